@@ -1,0 +1,121 @@
+// The job engine: policies and time over any Store. Thread-safe; every call may block on the
+// store's commit, so servers call it off their I/O threads.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jobq/clock.h"
+#include "jobq/error.h"
+#include "jobq/events.h"
+#include "jobq/job.h"
+#include "jobq/requests.h"
+
+namespace jobq {
+
+class Store;
+class LeaseWaiters;
+
+struct EngineOptions {
+  std::size_t max_payload_bytes = 1 << 20;  // 1 MiB of JSON text
+  std::size_t max_batch = 1000;
+  int default_max_attempts = 3;
+  Backoff default_backoff;
+  std::int64_t max_lease_ms = 3'600'000;
+  std::size_t dead_letter_cap = 100'000;  // oldest failed jobs dropped beyond this
+  std::uint64_t jitter_seed = 0;          // 0: seeded from std::random_device
+};
+
+struct SubmitOutcome {
+  Job job;
+  bool created = true;  // false: an idempotency-key hit returned the live job
+};
+
+struct TickReport {
+  std::size_t promoted = 0;  // scheduled jobs now due
+  std::size_t expired = 0;   // leases lost or hard timeouts, each a failed attempt
+  std::size_t purged = 0;
+};
+
+struct TypeStats {
+  std::string type;
+  std::int64_t counts[kJobStatusCount] = {};
+  double mean_run_ms = 0;
+  double p95_run_ms = 0;
+  double success_rate = 0;  // completed / (completed + failed) among finished attempts seen
+};
+
+struct Stats {
+  std::int64_t by_status[kJobStatusCount] = {};
+  std::vector<std::pair<std::string, std::vector<std::int64_t>>> by_queue;  // per status
+  std::vector<TypeStats> by_type;
+};
+
+class Engine {
+ public:
+  Engine(Store& store, const Clock& clock, EventBus& bus, EngineOptions options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Producers.
+  Result<SubmitOutcome> submit(const JobSpec& spec);
+  // All-or-nothing: one invalid spec rejects the batch and writes nothing.
+  Result<std::vector<SubmitOutcome>> submit_batch(const std::vector<JobSpec>& specs);
+  Result<Job> get(const std::string& id);
+  Result<JobPage> list(const JobFilter& filter, const ListOptions& options);
+  Result<Job> cancel(const std::string& id);
+  Result<Job> retry(const std::string& id);
+  Result<std::vector<Job>> retry_where(JobFilter filter);  // statuses default to failed
+  Result<Job> update(const std::string& id, std::optional<int> priority, std::optional<Millis> run_at);
+  Result<Stats> stats();
+
+  // Workers. Every call after lease carries the lease token; a stale token gets a conflict.
+  Result<std::vector<Job>> lease(const LeaseRequest& request);
+  // Leases now if it can; otherwise the request waits and `done` is called the moment a matching
+  // job is ready. `done` is called exactly once unless cancel_wait(handle) returns true.
+  using LeaseCallback = std::function<void(Result<std::vector<Job>>)>;
+  std::uint64_t lease_async(const LeaseRequest& request, LeaseCallback done);
+  bool cancel_wait(std::uint64_t handle);
+  // Blocking convenience over lease_async: waits up to wait_ms of real time.
+  Result<std::vector<Job>> lease_wait(const LeaseRequest& request, std::int64_t wait_ms);
+  Result<HeartbeatReply> heartbeat(const std::string& id, const std::string& token,
+                                   const Progress& progress);
+  Result<Job> complete(const std::string& id, const std::string& token, std::string result_json);
+  // A non-retryable failure, or one with no attempts left, ends in the dead-letter list.
+  Result<Job> fail(const std::string& id, const std::string& token, std::string message,
+                   std::string traceback = {}, bool retryable = true);
+
+  // Time-driven work: promotes due scheduled jobs, expires lost leases and hard timeouts, purges
+  // finished jobs past retention and trims the dead-letter list. Called by a Sweeper or a test.
+  Result<TickReport> tick();
+  // Removes finished jobs with these statuses that finished before `before`.
+  Result<std::size_t> purge(Millis before, std::vector<JobStatus> statuses);
+
+  const EngineOptions& options() const { return options_; }
+  const Clock& clock() const { return clock_; }
+
+ private:
+  Status validate_lease(const LeaseRequest& request) const;
+  Result<Job> finish_attempt(Job job, const std::string& token, JobError error, bool retryable);
+  Result<std::size_t> expire_overdue(Millis now);
+  void publish(EventType type, Job job);
+  void publish_all(EventType type, std::vector<Job>& jobs);
+  void wake_waiters();
+  std::int64_t backoff_delay(const Job& job);
+
+  Store& store_;
+  const Clock& clock_;
+  EventBus& bus_;
+  EngineOptions options_;
+  std::unique_ptr<LeaseWaiters> waiters_;
+  std::mutex rng_mutex_;
+  std::uint64_t rng_state_;
+};
+
+}  // namespace jobq

@@ -1,0 +1,53 @@
+// Every change to a job is published as one Event on the engine's in-process bus.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+#include "jobq/job.h"
+
+namespace jobq {
+
+enum class EventType {
+  submitted,
+  queued,  // became ready: promoted from scheduled or waiting, or retried by hand
+  started,
+  progress,
+  cancel_requested,
+  updated,  // priority or run_at changed
+  retrying,  // an attempt failed and another is scheduled
+  completed,
+  failed,  // no attempts left: in the dead-letter list
+  cancelled,
+  purged,
+};
+
+std::string_view to_string(EventType t);
+
+struct Event {
+  EventType type;
+  std::shared_ptr<const Job> job;  // the job after the change
+};
+
+// Subscribers are called synchronously on the publishing thread, in subscription order, and must
+// return quickly (hand the event to a queue of their own for slow work). Thread-safe.
+class EventBus {
+ public:
+  using Handler = std::function<void(const Event&)>;
+  using SubscriptionId = std::uint64_t;
+
+  SubscriptionId subscribe(Handler handler);
+  void unsubscribe(SubscriptionId id);
+  void publish(const Event& event) const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::uint64_t next_id_ = 1;
+  std::shared_ptr<const std::vector<std::pair<SubscriptionId, Handler>>> handlers_ =
+      std::make_shared<std::vector<std::pair<SubscriptionId, Handler>>>();
+};
+
+}  // namespace jobq

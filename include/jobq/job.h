@@ -1,0 +1,96 @@
+// The job record. Field names match the JSON and HTTP API names (see docs/api.md).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "jobq/clock.h"
+
+namespace jobq {
+
+enum class JobStatus : std::uint8_t {
+  waiting,    // on dependencies
+  scheduled,  // run_at in the future (delay, ETA, retry backoff)
+  queued,     // ready to lease
+  running,    // leased by a worker
+  completed,
+  failed,     // no attempts left: the dead-letter list
+  cancelled,
+};
+inline constexpr int kJobStatusCount = 7;
+
+std::string_view to_string(JobStatus s);
+std::optional<JobStatus> parse_status(std::string_view name);
+bool is_terminal(JobStatus s);  // completed, failed, cancelled
+bool is_active(JobStatus s);    // waiting, scheduled, queued, running
+
+// Exponential backoff: delay n (n = 1 after the first failure) is
+// min(max_ms, initial_ms * factor^(n-1)), drawn uniformly from [0, that] when jitter is on.
+struct Backoff {
+  std::int64_t initial_ms = 1000;
+  double factor = 2.0;
+  std::int64_t max_ms = 3'600'000;
+  bool jitter = true;
+  bool operator==(const Backoff&) const = default;
+};
+
+struct JobError {
+  std::string message;
+  std::string traceback;
+  int attempt = 0;
+  Millis at = 0;
+  bool operator==(const JobError&) const = default;
+};
+
+struct Job {
+  std::string id;  // UUIDv7
+  std::string type;
+  std::string queue = "default";
+  int priority = 50;  // 0..100, higher first
+  std::string payload = "null";  // JSON text, validated on submit
+  JobStatus status = JobStatus::queued;
+
+  std::string stage;
+  double progress = 0;
+  std::string progress_message;
+  std::optional<std::int64_t> processed_items;
+  std::optional<std::int64_t> total_items;
+
+  int attempt = 0;  // attempts started so far
+  int max_attempts = 3;
+  Backoff backoff;
+  std::int64_t timeout_ms = 0;       // hard limit of one attempt; 0 = none
+  std::int64_t soft_timeout_ms = 0;  // warns the worker; 0 = none
+  Millis run_at = 0;                 // not before this time; 0 = now
+
+  std::string worker_id;
+  std::string lease_token;  // only ever sent to the worker holding the lease
+  std::int64_t lease_ms = 0;
+  Millis lease_expires_at = 0;
+  bool cancel_requested = false;
+
+  std::string result;            // JSON text; empty until completed
+  std::vector<JobError> errors;  // one per failed attempt; the last is the job's `error`
+
+  std::string user_id;
+  std::vector<std::string> tags;
+  std::string idempotency_key;
+  std::vector<std::string> depends_on;
+  std::string callback_url;
+
+  Millis created_at = 0;
+  Millis updated_at = 0;
+  Millis started_at = 0;
+  Millis completed_at = 0;  // when it reached a terminal state
+  Millis expires_at = 0;    // when purge may remove it; 0 = kept until purged
+
+  std::int64_t seq = 0;  // submit order, assigned by the store
+
+  const JobError* error() const { return errors.empty() ? nullptr : &errors.back(); }
+  bool operator==(const Job&) const = default;
+};
+
+}  // namespace jobq

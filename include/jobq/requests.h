@@ -1,0 +1,79 @@
+// What callers hand to the engine: submits, leases, progress, filters.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jobq/job.h"
+
+namespace jobq {
+
+// A job as a producer submits it. Unset fields take the engine's defaults.
+struct JobSpec {
+  std::string type;
+  std::string queue = "default";
+  int priority = 50;
+  std::string payload = "null";  // JSON text
+  std::optional<int> max_attempts;
+  std::optional<Backoff> backoff;
+  std::int64_t timeout_ms = 0;
+  std::int64_t soft_timeout_ms = 0;
+  std::optional<std::int64_t> delay_ms;  // at most one of delay_ms and run_at
+  std::optional<Millis> run_at;
+  std::string user_id;
+  std::vector<std::string> tags;
+  std::string idempotency_key;
+  std::vector<std::string> depends_on;
+  std::string callback_url;
+};
+
+struct LeaseRequest {
+  std::string worker_id;
+  std::vector<std::string> queues = {"default"};
+  std::vector<std::string> types;  // empty: any type
+  int max_jobs = 1;
+  std::int64_t lease_ms = 30'000;
+};
+
+struct Progress {
+  std::optional<double> progress;  // 0..100
+  std::optional<std::string> message;
+  std::optional<std::string> stage;
+  std::optional<std::int64_t> processed_items;
+  std::optional<std::int64_t> total_items;
+};
+
+struct HeartbeatReply {
+  bool cancel_requested = false;
+  bool soft_timeout_passed = false;
+  Millis lease_expires_at = 0;
+};
+
+// All set fields must match; an empty field matches anything.
+struct JobFilter {
+  std::vector<JobStatus> statuses;
+  std::string queue;
+  std::string type;
+  std::string user_id;
+  std::string tag;
+  std::optional<Millis> created_after;   // inclusive
+  std::optional<Millis> created_before;  // exclusive
+};
+
+enum class SortField { created_at, priority, updated_at };
+
+struct ListOptions {
+  SortField sort = SortField::created_at;
+  bool descending = true;
+  int limit = 50;      // 1..1000
+  std::string cursor;  // from the previous page's next_cursor
+};
+
+struct JobPage {
+  std::vector<Job> jobs;
+  std::string next_cursor;  // empty on the last page
+};
+
+}  // namespace jobq

@@ -1,0 +1,42 @@
+// Opening a store. The Store interface itself is private to jobq (src/store/store.h).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "jobq/error.h"
+
+namespace jobq {
+
+class Store;
+
+enum class SyncMode {
+  full,    // fsync at every group commit: an answered write survives a power cut
+  normal,  // fsync at checkpoints only: survives a crash of jobqd, may lose the last writes on power loss
+};
+
+// How long finished jobs are kept before tick() purges them; 0 keeps them until purged by hand.
+struct Retention {
+  std::int64_t completed_ms = 7LL * 24 * 3600 * 1000;
+  std::int64_t cancelled_ms = 7LL * 24 * 3600 * 1000;
+  std::int64_t failed_ms = 0;  // the dead-letter list, capped by EngineOptions::dead_letter_cap
+};
+
+struct StoreOptions {
+  Retention retention;
+  SyncMode sync = SyncMode::full;
+  // A lease granted before a restart is renewed for this long from the restart.
+  std::int64_t restart_lease_ms = 30'000;
+  // The largest number of operations the sqlite writer commits in one transaction.
+  std::size_t max_group = 4096;
+};
+
+// url: "memory:" or "sqlite:///absolute/path.db" or "sqlite://relative/path.db".
+// The clock gives `now` at open (sqlite renews running leases from it).
+class Clock;
+Result<std::unique_ptr<Store>> open_store(const std::string& url, const Clock& clock,
+                                          const StoreOptions& options = {});
+
+}  // namespace jobq

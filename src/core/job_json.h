@@ -1,0 +1,16 @@
+// The JSON form of a Job, with the API's field names.
+#pragma once
+
+#include <boost/json/value.hpp>
+
+#include "jobq/job.h"
+
+namespace jobq {
+
+// The lease token is included only for the worker that holds the lease.
+boost::json::object job_to_json(const Job& job, bool with_lease_token = false);
+
+boost::json::object backoff_to_json(const Backoff& b);
+boost::json::object error_to_json(const JobError& e);
+
+}  // namespace jobq

@@ -1,0 +1,218 @@
+#include "core/job_spec.h"
+
+#include <boost/json.hpp>
+#include <cmath>
+
+#include "core/backoff.h"
+#include "core/ids.h"
+#include "core/priority.h"
+#include "core/time_format.h"
+
+namespace jobq {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::int64_t kMaxDelayMs = 10LL * 365 * 24 * 3600 * 1000;
+
+bool valid_name(std::string_view s, std::size_t max) {
+  if (s.empty() || s.size() > max) return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-' || c == '.' || c == ':';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Status check_name(std::string_view field, std::string_view value, std::size_t max) {
+  if (!valid_name(value, max))
+    return Error::invalid(std::string(field), "must be 1 to " + std::to_string(max) +
+                                                  " characters of letters, digits and _ - . :");
+  return {};
+}
+
+// Readers for one field each; they answer an error naming the field.
+Result<std::string> as_string(const json::value& v, std::string_view field) {
+  if (!v.is_string()) return Error::invalid(std::string(field), "must be a string");
+  return std::string(v.get_string());
+}
+
+Result<std::int64_t> as_int(const json::value& v, std::string_view field) {
+  if (v.is_int64()) return v.get_int64();
+  if (v.is_uint64() && v.get_uint64() <= std::uint64_t(INT64_MAX)) return std::int64_t(v.get_uint64());
+  if (v.is_double() && std::floor(v.get_double()) == v.get_double() &&
+      std::abs(v.get_double()) < 9e15)
+    return std::int64_t(v.get_double());
+  return Error::invalid(std::string(field), "must be an integer");
+}
+
+Result<std::vector<std::string>> as_strings(const json::value& v, std::string_view field) {
+  if (!v.is_array()) return Error::invalid(std::string(field), "must be an array of strings");
+  std::vector<std::string> out;
+  for (const auto& item : v.get_array()) {
+    if (!item.is_string()) return Error::invalid(std::string(field), "must be an array of strings");
+    out.emplace_back(item.get_string());
+  }
+  return out;
+}
+
+Result<int> as_priority(const json::value& v) {
+  if (v.is_string()) {
+    if (auto p = priority_from_alias(v.get_string())) return *p;
+    return Error::invalid("priority", "unknown alias \"" + std::string(v.get_string()) +
+                                          "\"; use 0..100 or low, normal, high, critical");
+  }
+  auto n = as_int(v, "priority");
+  if (!n) return Error::invalid("priority", "must be 0..100 or low, normal, high, critical");
+  if (*n < kMinPriority || *n > kMaxPriority)
+    return Error::invalid("priority", "must be between 0 and 100");
+  return int(*n);
+}
+
+Result<Backoff> as_backoff(const json::value& v) {
+  if (!v.is_object()) return Error::invalid("backoff", "must be an object");
+  Backoff b;
+  for (const auto& [key, val] : v.get_object()) {
+    std::string field = "backoff." + std::string(key);
+    if (key == "initial_ms" || key == "max_ms") {
+      auto n = as_int(val, field);
+      if (!n) return n.error();
+      (key == "initial_ms" ? b.initial_ms : b.max_ms) = *n;
+    } else if (key == "factor") {
+      if (!val.is_number()) return Error::invalid(field, "must be a number");
+      b.factor = val.to_number<double>();
+    } else if (key == "jitter") {
+      if (!val.is_bool()) return Error::invalid(field, "must be true or false");
+      b.jitter = val.get_bool();
+    } else {
+      return Error::invalid(field, "unknown field");
+    }
+  }
+  return b;
+}
+
+Result<Millis> as_time(const json::value& v, std::string_view field) {
+  if (v.is_string()) {
+    if (auto t = parse_time(v.get_string())) return *t;
+    return Error::invalid(std::string(field), "must be an RFC 3339 time such as 2026-01-31T09:00:00Z");
+  }
+  return as_int(v, field);
+}
+
+// Applies one JSON field to the spec.
+Status read_field(JobSpec& s, std::string_view key, const json::value& v) {
+  auto take = [](auto result, auto& into) -> Status {
+    if (!result) return result.error();
+    into = std::move(*result);
+    return {};
+  };
+  if (key == "type") return take(as_string(v, key), s.type);
+  if (key == "queue") return take(as_string(v, key), s.queue);
+  if (key == "priority") return take(as_priority(v), s.priority);
+  if (key == "payload") {
+    s.payload = json::serialize(v);
+    return {};
+  }
+  if (key == "max_attempts") {
+    auto n = as_int(v, key);
+    if (!n) return n.error();
+    if (*n < 1 || *n > 1'000'000) return Error::invalid("max_attempts", "must be at least 1");
+    s.max_attempts = int(*n);
+    return {};
+  }
+  if (key == "backoff") {
+    auto b = as_backoff(v);
+    if (!b) return b.error();
+    s.backoff = *b;
+    return {};
+  }
+  if (key == "timeout_ms") return take(as_int(v, key), s.timeout_ms);
+  if (key == "soft_timeout_ms") return take(as_int(v, key), s.soft_timeout_ms);
+  if (key == "delay_ms") {
+    auto n = as_int(v, key);
+    if (!n) return n.error();
+    s.delay_ms = *n;
+    return {};
+  }
+  if (key == "run_at") {
+    auto t = as_time(v, key);
+    if (!t) return t.error();
+    s.run_at = *t;
+    return {};
+  }
+  if (key == "user_id") return take(as_string(v, key), s.user_id);
+  if (key == "tags") return take(as_strings(v, key), s.tags);
+  if (key == "idempotency_key") return take(as_string(v, key), s.idempotency_key);
+  if (key == "depends_on") return take(as_strings(v, key), s.depends_on);
+  if (key == "callback_url") return take(as_string(v, key), s.callback_url);
+  return Error::invalid(std::string(key), "unknown field");
+}
+
+}  // namespace
+
+Status validate_spec(const JobSpec& s, const SpecLimits& limits) {
+  if (s.type.empty()) return Error::invalid("type", "is required");
+  if (Status st = check_name("type", s.type, limits.max_name); !st.ok()) return st;
+  if (Status st = check_name("queue", s.queue, limits.max_name); !st.ok()) return st;
+  if (s.priority < kMinPriority || s.priority > kMaxPriority)
+    return Error::invalid("priority", "must be between 0 and 100");
+  if (s.payload.size() > limits.max_payload_bytes)
+    return Error(ErrorCode::payload_too_large,
+                 "payload is " + std::to_string(s.payload.size()) + " bytes; the limit is " +
+                     std::to_string(limits.max_payload_bytes),
+                 "payload");
+  if (s.max_attempts && (*s.max_attempts < 1 || *s.max_attempts > limits.max_attempts))
+    return Error::invalid("max_attempts",
+                          "must be between 1 and " + std::to_string(limits.max_attempts));
+  if (s.backoff) {
+    if (const char* problem = backoff_problem(*s.backoff)) return Error::invalid("backoff", problem);
+  }
+  if (s.timeout_ms < 0) return Error::invalid("timeout_ms", "must be >= 0");
+  if (s.soft_timeout_ms < 0) return Error::invalid("soft_timeout_ms", "must be >= 0");
+  if (s.delay_ms && s.run_at) return Error::invalid("delay_ms", "give delay_ms or run_at, not both");
+  if (s.delay_ms && (*s.delay_ms < 0 || *s.delay_ms > kMaxDelayMs))
+    return Error::invalid("delay_ms", "must be between 0 and ten years");
+  if (s.run_at && *s.run_at < 0) return Error::invalid("run_at", "must not be before 1970");
+  if (s.user_id.size() > 256) return Error::invalid("user_id", "must be at most 256 characters");
+  if (s.idempotency_key.size() > 256)
+    return Error::invalid("idempotency_key", "must be at most 256 characters");
+  if (s.tags.size() > limits.max_tags)
+    return Error::invalid("tags", "at most " + std::to_string(limits.max_tags) + " tags");
+  for (const auto& tag : s.tags)
+    if (tag.empty() || tag.size() > limits.max_name)
+      return Error::invalid("tags", "each tag must be 1 to " + std::to_string(limits.max_name) +
+                                        " characters");
+  if (s.depends_on.size() > limits.max_dependencies)
+    return Error::invalid("depends_on", "at most " + std::to_string(limits.max_dependencies) + " ids");
+  for (const auto& id : s.depends_on)
+    if (!looks_like_job_id(id)) return Error::invalid("depends_on", "\"" + id + "\" is not a job id");
+  if (s.callback_url.size() > 2048 ||
+      (!s.callback_url.empty() && s.callback_url.rfind("http://", 0) != 0 &&
+       s.callback_url.rfind("https://", 0) != 0))
+    return Error::invalid("callback_url", "must be an http:// or https:// URL");
+  return {};
+}
+
+Result<JobSpec> job_spec_from_json(const json::value& v, const SpecLimits& limits) {
+  if (!v.is_object()) return Error::invalid("body", "a job must be a JSON object");
+  JobSpec spec;
+  for (const auto& [key, val] : v.get_object()) {
+    if (Status s = read_field(spec, key, val); !s.ok()) return s;
+  }
+  if (Status s = validate_spec(spec, limits); !s.ok()) return s;
+  return spec;
+}
+
+Result<json::value> parse_json(std::string_view text, std::string_view field,
+                               std::size_t max_depth) {
+  json::parse_options options;
+  options.max_depth = max_depth;
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec, {}, options);
+  if (ec) return Error::invalid(std::string(field), "malformed JSON: " + ec.message());
+  return v;
+}
+
+}  // namespace jobq

@@ -1,0 +1,33 @@
+// Submit input: validation of a JobSpec, and its JSON form.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <cstddef>
+#include <string_view>
+
+#include "jobq/error.h"
+#include "jobq/requests.h"
+
+namespace jobq {
+
+struct SpecLimits {
+  std::size_t max_payload_bytes = 1 << 20;
+  std::size_t max_name = 128;  // type, queue, tag
+  std::size_t max_tags = 32;
+  std::size_t max_dependencies = 100;
+  int max_attempts = 1000;
+};
+
+// Every rule a job spec must meet; the error names the first field that breaks one.
+Status validate_spec(const JobSpec& spec, const SpecLimits& limits);
+
+// A JobSpec from a JSON object with the API's field names; priority as a number or an alias,
+// run_at as RFC 3339 text or milliseconds since the epoch. Unknown fields are refused.
+// Validates it too.
+Result<JobSpec> job_spec_from_json(const boost::json::value& json, const SpecLimits& limits);
+
+// Parses JSON text with a nesting limit; the error says where it broke.
+Result<boost::json::value> parse_json(std::string_view text, std::string_view field = "body",
+                                      std::size_t max_depth = 64);
+
+}  // namespace jobq

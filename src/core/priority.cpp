@@ -1,0 +1,13 @@
+#include "core/priority.h"
+
+namespace jobq {
+
+std::optional<int> priority_from_alias(std::string_view alias) {
+  if (alias == "low") return 10;
+  if (alias == "normal") return 50;
+  if (alias == "high") return 80;
+  if (alias == "critical") return 100;
+  return std::nullopt;
+}
+
+}  // namespace jobq

@@ -1,0 +1,280 @@
+#include "jobq/engine.h"
+
+#include <boost/json.hpp>
+#include <future>
+#include <random>
+
+#include "core/backoff.h"
+#include "core/ids.h"
+#include "core/job_spec.h"
+#include "engine/lease_waiters.h"
+#include "store/store.h"
+
+namespace jobq {
+
+namespace {
+
+constexpr std::size_t kSweepChunk = 1000;
+
+SpecLimits limits_of(const EngineOptions& o) {
+  SpecLimits l;
+  l.max_payload_bytes = o.max_payload_bytes;
+  return l;
+}
+
+Status check_json(const std::string& text, const char* field) {
+  if (text.empty()) return {};
+  auto parsed = parse_json(text, field);
+  return parsed ? Status{} : parsed.error();
+}
+
+EventType event_for(const Job& job) {
+  switch (job.status) {
+    case JobStatus::completed: return EventType::completed;
+    case JobStatus::failed: return EventType::failed;
+    case JobStatus::cancelled: return EventType::cancelled;
+    case JobStatus::running: return job.cancel_requested ? EventType::cancel_requested : EventType::progress;
+    case JobStatus::scheduled: return EventType::retrying;
+    default: return EventType::queued;
+  }
+}
+
+}  // namespace
+
+Engine::Engine(Store& store, const Clock& clock, EventBus& bus, EngineOptions options)
+    : store_(store),
+      clock_(clock),
+      bus_(bus),
+      options_(options),
+      rng_state_(options.jitter_seed ? options.jitter_seed : std::random_device{}()) {
+  waiters_ = std::make_unique<LeaseWaiters>(
+      [this](const LeaseRequest& r) { return store_.has_ready(r); },
+      [this](const LeaseRequest& r) { return lease(r); });
+}
+
+Engine::~Engine() { waiters_->release_all(); }
+
+void Engine::publish(EventType type, Job job) {
+  job.lease_token.clear();  // events reach watchers; the token belongs to the worker alone
+  bus_.publish({type, std::make_shared<const Job>(std::move(job))});
+}
+
+void Engine::publish_all(EventType type, std::vector<Job>& jobs) {
+  for (Job& job : jobs) publish(type, job);
+}
+
+void Engine::wake_waiters() { waiters_->serve(); }
+
+std::int64_t Engine::backoff_delay(const Job& job) {
+  std::lock_guard lock(rng_mutex_);
+  return backoff_delay_ms(job.backoff, job.attempt, next_random(rng_state_));
+}
+
+Result<SubmitOutcome> Engine::submit(const JobSpec& spec) {
+  auto batch = submit_batch({spec});
+  if (!batch) {
+    // A single submit names the field itself, not "jobs[0].field".
+    const Error& e = batch.error();
+    std::string field = e.field().rfind("jobs[0].", 0) == 0 ? e.field().substr(8) : e.field();
+    return Error(e.code(), e.message(), field);
+  }
+  return std::move(batch->front());
+}
+
+Result<std::vector<SubmitOutcome>> Engine::submit_batch(const std::vector<JobSpec>& specs) {
+  if (specs.empty()) return Error::invalid("jobs", "at least one job is needed");
+  if (specs.size() > options_.max_batch)
+    return Error::invalid("jobs", "at most " + std::to_string(options_.max_batch) + " jobs at once");
+  SpecLimits limits = limits_of(options_);
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    Status s = validate_spec(specs[i], limits);
+    if (s.ok()) s = check_json(specs[i].payload, "payload");
+    if (!s.ok())
+      return Error(s.code(), s.message(), "jobs[" + std::to_string(i) + "]." + s.field());
+  }
+  Millis now = clock_.now();
+  std::vector<Job> jobs;
+  jobs.reserve(specs.size());
+  for (const JobSpec& spec : specs) {
+    Job j;
+    j.id = new_job_id(now);
+    j.type = spec.type;
+    j.queue = spec.queue;
+    j.priority = spec.priority;
+    j.payload = spec.payload.empty() ? "null" : spec.payload;
+    j.max_attempts = spec.max_attempts.value_or(options_.default_max_attempts);
+    j.backoff = spec.backoff.value_or(options_.default_backoff);
+    j.timeout_ms = spec.timeout_ms;
+    j.soft_timeout_ms = spec.soft_timeout_ms;
+    j.run_at = spec.delay_ms ? now + *spec.delay_ms : spec.run_at.value_or(now);
+    j.user_id = spec.user_id;
+    j.tags = spec.tags;
+    j.idempotency_key = spec.idempotency_key;
+    j.depends_on = spec.depends_on;
+    j.callback_url = spec.callback_url;
+    j.created_at = j.updated_at = now;
+    jobs.push_back(std::move(j));
+  }
+  auto stored = store_.submit(std::move(jobs));
+  if (!stored) return stored.error();
+  std::vector<SubmitOutcome> out;
+  out.reserve(stored->size());
+  bool ready = false;
+  for (Submitted& s : *stored) {
+    if (s.created) {
+      ready |= s.job.status == JobStatus::queued;
+      publish(EventType::submitted, s.job);
+    }
+    out.push_back({std::move(s.job), s.created});
+  }
+  if (ready) wake_waiters();
+  return out;
+}
+
+Status Engine::validate_lease(const LeaseRequest& request) const {
+  if (request.worker_id.empty()) return Error::invalid("worker_id", "is required");
+  if (request.queues.empty()) return Error::invalid("queues", "name at least one queue");
+  if (request.max_jobs < 1 || request.max_jobs > 1000)
+    return Error::invalid("max_jobs", "must be between 1 and 1000");
+  if (request.lease_ms < 1000 || request.lease_ms > options_.max_lease_ms)
+    return Error::invalid("lease_ms", "must be between 1000 and " + std::to_string(options_.max_lease_ms));
+  return {};
+}
+
+Result<std::vector<Job>> Engine::lease(const LeaseRequest& request) {
+  if (Status s = validate_lease(request); !s.ok()) return s;
+  auto leased = store_.lease(request, clock_.now());
+  if (!leased) return leased.error();
+  for (const Job& job : *leased) publish(EventType::started, job);
+  return leased;
+}
+
+std::uint64_t Engine::lease_async(const LeaseRequest& request, LeaseCallback done) {
+  // A request that could never be served is answered at once with its error.
+  if (Status s = validate_lease(request); !s.ok()) {
+    done(s);
+    return 0;
+  }
+  return waiters_->add(request, std::move(done));
+}
+
+bool Engine::cancel_wait(std::uint64_t handle) { return handle != 0 && waiters_->cancel(handle); }
+
+Result<std::vector<Job>> Engine::lease_wait(const LeaseRequest& request, std::int64_t wait_ms) {
+  auto answer = std::make_shared<std::promise<Result<std::vector<Job>>>>();
+  auto future = answer->get_future();
+  std::uint64_t handle =
+      lease_async(request, [answer](Result<std::vector<Job>> r) { answer->set_value(std::move(r)); });
+  if (future.wait_for(std::chrono::milliseconds(wait_ms)) == std::future_status::timeout &&
+      cancel_wait(handle))
+    return std::vector<Job>{};
+  return future.get();
+}
+
+Result<HeartbeatReply> Engine::heartbeat(const std::string& id, const std::string& token,
+                                         const Progress& p) {
+  if (p.progress && !(*p.progress >= 0 && *p.progress <= 100))
+    return Error::invalid("progress", "must be between 0 and 100");
+  if (p.processed_items && *p.processed_items < 0)
+    return Error::invalid("processed_items", "must be >= 0");
+  if (p.total_items && *p.total_items < 0) return Error::invalid("total_items", "must be >= 0");
+  Millis now = clock_.now();
+  auto job = store_.heartbeat(id, token, p, now);
+  if (!job) return job.error();
+  HeartbeatReply reply;
+  reply.cancel_requested = job->cancel_requested;
+  reply.soft_timeout_passed = job->soft_timeout_ms > 0 && now >= job->started_at + job->soft_timeout_ms;
+  reply.lease_expires_at = job->lease_expires_at;
+  publish(EventType::progress, std::move(*job));
+  return reply;
+}
+
+Result<Job> Engine::complete(const std::string& id, const std::string& token, std::string result) {
+  if (result.empty()) result = "null";
+  if (result.size() > options_.max_payload_bytes)
+    return Error(ErrorCode::payload_too_large, "result is larger than the payload limit", "result");
+  if (Status s = check_json(result, "result"); !s.ok()) return s;
+  auto done = store_.complete(id, token, std::move(result), clock_.now());
+  if (!done) return done.error();
+  publish(EventType::completed, done->job);
+  bool ready = false;
+  for (Job& d : done->dependents) {
+    ready |= d.status == JobStatus::queued;
+    publish(event_for(d), d);
+  }
+  if (ready) wake_waiters();
+  return std::move(done->job);
+}
+
+Result<Job> Engine::fail(const std::string& id, const std::string& token, std::string message,
+                         std::string traceback, bool retryable) {
+  auto job = store_.get(id);
+  if (!job) return job.error();
+  if (!*job) return Error::not_found("no job with id " + id);
+  if (Status s = check_lease(**job, token); !s.ok()) return s;
+  return finish_attempt(std::move(**job), token, {std::move(message), std::move(traceback), 0, 0},
+                        retryable);
+}
+
+// One attempt of a running job ended badly: retry after backoff, or dead-letter it.
+Result<Job> Engine::finish_attempt(Job job, const std::string& token, JobError error, bool retryable) {
+  Millis now = clock_.now();
+  error.attempt = job.attempt;
+  error.at = now;
+  Failure failure{std::move(error)};
+  if (job.cancel_requested) {
+    failure.then = Failure::Then::cancel;
+  } else if (!retryable || job.attempt >= job.max_attempts) {
+    failure.then = Failure::Then::dead;
+  } else {
+    failure.retry_at = now + backoff_delay(job);
+  }
+  auto done = store_.fail(job.id, token, failure, now);
+  if (!done) return done.error();
+  publish(event_for(done->job), done->job);
+  for (Job& d : done->dependents) publish(event_for(d), d);
+  if (done->job.status == JobStatus::queued) wake_waiters();
+  return std::move(done->job);
+}
+
+Result<Job> Engine::cancel(const std::string& id) {
+  auto done = store_.cancel(id, clock_.now());
+  if (!done) return done.error();
+  publish(event_for(done->job), done->job);
+  for (Job& d : done->dependents) publish(event_for(d), d);
+  return std::move(done->job);
+}
+
+Result<Job> Engine::retry(const std::string& id) {
+  auto retried = store_.retry(id, {}, clock_.now());
+  if (!retried) return retried.error();
+  publish_all(EventType::queued, *retried);
+  wake_waiters();
+  return std::move(retried->front());
+}
+
+Result<std::vector<Job>> Engine::retry_where(JobFilter filter) {
+  if (filter.statuses.empty()) filter.statuses = {JobStatus::failed};
+  for (JobStatus s : filter.statuses)
+    if (s != JobStatus::failed && s != JobStatus::cancelled)
+      return Error::invalid("status", "only failed and cancelled jobs can be retried");
+  auto retried = store_.retry({}, filter, clock_.now());
+  if (!retried) return retried.error();
+  publish_all(EventType::queued, *retried);
+  if (!retried->empty()) wake_waiters();
+  return retried;
+}
+
+Result<Job> Engine::update(const std::string& id, std::optional<int> priority,
+                           std::optional<Millis> run_at) {
+  if (priority && (*priority < 0 || *priority > 100))
+    return Error::invalid("priority", "must be between 0 and 100");
+  if (run_at && *run_at < 0) return Error::invalid("run_at", "must not be before 1970");
+  auto job = store_.update(id, priority, run_at, clock_.now());
+  if (!job) return job.error();
+  publish(EventType::updated, *job);
+  if (job->status == JobStatus::queued) wake_waiters();
+  return job;
+}
+
+}  // namespace jobq

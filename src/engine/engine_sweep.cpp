@@ -1,0 +1,78 @@
+// The engine's time-driven work: promotion, lease expiry and timeouts, retention.
+#include "jobq/engine.h"
+#include "store/store.h"
+
+namespace jobq {
+
+namespace {
+
+constexpr std::size_t kChunk = 1000;
+
+}  // namespace
+
+Result<TickReport> Engine::tick() {
+  TickReport report;
+  Millis now = clock_.now();
+  for (;;) {
+    auto promoted = store_.promote_due(now, kChunk);
+    if (!promoted) return promoted.error();
+    report.promoted += promoted->size();
+    publish_all(EventType::queued, *promoted);
+    if (promoted->size() < kChunk) break;
+  }
+  if (report.promoted) wake_waiters();
+
+  auto expired = expire_overdue(now);
+  if (!expired) return expired.error();
+  report.expired = *expired;
+
+  for (;;) {
+    auto purged = store_.purge_expired(now, kChunk);
+    if (!purged) return purged.error();
+    report.purged += purged->size();
+    publish_all(EventType::purged, *purged);
+    if (purged->size() < kChunk) break;
+  }
+  auto trimmed = store_.trim_dead_letters(options_.dead_letter_cap);
+  if (!trimmed) return trimmed.error();
+  report.purged += trimmed->size();
+  publish_all(EventType::purged, *trimmed);
+  return report;
+}
+
+// A lost lease or a passed hard timeout is a failed attempt like any other, so a job that kills
+// its worker ends in the dead letters after max_attempts instead of looping.
+Result<std::size_t> Engine::expire_overdue(Millis now) {
+  std::size_t expired = 0;
+  for (;;) {
+    auto overdue = store_.overdue(now, kChunk);
+    if (!overdue) return overdue.error();
+    for (Job& job : *overdue) {
+      bool timed_out = job.timeout_ms > 0 && job.started_at + job.timeout_ms <= now;
+      std::string token = job.lease_token;
+      auto done = finish_attempt(std::move(job), token, {timed_out ? "timed out" : "lease expired"},
+                                 true);
+      if (done) ++expired;
+      // A conflict means the worker finished in between: nothing to expire.
+      else if (done.error().code() != ErrorCode::conflict) return done.error();
+    }
+    if (overdue->size() < kChunk) return expired;
+  }
+}
+
+Result<std::size_t> Engine::purge(Millis before, std::vector<JobStatus> statuses) {
+  if (statuses.empty()) statuses = {JobStatus::completed, JobStatus::failed, JobStatus::cancelled};
+  for (JobStatus s : statuses)
+    if (!is_terminal(s))
+      return Error::invalid("statuses", "only finished jobs (completed, failed, cancelled) can be purged");
+  std::size_t total = 0;
+  for (;;) {
+    auto purged = store_.purge(before, statuses, kChunk);
+    if (!purged) return purged.error();
+    total += purged->size();
+    publish_all(EventType::purged, *purged);
+    if (purged->size() < kChunk) return total;
+  }
+}
+
+}  // namespace jobq

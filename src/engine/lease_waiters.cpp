@@ -1,0 +1,78 @@
+#include "engine/lease_waiters.h"
+
+#include <vector>
+
+namespace jobq {
+
+std::uint64_t LeaseWaiters::add(LeaseRequest request, Engine::LeaseCallback done) {
+  std::uint64_t id;
+  {
+    std::lock_guard lock(mutex_);
+    id = next_id_++;
+    waiting_.emplace(id, Waiter{std::move(request), std::move(done)});
+  }
+  serve();  // it may be served at once
+  return id;
+}
+
+bool LeaseWaiters::cancel(std::uint64_t id) {
+  std::lock_guard lock(mutex_);
+  if (waiting_.erase(id)) return true;
+  if (claimed_ == id) claimed_cancelled_.insert(id);
+  return false;
+}
+
+void LeaseWaiters::release_all() {
+  std::map<std::uint64_t, Waiter> all;
+  {
+    std::lock_guard lock(mutex_);
+    all.swap(waiting_);
+  }
+  for (auto& [id, w] : all) w.done(std::vector<Job>{});
+}
+
+std::size_t LeaseWaiters::size() {
+  std::lock_guard lock(mutex_);
+  return waiting_.size();
+}
+
+void LeaseWaiters::serve() {
+  dirty_ = true;
+  // Whoever holds serve_mutex_ sees dirty_ and passes again; the re-check after unlocking closes
+  // the gap between its last look and its unlock.
+  while (dirty_.load()) {
+    std::unique_lock serving(serve_mutex_, std::try_to_lock);
+    if (!serving) return;
+    while (dirty_.exchange(false)) pass();
+  }
+}
+
+void LeaseWaiters::pass() {
+  std::vector<std::uint64_t> ids;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, w] : waiting_) ids.push_back(id);
+  }
+  for (std::uint64_t id : ids) {
+    Waiter w;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = waiting_.find(id);
+      if (it == waiting_.end() || !has_ready_(it->second.request)) continue;
+      w = std::move(it->second);
+      waiting_.erase(it);
+      claimed_ = id;
+    }
+    auto leased = lease_(w.request);
+    bool keep_waiting = leased.ok() && leased->empty();
+    {
+      std::lock_guard lock(mutex_);
+      claimed_ = 0;
+      if (claimed_cancelled_.erase(id)) keep_waiting = false;
+      if (keep_waiting) waiting_.emplace(id, std::move(w));  // another lease took the job first
+    }
+    if (!keep_waiting) w.done(std::move(leased));
+  }
+}
+
+}  // namespace jobq

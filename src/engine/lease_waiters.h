@@ -1,0 +1,51 @@
+// Leases that wait: each is served, in arrival order, the moment a matching job is ready.
+// There is no polling loop: whoever makes a job ready calls serve().
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "jobq/engine.h"
+
+namespace jobq {
+
+class LeaseWaiters {
+ public:
+  using HasReady = std::function<bool(const LeaseRequest&)>;
+  using Lease = std::function<Result<std::vector<Job>>(const LeaseRequest&)>;
+
+  LeaseWaiters(HasReady has_ready, Lease lease)
+      : has_ready_(std::move(has_ready)), lease_(std::move(lease)) {}
+
+  std::uint64_t add(LeaseRequest request, Engine::LeaseCallback done);
+  // True if the waiter was removed and its callback will never run; false if the callback has run
+  // or is about to (a lease for it was already under way).
+  bool cancel(std::uint64_t id);
+  // Answers every waiter with nothing (shutdown).
+  void release_all();
+  // Hands ready jobs to waiters. Safe to call from any thread, as often as wanted: concurrent
+  // calls fold into one pass loop that runs until nothing changed while it ran.
+  void serve();
+  std::size_t size();
+
+ private:
+  struct Waiter {
+    LeaseRequest request;
+    Engine::LeaseCallback done;
+  };
+  void pass();
+
+  HasReady has_ready_;
+  Lease lease_;
+  std::mutex mutex_;
+  std::uint64_t next_id_ = 1;
+  std::map<std::uint64_t, Waiter> waiting_;  // by id: arrival order
+  std::set<std::uint64_t> claimed_cancelled_;
+  std::uint64_t claimed_ = 0;
+  std::mutex serve_mutex_;
+  std::atomic<bool> dirty_{false};
+};
+
+}  // namespace jobq

@@ -1,0 +1,67 @@
+// The memory store: plain containers behind one mutex. The reference backend for tests and for
+// `--store memory:`; nothing survives the process.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+
+#include "store/ready_index.h"
+#include "store/store.h"
+
+namespace jobq {
+
+class MemoryStore final : public Store {
+ public:
+  explicit MemoryStore(Retention retention = {}) : retention_(retention) {}
+
+  Result<std::vector<Submitted>> submit(std::vector<Job> jobs) override;
+  Result<std::vector<Job>> lease(const LeaseRequest& request, Millis now) override;
+  bool has_ready(const LeaseRequest& request) override;
+  Result<Job> heartbeat(const std::string& id, const std::string& token, const Progress& progress,
+                        Millis now) override;
+  Result<Finished> complete(const std::string& id, const std::string& token, std::string result,
+                            Millis now) override;
+  Result<Finished> fail(const std::string& id, const std::string& token, const Failure& failure,
+                        Millis now) override;
+  Result<Finished> cancel(const std::string& id, Millis now) override;
+  Result<std::vector<Job>> retry(const std::string& id, const JobFilter& filter,
+                                 Millis now) override;
+  Result<Job> update(const std::string& id, std::optional<int> priority,
+                     std::optional<Millis> run_at, Millis now) override;
+  Result<std::vector<Job>> promote_due(Millis now, std::size_t limit) override;
+  Result<std::vector<Job>> overdue(Millis now, std::size_t limit) override;
+  Result<std::vector<Job>> purge(Millis before, const std::vector<JobStatus>& statuses,
+                                 std::size_t limit) override;
+  Result<std::vector<Job>> purge_expired(Millis now, std::size_t limit) override;
+  Result<std::vector<Job>> trim_dead_letters(std::size_t cap) override;
+  Result<std::optional<Job>> get(const std::string& id) override;
+  Result<JobPage> list(const JobFilter& filter, const ListOptions& options) override;
+  Result<StoreStats> stats(std::size_t recent_runs) override;
+
+ private:
+  Job* find(const std::string& id);
+  // Every change to a stored job goes through here so that the indexes follow it.
+  template <class F>
+  auto modify(Job& job, F&& change);
+  void index(const Job& job);
+  void unindex(const Job& job);
+  void erase(Job& job);
+  class Dependents;
+  void settle(const Job& finished, Millis now, std::vector<Job>& changed);
+
+  std::mutex mutex_;
+  Retention retention_;
+  std::int64_t next_seq_ = 1;
+  std::map<std::int64_t, Job> jobs_;  // by seq
+  std::unordered_map<std::string, std::int64_t> by_id_;
+  std::unordered_map<std::string, std::int64_t> live_keys_;  // idempotency key of active jobs
+  std::unordered_multimap<std::string, std::string> dependents_;  // dep id -> waiting job id
+  ReadyIndex ready_;
+  std::set<std::pair<Millis, std::int64_t>> scheduled_;  // (run_at, seq)
+  std::set<std::int64_t> running_;
+  std::set<std::pair<Millis, std::int64_t>> finished_;  // (completed_at, seq)
+};
+
+}  // namespace jobq

@@ -1,0 +1,39 @@
+// In-memory index of ready (queued) jobs per queue and type: priority descending, then submit
+// order. Leases are served from it; the durable record lives in the store. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace jobq {
+
+class ReadyIndex {
+ public:
+  struct Entry {
+    int priority;
+    std::int64_t seq;
+    // Higher priority first, then lower seq (FIFO).
+    bool operator<(const Entry& o) const {
+      return priority != o.priority ? priority > o.priority : seq < o.seq;
+    }
+  };
+
+  void add(const std::string& queue, const std::string& type, Entry e);
+  void remove(const std::string& queue, const std::string& type, Entry e);
+  // The best entry across `queues` and `types` (empty types: any type).
+  std::optional<Entry> best(const std::vector<std::string>& queues,
+                            const std::vector<std::string>& types) const;
+  std::size_t size() const { return size_; }
+  void clear();
+
+ private:
+  using Ordered = std::set<Entry>;
+  std::unordered_map<std::string, std::unordered_map<std::string, Ordered>> queues_;
+  std::size_t size_ = 0;
+};
+
+}  // namespace jobq

@@ -1,0 +1,92 @@
+#include "store/sqlite/schema.h"
+
+#include <string>
+#include <vector>
+
+namespace jobq::sqlite {
+
+namespace {
+
+// migrations[i] takes the schema from version i to i + 1. Append only; never edit a shipped one.
+const std::vector<std::string> kMigrations = {
+    R"sql(
+CREATE TABLE jobs (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  queue TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  stage TEXT,
+  progress REAL NOT NULL DEFAULT 0,
+  progress_message TEXT,
+  processed_items INTEGER,
+  total_items INTEGER,
+  attempt INTEGER NOT NULL,
+  max_attempts INTEGER NOT NULL,
+  backoff_initial_ms INTEGER NOT NULL,
+  backoff_factor REAL NOT NULL,
+  backoff_max_ms INTEGER NOT NULL,
+  backoff_jitter INTEGER NOT NULL,
+  timeout_ms INTEGER NOT NULL,
+  soft_timeout_ms INTEGER NOT NULL,
+  run_at INTEGER NOT NULL,
+  worker_id TEXT,
+  lease_token TEXT,
+  lease_ms INTEGER NOT NULL,
+  lease_expires_at INTEGER NOT NULL,
+  cancel_requested INTEGER NOT NULL,
+  result TEXT,
+  errors TEXT,
+  user_id TEXT,
+  tags TEXT,
+  idempotency_key TEXT,
+  depends_on TEXT,
+  callback_url TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  started_at INTEGER NOT NULL,
+  completed_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX jobs_status ON jobs(status, queue, type);
+CREATE INDEX jobs_scheduled ON jobs(run_at) WHERE status = 'scheduled';
+CREATE INDEX jobs_running ON jobs(lease_expires_at) WHERE status = 'running';
+CREATE INDEX jobs_finished ON jobs(completed_at) WHERE completed_at > 0;
+CREATE INDEX jobs_expiring ON jobs(expires_at) WHERE expires_at > 0;
+CREATE INDEX jobs_idempotency ON jobs(idempotency_key) WHERE idempotency_key IS NOT NULL;
+CREATE TABLE dependencies (
+  dep_id TEXT NOT NULL,
+  job_id TEXT NOT NULL,
+  PRIMARY KEY (dep_id, job_id)
+) WITHOUT ROWID;
+)sql",
+};
+
+int user_version(Database& db) {
+  Statement st(db.handle(), "PRAGMA user_version");
+  return st.step() ? int(st.int64(0)) : 0;
+}
+
+}  // namespace
+
+void migrate(Database& db) {
+  int version = user_version(db);
+  if (version > int(kMigrations.size()))
+    throw SqliteError("the database has schema version " + std::to_string(version) +
+                      "; this jobq knows up to " + std::to_string(kMigrations.size()));
+  for (; version < int(kMigrations.size()); ++version) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.exec(kMigrations[version]);
+      db.exec("PRAGMA user_version = " + std::to_string(version + 1));
+      db.exec("COMMIT");
+    } catch (...) {
+      db.exec("ROLLBACK");
+      throw;
+    }
+  }
+}
+
+}  // namespace jobq::sqlite

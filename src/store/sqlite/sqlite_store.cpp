@@ -1,0 +1,383 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "store/dependents.h"
+#include "store/sqlite/job_row.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/sqlite_filter.h"
+
+namespace jobq {
+
+using sqlite::Database;
+using sqlite::SqliteError;
+using sqlite::Statement;
+
+namespace {
+
+const std::string kSelectJob = "SELECT " + sqlite::job_columns() + " FROM jobs ";
+
+Error unknown(const std::string& id) { return Error::not_found("no job with id " + id); }
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::string& path, Millis now, const StoreOptions& options)
+    : path_(path), options_(options) {
+  auto dir = std::filesystem::path(path).parent_path();
+  if (!dir.empty()) std::filesystem::create_directories(dir);
+  db_ = std::make_unique<Database>(path, false);
+  db_->exec("PRAGMA journal_mode = WAL");
+  db_->exec(options.sync == SyncMode::full ? "PRAGMA synchronous = FULL"
+                                           : "PRAGMA synchronous = NORMAL");
+  db_->exec("PRAGMA temp_store = MEMORY");
+  db_->exec("PRAGMA cache_size = -32768");  // 32 MiB
+  sqlite::migrate(*db_);
+  // Leases granted before a restart get a fresh term from it: the restart is not the worker's
+  // fault, and its token stays valid.
+  db_->cached("UPDATE jobs SET lease_expires_at = ? WHERE status = 'running'")
+      .bind(1, now + options.restart_lease_ms)
+      .run();
+  rebuild_ready_index();
+  writer_ = std::make_unique<sqlite::Writer>(*db_, options.max_group,
+                                             [this] { rebuild_ready_index(); });
+}
+
+SqliteStore::~SqliteStore() { writer_.reset(); }
+
+void SqliteStore::rebuild_ready_index() {
+  Statement& st = db_->cached("SELECT queue, type, priority, seq FROM jobs WHERE status = 'queued'");
+  std::lock_guard lock(ready_mutex_);
+  ready_.clear();
+  while (st.step()) ready_.add(st.text(0), st.text(1), {int(st.int64(2)), st.int64(3)});
+  st.reset();
+}
+
+std::size_t SqliteStore::ready_count() {
+  std::lock_guard lock(ready_mutex_);
+  return ready_.size();
+}
+
+template <class T, class Body>
+Result<T> SqliteStore::write(Body&& body) {
+  std::optional<Result<T>> out;
+  Status s = writer_->run([&] { out.emplace(body()); });
+  if (!s.ok()) return s;
+  return std::move(*out);
+}
+
+Status SqliteStore::read(const std::function<void(Database&)>& body) {
+  std::unique_ptr<Database> db;
+  try {
+    {
+      std::lock_guard lock(readers_mutex_);
+      if (!readers_.empty()) {
+        db = std::move(readers_.back());
+        readers_.pop_back();
+      }
+    }
+    if (!db) {
+      db = std::make_unique<Database>(path_, false);
+      db->exec("PRAGMA query_only = 1");
+    }
+    body(*db);
+    std::lock_guard lock(readers_mutex_);
+    readers_.push_back(std::move(db));
+    return {};
+  } catch (const std::exception& e) {
+    return Error::unavailable(std::string("store: read failed: ") + e.what());
+  }
+}
+
+std::optional<Job> SqliteStore::load(const std::string& id) {
+  Statement& st = db_->cached(kSelectJob + "WHERE id = ?");
+  st.bind(1, id);
+  std::optional<Job> job;
+  if (st.step()) job = sqlite::read_job(st);
+  st.reset();
+  return job;
+}
+
+template <class... Params>
+std::vector<Job> SqliteStore::load_where(const std::string& where, Params... params) {
+  Statement& st = db_->cached(kSelectJob + where);
+  int i = 1;
+  (st.bind(i++, params), ...);
+  std::vector<Job> out;
+  while (st.step()) out.push_back(sqlite::read_job(st));
+  st.reset();
+  return out;
+}
+
+void SqliteStore::insert(Job& job) {
+  Statement& st = db_->cached(sqlite::insert_job_sql());
+  sqlite::bind_job_for_insert(st, job);
+  st.run();
+  job.seq = sqlite3_last_insert_rowid(db_->handle());
+  if (job.status == JobStatus::queued) {
+    std::lock_guard lock(ready_mutex_);
+    ready_.add(job.queue, job.type, {job.priority, job.seq});
+  }
+}
+
+// The SQL first, the index after: if the SQL throws, the group rolls back and the index is rebuilt.
+void SqliteStore::save(const Job& before, const Job& after) {
+  Statement& st = db_->cached(sqlite::update_job_sql());
+  sqlite::bind_job_for_update(st, after);
+  st.run();
+  if (before.status != JobStatus::queued && after.status != JobStatus::queued) return;
+  std::lock_guard lock(ready_mutex_);
+  if (before.status == JobStatus::queued) ready_.remove(before.queue, before.type, {before.priority, before.seq});
+  if (after.status == JobStatus::queued) ready_.add(after.queue, after.type, {after.priority, after.seq});
+}
+
+void SqliteStore::erase(const Job& job) {
+  db_->cached("DELETE FROM jobs WHERE seq = ?").bind(1, job.seq).run();
+  if (job.status == JobStatus::queued) {
+    std::lock_guard lock(ready_mutex_);
+    ready_.remove(job.queue, job.type, {job.priority, job.seq});
+  }
+}
+
+// The sqlite store's view for settle_dependents.
+class SqliteStore::Dependents final : public DependentsAccess {
+ public:
+  explicit Dependents(SqliteStore& store) : s_(store) {}
+  std::vector<std::string> take_dependents(const std::string& dep_id) override {
+    Statement& st = s_.db_->cached("SELECT job_id FROM dependencies WHERE dep_id = ?");
+    st.bind(1, dep_id);
+    std::vector<std::string> ids;
+    while (st.step()) ids.push_back(st.text(0));
+    st.reset();
+    if (!ids.empty()) s_.db_->cached("DELETE FROM dependencies WHERE dep_id = ?").bind(1, dep_id).run();
+    return ids;
+  }
+  std::optional<Job> load(const std::string& id) override { return s_.load(id); }
+  void save(const Job& before, const Job& after) override { s_.save(before, after); }
+
+ private:
+  SqliteStore& s_;
+};
+
+std::vector<Job> SqliteStore::settle(const Job& finished, Millis now) {
+  Dependents access(*this);
+  return settle_dependents(finished, now, options_.retention, access);
+}
+
+Result<std::vector<Submitted>> SqliteStore::submit(std::vector<Job> jobs) {
+  return write<std::vector<Submitted>>([&]() -> Result<std::vector<Submitted>> {
+    // Dependencies are checked for the whole batch before anything is written.
+    std::vector<std::vector<std::string>> pending(jobs.size());
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      for (const auto& dep : jobs[i].depends_on) {
+        auto d = load(dep);
+        if (!d) return Error::invalid("depends_on", "no job with id " + dep);
+        if (d->status == JobStatus::failed || d->status == JobStatus::cancelled)
+          return Error(ErrorCode::conflict,
+                       "dependency " + dep + " is " + std::string(to_string(d->status)),
+                       "depends_on");
+        if (d->status != JobStatus::completed) pending[i].push_back(dep);
+      }
+    }
+    std::vector<Submitted> out;
+    out.reserve(jobs.size());
+    Statement& live = db_->cached(kSelectJob +
+                                  "WHERE idempotency_key = ? AND status IN "
+                                  "('waiting', 'scheduled', 'queued', 'running')");
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      Job& job = jobs[i];
+      if (!job.idempotency_key.empty()) {
+        live.bind(1, job.idempotency_key);
+        bool hit = live.step();
+        if (hit) out.push_back({sqlite::read_job(live), false});
+        live.reset();
+        if (hit) continue;
+      }
+      job.status = initial_status(job, !pending[i].empty(), job.created_at);
+      insert(job);
+      for (const auto& dep : pending[i])
+        db_->cached("INSERT OR IGNORE INTO dependencies (dep_id, job_id) VALUES (?, ?)")
+            .bind(1, dep)
+            .bind(2, job.id)
+            .run();
+      out.push_back({std::move(job), true});
+    }
+    return out;
+  });
+}
+
+Result<std::vector<Job>> SqliteStore::lease(const LeaseRequest& r, Millis now) {
+  return write<std::vector<Job>>([&]() -> Result<std::vector<Job>> {
+    std::vector<Job> out;
+    while (int(out.size()) < r.max_jobs) {
+      std::optional<ReadyIndex::Entry> best;
+      {
+        std::lock_guard lock(ready_mutex_);
+        best = ready_.best(r.queues, r.types);
+      }
+      if (!best) break;
+      auto rows = load_where("WHERE seq = ?", best->seq);
+      if (rows.empty()) {  // cannot happen while the index follows the table; heal it if it does
+        rebuild_ready_index();
+        continue;
+      }
+      Job job = rows.front();
+      Job before = job;
+      if (Status s = start(job, r.worker_id, r.lease_ms, now); !s.ok()) return s;
+      save(before, job);
+      out.push_back(std::move(job));
+    }
+    return out;
+  });
+}
+
+bool SqliteStore::has_ready(const LeaseRequest& r) {
+  std::lock_guard lock(ready_mutex_);
+  return ready_.best(r.queues, r.types).has_value();
+}
+
+Result<Job> SqliteStore::heartbeat(const std::string& id, const std::string& token,
+                                   const Progress& progress, Millis now) {
+  return write<Job>([&]() -> Result<Job> {
+    auto job = load(id);
+    if (!job) return unknown(id);
+    if (Status s = check_lease(*job, token); !s.ok()) return s;
+    Job before = *job;
+    record_progress(*job, progress, now);
+    save(before, *job);
+    return *job;
+  });
+}
+
+template <class Change>
+Result<Finished> SqliteStore::finish_running(const std::string& id, const std::string& token,
+                                             Millis now, Change change) {
+  return write<Finished>([&]() -> Result<Finished> {
+    auto job = load(id);
+    if (!job) return unknown(id);
+    if (Status s = check_lease(*job, token); !s.ok()) return s;
+    Job before = *job;
+    if (Status s = change(*job); !s.ok()) return s;
+    save(before, *job);
+    Finished out{*job, settle(*job, now)};
+    return out;
+  });
+}
+
+Result<Finished> SqliteStore::complete(const std::string& id, const std::string& token,
+                                       std::string result, Millis now) {
+  return finish_running(id, token, now, [&](Job& j) {
+    return jobq::complete(j, std::move(result), now, options_.retention);
+  });
+}
+
+Result<Finished> SqliteStore::fail(const std::string& id, const std::string& token,
+                                   const Failure& failure, Millis now) {
+  return finish_running(id, token, now,
+                        [&](Job& j) { return jobq::fail(j, failure, now, options_.retention); });
+}
+
+Result<Finished> SqliteStore::cancel(const std::string& id, Millis now) {
+  return write<Finished>([&]() -> Result<Finished> {
+    auto job = load(id);
+    if (!job) return unknown(id);
+    Job before = *job;
+    if (Status s = jobq::cancel(*job, now, options_.retention); !s.ok()) return s;
+    save(before, *job);
+    Finished out{*job, settle(*job, now)};
+    return out;
+  });
+}
+
+Result<std::vector<Job>> SqliteStore::retry(const std::string& id, const JobFilter& filter,
+                                            Millis now) {
+  return write<std::vector<Job>>([&]() -> Result<std::vector<Job>> {
+    std::vector<Job> candidates;
+    if (!id.empty()) {
+      auto job = load(id);
+      if (!job) return unknown(id);
+      candidates.push_back(*job);
+    } else {
+      sqlite::Where where = sqlite::filter_where(filter);
+      where.sql += " AND status IN ('failed', 'cancelled')";
+      Statement st(db_->handle(), kSelectJob + "WHERE " + where.sql + " ORDER BY seq");
+      where.bind(st);
+      while (st.step()) candidates.push_back(sqlite::read_job(st));
+    }
+    std::vector<Job> out;
+    for (Job& job : candidates) {
+      Job before = job;
+      Status s = jobq::retry(job, now);
+      if (!s.ok()) {
+        if (!id.empty()) return s;
+        continue;
+      }
+      save(before, job);
+      out.push_back(std::move(job));
+    }
+    return out;
+  });
+}
+
+Result<Job> SqliteStore::update(const std::string& id, std::optional<int> priority,
+                                std::optional<Millis> run_at, Millis now) {
+  return write<Job>([&]() -> Result<Job> {
+    auto job = load(id);
+    if (!job) return unknown(id);
+    Job before = *job;
+    if (Status s = jobq::update(*job, priority, run_at, now); !s.ok()) return s;
+    save(before, *job);
+    return *job;
+  });
+}
+
+Result<std::vector<Job>> SqliteStore::promote_due(Millis now, std::size_t limit) {
+  return write<std::vector<Job>>([&]() -> Result<std::vector<Job>> {
+    auto due = load_where("WHERE status = 'scheduled' AND run_at <= ? ORDER BY run_at LIMIT ?", now,
+                          std::int64_t(limit));
+    for (Job& job : due) {
+      Job before = job;
+      if (Status s = promote(job, now); !s.ok()) return s;
+      save(before, job);
+    }
+    return due;
+  });
+}
+
+Result<std::vector<Job>> SqliteStore::purge(Millis before, const std::vector<JobStatus>& statuses,
+                                            std::size_t limit) {
+  return write<std::vector<Job>>([&]() -> Result<std::vector<Job>> {
+    std::string in;
+    for (JobStatus s : statuses) in += std::string(in.empty() ? "'" : ", '") + std::string(to_string(s)) + "'";
+    if (in.empty()) return std::vector<Job>{};
+    auto old = load_where("WHERE completed_at > 0 AND completed_at < ? AND status IN (" + in +
+                              ") ORDER BY completed_at LIMIT ?",
+                          before, std::int64_t(limit));
+    for (const Job& job : old) erase(job);
+    return old;
+  });
+}
+
+Result<std::vector<Job>> SqliteStore::purge_expired(Millis now, std::size_t limit) {
+  return write<std::vector<Job>>([&]() -> Result<std::vector<Job>> {
+    auto expired = load_where("WHERE expires_at > 0 AND expires_at <= ? LIMIT ?", now,
+                              std::int64_t(limit));
+    for (const Job& job : expired) erase(job);
+    return expired;
+  });
+}
+
+Result<std::vector<Job>> SqliteStore::trim_dead_letters(std::size_t cap) {
+  return write<std::vector<Job>>([&]() -> Result<std::vector<Job>> {
+    Statement& count = db_->cached("SELECT count(*) FROM jobs WHERE status = 'failed'");
+    std::int64_t failed = count.step() ? count.int64(0) : 0;
+    count.reset();
+    if (failed <= std::int64_t(cap)) return std::vector<Job>{};
+    auto oldest = load_where("WHERE completed_at > 0 AND status = 'failed' ORDER BY completed_at LIMIT ?",
+                             failed - std::int64_t(cap));
+    for (const Job& job : oldest) erase(job);
+    return oldest;
+  });
+}
+
+}  // namespace jobq

@@ -1,0 +1,83 @@
+// The sqlite store (the default): the jobs table in WAL mode is the durable record; one writer
+// thread applies every change with group commit; ready jobs are indexed in memory per queue and
+// type (rebuilt at open); reads run on their own connections.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "store/ready_index.h"
+#include "store/sqlite/database.h"
+#include "store/sqlite/writer.h"
+#include "store/store.h"
+
+namespace jobq {
+
+class SqliteStore final : public Store {
+ public:
+  // Throws sqlite::SqliteError when the file cannot be opened or migrated; open_store() catches.
+  SqliteStore(const std::string& path, Millis now, const StoreOptions& options);
+  ~SqliteStore() override;
+
+  Result<std::vector<Submitted>> submit(std::vector<Job> jobs) override;
+  Result<std::vector<Job>> lease(const LeaseRequest& request, Millis now) override;
+  bool has_ready(const LeaseRequest& request) override;
+  Result<Job> heartbeat(const std::string& id, const std::string& token, const Progress& progress,
+                        Millis now) override;
+  Result<Finished> complete(const std::string& id, const std::string& token, std::string result,
+                            Millis now) override;
+  Result<Finished> fail(const std::string& id, const std::string& token, const Failure& failure,
+                        Millis now) override;
+  Result<Finished> cancel(const std::string& id, Millis now) override;
+  Result<std::vector<Job>> retry(const std::string& id, const JobFilter& filter,
+                                 Millis now) override;
+  Result<Job> update(const std::string& id, std::optional<int> priority,
+                     std::optional<Millis> run_at, Millis now) override;
+  Result<std::vector<Job>> promote_due(Millis now, std::size_t limit) override;
+  Result<std::vector<Job>> overdue(Millis now, std::size_t limit) override;
+  Result<std::vector<Job>> purge(Millis before, const std::vector<JobStatus>& statuses,
+                                 std::size_t limit) override;
+  Result<std::vector<Job>> purge_expired(Millis now, std::size_t limit) override;
+  Result<std::vector<Job>> trim_dead_letters(std::size_t cap) override;
+  Result<std::optional<Job>> get(const std::string& id) override;
+  Result<JobPage> list(const JobFilter& filter, const ListOptions& options) override;
+  Result<StoreStats> stats(std::size_t recent_runs) override;
+
+  std::uint64_t commits() const { return writer_->commits(); }
+  std::size_t ready_count();
+
+ private:
+  class Dependents;
+
+  // Runs `body` on the writer thread inside a group transaction; answers after the commit.
+  template <class T, class Body>
+  Result<T> write(Body&& body);
+  // Runs `body` on a read connection of its own; a failure comes back as unavailable.
+  Status read(const std::function<void(sqlite::Database&)>& body);
+
+  // Writer thread only.
+  std::optional<Job> load(const std::string& id);
+  template <class... Params>
+  std::vector<Job> load_where(const std::string& where_and_order, Params... params);
+  void insert(Job& job);
+  void save(const Job& before, const Job& after);
+  void erase(const Job& job);
+  void rebuild_ready_index();
+  std::vector<Job> settle(const Job& finished, Millis now);
+  // Applies a token-fenced change to a running job.
+  template <class Change>
+  Result<Finished> finish_running(const std::string& id, const std::string& token, Millis now,
+                                  Change change);
+
+  std::string path_;
+  StoreOptions options_;
+  std::unique_ptr<sqlite::Database> db_;  // the writer's connection
+  std::mutex ready_mutex_;
+  ReadyIndex ready_;
+  std::mutex readers_mutex_;
+  std::vector<std::unique_ptr<sqlite::Database>> readers_;
+  std::unique_ptr<sqlite::Writer> writer_;  // last: its thread stops before the rest goes
+};
+
+}  // namespace jobq

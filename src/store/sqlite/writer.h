@@ -1,0 +1,55 @@
+// The one writer thread of the sqlite store, with group commit: operations posted while a
+// transaction commits are gathered into the next one, and each is answered only after the
+// transaction holding it has committed (or rolled back).
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "jobq/error.h"
+#include "store/sqlite/database.h"
+
+namespace jobq::sqlite {
+
+class Writer {
+ public:
+  // Runs on the writer thread inside the open transaction. May throw SqliteError, which rolls the
+  // whole group back.
+  using Work = std::function<void()>;
+  // Runs on the writer thread after the group ended: ok if committed, else why not.
+  using Done = std::function<void(const Status&)>;
+
+  // `rolled_back` runs on the writer thread after a failed group, before any Done, so that the
+  // store can rebuild what it keeps in memory from the durable record.
+  Writer(Database& db, std::size_t max_group, std::function<void()> rolled_back);
+  ~Writer();  // finishes every posted operation, then stops
+
+  void post(Work work, Done done);
+  // Posts and waits for the answer.
+  Status run(Work work);
+
+  std::uint64_t commits() const { return commits_; }
+
+ private:
+  struct Op {
+    Work work;
+    Done done;
+  };
+  void loop();
+  Status commit_group(std::deque<Op>& group);
+
+  Database& db_;
+  std::size_t max_group_;
+  std::function<void()> rolled_back_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Op> pending_;
+  bool stopping_ = false;
+  std::atomic<std::uint64_t> commits_{0};
+  std::thread thread_;
+};
+
+}  // namespace jobq::sqlite

@@ -1,0 +1,92 @@
+// The Store: durable job records. Each operation is one atomic step; the engine owns policy and
+// time and passes outcomes and `now` in. A backend is done when tests/store/ passes unchanged.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jobq/error.h"
+#include "jobq/job.h"
+#include "jobq/requests.h"
+#include "jobq/store.h"
+#include "core/transitions.h"
+
+namespace jobq {
+
+struct Submitted {
+  Job job;
+  bool created = true;  // false: idempotency-key hit, `job` is the live job
+};
+
+// Released by a completion, or failed by a failure, of a job they depended on.
+struct Finished {
+  Job job;
+  std::vector<Job> dependents;  // changed as a consequence, in their new state
+};
+
+// Group counts and recent run times, from which the engine derives Stats.
+struct StatusCount {
+  std::string queue, type;
+  JobStatus status;
+  std::int64_t count;
+};
+struct RunSample {
+  std::string type;
+  std::int64_t run_ms;
+  bool succeeded;
+};
+struct StoreStats {
+  std::vector<StatusCount> counts;
+  std::vector<RunSample> recent_runs;  // the most recent finished attempts, newest first, capped
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // All-or-nothing. Jobs arrive complete (id, status, timestamps) from the engine; the store assigns
+  // seq, honours idempotency keys (a live job with the key is returned instead), and decides
+  // waiting versus queued/scheduled from depends_on.
+  virtual Result<std::vector<Submitted>> submit(std::vector<Job> jobs) = 0;
+
+  // Leases up to max_jobs ready jobs, best priority first, then submit order, across the queues
+  // and types asked for; each gets a fresh lease token.
+  virtual Result<std::vector<Job>> lease(const LeaseRequest& request, Millis now) = 0;
+  // Cheap, no write: is there a ready job this request would get?
+  virtual bool has_ready(const LeaseRequest& request) = 0;
+
+  virtual Result<Job> heartbeat(const std::string& id, const std::string& token,
+                                const Progress& progress, Millis now) = 0;
+  virtual Result<Finished> complete(const std::string& id, const std::string& token,
+                                    std::string result, Millis now) = 0;
+  virtual Result<Finished> fail(const std::string& id, const std::string& token,
+                                const Failure& failure, Millis now) = 0;
+
+  // waiting/scheduled/queued -> cancelled; running -> cancel_requested.
+  virtual Result<Finished> cancel(const std::string& id, Millis now) = 0;
+  // failed/cancelled -> queued with attempts reset.
+  virtual Result<std::vector<Job>> retry(const std::string& id, const JobFilter& filter,
+                                         Millis now) = 0;
+  virtual Result<Job> update(const std::string& id, std::optional<int> priority,
+                             std::optional<Millis> run_at, Millis now) = 0;
+
+  // Scheduled jobs with run_at <= now become queued (waiting ones stay waiting).
+  virtual Result<std::vector<Job>> promote_due(Millis now, std::size_t limit) = 0;
+  // Running jobs whose lease has expired or whose hard timeout has passed.
+  virtual Result<std::vector<Job>> overdue(Millis now, std::size_t limit) = 0;
+  // Removes finished jobs with one of the terminal `statuses` that finished before `before`.
+  virtual Result<std::vector<Job>> purge(Millis before, const std::vector<JobStatus>& statuses,
+                                         std::size_t limit) = 0;
+  // Removes finished jobs whose retention has run out (0 < expires_at <= now).
+  virtual Result<std::vector<Job>> purge_expired(Millis now, std::size_t limit) = 0;
+  // Drops the oldest failed jobs beyond `cap`.
+  virtual Result<std::vector<Job>> trim_dead_letters(std::size_t cap) = 0;
+
+  virtual Result<std::optional<Job>> get(const std::string& id) = 0;
+  virtual Result<JobPage> list(const JobFilter& filter, const ListOptions& options) = 0;
+  virtual Result<StoreStats> stats(std::size_t recent_runs) = 0;
+};
+
+}  // namespace jobq

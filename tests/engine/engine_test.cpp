@@ -1,0 +1,69 @@
+// Engine behaviour that does not depend on the backend: events carry no lease token, the sweeper
+// ticks on its own.
+#include <gtest/gtest.h>
+
+#include "jobq/sweeper.h"
+#include "support/engine_fixture.h"
+
+namespace jobq {
+namespace {
+
+using testing::EngineFixture;
+
+TEST(Engine, EventsNeverCarryTheLeaseToken) {
+  EngineFixture f("memory");
+  f.submit();
+  Job job = f.lease_one();
+  ASSERT_FALSE(job.lease_token.empty());
+  ASSERT_TRUE(f.engine->heartbeat(job.id, job.lease_token, {}).ok());
+  for (const Event& e : f.events()) EXPECT_TRUE(e.job->lease_token.empty()) << to_string(e.type);
+}
+
+TEST(Engine, SweeperTicksWithoutBeingAsked) {
+  EngineFixture f("memory");
+  JobSpec s = f.spec();
+  s.delay_ms = 1000;
+  Job job = f.submit(s);
+  f.clock.advance(1000);
+  Sweeper sweeper(*f.engine, std::chrono::milliseconds(5));
+  auto leased = f.engine->lease_wait({.worker_id = "w"}, 10'000);
+  ASSERT_TRUE(leased.ok());
+  ASSERT_EQ(leased->size(), 1u);
+  EXPECT_EQ((*leased)[0].id, job.id);
+}
+
+TEST(Engine, LeaseRequestIsValidated) {
+  EngineFixture f("memory");
+  LeaseRequest r;
+  EXPECT_EQ(f.engine->lease(r).error().field(), "worker_id");
+  r.worker_id = "w";
+  r.queues.clear();
+  EXPECT_EQ(f.engine->lease(r).error().field(), "queues");
+  r.queues = {"default"};
+  r.max_jobs = 0;
+  EXPECT_EQ(f.engine->lease(r).error().field(), "max_jobs");
+}
+
+TEST(Engine, HeartbeatRejectsProgressOutOfRange) {
+  EngineFixture f("memory");
+  f.submit();
+  Job job = f.lease_one();
+  Progress p;
+  p.progress = 101;
+  EXPECT_EQ(f.engine->heartbeat(job.id, job.lease_token, p).error().field(), "progress");
+  p.progress = 50;
+  p.total_items = -1;
+  EXPECT_EQ(f.engine->heartbeat(job.id, job.lease_token, p).error().field(), "total_items");
+  EXPECT_DOUBLE_EQ(f.get(job.id).progress, 0);
+}
+
+TEST(Engine, CompleteRejectsAResultThatIsNotJson) {
+  EngineFixture f("memory");
+  f.submit();
+  Job job = f.lease_one();
+  EXPECT_EQ(f.engine->complete(job.id, job.lease_token, "{oops").error().field(), "result");
+  EXPECT_EQ(f.get(job.id).status, JobStatus::running);
+}
+
+}  // namespace
+}  // namespace jobq

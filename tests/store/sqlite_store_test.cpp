@@ -1,0 +1,105 @@
+// What only the sqlite store promises: the record survives a reopen, the ready index is rebuilt
+// from it, leases get a fresh term after a restart, and concurrent writes share commits.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <set>
+#include <thread>
+
+#include "store/sqlite/sqlite_store.h"
+#include "support/engine_fixture.h"
+
+namespace jobq {
+namespace {
+
+using testing::EngineFixture;
+
+TEST(SqliteStore, ReopenKeepsEveryJobAndRebuildsPriorityOrder) {
+  EngineFixture f("sqlite");
+  Job low = f.submit("t", "default", 10);
+  Job high = f.submit("t", "default", 90);
+  Job mid = f.submit("t", "default", 50);
+  JobSpec later = f.spec();
+  later.delay_ms = 1000;
+  Job scheduled = f.submit(later);
+  f.open();
+  EXPECT_EQ(f.get(scheduled.id).status, JobStatus::scheduled);
+  auto jobs = f.lease(10);
+  ASSERT_EQ(jobs.size(), 3u);
+  EXPECT_EQ(jobs[0].id, high.id);
+  EXPECT_EQ(jobs[1].id, mid.id);
+  EXPECT_EQ(jobs[2].id, low.id);
+}
+
+TEST(SqliteStore, RunningJobsGetAFreshLeaseFromTheRestartAndKeepTheirToken) {
+  StoreOptions so;
+  so.restart_lease_ms = 20'000;
+  EngineFixture f("sqlite", {}, so);
+  f.submit();
+  Job job = f.lease_one("w1", 5000);
+  f.clock.advance(4000);
+  f.open();  // the restart
+  EXPECT_EQ(f.get(job.id).lease_expires_at, f.clock.now() + 20'000);
+  f.clock.advance(6000);  // past the original lease
+  ASSERT_EQ(f.engine->tick()->expired, 0u);
+  auto done = f.engine->complete(job.id, job.lease_token, "1");
+  ASSERT_TRUE(done.ok()) << done.error().to_string();
+  EXPECT_EQ(done->status, JobStatus::completed);
+}
+
+TEST(SqliteStore, ConcurrentWritersShareGroupCommits) {
+  testing::TempDir dir;
+  SystemClock clock;
+  SqliteStore store(dir.file("jobq.db"), clock.now(), {});
+  EventBus bus;
+  Engine engine(store, clock, bus);
+  constexpr int kThreads = 8, kEach = 50;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) {
+        JobSpec s;
+        s.type = "t";
+        ASSERT_TRUE(engine.submit(s).ok());
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(store.ready_count(), std::size_t(kThreads * kEach));
+  // Every submit was answered after its own commit, yet the commits were fewer than the submits.
+  EXPECT_LT(store.commits(), std::uint64_t(kThreads * kEach));
+}
+
+TEST(SqliteStore, SyncNormalKeepsJobsAcrossAReopen) {
+  StoreOptions so;
+  so.sync = SyncMode::normal;
+  EngineFixture f("sqlite", {}, so);
+  Job job = f.submit();
+  f.open();
+  EXPECT_EQ(f.get(job.id).status, JobStatus::queued);
+}
+
+TEST(SqliteStore, RefusesADatabaseFromANewerVersion) {
+  testing::TempDir dir;
+  std::string path = dir.file("jobq.db");
+  {
+    sqlite3* db;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  ManualClock clock;
+  auto store = open_store("sqlite://" + path, clock);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code(), ErrorCode::unavailable);
+  EXPECT_NE(store.error().message().find("schema version 99"), std::string::npos);
+}
+
+TEST(SqliteStore, UnknownStoreUrlIsInvalid) {
+  ManualClock clock;
+  auto store = open_store("postgres://x", clock);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().field(), "store");
+}
+
+}  // namespace
+}  // namespace jobq
