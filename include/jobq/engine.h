@@ -72,7 +72,8 @@ class Engine {
   Result<Job> cancel(const std::string& id);
   Result<Job> retry(const std::string& id);
   Result<std::vector<Job>> retry_where(JobFilter filter);  // statuses default to failed
-  Result<Job> update(const std::string& id, std::optional<int> priority, std::optional<Millis> run_at);
+  Result<Job> update(const std::string& id, std::optional<int> priority,
+                     std::optional<Millis> run_at);
   Result<Stats> stats();
 
   // Workers. Every call after lease carries the lease token; a stale token gets a conflict.

@@ -17,7 +17,7 @@ enum class EventType {
   started,
   progress,
   cancel_requested,
-  updated,  // priority or run_at changed
+  updated,   // priority or run_at changed
   retrying,  // an attempt failed and another is scheduled
   completed,
   failed,  // no attempts left: in the dead-letter list

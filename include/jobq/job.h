@@ -17,7 +17,7 @@ enum class JobStatus : std::uint8_t {
   queued,     // ready to lease
   running,    // leased by a worker
   completed,
-  failed,     // no attempts left: the dead-letter list
+  failed,  // no attempts left: the dead-letter list
   cancelled,
 };
 inline constexpr int kJobStatusCount = 7;
@@ -49,7 +49,7 @@ struct Job {
   std::string id;  // UUIDv7
   std::string type;
   std::string queue = "default";
-  int priority = 50;  // 0..100, higher first
+  int priority = 50;             // 0..100, higher first
   std::string payload = "null";  // JSON text, validated on submit
   JobStatus status = JobStatus::queued;
 

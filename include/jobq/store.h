@@ -14,7 +14,8 @@ class Store;
 
 enum class SyncMode {
   full,    // fsync at every group commit: an answered write survives a power cut
-  normal,  // fsync at checkpoints only: survives a crash of jobqd, may lose the last writes on power loss
+  normal,  // fsync at checkpoints only: survives a crash of jobqd, may lose the last writes on
+           // power loss
 };
 
 // How long finished jobs are kept before tick() purges them; 0 keeps them until purged by hand.
@@ -33,10 +34,16 @@ struct StoreOptions {
   std::size_t max_group = 4096;
 };
 
+// The Store is opaque to embedders; this deleter lets them own one.
+struct StoreDeleter {
+  void operator()(Store* store) const;
+};
+using StorePtr = std::unique_ptr<Store, StoreDeleter>;
+
 // url: "memory:" or "sqlite:///absolute/path.db" or "sqlite://relative/path.db".
 // The clock gives `now` at open (sqlite renews running leases from it).
 class Clock;
-Result<std::unique_ptr<Store>> open_store(const std::string& url, const Clock& clock,
-                                          const StoreOptions& options = {});
+Result<StorePtr> open_store(const std::string& url, const Clock& clock,
+                            const StoreOptions& options = {});
 
 }  // namespace jobq

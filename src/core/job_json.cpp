@@ -10,7 +10,9 @@ namespace json = boost::json;
 
 namespace {
 
-json::value time_or_null(Millis t) { return t ? json::value(format_time(t)) : json::value(nullptr); }
+json::value time_or_null(Millis t) {
+  return t ? json::value(format_time(t)) : json::value(nullptr);
+}
 
 json::value string_or_null(const std::string& s) {
   return s.empty() ? json::value(nullptr) : json::value(s);
@@ -33,13 +35,17 @@ json::array strings(const std::vector<std::string>& items) {
 }  // namespace
 
 json::object backoff_to_json(const Backoff& b) {
-  return {{"initial_ms", b.initial_ms}, {"factor", b.factor}, {"max_ms", b.max_ms},
+  return {{"initial_ms", b.initial_ms},
+          {"factor", b.factor},
+          {"max_ms", b.max_ms},
           {"jitter", b.jitter}};
 }
 
 json::object error_to_json(const JobError& e) {
-  return {{"message", e.message}, {"traceback", string_or_null(e.traceback)},
-          {"attempt", e.attempt}, {"at", time_or_null(e.at)}};
+  return {{"message", e.message},
+          {"traceback", string_or_null(e.traceback)},
+          {"attempt", e.attempt},
+          {"at", time_or_null(e.at)}};
 }
 
 json::object job_to_json(const Job& j, bool with_lease_token) {

@@ -41,7 +41,8 @@ Result<std::string> as_string(const json::value& v, std::string_view field) {
 
 Result<std::int64_t> as_int(const json::value& v, std::string_view field) {
   if (v.is_int64()) return v.get_int64();
-  if (v.is_uint64() && v.get_uint64() <= std::uint64_t(INT64_MAX)) return std::int64_t(v.get_uint64());
+  if (v.is_uint64() && v.get_uint64() <= std::uint64_t(INT64_MAX))
+    return std::int64_t(v.get_uint64());
   if (v.is_double() && std::floor(v.get_double()) == v.get_double() &&
       std::abs(v.get_double()) < 9e15)
     return std::int64_t(v.get_double());
@@ -96,7 +97,8 @@ Result<Backoff> as_backoff(const json::value& v) {
 Result<Millis> as_time(const json::value& v, std::string_view field) {
   if (v.is_string()) {
     if (auto t = parse_time(v.get_string())) return *t;
-    return Error::invalid(std::string(field), "must be an RFC 3339 time such as 2026-01-31T09:00:00Z");
+    return Error::invalid(std::string(field),
+                          "must be an RFC 3339 time such as 2026-01-31T09:00:00Z");
   }
   return as_int(v, field);
 }
@@ -167,11 +169,13 @@ Status validate_spec(const JobSpec& s, const SpecLimits& limits) {
     return Error::invalid("max_attempts",
                           "must be between 1 and " + std::to_string(limits.max_attempts));
   if (s.backoff) {
-    if (const char* problem = backoff_problem(*s.backoff)) return Error::invalid("backoff", problem);
+    if (const char* problem = backoff_problem(*s.backoff))
+      return Error::invalid("backoff", problem);
   }
   if (s.timeout_ms < 0) return Error::invalid("timeout_ms", "must be >= 0");
   if (s.soft_timeout_ms < 0) return Error::invalid("soft_timeout_ms", "must be >= 0");
-  if (s.delay_ms && s.run_at) return Error::invalid("delay_ms", "give delay_ms or run_at, not both");
+  if (s.delay_ms && s.run_at)
+    return Error::invalid("delay_ms", "give delay_ms or run_at, not both");
   if (s.delay_ms && (*s.delay_ms < 0 || *s.delay_ms > kMaxDelayMs))
     return Error::invalid("delay_ms", "must be between 0 and ten years");
   if (s.run_at && *s.run_at < 0) return Error::invalid("run_at", "must not be before 1970");
@@ -182,12 +186,14 @@ Status validate_spec(const JobSpec& s, const SpecLimits& limits) {
     return Error::invalid("tags", "at most " + std::to_string(limits.max_tags) + " tags");
   for (const auto& tag : s.tags)
     if (tag.empty() || tag.size() > limits.max_name)
-      return Error::invalid("tags", "each tag must be 1 to " + std::to_string(limits.max_name) +
-                                        " characters");
+      return Error::invalid(
+          "tags", "each tag must be 1 to " + std::to_string(limits.max_name) + " characters");
   if (s.depends_on.size() > limits.max_dependencies)
-    return Error::invalid("depends_on", "at most " + std::to_string(limits.max_dependencies) + " ids");
+    return Error::invalid("depends_on",
+                          "at most " + std::to_string(limits.max_dependencies) + " ids");
   for (const auto& id : s.depends_on)
-    if (!looks_like_job_id(id)) return Error::invalid("depends_on", "\"" + id + "\" is not a job id");
+    if (!looks_like_job_id(id))
+      return Error::invalid("depends_on", "\"" + id + "\" is not a job id");
   if (s.callback_url.size() > 2048 ||
       (!s.callback_url.empty() && s.callback_url.rfind("http://", 0) != 0 &&
        s.callback_url.rfind("https://", 0) != 0))

@@ -33,12 +33,14 @@ constexpr std::array<std::array<bool, N>, N> kAllowed = [] {
   return t;
 }();
 
-constexpr std::array<std::string_view, N> kNames = {
-    "waiting", "scheduled", "queued", "running", "completed", "failed", "cancelled"};
+constexpr std::array<std::string_view, N> kNames = {"waiting",   "scheduled", "queued",   "running",
+                                                    "completed", "failed",    "cancelled"};
 
 }  // namespace
 
-std::string_view to_string(JobStatus s) { return kNames[int(s)]; }
+std::string_view to_string(JobStatus s) {
+  return kNames[int(s)];
+}
 
 std::optional<JobStatus> parse_status(std::string_view name) {
   for (int i = 0; i < N; ++i)
@@ -50,14 +52,19 @@ bool is_terminal(JobStatus s) {
   return s == S::completed || s == S::failed || s == S::cancelled;
 }
 
-bool is_active(JobStatus s) { return !is_terminal(s); }
+bool is_active(JobStatus s) {
+  return !is_terminal(s);
+}
 
-bool transition_allowed(JobStatus from, JobStatus to) { return kAllowed[int(from)][int(to)]; }
+bool transition_allowed(JobStatus from, JobStatus to) {
+  return kAllowed[int(from)][int(to)];
+}
 
 Status transition(Job& job, JobStatus to) {
   if (!transition_allowed(job.status, to)) {
-    return Error::conflict("job " + job.id + " cannot go from " + std::string(to_string(job.status)) +
-                           " to " + std::string(to_string(to)));
+    return Error::conflict("job " + job.id + " cannot go from " +
+                           std::string(to_string(job.status)) + " to " +
+                           std::string(to_string(to)));
   }
   job.status = to;
   return {};

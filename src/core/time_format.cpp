@@ -25,11 +25,11 @@ std::string format_time(Millis t) {
   sys_days day = floor<days>(sys_time<milliseconds>(milliseconds(t)));
   year_month_day ymd(day);
   Millis in_day = t - duration_cast<milliseconds>(day.time_since_epoch()).count();
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", int(ymd.year()),
-                unsigned(ymd.month()), unsigned(ymd.day()), (long long)(in_day / 3'600'000),
-                (long long)(in_day / 60'000 % 60), (long long)(in_day / 1000 % 60),
-                (long long)(in_day % 1000));
+  int ms_of_day = int(in_day);  // 0 .. 86'399'999
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()),
+                unsigned(ymd.month()), unsigned(ymd.day()), ms_of_day / 3'600'000,
+                ms_of_day / 60'000 % 60, ms_of_day / 1000 % 60, ms_of_day % 1000);
   return buf;
 }
 

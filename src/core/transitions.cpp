@@ -64,8 +64,8 @@ void record_progress(Job& job, const Progress& p, Millis now) {
   if (p.progress) {
     job.progress = *p.progress;
   } else if (job.processed_items && job.total_items && *job.total_items > 0) {
-    job.progress = std::clamp(100.0 * double(*job.processed_items) / double(*job.total_items), 0.0,
-                              100.0);
+    job.progress =
+        std::clamp(100.0 * double(*job.processed_items) / double(*job.total_items), 0.0, 100.0);
   }
   job.lease_expires_at = now + job.lease_ms;
   job.updated_at = now;
@@ -83,7 +83,8 @@ Status complete(Job& job, std::string result, Millis now, const Retention& reten
 Status fail(Job& job, const Failure& failure, Millis now, const Retention& retention) {
   JobStatus to = JobStatus::failed;
   // A job asked to cancel is not retried: the worker gave it up, and that ends it.
-  if (failure.then == Failure::Then::cancel || (job.cancel_requested && job.status == JobStatus::running))
+  if (failure.then == Failure::Then::cancel ||
+      (job.cancel_requested && job.status == JobStatus::running))
     to = JobStatus::cancelled;
   else if (failure.then == Failure::Then::retry) {
     to = failure.retry_at > now ? JobStatus::scheduled : JobStatus::queued;

@@ -30,12 +30,18 @@ Status check_json(const std::string& text, const char* field) {
 
 EventType event_for(const Job& job) {
   switch (job.status) {
-    case JobStatus::completed: return EventType::completed;
-    case JobStatus::failed: return EventType::failed;
-    case JobStatus::cancelled: return EventType::cancelled;
-    case JobStatus::running: return job.cancel_requested ? EventType::cancel_requested : EventType::progress;
-    case JobStatus::scheduled: return EventType::retrying;
-    default: return EventType::queued;
+    case JobStatus::completed:
+      return EventType::completed;
+    case JobStatus::failed:
+      return EventType::failed;
+    case JobStatus::cancelled:
+      return EventType::cancelled;
+    case JobStatus::running:
+      return job.cancel_requested ? EventType::cancel_requested : EventType::progress;
+    case JobStatus::scheduled:
+      return EventType::retrying;
+    default:
+      return EventType::queued;
   }
 }
 
@@ -47,12 +53,14 @@ Engine::Engine(Store& store, const Clock& clock, EventBus& bus, EngineOptions op
       bus_(bus),
       options_(options),
       rng_state_(options.jitter_seed ? options.jitter_seed : std::random_device{}()) {
-  waiters_ = std::make_unique<LeaseWaiters>(
-      [this](const LeaseRequest& r) { return store_.has_ready(r); },
-      [this](const LeaseRequest& r) { return lease(r); });
+  waiters_ =
+      std::make_unique<LeaseWaiters>([this](const LeaseRequest& r) { return store_.has_ready(r); },
+                                     [this](const LeaseRequest& r) { return lease(r); });
 }
 
-Engine::~Engine() { waiters_->release_all(); }
+Engine::~Engine() {
+  waiters_->release_all();
+}
 
 void Engine::publish(EventType type, Job job) {
   job.lease_token.clear();  // events reach watchers; the token belongs to the worker alone
@@ -63,7 +71,9 @@ void Engine::publish_all(EventType type, std::vector<Job>& jobs) {
   for (Job& job : jobs) publish(type, job);
 }
 
-void Engine::wake_waiters() { waiters_->serve(); }
+void Engine::wake_waiters() {
+  waiters_->serve();
+}
 
 std::int64_t Engine::backoff_delay(const Job& job) {
   std::lock_guard lock(rng_mutex_);
@@ -84,7 +94,8 @@ Result<SubmitOutcome> Engine::submit(const JobSpec& spec) {
 Result<std::vector<SubmitOutcome>> Engine::submit_batch(const std::vector<JobSpec>& specs) {
   if (specs.empty()) return Error::invalid("jobs", "at least one job is needed");
   if (specs.size() > options_.max_batch)
-    return Error::invalid("jobs", "at most " + std::to_string(options_.max_batch) + " jobs at once");
+    return Error::invalid("jobs",
+                          "at most " + std::to_string(options_.max_batch) + " jobs at once");
   SpecLimits limits = limits_of(options_);
   for (std::size_t i = 0; i < specs.size(); ++i) {
     Status s = validate_spec(specs[i], limits);
@@ -137,7 +148,8 @@ Status Engine::validate_lease(const LeaseRequest& request) const {
   if (request.max_jobs < 1 || request.max_jobs > 1000)
     return Error::invalid("max_jobs", "must be between 1 and 1000");
   if (request.lease_ms < 1000 || request.lease_ms > options_.max_lease_ms)
-    return Error::invalid("lease_ms", "must be between 1000 and " + std::to_string(options_.max_lease_ms));
+    return Error::invalid("lease_ms",
+                          "must be between 1000 and " + std::to_string(options_.max_lease_ms));
   return {};
 }
 
@@ -158,13 +170,15 @@ std::uint64_t Engine::lease_async(const LeaseRequest& request, LeaseCallback don
   return waiters_->add(request, std::move(done));
 }
 
-bool Engine::cancel_wait(std::uint64_t handle) { return handle != 0 && waiters_->cancel(handle); }
+bool Engine::cancel_wait(std::uint64_t handle) {
+  return handle != 0 && waiters_->cancel(handle);
+}
 
 Result<std::vector<Job>> Engine::lease_wait(const LeaseRequest& request, std::int64_t wait_ms) {
   auto answer = std::make_shared<std::promise<Result<std::vector<Job>>>>();
   auto future = answer->get_future();
-  std::uint64_t handle =
-      lease_async(request, [answer](Result<std::vector<Job>> r) { answer->set_value(std::move(r)); });
+  std::uint64_t handle = lease_async(
+      request, [answer](Result<std::vector<Job>> r) { answer->set_value(std::move(r)); });
   if (future.wait_for(std::chrono::milliseconds(wait_ms)) == std::future_status::timeout &&
       cancel_wait(handle))
     return std::vector<Job>{};
@@ -183,7 +197,8 @@ Result<HeartbeatReply> Engine::heartbeat(const std::string& id, const std::strin
   if (!job) return job.error();
   HeartbeatReply reply;
   reply.cancel_requested = job->cancel_requested;
-  reply.soft_timeout_passed = job->soft_timeout_ms > 0 && now >= job->started_at + job->soft_timeout_ms;
+  reply.soft_timeout_passed =
+      job->soft_timeout_ms > 0 && now >= job->started_at + job->soft_timeout_ms;
   reply.lease_expires_at = job->lease_expires_at;
   publish(EventType::progress, std::move(*job));
   return reply;
@@ -217,7 +232,8 @@ Result<Job> Engine::fail(const std::string& id, const std::string& token, std::s
 }
 
 // One attempt of a running job ended badly: retry after backoff, or dead-letter it.
-Result<Job> Engine::finish_attempt(Job job, const std::string& token, JobError error, bool retryable) {
+Result<Job> Engine::finish_attempt(Job job, const std::string& token, JobError error,
+                                   bool retryable) {
   Millis now = clock_.now();
   error.attempt = job.attempt;
   error.at = now;

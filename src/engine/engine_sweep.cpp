@@ -50,11 +50,12 @@ Result<std::size_t> Engine::expire_overdue(Millis now) {
     for (Job& job : *overdue) {
       bool timed_out = job.timeout_ms > 0 && job.started_at + job.timeout_ms <= now;
       std::string token = job.lease_token;
-      auto done = finish_attempt(std::move(job), token, {timed_out ? "timed out" : "lease expired"},
-                                 true);
+      auto done =
+          finish_attempt(std::move(job), token, {timed_out ? "timed out" : "lease expired"}, true);
       if (done) ++expired;
       // A conflict means the worker finished in between: nothing to expire.
-      else if (done.error().code() != ErrorCode::conflict) return done.error();
+      else if (done.error().code() != ErrorCode::conflict)
+        return done.error();
     }
     if (overdue->size() < kChunk) return expired;
   }
@@ -64,7 +65,8 @@ Result<std::size_t> Engine::purge(Millis before, std::vector<JobStatus> statuses
   if (statuses.empty()) statuses = {JobStatus::completed, JobStatus::failed, JobStatus::cancelled};
   for (JobStatus s : statuses)
     if (!is_terminal(s))
-      return Error::invalid("statuses", "only finished jobs (completed, failed, cancelled) can be purged");
+      return Error::invalid("statuses",
+                            "only finished jobs (completed, failed, cancelled) can be purged");
   std::size_t total = 0;
   for (;;) {
     auto purged = store_.purge(before, statuses, kChunk);

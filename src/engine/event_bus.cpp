@@ -6,17 +6,28 @@ namespace jobq {
 
 std::string_view to_string(EventType t) {
   switch (t) {
-    case EventType::submitted: return "submitted";
-    case EventType::queued: return "queued";
-    case EventType::started: return "started";
-    case EventType::progress: return "progress";
-    case EventType::cancel_requested: return "cancel_requested";
-    case EventType::updated: return "updated";
-    case EventType::retrying: return "retrying";
-    case EventType::completed: return "completed";
-    case EventType::failed: return "failed";
-    case EventType::cancelled: return "cancelled";
-    case EventType::purged: return "purged";
+    case EventType::submitted:
+      return "submitted";
+    case EventType::queued:
+      return "queued";
+    case EventType::started:
+      return "started";
+    case EventType::progress:
+      return "progress";
+    case EventType::cancel_requested:
+      return "cancel_requested";
+    case EventType::updated:
+      return "updated";
+    case EventType::retrying:
+      return "retrying";
+    case EventType::completed:
+      return "completed";
+    case EventType::failed:
+      return "failed";
+    case EventType::cancelled:
+      return "cancelled";
+    case EventType::purged:
+      return "purged";
   }
   return "unknown";
 }

@@ -4,7 +4,10 @@ namespace jobq {
 
 Sweeper::Sweeper(Engine& engine, std::chrono::milliseconds interval,
                  std::function<void(const Error&)> on_error)
-    : engine_(engine), interval_(interval), on_error_(std::move(on_error)), thread_([this] { loop(); }) {}
+    : engine_(engine),
+      interval_(interval),
+      on_error_(std::move(on_error)),
+      thread_([this] { loop(); }) {}
 
 Sweeper::~Sweeper() {
   {

@@ -20,11 +20,11 @@ std::vector<Job> settle_dependents(const Job& finished, Millis now, const Retent
       if (completed) {
         // A dependency that is gone was purged after completing: only finished jobs are purged,
         // and failed ones fail their dependents first.
-        bool all_done = std::all_of(after.depends_on.begin(), after.depends_on.end(),
-                                    [&](const std::string& d) {
-                                      auto dj = d == dep.id ? std::optional<Job>(dep) : access.load(d);
-                                      return !dj || dj->status == JobStatus::completed;
-                                    });
+        bool all_done = std::all_of(
+            after.depends_on.begin(), after.depends_on.end(), [&](const std::string& d) {
+              auto dj = d == dep.id ? std::optional<Job>(dep) : access.load(d);
+              return !dj || dj->status == JobStatus::completed;
+            });
         if (!all_done || !release(after, now).ok()) continue;
       } else {
         if (!fail_dependent(after, dep.id, now, retention).ok()) continue;

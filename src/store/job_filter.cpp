@@ -26,9 +26,12 @@ Status validate_list_options(const ListOptions& o) {
 
 std::int64_t sort_key(const Job& job, SortField sort) {
   switch (sort) {
-    case SortField::priority: return job.priority;
-    case SortField::updated_at: return job.updated_at;
-    case SortField::created_at: return job.seq;
+    case SortField::priority:
+      return job.priority;
+    case SortField::updated_at:
+      return job.updated_at;
+    case SortField::created_at:
+      return job.seq;
   }
   return job.seq;
 }

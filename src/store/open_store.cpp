@@ -7,20 +7,25 @@
 
 namespace jobq {
 
-Result<std::unique_ptr<Store>> open_store(const std::string& url, const Clock& clock,
-                                          const StoreOptions& options) {
-  if (url == "memory:" || url == "memory://") return std::unique_ptr<Store>(new MemoryStore(options.retention));
+void StoreDeleter::operator()(Store* store) const {
+  delete store;
+}
+
+Result<StorePtr> open_store(const std::string& url, const Clock& clock,
+                            const StoreOptions& options) {
+  if (url == "memory:" || url == "memory://") return StorePtr(new MemoryStore(options.retention));
   const std::string sqlite_prefix = "sqlite://";
   if (url.rfind(sqlite_prefix, 0) == 0) {
     std::string path = url.substr(sqlite_prefix.size());
     if (path.empty()) return Error::invalid("store", "sqlite:// needs a file path");
     try {
-      return std::unique_ptr<Store>(new SqliteStore(path, clock.now(), options));
+      return StorePtr(new SqliteStore(path, clock.now(), options));
     } catch (const std::exception& e) {
       return Error::unavailable("cannot open " + path + ": " + e.what());
     }
   }
-  return Error::invalid("store", "unknown store \"" + url + "\"; use memory: or sqlite:///path/to/file.db");
+  return Error::invalid("store",
+                        "unknown store \"" + url + "\"; use memory: or sqlite:///path/to/file.db");
 }
 
 }  // namespace jobq

@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "core/transitions.h"
 #include "jobq/error.h"
 #include "jobq/job.h"
 #include "jobq/requests.h"
 #include "jobq/store.h"
-#include "core/transitions.h"
 
 namespace jobq {
 
@@ -46,9 +46,9 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // All-or-nothing. Jobs arrive complete (id, status, timestamps) from the engine; the store assigns
-  // seq, honours idempotency keys (a live job with the key is returned instead), and decides
-  // waiting versus queued/scheduled from depends_on.
+  // All-or-nothing. Jobs arrive complete (id, status, timestamps) from the engine; the store
+  // assigns seq, honours idempotency keys (a live job with the key is returned instead), and
+  // decides waiting versus queued/scheduled from depends_on.
   virtual Result<std::vector<Submitted>> submit(std::vector<Job> jobs) = 0;
 
   // Leases up to max_jobs ready jobs, best priority first, then submit order, across the queues

@@ -219,10 +219,10 @@ TEST_P(StoreConformance, StaleTokenChangesNothing) {
 
 TEST_P(StoreConformance, UnknownIdIsNotFound) {
   const std::string id = "01890000-0000-7000-8000-000000000000";
-  for (ErrorCode code : {engine().get(id).error().code(), engine().cancel(id).error().code(),
-                         engine().retry(id).error().code(),
-                         engine().complete(id, "tok", "1").error().code(),
-                         engine().heartbeat(id, "tok", {}).error().code()})
+  for (ErrorCode code :
+       {engine().get(id).error().code(), engine().cancel(id).error().code(),
+        engine().retry(id).error().code(), engine().complete(id, "tok", "1").error().code(),
+        engine().heartbeat(id, "tok", {}).error().code()})
     EXPECT_EQ(code, ErrorCode::not_found);
 }
 
@@ -511,8 +511,10 @@ TEST_P(StoreConformance, BadSubmitsAreTypedErrorsAndWriteNothing) {
       {[](JobSpec& s) { s.payload = "\"" + std::string(2 << 20, 'x') + "\""; },
        ErrorCode::payload_too_large, "payload"},
       {[](JobSpec& s) { s.max_attempts = 0; }, ErrorCode::invalid_argument, "max_attempts"},
-      {[](JobSpec& s) { s.backoff = Backoff{1000, 0.5, 10, true}; }, ErrorCode::invalid_argument,
-       "backoff"},
+      {[](JobSpec& s) {
+         s.backoff = Backoff{1000, 0.5, 10, true};
+       },
+       ErrorCode::invalid_argument, "backoff"},
   };
   for (const auto& c : cases) {
     JobSpec s = f.spec();
@@ -591,10 +593,12 @@ TEST_P(StoreConformance, CursorPagesCoverEveryJobOnceInOrder) {
       std::set<std::string> ids;
       for (const auto& j : all) ids.insert(j.id);
       EXPECT_EQ(ids.size(), 23u);
-      if (sort == SortField::priority)
-        for (std::size_t i = 1; i < all.size(); ++i)
+      if (sort == SortField::priority) {
+        for (std::size_t i = 1; i < all.size(); ++i) {
           EXPECT_TRUE(desc ? all[i - 1].priority >= all[i].priority
                            : all[i - 1].priority <= all[i].priority);
+        }
+      }
     }
   }
   ListOptions bad;
@@ -611,8 +615,10 @@ TEST_P(StoreConformance, StatsCountByStatusQueueAndTypeWithRunTimes) {
   for (int i = 0; i < 4; ++i) {
     Job job = f.lease(1, {"media"}).front();
     f.clock.advance(100 * (i + 1));
-    if (i < 3) ASSERT_TRUE(engine().complete(job.id, job.lease_token, "1").ok());
-    else ASSERT_TRUE(engine().fail(job.id, job.lease_token, "x", "", false).ok());
+    if (i < 3)
+      ASSERT_TRUE(engine().complete(job.id, job.lease_token, "1").ok());
+    else
+      ASSERT_TRUE(engine().fail(job.id, job.lease_token, "x", "", false).ok());
   }
   auto stats = engine().stats();
   ASSERT_TRUE(stats.ok());
@@ -653,8 +659,10 @@ TEST_P(StoreConformance, PurgeRemovesFinishedJobsByAgeAndStatus) {
   for (int i = 0; i < 3; ++i) f.submit();
   for (int i = 0; i < 3; ++i) {
     Job job = f.lease_one();
-    if (i == 2) ASSERT_TRUE(engine().fail(job.id, job.lease_token, "x", "", false).ok());
-    else ASSERT_TRUE(engine().complete(job.id, job.lease_token, "1").ok());
+    if (i == 2)
+      ASSERT_TRUE(engine().fail(job.id, job.lease_token, "x", "", false).ok());
+    else
+      ASSERT_TRUE(engine().complete(job.id, job.lease_token, "1").ok());
     f.clock.advance(1000);
   }
   Job queued = f.submit();

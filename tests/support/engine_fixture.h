@@ -18,7 +18,8 @@ namespace jobq::testing {
 class EngineFixture {
  public:
   // backend: "memory" or "sqlite" (a real file in a temp directory).
-  explicit EngineFixture(std::string backend, EngineOptions options = {}, StoreOptions store_options = {})
+  explicit EngineFixture(std::string backend, EngineOptions options = {},
+                         StoreOptions store_options = {})
       : backend_(std::move(backend)), options_(options), store_options_(store_options) {
     open();
   }
@@ -87,7 +88,7 @@ class EngineFixture {
   TempDir dir;
   ManualClock clock;
   EventBus bus;
-  std::unique_ptr<Store> store;
+  StorePtr store;
   std::unique_ptr<Engine> engine;
 
  private:

@@ -13,7 +13,7 @@ TEST(Ids, JobIdsAreUuidV7AndStrictlyIncreasingWithinAMillisecond) {
   for (int i = 0; i < 10'000; ++i) {
     std::string id = new_job_id(1'700'000'000'000);
     ASSERT_TRUE(looks_like_job_id(id)) << id;
-    EXPECT_EQ(id[14], '7');                           // version
+    EXPECT_EQ(id[14], '7');                                              // version
     EXPECT_TRUE(std::string("89ab").find(id[19]) != std::string::npos);  // variant
     EXPECT_GT(id, previous);
     previous = id;

@@ -8,16 +8,16 @@ namespace {
 TEST(JobState, TheTableAllowsExactlyTheDesignedTransitions) {
   using S = JobStatus;
   const std::vector<std::pair<S, S>> allowed = {
-      {S::waiting, S::queued},     {S::waiting, S::scheduled}, {S::waiting, S::failed},
-      {S::waiting, S::cancelled},  {S::scheduled, S::queued},  {S::scheduled, S::cancelled},
-      {S::queued, S::running},     {S::queued, S::scheduled},  {S::queued, S::cancelled},
-      {S::running, S::completed},  {S::running, S::scheduled}, {S::running, S::queued},
-      {S::running, S::failed},     {S::running, S::cancelled}, {S::failed, S::queued},
+      {S::waiting, S::queued},    {S::waiting, S::scheduled}, {S::waiting, S::failed},
+      {S::waiting, S::cancelled}, {S::scheduled, S::queued},  {S::scheduled, S::cancelled},
+      {S::queued, S::running},    {S::queued, S::scheduled},  {S::queued, S::cancelled},
+      {S::running, S::completed}, {S::running, S::scheduled}, {S::running, S::queued},
+      {S::running, S::failed},    {S::running, S::cancelled}, {S::failed, S::queued},
       {S::cancelled, S::queued}};
   for (int from = 0; from < kJobStatusCount; ++from)
     for (int to = 0; to < kJobStatusCount; ++to) {
-      bool expected = std::find(allowed.begin(), allowed.end(),
-                                std::pair{S(from), S(to)}) != allowed.end();
+      bool expected =
+          std::find(allowed.begin(), allowed.end(), std::pair{S(from), S(to)}) != allowed.end();
       EXPECT_EQ(transition_allowed(S(from), S(to)), expected)
           << to_string(S(from)) << " -> " << to_string(S(to));
     }

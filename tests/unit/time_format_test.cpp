@@ -18,8 +18,9 @@ TEST(TimeFormat, ParsesWhatItFormatsAndOffsets) {
 }
 
 TEST(TimeFormat, RejectsMalformedTimes) {
-  for (const char* bad : {"", "2023-11-14", "2023-13-01T00:00:00Z", "2023-11-14T22:13:20",
-                          "2023-02-30T00:00:00Z", "2023-11-14T22:13:20.Z", "2023-11-14T22:13:20Zjunk"})
+  for (const char* bad :
+       {"", "2023-11-14", "2023-13-01T00:00:00Z", "2023-11-14T22:13:20", "2023-02-30T00:00:00Z",
+        "2023-11-14T22:13:20.Z", "2023-11-14T22:13:20Zjunk"})
     EXPECT_FALSE(parse_time(bad).has_value()) << bad;
 }
 

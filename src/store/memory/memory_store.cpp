@@ -9,7 +9,9 @@ namespace jobq {
 
 namespace {
 
-Error unknown(const std::string& id) { return Error::not_found("no job with id " + id); }
+Error unknown(const std::string& id) {
+  return Error::not_found("no job with id " + id);
+}
 
 }  // namespace
 
@@ -20,11 +22,19 @@ Job* MemoryStore::find(const std::string& id) {
 
 void MemoryStore::index(const Job& j) {
   switch (j.status) {
-    case JobStatus::queued: ready_.add(j.queue, j.type, {j.priority, j.seq}); break;
-    case JobStatus::scheduled: scheduled_.insert({j.run_at, j.seq}); break;
-    case JobStatus::running: running_.insert(j.seq); break;
-    case JobStatus::waiting: break;
-    default: finished_.insert({j.completed_at, j.seq});
+    case JobStatus::queued:
+      ready_.add(j.queue, j.type, {j.priority, j.seq});
+      break;
+    case JobStatus::scheduled:
+      scheduled_.insert({j.run_at, j.seq});
+      break;
+    case JobStatus::running:
+      running_.insert(j.seq);
+      break;
+    case JobStatus::waiting:
+      break;
+    default:
+      finished_.insert({j.completed_at, j.seq});
   }
   if (is_active(j.status) && !j.idempotency_key.empty()) live_keys_[j.idempotency_key] = j.seq;
 }
@@ -62,8 +72,9 @@ Result<std::vector<Submitted>> MemoryStore::submit(std::vector<Job> jobs) {
       const Job* d = find(dep);
       if (!d) return Error::invalid("depends_on", "no job with id " + dep);
       if (d->status == JobStatus::failed || d->status == JobStatus::cancelled)
-        return Error(ErrorCode::conflict, "dependency " + dep + " is " +
-                                              std::string(to_string(d->status)), "depends_on");
+        return Error(ErrorCode::conflict,
+                     "dependency " + dep + " is " + std::string(to_string(d->status)),
+                     "depends_on");
     }
   }
   std::vector<Submitted> out;
@@ -127,7 +138,8 @@ Result<Finished> MemoryStore::complete(const std::string& id, const std::string&
   Job* job = find(id);
   if (!job) return unknown(id);
   if (Status s = check_lease(*job, token); !s.ok()) return s;
-  Status s = modify(*job, [&](Job& j) { return jobq::complete(j, std::move(result), now, retention_); });
+  Status s =
+      modify(*job, [&](Job& j) { return jobq::complete(j, std::move(result), now, retention_); });
   if (!s.ok()) return s;
   Finished out{*job, {}};
   settle(*job, now, out.dependents);
@@ -248,7 +260,8 @@ Result<std::vector<Job>> MemoryStore::purge(Millis before, const std::vector<Job
                                             std::size_t limit) {
   std::lock_guard lock(mutex_);
   std::vector<Job> out;
-  for (auto it = finished_.begin(); it != finished_.end() && it->first < before && out.size() < limit;) {
+  for (auto it = finished_.begin();
+       it != finished_.end() && it->first < before && out.size() < limit;) {
     Job& job = jobs_.at((it++)->second);
     if (std::find(statuses.begin(), statuses.end(), job.status) == statuses.end()) continue;
     out.push_back(job);
@@ -301,14 +314,16 @@ Result<JobPage> MemoryStore::list(const JobFilter& filter, const ListOptions& op
   std::lock_guard lock(mutex_);
   std::vector<const Job*> hits;
   for (const auto& [seq, job] : jobs_)
-    if (matches(job, filter) && (!cursor || after_cursor(job, *cursor, options))) hits.push_back(&job);
+    if (matches(job, filter) && (!cursor || after_cursor(job, *cursor, options)))
+      hits.push_back(&job);
   std::size_t n = std::min<std::size_t>(hits.size(), options.limit);
   std::partial_sort(hits.begin(), hits.begin() + n, hits.end(),
                     [&](const Job* a, const Job* b) { return list_before(*a, *b, options); });
   JobPage page;
   for (std::size_t i = 0; i < n; ++i) page.jobs.push_back(*hits[i]);
   if (hits.size() > n)
-    page.next_cursor = encode_cursor({sort_key(page.jobs.back(), options.sort), page.jobs.back().seq});
+    page.next_cursor =
+        encode_cursor({sort_key(page.jobs.back(), options.sort), page.jobs.back().seq});
   return page;
 }
 
@@ -323,7 +338,8 @@ Result<StoreStats> MemoryStore::stats(std::size_t recent_runs) {
        ++it) {
     const Job& j = jobs_.at(it->second);
     if (j.started_at == 0 || j.status == JobStatus::cancelled) continue;
-    out.recent_runs.push_back({j.type, j.completed_at - j.started_at, j.status == JobStatus::completed});
+    out.recent_runs.push_back(
+        {j.type, j.completed_at - j.started_at, j.status == JobStatus::completed});
   }
   return out;
 }

@@ -56,7 +56,7 @@ class MemoryStore final : public Store {
   std::int64_t next_seq_ = 1;
   std::map<std::int64_t, Job> jobs_;  // by seq
   std::unordered_map<std::string, std::int64_t> by_id_;
-  std::unordered_map<std::string, std::int64_t> live_keys_;  // idempotency key of active jobs
+  std::unordered_map<std::string, std::int64_t> live_keys_;       // idempotency key of active jobs
   std::unordered_multimap<std::string, std::string> dependents_;  // dep id -> waiting job id
   ReadyIndex ready_;
   std::set<std::pair<Millis, std::int64_t>> scheduled_;  // (run_at, seq)

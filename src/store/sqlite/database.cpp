@@ -16,7 +16,9 @@ Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
     fail(db, "prepare " + std::string(sql.substr(0, 60)));
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  sqlite3_finalize(stmt_);
+}
 
 Statement& Statement::bind(int i, std::int64_t v) {
   if (sqlite3_bind_int64(stmt_, i, v) != SQLITE_OK) fail(db_, "bind");

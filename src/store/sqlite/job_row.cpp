@@ -9,15 +9,43 @@ namespace json = boost::json;
 namespace {
 
 // Every column but seq, in binding order.
-constexpr const char* kFields[] = {
-    "id",           "type",           "queue",         "priority",         "status",
-    "payload",      "stage",          "progress",      "progress_message", "processed_items",
-    "total_items",  "attempt",        "max_attempts",  "backoff_initial_ms", "backoff_factor",
-    "backoff_max_ms", "backoff_jitter", "timeout_ms",  "soft_timeout_ms",  "run_at",
-    "worker_id",    "lease_token",    "lease_ms",      "lease_expires_at", "cancel_requested",
-    "result",       "errors",         "user_id",       "tags",             "idempotency_key",
-    "depends_on",   "callback_url",   "created_at",    "updated_at",       "started_at",
-    "completed_at", "expires_at"};
+constexpr const char* kFields[] = {"id",
+                                   "type",
+                                   "queue",
+                                   "priority",
+                                   "status",
+                                   "payload",
+                                   "stage",
+                                   "progress",
+                                   "progress_message",
+                                   "processed_items",
+                                   "total_items",
+                                   "attempt",
+                                   "max_attempts",
+                                   "backoff_initial_ms",
+                                   "backoff_factor",
+                                   "backoff_max_ms",
+                                   "backoff_jitter",
+                                   "timeout_ms",
+                                   "soft_timeout_ms",
+                                   "run_at",
+                                   "worker_id",
+                                   "lease_token",
+                                   "lease_ms",
+                                   "lease_expires_at",
+                                   "cancel_requested",
+                                   "result",
+                                   "errors",
+                                   "user_id",
+                                   "tags",
+                                   "idempotency_key",
+                                   "depends_on",
+                                   "callback_url",
+                                   "created_at",
+                                   "updated_at",
+                                   "started_at",
+                                   "completed_at",
+                                   "expires_at"};
 constexpr int kFieldCount = sizeof kFields / sizeof *kFields;
 
 std::string columns() {
@@ -37,7 +65,8 @@ std::string insert_sql() {
 
 std::string update_sql() {
   std::string sets;
-  for (int i = 1; i < kFieldCount; ++i) sets += std::string(i > 1 ? ", " : "") + kFields[i] + " = ?";
+  for (int i = 1; i < kFieldCount; ++i)
+    sets += std::string(i > 1 ? ", " : "") + kFields[i] + " = ?";
   return "UPDATE jobs SET " + sets + " WHERE seq = ?";
 }
 
@@ -72,8 +101,8 @@ std::vector<JobError> errors_from(const std::string& text) {
   for (const auto& v : parsed.as_array()) {
     const auto& o = v.as_object();
     out.push_back({std::string(o.at("message").as_string()),
-                   std::string(o.at("traceback").as_string()), int(o.at("attempt").to_number<int>()),
-                   o.at("at").to_number<std::int64_t>()});
+                   std::string(o.at("traceback").as_string()),
+                   int(o.at("attempt").to_number<int>()), o.at("at").to_number<std::int64_t>()});
   }
   return out;
 }
@@ -88,8 +117,10 @@ class Binder {
     return *this;
   }
   Binder& operator()(const std::optional<std::int64_t>& value) {
-    if (value) st_.bind(next_++, *value);
-    else st_.bind_null(next_++);
+    if (value)
+      st_.bind(next_++, *value);
+    else
+      st_.bind_null(next_++);
     return *this;
   }
   int next() const { return next_; }

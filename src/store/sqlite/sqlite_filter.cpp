@@ -4,8 +4,10 @@ namespace jobq::sqlite {
 
 void Where::bind(Statement& st, int i) const {
   for (const auto& p : params) {
-    if (auto n = std::get_if<std::int64_t>(&p)) st.bind(i++, *n);
-    else st.bind(i++, std::get<std::string>(p));
+    if (auto n = std::get_if<std::int64_t>(&p))
+      st.bind(i++, *n);
+    else
+      st.bind(i++, std::get<std::string>(p));
   }
 }
 

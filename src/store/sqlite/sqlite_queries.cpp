@@ -80,7 +80,8 @@ Result<StoreStats> SqliteStore::stats(std::size_t recent_runs) {
         "WHERE completed_at > 0 AND started_at > 0 AND status IN ('completed', 'failed') "
         "ORDER BY completed_at DESC LIMIT ?");
     runs.bind(1, std::int64_t(recent_runs));
-    while (runs.step()) out.recent_runs.push_back({runs.text(0), runs.int64(1), runs.int64(2) != 0});
+    while (runs.step())
+      out.recent_runs.push_back({runs.text(0), runs.int64(1), runs.int64(2) != 0});
     runs.reset();
   });
   if (!s.ok()) return s;

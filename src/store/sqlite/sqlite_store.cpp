@@ -18,7 +18,9 @@ namespace {
 
 const std::string kSelectJob = "SELECT " + sqlite::job_columns() + " FROM jobs ";
 
-Error unknown(const std::string& id) { return Error::not_found("no job with id " + id); }
+Error unknown(const std::string& id) {
+  return Error::not_found("no job with id " + id);
+}
 
 }  // namespace
 
@@ -39,14 +41,17 @@ SqliteStore::SqliteStore(const std::string& path, Millis now, const StoreOptions
       .bind(1, now + options.restart_lease_ms)
       .run();
   rebuild_ready_index();
-  writer_ = std::make_unique<sqlite::Writer>(*db_, options.max_group,
-                                             [this] { rebuild_ready_index(); });
+  writer_ =
+      std::make_unique<sqlite::Writer>(*db_, options.max_group, [this] { rebuild_ready_index(); });
 }
 
-SqliteStore::~SqliteStore() { writer_.reset(); }
+SqliteStore::~SqliteStore() {
+  writer_.reset();
+}
 
 void SqliteStore::rebuild_ready_index() {
-  Statement& st = db_->cached("SELECT queue, type, priority, seq FROM jobs WHERE status = 'queued'");
+  Statement& st =
+      db_->cached("SELECT queue, type, priority, seq FROM jobs WHERE status = 'queued'");
   std::lock_guard lock(ready_mutex_);
   ready_.clear();
   while (st.step()) ready_.add(st.text(0), st.text(1), {int(st.int64(2)), st.int64(3)});
@@ -127,8 +132,10 @@ void SqliteStore::save(const Job& before, const Job& after) {
   st.run();
   if (before.status != JobStatus::queued && after.status != JobStatus::queued) return;
   std::lock_guard lock(ready_mutex_);
-  if (before.status == JobStatus::queued) ready_.remove(before.queue, before.type, {before.priority, before.seq});
-  if (after.status == JobStatus::queued) ready_.add(after.queue, after.type, {after.priority, after.seq});
+  if (before.status == JobStatus::queued)
+    ready_.remove(before.queue, before.type, {before.priority, before.seq});
+  if (after.status == JobStatus::queued)
+    ready_.add(after.queue, after.type, {after.priority, after.seq});
 }
 
 void SqliteStore::erase(const Job& job) {
@@ -149,7 +156,8 @@ class SqliteStore::Dependents final : public DependentsAccess {
     std::vector<std::string> ids;
     while (st.step()) ids.push_back(st.text(0));
     st.reset();
-    if (!ids.empty()) s_.db_->cached("DELETE FROM dependencies WHERE dep_id = ?").bind(1, dep_id).run();
+    if (!ids.empty())
+      s_.db_->cached("DELETE FROM dependencies WHERE dep_id = ?").bind(1, dep_id).run();
     return ids;
   }
   std::optional<Job> load(const std::string& id) override { return s_.load(id); }
@@ -348,7 +356,8 @@ Result<std::vector<Job>> SqliteStore::purge(Millis before, const std::vector<Job
                                             std::size_t limit) {
   return write<std::vector<Job>>([&]() -> Result<std::vector<Job>> {
     std::string in;
-    for (JobStatus s : statuses) in += std::string(in.empty() ? "'" : ", '") + std::string(to_string(s)) + "'";
+    for (JobStatus s : statuses)
+      in += std::string(in.empty() ? "'" : ", '") + std::string(to_string(s)) + "'";
     if (in.empty()) return std::vector<Job>{};
     auto old = load_where("WHERE completed_at > 0 AND completed_at < ? AND status IN (" + in +
                               ") ORDER BY completed_at LIMIT ?",
@@ -360,8 +369,8 @@ Result<std::vector<Job>> SqliteStore::purge(Millis before, const std::vector<Job
 
 Result<std::vector<Job>> SqliteStore::purge_expired(Millis now, std::size_t limit) {
   return write<std::vector<Job>>([&]() -> Result<std::vector<Job>> {
-    auto expired = load_where("WHERE expires_at > 0 AND expires_at <= ? LIMIT ?", now,
-                              std::int64_t(limit));
+    auto expired =
+        load_where("WHERE expires_at > 0 AND expires_at <= ? LIMIT ?", now, std::int64_t(limit));
     for (const Job& job : expired) erase(job);
     return expired;
   });
@@ -373,8 +382,9 @@ Result<std::vector<Job>> SqliteStore::trim_dead_letters(std::size_t cap) {
     std::int64_t failed = count.step() ? count.int64(0) : 0;
     count.reset();
     if (failed <= std::int64_t(cap)) return std::vector<Job>{};
-    auto oldest = load_where("WHERE completed_at > 0 AND status = 'failed' ORDER BY completed_at LIMIT ?",
-                             failed - std::int64_t(cap));
+    auto oldest =
+        load_where("WHERE completed_at > 0 AND status = 'failed' ORDER BY completed_at LIMIT ?",
+                   failed - std::int64_t(cap));
     for (const Job& job : oldest) erase(job);
     return oldest;
   });

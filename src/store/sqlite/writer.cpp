@@ -5,7 +5,10 @@
 namespace jobq::sqlite {
 
 Writer::Writer(Database& db, std::size_t max_group, std::function<void()> rolled_back)
-    : db_(db), max_group_(max_group), rolled_back_(std::move(rolled_back)), thread_([this] { loop(); }) {}
+    : db_(db),
+      max_group_(max_group),
+      rolled_back_(std::move(rolled_back)),
+      thread_([this] { loop(); }) {}
 
 Writer::~Writer() {
   {
