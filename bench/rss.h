@@ -20,6 +20,8 @@ inline std::int64_t rss_bytes() {
 
 // Hands memory freed by earlier work back to the kernel, so that a baseline taken right after is
 // not padded with free heap the next measurement would silently reuse.
-inline void release_free_heap() { malloc_trim(0); }
+inline void release_free_heap() {
+  malloc_trim(0);
+}
 
 }  // namespace bench

@@ -88,6 +88,13 @@ class Engine {
   Result<HeartbeatReply> heartbeat(const std::string& id, const std::string& token,
                                    const Progress& progress);
   Result<Job> complete(const std::string& id, const std::string& token, std::string result_json);
+  // Many completions in one store commit; each answered on its own (stale tokens included).
+  struct Completion {
+    std::string id;
+    std::string lease_token;
+    std::string result_json;
+  };
+  Result<std::vector<Result<Job>>> complete_many(std::vector<Completion> completions);
   // A non-retryable failure, or one with no attempts left, ends in the dead-letter list.
   Result<Job> fail(const std::string& id, const std::string& token, std::string message,
                    std::string traceback = {}, bool retryable = true);
@@ -103,6 +110,8 @@ class Engine {
 
  private:
   Status validate_lease(const LeaseRequest& request) const;
+  Status check_result(std::string& result) const;
+  void publish_finished(const Job& job, std::vector<Job>& dependents);
   Result<Job> finish_attempt(Job job, const std::string& token, JobError error, bool retryable);
   Result<std::size_t> expire_overdue(Millis now);
   void publish(EventType type, Job job);

@@ -42,6 +42,8 @@ class EventBus {
   SubscriptionId subscribe(Handler handler);
   void unsubscribe(SubscriptionId id);
   void publish(const Event& event) const;
+  // Lets a publisher skip building an event nobody will see.
+  bool has_subscribers() const;
 
  private:
   mutable std::mutex mutex_;

@@ -63,6 +63,7 @@ Engine::~Engine() {
 }
 
 void Engine::publish(EventType type, Job job) {
+  if (!bus_.has_subscribers()) return;
   job.lease_token.clear();  // events reach watchers; the token belongs to the worker alone
   bus_.publish({type, std::make_shared<const Job>(std::move(job))});
 }
@@ -204,21 +205,57 @@ Result<HeartbeatReply> Engine::heartbeat(const std::string& id, const std::strin
   return reply;
 }
 
-Result<Job> Engine::complete(const std::string& id, const std::string& token, std::string result) {
+Status Engine::check_result(std::string& result) const {
   if (result.empty()) result = "null";
   if (result.size() > options_.max_payload_bytes)
     return Error(ErrorCode::payload_too_large, "result is larger than the payload limit", "result");
-  if (Status s = check_json(result, "result"); !s.ok()) return s;
-  auto done = store_.complete(id, token, std::move(result), clock_.now());
-  if (!done) return done.error();
-  publish(EventType::completed, done->job);
-  bool ready = false;
-  for (Job& d : done->dependents) {
+  return check_json(result, "result");
+}
+
+// Publishes a finished job and what it did to its dependents; wakes waiters for released ones.
+void Engine::publish_finished(const Job& job, std::vector<Job>& dependents) {
+  publish(event_for(job), job);
+  bool ready = job.status == JobStatus::queued;
+  for (Job& d : dependents) {
     ready |= d.status == JobStatus::queued;
     publish(event_for(d), d);
   }
   if (ready) wake_waiters();
-  return std::move(done->job);
+}
+
+Result<Job> Engine::complete(const std::string& id, const std::string& token, std::string result) {
+  auto many = complete_many({{id, token, std::move(result)}});
+  if (!many) return many.error();
+  return std::move(many->front());
+}
+
+Result<std::vector<Result<Job>>> Engine::complete_many(std::vector<Completion> completions) {
+  std::vector<Result<Job>> out(completions.size(), Error::invalid("result", "unchecked"));
+  std::vector<jobq::Completion> valid;
+  std::vector<std::size_t> where;
+  for (std::size_t i = 0; i < completions.size(); ++i) {
+    Completion& c = completions[i];
+    if (Status s = check_result(c.result_json); !s.ok()) {
+      out[i] = s;
+      continue;
+    }
+    valid.push_back({std::move(c.id), std::move(c.lease_token), std::move(c.result_json)});
+    where.push_back(i);
+  }
+  if (!valid.empty()) {
+    auto done = store_.complete_many(std::move(valid), clock_.now());
+    if (!done) return done.error();
+    for (std::size_t k = 0; k < done->size(); ++k) {
+      auto& r = (*done)[k];
+      if (!r) {
+        out[where[k]] = r.error();
+        continue;
+      }
+      publish_finished(r->job, r->dependents);
+      out[where[k]] = std::move(r->job);
+    }
+  }
+  return out;
 }
 
 Result<Job> Engine::fail(const std::string& id, const std::string& token, std::string message,
@@ -247,17 +284,14 @@ Result<Job> Engine::finish_attempt(Job job, const std::string& token, JobError e
   }
   auto done = store_.fail(job.id, token, failure, now);
   if (!done) return done.error();
-  publish(event_for(done->job), done->job);
-  for (Job& d : done->dependents) publish(event_for(d), d);
-  if (done->job.status == JobStatus::queued) wake_waiters();
+  publish_finished(done->job, done->dependents);
   return std::move(done->job);
 }
 
 Result<Job> Engine::cancel(const std::string& id) {
   auto done = store_.cancel(id, clock_.now());
   if (!done) return done.error();
-  publish(event_for(done->job), done->job);
-  for (Job& d : done->dependents) publish(event_for(d), d);
+  publish_finished(done->job, done->dependents);
   return std::move(done->job);
 }
 

@@ -50,6 +50,11 @@ void EventBus::unsubscribe(SubscriptionId id) {
   handlers_ = std::move(next);
 }
 
+bool EventBus::has_subscribers() const {
+  std::lock_guard lock(mutex_);
+  return !handlers_->empty();
+}
+
 void EventBus::publish(const Event& event) const {
   std::shared_ptr<const std::vector<std::pair<SubscriptionId, Handler>>> snapshot;
   {

@@ -26,6 +26,12 @@ struct Finished {
   std::vector<Job> dependents;  // changed as a consequence, in their new state
 };
 
+struct Completion {
+  std::string id;
+  std::string token;
+  std::string result;  // JSON text
+};
+
 // Group counts and recent run times, from which the engine derives Stats.
 struct StatusCount {
   std::string queue, type;
@@ -59,8 +65,16 @@ class Store {
 
   virtual Result<Job> heartbeat(const std::string& id, const std::string& token,
                                 const Progress& progress, Millis now) = 0;
-  virtual Result<Finished> complete(const std::string& id, const std::string& token,
-                                    std::string result, Millis now) = 0;
+  // Completes many running jobs in one atomic step (one commit); each is fenced by its own
+  // token and answered on its own. The outer error means nothing was written.
+  virtual Result<std::vector<Result<Finished>>> complete_many(std::vector<Completion> completions,
+                                                              Millis now) = 0;
+  Result<Finished> complete(const std::string& id, const std::string& token, std::string result,
+                            Millis now) {
+    auto many = complete_many({{id, token, std::move(result)}}, now);
+    if (!many) return many.error();
+    return std::move(many->front());
+  }
   virtual Result<Finished> fail(const std::string& id, const std::string& token,
                                 const Failure& failure, Millis now) = 0;
 

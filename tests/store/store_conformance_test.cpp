@@ -200,6 +200,26 @@ TEST_P(StoreConformance, CompleteStoresTheResultOnce) {
             (std::vector<std::string>{"submitted", "started", "completed"}));
 }
 
+TEST_P(StoreConformance, CompleteManyAnswersEachCompletionOnItsOwn) {
+  for (int i = 0; i < 3; ++i) f.submit();
+  auto jobs = f.lease(3);
+  ASSERT_EQ(jobs.size(), 3u);
+  auto out = engine().complete_many({{jobs[0].id, jobs[0].lease_token, "1"},
+                                     {jobs[1].id, "stale", "2"},
+                                     {jobs[2].id, jobs[2].lease_token, "{bad"},
+                                     {"01890000-0000-7000-8000-000000000000", "t", "3"}});
+  ASSERT_TRUE(out.ok());
+  ASSERT_EQ(out->size(), 4u);
+  ASSERT_TRUE((*out)[0].ok());
+  EXPECT_EQ((*out)[0]->status, JobStatus::completed);
+  EXPECT_EQ((*out)[1].error().code(), ErrorCode::conflict);
+  EXPECT_EQ((*out)[2].error().field(), "result");
+  EXPECT_EQ((*out)[3].error().code(), ErrorCode::not_found);
+  EXPECT_EQ(f.get(jobs[0].id).result, "1");
+  EXPECT_EQ(f.get(jobs[1].id).status, JobStatus::running);
+  EXPECT_EQ(f.get(jobs[2].id).status, JobStatus::running);
+}
+
 TEST_P(StoreConformance, StaleTokenChangesNothing) {
   f.submit();
   Job job = f.lease_one();

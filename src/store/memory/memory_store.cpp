@@ -132,17 +132,29 @@ Result<Job> MemoryStore::heartbeat(const std::string& id, const std::string& tok
   return *job;
 }
 
-Result<Finished> MemoryStore::complete(const std::string& id, const std::string& token,
-                                       std::string result, Millis now) {
+Result<std::vector<Result<Finished>>> MemoryStore::complete_many(std::vector<Completion> batch,
+                                                                 Millis now) {
   std::lock_guard lock(mutex_);
-  Job* job = find(id);
-  if (!job) return unknown(id);
-  if (Status s = check_lease(*job, token); !s.ok()) return s;
-  Status s =
-      modify(*job, [&](Job& j) { return jobq::complete(j, std::move(result), now, retention_); });
-  if (!s.ok()) return s;
-  Finished out{*job, {}};
-  settle(*job, now, out.dependents);
+  std::vector<Result<Finished>> out;
+  out.reserve(batch.size());
+  for (Completion& c : batch) {
+    Job* job = find(c.id);
+    if (!job) {
+      out.push_back(unknown(c.id));
+      continue;
+    }
+    Status s = check_lease(*job, c.token);
+    if (s.ok())
+      s = modify(*job,
+                 [&](Job& j) { return jobq::complete(j, std::move(c.result), now, retention_); });
+    if (!s.ok()) {
+      out.push_back(s);
+      continue;
+    }
+    Finished done{*job, {}};
+    settle(*job, now, done.dependents);
+    out.push_back(std::move(done));
+  }
   return out;
 }
 

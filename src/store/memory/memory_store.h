@@ -21,8 +21,8 @@ class MemoryStore final : public Store {
   bool has_ready(const LeaseRequest& request) override;
   Result<Job> heartbeat(const std::string& id, const std::string& token, const Progress& progress,
                         Millis now) override;
-  Result<Finished> complete(const std::string& id, const std::string& token, std::string result,
-                            Millis now) override;
+  Result<std::vector<Result<Finished>>> complete_many(std::vector<Completion> completions,
+                                                      Millis now) override;
   Result<Finished> fail(const std::string& id, const std::string& token, const Failure& failure,
                         Millis now) override;
   Result<Finished> cancel(const std::string& id, Millis now) override;

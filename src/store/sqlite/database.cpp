@@ -67,7 +67,22 @@ std::string Statement::text(int col) const {
   return p ? std::string(p, sqlite3_column_bytes(stmt_, col)) : std::string();
 }
 
+namespace {
+
+// Memory statistics cost a global mutex on every SQLite allocation; jobq never reads them. This
+// must run before SQLite initialises, so it runs before the first connection opens.
+void configure_sqlite_once() {
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)configured;
+}
+
+}  // namespace
+
 Database::Database(const std::string& path, bool read_only) {
+  configure_sqlite_once();
   int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   flags |= SQLITE_OPEN_NOMUTEX;  // each connection is used by one thread at a time
   if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {

@@ -8,68 +8,6 @@ namespace json = boost::json;
 
 namespace {
 
-// Every column but seq, in binding order.
-constexpr const char* kFields[] = {"id",
-                                   "type",
-                                   "queue",
-                                   "priority",
-                                   "status",
-                                   "payload",
-                                   "stage",
-                                   "progress",
-                                   "progress_message",
-                                   "processed_items",
-                                   "total_items",
-                                   "attempt",
-                                   "max_attempts",
-                                   "backoff_initial_ms",
-                                   "backoff_factor",
-                                   "backoff_max_ms",
-                                   "backoff_jitter",
-                                   "timeout_ms",
-                                   "soft_timeout_ms",
-                                   "run_at",
-                                   "worker_id",
-                                   "lease_token",
-                                   "lease_ms",
-                                   "lease_expires_at",
-                                   "cancel_requested",
-                                   "result",
-                                   "errors",
-                                   "user_id",
-                                   "tags",
-                                   "idempotency_key",
-                                   "depends_on",
-                                   "callback_url",
-                                   "created_at",
-                                   "updated_at",
-                                   "started_at",
-                                   "completed_at",
-                                   "expires_at"};
-constexpr int kFieldCount = sizeof kFields / sizeof *kFields;
-
-std::string columns() {
-  std::string s = "seq";
-  for (const char* f : kFields) s += std::string(", ") + f;
-  return s;
-}
-
-std::string insert_sql() {
-  std::string cols, params;
-  for (int i = 0; i < kFieldCount; ++i) {
-    cols += std::string(i ? ", " : "") + kFields[i];
-    params += i ? ", ?" : "?";
-  }
-  return "INSERT INTO jobs (" + cols + ") VALUES (" + params + ")";
-}
-
-std::string update_sql() {
-  std::string sets;
-  for (int i = 1; i < kFieldCount; ++i)
-    sets += std::string(i > 1 ? ", " : "") + kFields[i] + " = ?";
-  return "UPDATE jobs SET " + sets + " WHERE seq = ?";
-}
-
 std::string strings_json(const std::vector<std::string>& items) {
   if (items.empty()) return {};
   json::array a;
@@ -107,66 +45,144 @@ std::vector<JobError> errors_from(const std::string& text) {
   return out;
 }
 
-// Binds consecutive parameters, one call per column.
-class Binder {
- public:
-  Binder(Statement& st, int first) : st_(st), next_(first) {}
-  template <class T>
-  Binder& operator()(const T& value) {
-    st_.bind(next_++, value);
-    return *this;
-  }
-  Binder& operator()(const std::optional<std::int64_t>& value) {
-    if (value)
-      st_.bind(next_++, *value);
-    else
-      st_.bind_null(next_++);
-    return *this;
-  }
-  int next() const { return next_; }
+void bind_value(Statement& st, int i, std::int64_t v) {
+  st.bind(i, v);
+}
+void bind_value(Statement& st, int i, int v) {
+  st.bind(i, v);
+}
+void bind_value(Statement& st, int i, bool v) {
+  st.bind(i, int(v));
+}
+void bind_value(Statement& st, int i, double v) {
+  st.bind(i, v);
+}
+void bind_value(Statement& st, int i, std::string_view v) {
+  st.bind(i, v);
+}
+void bind_value(Statement& st, int i, const std::optional<std::int64_t>& v) {
+  if (v)
+    st.bind(i, *v);
+  else
+    st.bind_null(i);
+}
 
- private:
-  Statement& st_;
-  int next_;
+// One column of the jobs table: its name, how to bind it from a Job, and whether two jobs differ
+// in it (compared on the Job's own fields, so unchanged JSON columns are never re-encoded).
+struct Column {
+  const char* name;
+  void (*bind)(Statement& st, int param, const Job& job);
+  bool (*same)(const Job& a, const Job& b);
 };
 
-// Binds every field but id, in kFields order, from parameter `first` on; answers the next one.
-int bind_fields(Statement& st, const Job& j, int first) {
-  Binder b(st, first);
-  b(j.type)(j.queue)(j.priority)(to_string(j.status))(j.payload)(j.stage)(j.progress);
-  b(j.progress_message)(j.processed_items)(j.total_items)(j.attempt)(j.max_attempts);
-  b(j.backoff.initial_ms)(j.backoff.factor)(j.backoff.max_ms)(int(j.backoff.jitter));
-  b(j.timeout_ms)(j.soft_timeout_ms)(j.run_at)(j.worker_id)(j.lease_token)(j.lease_ms);
-  b(j.lease_expires_at)(int(j.cancel_requested))(j.result)(errors_json(j.errors))(j.user_id);
-  b(strings_json(j.tags))(j.idempotency_key)(strings_json(j.depends_on))(j.callback_url);
-  b(j.created_at)(j.updated_at)(j.started_at)(j.completed_at)(j.expires_at);
-  return b.next();
+#define JOBQ_COLUMN_AS(name, field, value)                                                  \
+  Column {                                                                                  \
+#name, [](Statement& st, int i, const Job& j) { bind_value(st, i, value); },              \
+        [](const Job& a, const Job& b) {                                                      \
+          auto get = [](const Job& j) -> decltype(auto) { return (field); };                  \
+          return get(a) == get(b);                                                            \
+        } \
+  }
+#define JOBQ_COLUMN(name) JOBQ_COLUMN_AS(name, j.name, j.name)
+
+// Every column but seq, in the order read_job reads them.
+const Column kColumns[] = {
+    JOBQ_COLUMN(id),
+    JOBQ_COLUMN(type),
+    JOBQ_COLUMN(queue),
+    JOBQ_COLUMN(priority),
+    JOBQ_COLUMN_AS(status, j.status, to_string(j.status)),
+    JOBQ_COLUMN(payload),
+    JOBQ_COLUMN(stage),
+    JOBQ_COLUMN(progress),
+    JOBQ_COLUMN(progress_message),
+    JOBQ_COLUMN(processed_items),
+    JOBQ_COLUMN(total_items),
+    JOBQ_COLUMN(attempt),
+    JOBQ_COLUMN(max_attempts),
+    JOBQ_COLUMN_AS(backoff_initial_ms, j.backoff.initial_ms, j.backoff.initial_ms),
+    JOBQ_COLUMN_AS(backoff_factor, j.backoff.factor, j.backoff.factor),
+    JOBQ_COLUMN_AS(backoff_max_ms, j.backoff.max_ms, j.backoff.max_ms),
+    JOBQ_COLUMN_AS(backoff_jitter, j.backoff.jitter, j.backoff.jitter),
+    JOBQ_COLUMN(timeout_ms),
+    JOBQ_COLUMN(soft_timeout_ms),
+    JOBQ_COLUMN(run_at),
+    JOBQ_COLUMN(worker_id),
+    JOBQ_COLUMN(lease_token),
+    JOBQ_COLUMN(lease_ms),
+    JOBQ_COLUMN(lease_expires_at),
+    JOBQ_COLUMN(cancel_requested),
+    JOBQ_COLUMN(result),
+    JOBQ_COLUMN_AS(errors, j.errors, errors_json(j.errors)),
+    JOBQ_COLUMN(user_id),
+    JOBQ_COLUMN_AS(tags, j.tags, strings_json(j.tags)),
+    JOBQ_COLUMN(idempotency_key),
+    JOBQ_COLUMN_AS(depends_on, j.depends_on, strings_json(j.depends_on)),
+    JOBQ_COLUMN(callback_url),
+    JOBQ_COLUMN(created_at),
+    JOBQ_COLUMN(updated_at),
+    JOBQ_COLUMN(started_at),
+    JOBQ_COLUMN(completed_at),
+    JOBQ_COLUMN(expires_at),
+};
+#undef JOBQ_COLUMN
+#undef JOBQ_COLUMN_AS
+constexpr int kColumnCount = sizeof kColumns / sizeof *kColumns;
+static_assert(kColumnCount <= 64, "changed-column masks are 64 bits");
+
+std::string columns() {
+  std::string s = "seq";
+  for (const Column& c : kColumns) s += std::string(", ") + c.name;
+  return s;
+}
+
+std::string insert_sql() {
+  std::string cols, params;
+  for (int i = 0; i < kColumnCount; ++i) {
+    cols += std::string(i ? ", " : "") + kColumns[i].name;
+    params += i ? ", ?" : "?";
+  }
+  return "INSERT INTO jobs (" + cols + ") VALUES (" + params + ")";
+}
+
+std::string update_sql(std::uint64_t mask) {
+  std::string sets;
+  for (int i = 0; i < kColumnCount; ++i)
+    if (mask >> i & 1) sets += std::string(sets.empty() ? "" : ", ") + kColumns[i].name + " = ?";
+  return "UPDATE jobs SET " + sets + " WHERE seq = ?";
 }
 
 }  // namespace
 
-// Function-local statics: other files' statics are built from these at start-up.
 const std::string& job_columns() {
-  static const std::string s = columns();
-  return s;
-}
-const std::string& insert_job_sql() {
-  static const std::string s = insert_sql();
-  return s;
-}
-const std::string& update_job_sql() {
-  static const std::string s = update_sql();
+  static const std::string s = columns();  // function-local: other files' statics use it
   return s;
 }
 
-void bind_job_for_insert(Statement& st, const Job& job) {
-  st.bind(1, job.id);
-  bind_fields(st, job, 2);
+JobWriter::JobWriter(Database& db) : db_(db), insert_(db.handle(), insert_sql()) {}
+
+JobWriter::~JobWriter() = default;
+
+std::int64_t JobWriter::insert(const Job& job) {
+  insert_.reset();
+  for (int i = 0; i < kColumnCount; ++i) kColumns[i].bind(insert_, i + 1, job);
+  insert_.run();
+  return sqlite3_last_insert_rowid(db_.handle());
 }
 
-void bind_job_for_update(Statement& st, const Job& job) {
-  int next = bind_fields(st, job, 1);
-  st.bind(next, job.seq);
+void JobWriter::update(const Job& before, const Job& after) {
+  std::uint64_t mask = 0;
+  for (int i = 0; i < kColumnCount; ++i)
+    if (!kColumns[i].same(before, after)) mask |= std::uint64_t(1) << i;
+  if (mask == 0) return;
+  auto& st = updates_[mask];
+  if (!st) st = std::make_unique<Statement>(db_.handle(), update_sql(mask));
+  st->reset();
+  int param = 1;
+  for (int i = 0; i < kColumnCount; ++i)
+    if (mask >> i & 1) kColumns[i].bind(*st, param++, after);
+  st->bind(param, after.seq);
+  st->run();
 }
 
 Job read_job(const Statement& st, int c) {

@@ -1,7 +1,10 @@
 // A Job as a row of the jobs table, and back.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "jobq/job.h"
 #include "store/sqlite/database.h"
@@ -10,14 +13,23 @@ namespace jobq::sqlite {
 
 // "seq, id, type, ..." in the order read_job expects.
 const std::string& job_columns();
-// INSERT of a whole job (seq assigned by SQLite), and UPDATE of every column but seq and id
-// (WHERE seq = last parameter).
-const std::string& insert_job_sql();
-const std::string& update_job_sql();
-
-void bind_job_for_insert(Statement& st, const Job& job);
-void bind_job_for_update(Statement& st, const Job& job);
-// Reads a row selected with kJobColumns, starting at column `first`.
+// Reads a row selected with job_columns(), starting at column `first`.
 Job read_job(const Statement& st, int first = 0);
+
+// Writes jobs through one connection: a whole row on insert, and on update only the columns that
+// changed, so that indexes over unchanged columns are left alone. Not thread-safe.
+class JobWriter {
+ public:
+  explicit JobWriter(Database& db);
+  ~JobWriter();
+  // Answers the seq SQLite assigned.
+  std::int64_t insert(const Job& job);
+  void update(const Job& before, const Job& after);
+
+ private:
+  Database& db_;
+  Statement insert_;
+  std::unordered_map<std::uint64_t, std::unique_ptr<Statement>> updates_;  // by changed-column mask
+};
 
 }  // namespace jobq::sqlite

@@ -54,7 +54,6 @@ CREATE INDEX jobs_status ON jobs(status, queue, type);
 CREATE INDEX jobs_scheduled ON jobs(run_at) WHERE status = 'scheduled';
 CREATE INDEX jobs_running ON jobs(lease_expires_at) WHERE status = 'running';
 CREATE INDEX jobs_finished ON jobs(completed_at) WHERE completed_at > 0;
-CREATE INDEX jobs_expiring ON jobs(expires_at) WHERE expires_at > 0;
 CREATE INDEX jobs_idempotency ON jobs(idempotency_key) WHERE idempotency_key IS NOT NULL;
 CREATE TABLE dependencies (
   dep_id TEXT NOT NULL,

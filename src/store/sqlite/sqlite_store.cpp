@@ -40,16 +40,17 @@ SqliteStore::SqliteStore(const std::string& path, Millis now, const StoreOptions
   db_->cached("UPDATE jobs SET lease_expires_at = ? WHERE status = 'running'")
       .bind(1, now + options.restart_lease_ms)
       .run();
-  rebuild_ready_index();
+  reload_memory_state();
+  rows_ = std::make_unique<sqlite::JobWriter>(*db_);
   writer_ =
-      std::make_unique<sqlite::Writer>(*db_, options.max_group, [this] { rebuild_ready_index(); });
+      std::make_unique<sqlite::Writer>(*db_, options.max_group, [this] { reload_memory_state(); });
 }
 
 SqliteStore::~SqliteStore() {
   writer_.reset();
 }
 
-void SqliteStore::rebuild_ready_index() {
+void SqliteStore::reload_memory_state() {
   Statement& st =
       db_->cached("SELECT queue, type, priority, seq FROM jobs WHERE status = 'queued'");
   std::lock_guard lock(ready_mutex_);
@@ -115,10 +116,7 @@ std::vector<Job> SqliteStore::load_where(const std::string& where, Params... par
 }
 
 void SqliteStore::insert(Job& job) {
-  Statement& st = db_->cached(sqlite::insert_job_sql());
-  sqlite::bind_job_for_insert(st, job);
-  st.run();
-  job.seq = sqlite3_last_insert_rowid(db_->handle());
+  job.seq = rows_->insert(job);
   if (job.status == JobStatus::queued) {
     std::lock_guard lock(ready_mutex_);
     ready_.add(job.queue, job.type, {job.priority, job.seq});
@@ -127,9 +125,7 @@ void SqliteStore::insert(Job& job) {
 
 // The SQL first, the index after: if the SQL throws, the group rolls back and the index is rebuilt.
 void SqliteStore::save(const Job& before, const Job& after) {
-  Statement& st = db_->cached(sqlite::update_job_sql());
-  sqlite::bind_job_for_update(st, after);
-  st.run();
+  rows_->update(before, after);
   if (before.status != JobStatus::queued && after.status != JobStatus::queued) return;
   std::lock_guard lock(ready_mutex_);
   if (before.status == JobStatus::queued)
@@ -168,6 +164,7 @@ class SqliteStore::Dependents final : public DependentsAccess {
 };
 
 std::vector<Job> SqliteStore::settle(const Job& finished, Millis now) {
+  if (dependency_links_ == 0) return {};  // the common case needs no query
   Dependents access(*this);
   return settle_dependents(finished, now, options_.retention, access);
 }
@@ -203,11 +200,13 @@ Result<std::vector<Submitted>> SqliteStore::submit(std::vector<Job> jobs) {
       }
       job.status = initial_status(job, !pending[i].empty(), job.created_at);
       insert(job);
-      for (const auto& dep : pending[i])
+      for (const auto& dep : pending[i]) {
         db_->cached("INSERT OR IGNORE INTO dependencies (dep_id, job_id) VALUES (?, ?)")
             .bind(1, dep)
             .bind(2, job.id)
             .run();
+        dependency_links_ += sqlite3_changes(db_->handle());
+      }
       out.push_back({std::move(job), true});
     }
     return out;
@@ -226,7 +225,7 @@ Result<std::vector<Job>> SqliteStore::lease(const LeaseRequest& r, Millis now) {
       if (!best) break;
       auto rows = load_where("WHERE seq = ?", best->seq);
       if (rows.empty()) {  // cannot happen while the index follows the table; heal it if it does
-        rebuild_ready_index();
+        reload_memory_state();
         continue;
       }
       Job job = rows.front();
@@ -260,29 +259,35 @@ Result<Job> SqliteStore::heartbeat(const std::string& id, const std::string& tok
 template <class Change>
 Result<Finished> SqliteStore::finish_running(const std::string& id, const std::string& token,
                                              Millis now, Change change) {
-  return write<Finished>([&]() -> Result<Finished> {
-    auto job = load(id);
-    if (!job) return unknown(id);
-    if (Status s = check_lease(*job, token); !s.ok()) return s;
-    Job before = *job;
-    if (Status s = change(*job); !s.ok()) return s;
-    save(before, *job);
-    Finished out{*job, settle(*job, now)};
-    return out;
-  });
+  auto job = load(id);
+  if (!job) return unknown(id);
+  if (Status s = check_lease(*job, token); !s.ok()) return s;
+  Job before = *job;
+  if (Status s = change(*job); !s.ok()) return s;
+  save(before, *job);
+  Finished out{*job, settle(*job, now)};
+  return out;
 }
 
-Result<Finished> SqliteStore::complete(const std::string& id, const std::string& token,
-                                       std::string result, Millis now) {
-  return finish_running(id, token, now, [&](Job& j) {
-    return jobq::complete(j, std::move(result), now, options_.retention);
+Result<std::vector<Result<Finished>>> SqliteStore::complete_many(std::vector<Completion> batch,
+                                                                 Millis now) {
+  return write<std::vector<Result<Finished>>>([&]() -> Result<std::vector<Result<Finished>>> {
+    std::vector<Result<Finished>> out;
+    out.reserve(batch.size());
+    for (Completion& c : batch)
+      out.push_back(finish_running(c.id, c.token, now, [&](Job& j) {
+        return jobq::complete(j, std::move(c.result), now, options_.retention);
+      }));
+    return out;
   });
 }
 
 Result<Finished> SqliteStore::fail(const std::string& id, const std::string& token,
                                    const Failure& failure, Millis now) {
-  return finish_running(id, token, now,
-                        [&](Job& j) { return jobq::fail(j, failure, now, options_.retention); });
+  return write<Finished>([&]() -> Result<Finished> {
+    return finish_running(id, token, now,
+                          [&](Job& j) { return jobq::fail(j, failure, now, options_.retention); });
+  });
 }
 
 Result<Finished> SqliteStore::cancel(const std::string& id, Millis now) {
@@ -367,12 +372,26 @@ Result<std::vector<Job>> SqliteStore::purge(Millis before, const std::vector<Job
   });
 }
 
+// expires_at is completed_at plus the retention of the job's status, so the completed_at index
+// serves this too.
 Result<std::vector<Job>> SqliteStore::purge_expired(Millis now, std::size_t limit) {
   return write<std::vector<Job>>([&]() -> Result<std::vector<Job>> {
-    auto expired =
-        load_where("WHERE expires_at > 0 AND expires_at <= ? LIMIT ?", now, std::int64_t(limit));
-    for (const Job& job : expired) erase(job);
-    return expired;
+    const Retention& r = options_.retention;
+    std::vector<Job> out;
+    for (auto [status, keep_ms] : {std::pair{JobStatus::completed, r.completed_ms},
+                                   {JobStatus::cancelled, r.cancelled_ms},
+                                   {JobStatus::failed, r.failed_ms}}) {
+      if (keep_ms <= 0 || out.size() >= limit) continue;
+      auto expired = load_where(
+          "WHERE completed_at > 0 AND completed_at <= ? AND status = ? ORDER BY completed_at LIMIT "
+          "?",
+          now - keep_ms, std::string(to_string(status)), std::int64_t(limit - out.size()));
+      for (Job& job : expired) {
+        erase(job);
+        out.push_back(std::move(job));
+      }
+    }
+    return out;
   });
 }
 

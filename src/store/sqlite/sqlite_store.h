@@ -9,6 +9,7 @@
 
 #include "store/ready_index.h"
 #include "store/sqlite/database.h"
+#include "store/sqlite/job_row.h"
 #include "store/sqlite/writer.h"
 #include "store/store.h"
 
@@ -25,8 +26,8 @@ class SqliteStore final : public Store {
   bool has_ready(const LeaseRequest& request) override;
   Result<Job> heartbeat(const std::string& id, const std::string& token, const Progress& progress,
                         Millis now) override;
-  Result<Finished> complete(const std::string& id, const std::string& token, std::string result,
-                            Millis now) override;
+  Result<std::vector<Result<Finished>>> complete_many(std::vector<Completion> completions,
+                                                      Millis now) override;
   Result<Finished> fail(const std::string& id, const std::string& token, const Failure& failure,
                         Millis now) override;
   Result<Finished> cancel(const std::string& id, Millis now) override;
@@ -63,9 +64,9 @@ class SqliteStore final : public Store {
   void insert(Job& job);
   void save(const Job& before, const Job& after);
   void erase(const Job& job);
-  void rebuild_ready_index();
+  void reload_memory_state();
   std::vector<Job> settle(const Job& finished, Millis now);
-  // Applies a token-fenced change to a running job.
+  // Applies a token-fenced change to a running job. Writer thread only.
   template <class Change>
   Result<Finished> finish_running(const std::string& id, const std::string& token, Millis now,
                                   Change change);
@@ -77,7 +78,9 @@ class SqliteStore final : public Store {
   ReadyIndex ready_;
   std::mutex readers_mutex_;
   std::vector<std::unique_ptr<sqlite::Database>> readers_;
-  std::unique_ptr<sqlite::Writer> writer_;  // last: its thread stops before the rest goes
+  std::unique_ptr<sqlite::JobWriter> rows_;  // writer thread only
+  std::int64_t dependency_links_ = 0;        // rows in the dependencies table; writer thread only
+  std::unique_ptr<sqlite::Writer> writer_;   // last: its thread stops before the rest goes
 };
 
 }  // namespace jobq
