@@ -1,12 +1,11 @@
 #include "core/job_spec.h"
 
 #include <boost/json.hpp>
-#include <cmath>
 
 #include "core/backoff.h"
 #include "core/ids.h"
+#include "core/json_fields.h"
 #include "core/priority.h"
-#include "core/time_format.h"
 
 namespace jobq {
 
@@ -33,32 +32,6 @@ Status check_name(std::string_view field, std::string_view value, std::size_t ma
   return {};
 }
 
-// Readers for one field each; they answer an error naming the field.
-Result<std::string> as_string(const json::value& v, std::string_view field) {
-  if (!v.is_string()) return Error::invalid(std::string(field), "must be a string");
-  return std::string(v.get_string());
-}
-
-Result<std::int64_t> as_int(const json::value& v, std::string_view field) {
-  if (v.is_int64()) return v.get_int64();
-  if (v.is_uint64() && v.get_uint64() <= std::uint64_t(INT64_MAX))
-    return std::int64_t(v.get_uint64());
-  if (v.is_double() && std::floor(v.get_double()) == v.get_double() &&
-      std::abs(v.get_double()) < 9e15)
-    return std::int64_t(v.get_double());
-  return Error::invalid(std::string(field), "must be an integer");
-}
-
-Result<std::vector<std::string>> as_strings(const json::value& v, std::string_view field) {
-  if (!v.is_array()) return Error::invalid(std::string(field), "must be an array of strings");
-  std::vector<std::string> out;
-  for (const auto& item : v.get_array()) {
-    if (!item.is_string()) return Error::invalid(std::string(field), "must be an array of strings");
-    out.emplace_back(item.get_string());
-  }
-  return out;
-}
-
 Result<int> as_priority(const json::value& v) {
   if (v.is_string()) {
     if (auto p = priority_from_alias(v.get_string())) return *p;
@@ -82,25 +55,18 @@ Result<Backoff> as_backoff(const json::value& v) {
       if (!n) return n.error();
       (key == "initial_ms" ? b.initial_ms : b.max_ms) = *n;
     } else if (key == "factor") {
-      if (!val.is_number()) return Error::invalid(field, "must be a number");
-      b.factor = val.to_number<double>();
+      auto f = as_number(val, field);
+      if (!f) return f.error();
+      b.factor = *f;
     } else if (key == "jitter") {
-      if (!val.is_bool()) return Error::invalid(field, "must be true or false");
-      b.jitter = val.get_bool();
+      auto j = as_bool(val, field);
+      if (!j) return j.error();
+      b.jitter = *j;
     } else {
       return Error::invalid(field, "unknown field");
     }
   }
   return b;
-}
-
-Result<Millis> as_time(const json::value& v, std::string_view field) {
-  if (v.is_string()) {
-    if (auto t = parse_time(v.get_string())) return *t;
-    return Error::invalid(std::string(field),
-                          "must be an RFC 3339 time such as 2026-01-31T09:00:00Z");
-  }
-  return as_int(v, field);
 }
 
 // Applies one JSON field to the spec.
