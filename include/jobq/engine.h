@@ -71,6 +71,8 @@ class Engine {
   Result<JobPage> list(const JobFilter& filter, const ListOptions& options);
   Result<Job> cancel(const std::string& id);
   Result<Job> retry(const std::string& id);
+  // Removes a finished job (completed, failed or cancelled); an active one is a conflict.
+  Result<Job> remove(const std::string& id);
   Result<std::vector<Job>> retry_where(JobFilter filter);  // statuses default to failed
   Result<Job> update(const std::string& id, std::optional<int> priority,
                      std::optional<Millis> run_at);

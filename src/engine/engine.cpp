@@ -303,6 +303,13 @@ Result<Job> Engine::retry(const std::string& id) {
   return std::move(retried->front());
 }
 
+Result<Job> Engine::remove(const std::string& id) {
+  auto removed = store_.remove(id);
+  if (!removed) return removed.error();
+  publish(EventType::purged, *removed);
+  return removed;
+}
+
 Result<std::vector<Job>> Engine::retry_where(JobFilter filter) {
   if (filter.statuses.empty()) filter.statuses = {JobStatus::failed};
   for (JobStatus s : filter.statuses)

@@ -93,6 +93,8 @@ class Store {
   // Removes finished jobs with one of the terminal `statuses` that finished before `before`.
   virtual Result<std::vector<Job>> purge(Millis before, const std::vector<JobStatus>& statuses,
                                          std::size_t limit) = 0;
+  // Removes one finished job; an active one is a conflict.
+  virtual Result<Job> remove(const std::string& id) = 0;
   // Removes finished jobs whose retention has run out (0 < expires_at <= now).
   virtual Result<std::vector<Job>> purge_expired(Millis now, std::size_t limit) = 0;
   // Drops the oldest failed jobs beyond `cap`.

@@ -695,6 +695,25 @@ TEST_P(StoreConformance, PurgeRemovesFinishedJobsByAgeAndStatus) {
   EXPECT_EQ(f.get(queued.id).status, JobStatus::queued);
 }
 
+TEST_P(StoreConformance, RemoveDeletesAFinishedJobAndRefusesAnActiveOne) {
+  f.submit();
+  Job job = f.lease_one();
+  ASSERT_TRUE(engine().complete(job.id, job.lease_token, "1").ok());
+  Job queued = f.submit();
+
+  auto active = engine().remove(queued.id);
+  ASSERT_FALSE(active.ok());
+  EXPECT_EQ(active.error().code(), ErrorCode::conflict);
+  EXPECT_EQ(f.get(queued.id).status, JobStatus::queued);
+
+  auto removed = engine().remove(job.id);
+  ASSERT_TRUE(removed.ok()) << removed.error().to_string();
+  EXPECT_EQ(removed->status, JobStatus::completed);
+  EXPECT_EQ(engine().get(job.id).error().code(), ErrorCode::not_found);
+  EXPECT_EQ(engine().remove(job.id).error().code(), ErrorCode::not_found);
+  EXPECT_EQ(engine().list({}, {})->jobs.size(), 1u);
+}
+
 TEST_P(StoreConformance, DeadLetterListIsCappedOldestFirst) {
   EngineOptions o = options();
   o.dead_letter_cap = 2;

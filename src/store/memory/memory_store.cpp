@@ -282,6 +282,18 @@ Result<std::vector<Job>> MemoryStore::purge(Millis before, const std::vector<Job
   return out;
 }
 
+Result<Job> MemoryStore::remove(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  Job* job = find(id);
+  if (!job) return Error::not_found("no job with id " + id);
+  if (!is_terminal(job->status))
+    return Error::conflict("job " + id + " is " + std::string(to_string(job->status)) +
+                           "; cancel it first");
+  Job out = *job;
+  erase(*job);
+  return out;
+}
+
 Result<std::vector<Job>> MemoryStore::purge_expired(Millis now, std::size_t limit) {
   std::lock_guard lock(mutex_);
   std::vector<Job> out;

@@ -372,6 +372,18 @@ Result<std::vector<Job>> SqliteStore::purge(Millis before, const std::vector<Job
   });
 }
 
+Result<Job> SqliteStore::remove(const std::string& id) {
+  return write<Job>([&]() -> Result<Job> {
+    auto job = load(id);
+    if (!job) return unknown(id);
+    if (!is_terminal(job->status))
+      return Error::conflict("job " + id + " is " + std::string(to_string(job->status)) +
+                             "; cancel it first");
+    erase(*job);
+    return std::move(*job);
+  });
+}
+
 // expires_at is completed_at plus the retention of the job's status, so the completed_at index
 // serves this too.
 Result<std::vector<Job>> SqliteStore::purge_expired(Millis now, std::size_t limit) {

@@ -39,6 +39,7 @@ class SqliteStore final : public Store {
   Result<std::vector<Job>> overdue(Millis now, std::size_t limit) override;
   Result<std::vector<Job>> purge(Millis before, const std::vector<JobStatus>& statuses,
                                  std::size_t limit) override;
+  Result<Job> remove(const std::string& id) override;
   Result<std::vector<Job>> purge_expired(Millis now, std::size_t limit) override;
   Result<std::vector<Job>> trim_dead_letters(std::size_t cap) override;
   Result<std::optional<Job>> get(const std::string& id) override;
