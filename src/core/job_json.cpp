@@ -1,6 +1,7 @@
 #include "core/job_json.h"
 
 #include <boost/json.hpp>
+#include <cmath>
 
 #include "core/time_format.h"
 
@@ -34,9 +35,14 @@ json::array strings(const std::vector<std::string>& items) {
 
 }  // namespace
 
+json::value number_to_json(double x) {
+  if (std::isfinite(x) && x == std::floor(x) && std::abs(x) < 9e15) return std::int64_t(x);
+  return x;
+}
+
 json::object backoff_to_json(const Backoff& b) {
   return {{"initial_ms", b.initial_ms},
-          {"factor", b.factor},
+          {"factor", number_to_json(b.factor)},
           {"max_ms", b.max_ms},
           {"jitter", b.jitter}};
 }
@@ -57,7 +63,7 @@ json::object job_to_json(const Job& j, bool with_lease_token) {
   o["payload"] = raw(j.payload);
   o["status"] = std::string(to_string(j.status));
   o["stage"] = string_or_null(j.stage);
-  o["progress"] = j.progress;
+  o["progress"] = number_to_json(j.progress);
   o["progress_message"] = string_or_null(j.progress_message);
   o["processed_items"] = j.processed_items ? json::value(*j.processed_items) : json::value(nullptr);
   o["total_items"] = j.total_items ? json::value(*j.total_items) : json::value(nullptr);
