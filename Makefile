@@ -19,9 +19,8 @@ build-release: deps
 	cmake -S . -B $(REL_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DJOBQ_BENCH=ON -DJOBQ_TESTS=OFF >/dev/null
 	cmake --build $(REL_DIR)
 
-# Until jobqd lands, `make run` runs the embedded engine demo on the sqlite store in ./jobq-data.
 run: build-release
-	$(REL_DIR)/examples/embedded_demo ./jobq-data/jobq.db
+	$(REL_DIR)/jobqd
 
 bench: build-release
 	bench/run-all $(REL_DIR) full

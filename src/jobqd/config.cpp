@@ -1,0 +1,162 @@
+#include "jobqd/config.h"
+
+#include <toml++/toml.h>
+#include <charconv>
+#include <vector>
+
+namespace jobq {
+
+namespace {
+
+Result<std::int64_t> parse_number(std::string_view name, std::string_view text, std::int64_t lo,
+                                  std::int64_t hi) {
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size() || n < lo || n > hi)
+    return Error::invalid(std::string(name), "must be a whole number from " + std::to_string(lo) +
+                                                 " to " + std::to_string(hi));
+  return n;
+}
+
+Result<bool> parse_bool(std::string_view name, std::string_view text) {
+  if (text == "true" || text == "1" || text == "yes") return true;
+  if (text == "false" || text == "0" || text == "no") return false;
+  return Error::invalid(std::string(name), "must be true or false");
+}
+
+bool is_loopback(std::string_view host) {
+  return host == "localhost" || host == "::1" || host.substr(0, 4) == "127.";
+}
+
+}  // namespace
+
+std::string Config::host() const {
+  auto colon = listen.rfind(':');
+  std::string h = listen.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  return h;
+}
+
+std::uint16_t Config::port() const {
+  auto colon = listen.rfind(':');
+  return std::uint16_t(std::stoi(listen.substr(colon + 1)));
+}
+
+const std::vector<std::string_view>& setting_names() {
+  static const std::vector<std::string_view> names = {"listen",
+                                                      "store",
+                                                      "sync",
+                                                      "api_keys",
+                                                      "insecure",
+                                                      "log_format",
+                                                      "log_level",
+                                                      "max_body_bytes",
+                                                      "max_payload_bytes",
+                                                      "io_threads",
+                                                      "blocking_threads",
+                                                      "shutdown_grace_ms"};
+  return names;
+}
+
+Status apply_setting(Config& c, std::string_view name, std::string_view value) {
+  auto number = [&](auto& into, std::int64_t lo, std::int64_t hi) -> Status {
+    auto n = parse_number(name, value, lo, hi);
+    if (!n) return n.error();
+    into = static_cast<std::remove_reference_t<decltype(into)>>(*n);
+    return {};
+  };
+  if (name == "listen") {
+    c.listen = value;
+    return {};
+  }
+  if (name == "store") {
+    c.store = value;
+    return {};
+  }
+  if (name == "sync") {
+    if (value == "full")
+      c.sync = SyncMode::full;
+    else if (value == "normal")
+      c.sync = SyncMode::normal;
+    else
+      return Error::invalid("sync", "must be full or normal");
+    return {};
+  }
+  if (name == "api_keys") {
+    c.api_keys = value;
+    return {};
+  }
+  if (name == "insecure") {
+    auto b = parse_bool(name, value);
+    if (!b) return b.error();
+    c.insecure = *b;
+    return {};
+  }
+  if (name == "log_format") {
+    if (value != "text" && value != "json")
+      return Error::invalid("log_format", "must be text or json");
+    c.log_format = value;
+    return {};
+  }
+  if (name == "log_level") {
+    for (std::string_view l : {"trace", "debug", "info", "warn", "error", "off"})
+      if (value == l) {
+        c.log_level = value;
+        return {};
+      }
+    return Error::invalid("log_level", "must be trace, debug, info, warn, error or off");
+  }
+  if (name == "max_body_bytes") return number(c.max_body_bytes, 1024, 1LL << 30);
+  if (name == "max_payload_bytes") return number(c.max_payload_bytes, 16, 1LL << 30);
+  if (name == "io_threads") return number(c.io_threads, 0, 256);
+  if (name == "blocking_threads") return number(c.blocking_threads, 1, 4096);
+  if (name == "shutdown_grace_ms") return number(c.shutdown_grace_ms, 0, 3'600'000);
+  return Error::invalid(std::string(name), "unknown setting");
+}
+
+Status apply_toml_file(Config& c, const std::string& path) {
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return Error::invalid("config", path + ": " + std::string(e.description()));
+  }
+  for (const auto& [key, node] : table) {
+    std::string name(key.str());
+    std::string text;
+    if (name == "api_keys" && node.is_table()) {
+      // [api_keys] KEY = "ROLE"
+      for (const auto& [k, role] : *node.as_table()) {
+        if (!role.is_string()) return Error::invalid("api_keys", "each role must be a string");
+        if (!text.empty()) text += ",";
+        text += std::string(k.str()) + ":" + role.as_string()->get();
+      }
+    } else if (node.is_string()) {
+      text = node.as_string()->get();
+    } else if (node.is_integer()) {
+      text = std::to_string(node.as_integer()->get());
+    } else if (node.is_boolean()) {
+      text = node.as_boolean()->get() ? "true" : "false";
+    } else {
+      return Error::invalid(name, "must be a string, a number or true/false");
+    }
+    if (Status s = apply_setting(c, name, text); !s.ok())
+      return Error::invalid(s.field(), path + ": " + s.message());
+  }
+  return {};
+}
+
+Status validate(const Config& c) {
+  auto colon = c.listen.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return Error::invalid("listen", "must be HOST:PORT, such as 127.0.0.1:8080");
+  if (auto p = parse_number("listen", c.listen.substr(colon + 1), 0, 65535); !p)
+    return Error::invalid("listen", "the port must be a number from 0 to 65535");
+  if (c.api_keys.empty() && !c.insecure && !is_loopback(c.host()))
+    return Error::invalid("listen",
+                          "no API keys are configured, so jobqd listens on loopback only; set "
+                          "JOBQ_API_KEYS (or api_keys in the config file), or pass --insecure");
+  return {};
+}
+
+}  // namespace jobq

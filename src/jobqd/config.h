@@ -1,0 +1,45 @@
+// jobqd's settings, from flags, then JOBQ_* environment variables, then a TOML file (--config):
+// a flag beats the environment, which beats the file, which beats the defaults below.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "jobq/error.h"
+#include "jobq/store.h"
+
+namespace jobq {
+
+struct Config {
+  std::string listen = "127.0.0.1:8080";
+  std::string store = "sqlite://./jobq-data/jobq.db";
+  SyncMode sync = SyncMode::full;
+  std::string api_keys;             // KEY:ROLE,KEY:ROLE; none: loopback only
+  bool insecure = false;            // allow a non-loopback address without keys
+  std::string log_format = "text";  // text or json
+  std::string log_level = "info";
+  std::size_t max_body_bytes = 2 << 20;
+  std::size_t max_payload_bytes = 1 << 20;
+  int io_threads = 0;  // 0: one per core
+  int blocking_threads = 64;
+  std::int64_t shutdown_grace_ms = 10'000;
+
+  std::string host() const;
+  std::uint16_t port() const;
+};
+
+// Sets one setting by its name (as in the TOML file) from text; the error names the setting.
+Status apply_setting(Config& config, std::string_view name, std::string_view value);
+
+// The names apply_setting knows, for --help and for mapping JOBQ_<NAME> variables.
+const std::vector<std::string_view>& setting_names();
+
+// Reads a TOML file of settings into `config`.
+Status apply_toml_file(Config& config, const std::string& path);
+
+// Checks the whole: an address that parses, and no open address without keys unless insecure.
+Status validate(const Config& config);
+
+}  // namespace jobq

@@ -1,0 +1,138 @@
+// jobqd: wires a store, the engine, its sweeper and the HTTP server, then waits for SIGTERM.
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdlib>
+#include <map>
+
+#include "jobq/engine.h"
+#include "jobq/store.h"
+#include "jobq/sweeper.h"
+#include "jobqd/config.h"
+#include "jobqd/logging.h"
+#include "server/api.h"
+#include "server/http_server.h"
+
+namespace {
+
+std::string env_name(std::string_view setting) {
+  std::string name = "JOBQ_";
+  for (char c : setting) name += char(std::toupper(static_cast<unsigned char>(c)));
+  return name;
+}
+
+std::string flag_name(std::string_view setting) {
+  std::string name = "--";
+  for (char c : setting) name += c == '_' ? '-' : c;
+  return name;
+}
+
+// Flags beat JOBQ_* variables, which beat the TOML file.
+jobq::Status load_config(jobq::Config& config, const std::string& file,
+                         const std::map<std::string, std::string>& flags) {
+  if (!file.empty())
+    if (auto s = jobq::apply_toml_file(config, file); !s.ok()) return s;
+  for (std::string_view name : jobq::setting_names())
+    if (const char* value = std::getenv(env_name(name).c_str()))
+      if (auto s = jobq::apply_setting(config, name, value); !s.ok())
+        return jobq::Error::invalid(env_name(name), s.message());
+  for (const auto& [name, value] : flags)
+    if (!value.empty())
+      if (auto s = jobq::apply_setting(config, name, value); !s.ok())
+        return jobq::Error::invalid(flag_name(name), s.message());
+  return jobq::validate(config);
+}
+
+int fail(const jobq::Error& e) {
+  std::fprintf(stderr, "jobqd: %s\n", e.to_string().c_str());
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "jobqd: the jobq job server. Settings come from flags, then JOBQ_<NAME> "
+      "environment variables, then the --config TOML file."};
+  std::map<std::string, std::string> flags;
+  for (std::string_view name : jobq::setting_names())
+    if (name != "insecure")
+      app.add_option(flag_name(name), flags[std::string(name)])
+          ->description("(env " + env_name(name) + ")");
+  bool insecure = false;
+  app.add_flag("--insecure", insecure, "listen on a non-loopback address without API keys");
+  std::string config_file = std::getenv("JOBQ_CONFIG") ? std::getenv("JOBQ_CONFIG") : "";
+  app.add_option("--config", config_file, "TOML file of settings (env JOBQ_CONFIG)");
+  CLI11_PARSE(app, argc, argv);
+  if (insecure) flags["insecure"] = "true";
+
+  jobq::Config config;
+  if (auto s = load_config(config, config_file, flags); !s.ok()) return fail(s);
+  auto keys = jobq::server::ApiKeys::parse(config.api_keys);
+  if (!keys) return fail(keys.error());
+  jobq::setup_logging(config.log_format, config.log_level);
+
+  // Every thread started from here on inherits this mask; main alone takes the signals.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  jobq::SystemClock clock;
+  jobq::StoreOptions store_options;
+  store_options.sync = config.sync;
+  auto store = jobq::open_store(config.store, clock, store_options);
+  if (!store) return fail(store.error());
+  jobq::EventBus bus;
+  jobq::EngineOptions engine_options;
+  engine_options.max_payload_bytes = config.max_payload_bytes;
+  jobq::Engine engine(**store, clock, bus, engine_options);
+  jobq::Sweeper sweeper(engine, std::chrono::milliseconds(100), [](const jobq::Error& e) {
+    spdlog::error("sweep failed: {}", e.to_string());
+  });
+
+  jobq::server::HttpOptions http;
+  http.host = config.host() == "localhost" ? "127.0.0.1" : config.host();
+  http.port = config.port();
+  http.io_threads = config.io_threads;
+  http.blocking_threads = config.blocking_threads;
+  http.max_body_bytes = config.max_body_bytes;
+  jobq::server::HttpServer server(http, *keys);
+  jobq::server::JobWatchers watchers(bus);
+  jobq::SpecLimits spec_limits;
+  spec_limits.max_payload_bytes = config.max_payload_bytes;
+  jobq::server::Api api{
+      .engine = engine,
+      .timers = server.timers(),
+      .watchers = watchers,
+      .run_blocking =
+          [&server](std::function<void()> work) { server.run_blocking(std::move(work)); },
+      .spec_limits = spec_limits,
+      .limits = {},
+      // A read of an id that cannot exist: "not found" means the store answered.
+      .ready =
+          [&engine] {
+            auto r = engine.get("00000000-0000-0000-0000-000000000000");
+            return r.ok() || r.error().code() == jobq::ErrorCode::not_found;
+          },
+  };
+  server.on_request([](const jobq::server::RequestRecord& r) {
+    auto level = r.status >= 500 ? spdlog::level::err : spdlog::level::info;
+    spdlog::log(level, "request {} {} {} -> {} in {:.2f} ms", r.request_id, r.method, r.target,
+                r.status, r.ms);
+  });
+  auto port = server.listen(jobq::server::make_router(api));
+  if (!port) return fail(port.error());
+  spdlog::info("jobqd listening on http://{}:{} with store {} (sync={}, {})", http.host, *port,
+               config.store, config.sync == jobq::SyncMode::full ? "full" : "normal",
+               keys->empty() ? "no API keys" : "API keys required");
+
+  int signal = 0;
+  sigwait(&signals, &signal);
+  spdlog::info("{} received: finishing in-flight requests",
+               signal == SIGTERM ? "SIGTERM" : "SIGINT");
+  server.shutdown(std::chrono::milliseconds(config.shutdown_grace_ms));
+  spdlog::info("jobqd stopped");
+  return 0;
+}

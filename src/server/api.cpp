@@ -1,0 +1,21 @@
+#include "server/api.h"
+
+namespace jobq::server {
+
+Handler answer_now(Api& api, Reply (*fn)(Api&, const Call&)) {
+  return immediate([&api, fn](const Call& call) { return fn(api, call); });
+}
+
+Router make_router(Api& api) {
+  Router router;
+  add_health_routes(router, api);
+  add_job_routes(router, api);
+  add_job_wait_routes(router, api);
+  add_lease_routes(router, api);
+  add_worker_call_routes(router, api);
+  add_dead_letter_routes(router, api);
+  add_stats_routes(router, api);
+  return router;
+}
+
+}  // namespace jobq::server

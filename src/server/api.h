@@ -1,0 +1,44 @@
+// The REST API under /api/v1: what the handlers share, and the route table they fill.
+#pragma once
+
+#include <functional>
+
+#include "core/job_spec.h"
+#include "jobq/engine.h"
+#include "server/job_watchers.h"
+#include "server/router.h"
+#include "server/timers.h"
+
+namespace jobq::server {
+
+struct ApiLimits {
+  std::int64_t max_wait_ms = 300'000;  // longest long poll
+  std::size_t max_lease_jobs = 1000;
+};
+
+struct Api {
+  Engine& engine;
+  Timers& timers;
+  JobWatchers& watchers;
+  // Runs slow work (a store read) off the I/O threads.
+  std::function<void(std::function<void()>)> run_blocking;
+  SpecLimits spec_limits;
+  ApiLimits limits;
+  std::function<bool()> ready;  // the store answers
+};
+
+// A handler that answers at once from a function of the Api and the call.
+Handler answer_now(Api& api, Reply (*fn)(Api&, const Call&));
+
+// One per resource, each in handlers/<resource>.cpp.
+void add_job_routes(Router& router, Api& api);
+void add_job_wait_routes(Router& router, Api& api);
+void add_lease_routes(Router& router, Api& api);
+void add_worker_call_routes(Router& router, Api& api);
+void add_dead_letter_routes(Router& router, Api& api);
+void add_stats_routes(Router& router, Api& api);
+void add_health_routes(Router& router, Api& api);
+
+Router make_router(Api& api);
+
+}  // namespace jobq::server

@@ -1,0 +1,41 @@
+#include "server/call.h"
+
+#include <atomic>
+
+namespace jobq::server {
+
+const std::string& Call::param(std::string_view name) const {
+  static const std::string kEmpty;
+  for (const auto& [k, v] : params)
+    if (k == name) return v;
+  return kEmpty;
+}
+
+std::optional<std::string> Call::query_value(std::string_view name) const {
+  for (const auto& [k, v] : query)
+    if (k == name) return v;
+  return std::nullopt;
+}
+
+struct Responder::State {
+  Sink sink;
+  std::atomic<bool> answered{false};
+  ~State() {
+    if (!answered) sink(error_reply(500, "internal", "the handler did not answer"));
+  }
+};
+
+Responder::Responder(Sink sink) : state_(std::make_shared<State>()) {
+  state_->sink = std::move(sink);
+}
+
+void Responder::operator()(Reply reply) const {
+  if (state_->answered.exchange(true)) return;
+  state_->sink(std::move(reply));
+}
+
+Handler immediate(std::function<Reply(const Call&)> fn) {
+  return [fn = std::move(fn)](const Call& call, Responder respond) { respond(fn(call)); };
+}
+
+}  // namespace jobq::server

@@ -1,0 +1,49 @@
+// One API call as a handler sees it, and the one-shot way to answer it.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "server/reply.h"
+
+namespace jobq::server {
+
+using NameValues = std::vector<std::pair<std::string, std::string>>;
+
+struct Call {
+  std::string method;
+  std::string path;
+  NameValues params;  // from the route pattern, e.g. {id}
+  NameValues query;   // percent-decoded
+  std::string body;
+  std::string request_id;
+
+  const std::string& param(std::string_view name) const;
+  std::optional<std::string> query_value(std::string_view name) const;
+};
+
+// Answers a call exactly once, from any thread. Later answers are ignored; if every copy is dropped
+// unanswered (a handler bug), the call is answered 500 so that no client hangs.
+class Responder {
+ public:
+  using Sink = std::function<void(Reply)>;
+  explicit Responder(Sink sink);
+  void operator()(Reply reply) const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+// Handlers run on the blocking pool, never on an I/O thread, and may answer later (long polls).
+using Handler = std::function<void(const Call&, Responder)>;
+
+// Most handlers answer at once.
+Handler immediate(std::function<Reply(const Call&)> fn);
+
+}  // namespace jobq::server

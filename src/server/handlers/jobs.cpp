@@ -1,0 +1,129 @@
+// Producers' routes: submit, batch, get, list, change, cancel, delete, retry.
+#include <boost/json.hpp>
+
+#include "core/job_json.h"
+#include "server/api.h"
+#include "server/field_reader.h"
+#include "server/list_query.h"
+
+namespace jobq::server {
+
+namespace json = boost::json;
+
+namespace {
+
+Reply job_reply(int status, const Result<Job>& job) {
+  if (!job) return error_reply(job.error());
+  return json_reply(status, job_to_json(*job));
+}
+
+Reply submit(Api& api, const Call& call) {
+  auto body = parse_json(call.body, "body");
+  if (!body) return error_reply(body.error());
+  auto spec = job_spec_from_json(*body, api.spec_limits);
+  if (!spec) return error_reply(spec.error());
+  auto outcome = api.engine.submit(*spec);
+  if (!outcome) return error_reply(outcome.error());
+  return json_reply(outcome->created ? 201 : 200, job_to_json(outcome->job));
+}
+
+Reply submit_batch(Api& api, const Call& call) {
+  auto body = body_object(call);
+  if (!body) return error_reply(body.error());
+  const json::value* jobs = body->if_contains("jobs");
+  if (!jobs || !jobs->is_array())
+    return error_reply(Error::invalid("jobs", "must be an array of jobs"));
+  for (const auto& item : *body)
+    if (item.key() != "jobs") return error_reply(Error::invalid(item.key(), "unknown field"));
+  const json::array& items = jobs->get_array();
+  if (items.empty()) return error_reply(Error::invalid("jobs", "must hold at least one job"));
+  if (items.size() > api.engine.options().max_batch)
+    return error_reply(Error::invalid(
+        "jobs", "at most " + std::to_string(api.engine.options().max_batch) + " jobs a batch"));
+  std::vector<JobSpec> specs;
+  specs.reserve(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    auto spec = job_spec_from_json(items[i], api.spec_limits);
+    if (!spec) {
+      const Error& e = spec.error();
+      std::string field = "jobs[" + std::to_string(i) + "]";
+      if (!e.field().empty() && e.field() != "body") field += "." + e.field();
+      return error_reply(Error(e.code(), e.message(), field));
+    }
+    specs.push_back(std::move(*spec));
+  }
+  auto outcomes = api.engine.submit_batch(specs);
+  if (!outcomes) return error_reply(outcomes.error());
+  json::array out;
+  out.reserve(outcomes->size());
+  for (const auto& o : *outcomes) out.emplace_back(job_to_json(o.job));
+  return json_reply(201, json::object{{"jobs", std::move(out)}});
+}
+
+Reply list(Api& api, const Call& call) {
+  auto query = parse_list_query(call);
+  if (!query) return error_reply(query.error());
+  auto page = run_list(api.engine, std::move(*query));
+  if (!page) return error_reply(page.error());
+  return json_reply(200, page_to_json(*page));
+}
+
+Reply patch(Api& api, const Call& call) {
+  auto body = body_object(call);
+  if (!body) return error_reply(body.error());
+  FieldReader in(*body);
+  std::optional<std::int64_t> priority, delay_ms;
+  std::optional<Millis> run_at;
+  if (const json::value* p = body->if_contains("priority"); p && p->is_string()) {
+    // An alias: let the spec reader say what it means.
+    auto spec = job_spec_from_json(json::object{{"type", "x"}, {"priority", *p}}, api.spec_limits);
+    if (!spec) return error_reply(spec.error());
+    priority = spec->priority;
+    in.require("priority");
+  } else {
+    in.read("priority", priority);
+  }
+  in.read_time("run_at", run_at).read("delay_ms", delay_ms);
+  in.check(!(run_at && delay_ms), "delay_ms", "give delay_ms or run_at, not both")
+      .check(!priority || (*priority >= 0 && *priority <= 100), "priority",
+             "must be between 0 and 100")
+      .check(!delay_ms || *delay_ms >= 0, "delay_ms", "must be >= 0")
+      .check(priority || run_at || delay_ms, "body", "give priority, run_at or delay_ms");
+  if (Status s = in.finish(); !s.ok()) return error_reply(s);
+  if (delay_ms) run_at = api.engine.clock().now() + *delay_ms;
+  return job_reply(
+      200, api.engine.update(call.param("id"),
+                             priority ? std::optional<int>(int(*priority)) : std::nullopt, run_at));
+}
+
+Reply remove(Api& api, const Call& call) {
+  const std::string& id = call.param("id");
+  auto job = api.engine.get(id);
+  if (!job) return error_reply(job.error());
+  if (is_active(job->status)) return job_reply(200, api.engine.cancel(id));
+  auto removed = api.engine.remove(id);
+  if (!removed) return error_reply(removed.error());
+  return no_content();
+}
+
+}  // namespace
+
+void add_job_routes(Router& r, Api& api) {
+  auto bind = [&api](Reply (*fn)(Api&, const Call&)) { return answer_now(api, fn); };
+  r.add("POST", "/api/v1/jobs", Access::produce, bind(submit));
+  r.add("POST", "/api/v1/jobs/batch", Access::produce, bind(submit_batch));
+  r.add("GET", "/api/v1/jobs", Access::read, bind(list));
+  r.add("GET", "/api/v1/jobs/{id}", Access::read, immediate([&api](const Call& call) {
+          return job_reply(200, api.engine.get(call.param("id")));
+        }));
+  r.add("PATCH", "/api/v1/jobs/{id}", Access::produce, bind(patch));
+  r.add("DELETE", "/api/v1/jobs/{id}", Access::produce, bind(remove));
+  r.add("POST", "/api/v1/jobs/{id}/cancel", Access::produce, immediate([&api](const Call& call) {
+          return job_reply(200, api.engine.cancel(call.param("id")));
+        }));
+  r.add("POST", "/api/v1/jobs/{id}/retry", Access::produce, immediate([&api](const Call& call) {
+          return job_reply(200, api.engine.retry(call.param("id")));
+        }));
+}
+
+}  // namespace jobq::server

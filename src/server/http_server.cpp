@@ -1,0 +1,294 @@
+// The only translation unit with Beast's HTTP templates (with asio_timers.cpp, Asio's), so that
+// they are compiled once.
+#include "server/http_server.h"
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+#include <condition_variable>
+#include <thread>
+#include <vector>
+
+#include "server/asio_timers.h"
+
+namespace jobq::server {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using Request = http::request<http::string_body>;
+
+struct HttpServer::Impl {
+  HttpOptions options;
+  ApiKeys keys;
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+  asio::thread_pool pool;
+  AsioTimers timers{io};
+  Router router;
+  tcp::acceptor acceptor{io};
+  std::vector<std::thread> threads;
+  std::function<void(const RequestRecord&)> log;
+  std::atomic<bool> stopping{false};
+  std::atomic<std::uint64_t> next_request{1};
+  std::mutex in_flight_mutex;
+  std::condition_variable in_flight_done;
+  int in_flight = 0;
+
+  Impl(HttpOptions o, ApiKeys k)
+      : options(std::move(o)), keys(std::move(k)), pool(std::size_t(options.blocking_threads)) {}
+
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> session(tcp::socket socket);
+  asio::awaitable<Reply> handle(Request& req, const std::string& request_id, std::string& route);
+  asio::awaitable<Reply> run_handler(const Handler& handler, std::shared_ptr<Call> call);
+  Reply authorize(const Request& req, Access access) const;
+  std::string request_id_of(const Request& req);
+  void begin_request() {
+    std::lock_guard lock(in_flight_mutex);
+    ++in_flight;
+  }
+  void end_request() {
+    std::lock_guard lock(in_flight_mutex);
+    if (--in_flight == 0) in_flight_done.notify_all();
+  }
+};
+
+namespace {
+
+http::response<http::string_body> to_response(Reply reply, const Request& req,
+                                              const std::string& request_id, bool keep_alive) {
+  http::response<http::string_body> res{http::status(reply.status), req.version()};
+  res.set(http::field::server, "jobq");
+  res.set("X-Request-Id", request_id);
+  if (!reply.content_type.empty()) res.set(http::field::content_type, reply.content_type);
+  res.body() = std::move(reply.body);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+// A read that failed because of what the client sent gets an answer; a closed socket does not.
+std::optional<Reply> answer_to_read_error(const beast::error_code& ec, const HttpOptions& o) {
+  if (ec == http::error::body_limit)
+    return error_reply(413, "payload_too_large",
+                       "request body over " + std::to_string(o.max_body_bytes) + " bytes");
+  if (ec == http::error::header_limit)
+    return error_reply(431, "headers_too_large",
+                       "request headers over " + std::to_string(o.max_header_bytes) + " bytes");
+  if (ec.category() == make_error_code(http::error::end_of_stream).category() &&
+      ec != http::error::end_of_stream && ec != http::error::partial_message)
+    return error_reply(400, "bad_request", "malformed HTTP request: " + ec.message());
+  return std::nullopt;
+}
+
+bool safe_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
+      return false;
+  return true;
+}
+
+}  // namespace
+
+std::string HttpServer::Impl::request_id_of(const Request& req) {
+  auto given = req[beast::string_view("X-Request-Id")];
+  if (safe_request_id(std::string_view(given.data(), given.size()))) return std::string(given);
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "r%llx", static_cast<unsigned long long>(next_request++));
+  return buf;
+}
+
+asio::awaitable<void> HttpServer::Impl::accept_loop() {
+  for (;;) {
+    auto [ec, socket] =
+        co_await acceptor.async_accept(asio::make_strand(io), asio::as_tuple(asio::use_awaitable));
+    if (stopping || ec == asio::error::operation_aborted) co_return;
+    if (ec) {
+      // Out of descriptors, most likely: wait a moment rather than spin.
+      asio::steady_timer pause(io, std::chrono::milliseconds(50));
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true));
+    auto ex = socket.get_executor();
+    asio::co_spawn(ex, session(std::move(socket)), asio::detached);
+  }
+}
+
+asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(std::uint32_t(options.max_header_bytes));
+    parser.body_limit(options.max_body_bytes);
+    stream.expires_after(options.idle_timeout);
+    auto [ec, n] =
+        co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      if (auto reply = answer_to_read_error(ec, options)) {
+        Request none;
+        none.version(11);
+        auto res = to_response(std::move(*reply), none, request_id_of(none), false);
+        stream.expires_after(options.request_timeout);
+        co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+      }
+      break;
+    }
+    Request req = parser.release();
+    begin_request();
+    auto started = std::chrono::steady_clock::now();
+    std::string request_id = request_id_of(req);
+    std::string route;
+    Reply reply = co_await handle(req, request_id, route);
+    int status = reply.status;
+    bool keep_alive = req.keep_alive() && !stopping;
+    auto res = to_response(std::move(reply), req, request_id, keep_alive);
+    stream.expires_after(options.request_timeout);
+    auto [wec, wn] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+    if (log) {
+      double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+              .count();
+      log({request_id, std::string_view(req.method_string().data(), req.method_string().size()),
+           std::string_view(req.target().data(), req.target().size()), route, status, ms});
+    }
+    end_request();
+    if (wec || !keep_alive) break;
+  }
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+Reply HttpServer::Impl::authorize(const Request& req, Access access) const {
+  if (keys.empty() || access == Access::open) return {};
+  auto header = req[http::field::authorization];
+  std::string_view value(header.data(), header.size());
+  constexpr std::string_view kBearer = "Bearer ";
+  if (value.substr(0, kBearer.size()) != kBearer)
+    return error_reply(401, "unauthorized", "send an API key as Authorization: Bearer KEY");
+  auto role = keys.find(value.substr(kBearer.size()));
+  if (!role) return error_reply(401, "unauthorized", "unknown API key");
+  if (!allows(*role, access))
+    return error_reply(403, "forbidden",
+                       "the " + std::string(to_string(*role)) + " role may not do this");
+  return {};
+}
+
+asio::awaitable<Reply> HttpServer::Impl::handle(Request& req, const std::string& request_id,
+                                                std::string& route_name) {
+  auto target =
+      boost::urls::parse_origin_form(std::string_view(req.target().data(), req.target().size()));
+  if (!target) co_return error_reply(400, "bad_request", "malformed request target");
+  std::string path = target->path();
+  std::string_view method(req.method_string().data(), req.method_string().size());
+  auto match = router.match(method, path);
+  if (!match.route) {
+    if (match.path_known)
+      co_return error_reply(405, "method_not_allowed",
+                            std::string(method) + " is not allowed on " + path);
+    co_return error_reply(404, "route_not_found", "no route " + std::string(method) + " " + path);
+  }
+  route_name = match.route->pattern;
+  if (Reply denied = authorize(req, match.route->access); denied.status != 200) co_return denied;
+  auto call = std::make_shared<Call>();
+  call->method = method;
+  call->path = std::move(path);
+  call->params = std::move(match.params);
+  for (auto param : target->params())
+    call->query.emplace_back(std::string(param.key), std::string(param.value));
+  call->body = std::move(req.body());
+  call->request_id = request_id;
+  co_return co_await run_handler(match.route->handler, std::move(call));
+}
+
+// Runs the handler on the blocking pool; its answer, from whatever thread, resumes the session
+// on its own strand.
+asio::awaitable<Reply> HttpServer::Impl::run_handler(const Handler& handler,
+                                                     std::shared_ptr<Call> call) {
+  auto initiate = [this, &handler, call](auto completion) {
+    using Completion = decltype(completion);
+    auto shared = std::make_shared<Completion>(std::move(completion));
+    auto ex = asio::get_associated_executor(*shared);
+    asio::post(pool, [&handler, call, shared, ex] {
+      Responder respond([shared, ex](Reply reply) {
+        asio::post(ex, [shared, reply = std::move(reply)]() mutable {
+          std::move (*shared)(std::move(reply));
+        });
+      });
+      try {
+        handler(*call, respond);
+      } catch (const std::exception& e) {
+        respond(error_reply(500, "internal", e.what()));
+      }
+    });
+  };
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Reply)>(
+      initiate, asio::use_awaitable);
+}
+
+HttpServer::HttpServer(HttpOptions options, ApiKeys keys)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(keys))) {}
+
+HttpServer::~HttpServer() {
+  shutdown(std::chrono::milliseconds(0));
+}
+
+Timers& HttpServer::timers() {
+  return impl_->timers;
+}
+
+void HttpServer::run_blocking(std::function<void()> work) {
+  asio::post(impl_->pool, std::move(work));
+}
+
+void HttpServer::on_request(std::function<void(const RequestRecord&)> log) {
+  impl_->log = std::move(log);
+}
+
+Result<std::uint16_t> HttpServer::listen(Router router) {
+  Impl& s = *impl_;
+  s.router = std::move(router);
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(s.options.host, ec);
+  if (ec) return Error::invalid("listen", "\"" + s.options.host + "\" is not an IP address");
+  tcp::endpoint endpoint(address, s.options.port);
+  std::string where = s.options.host + ":" + std::to_string(s.options.port);
+  s.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) s.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) s.acceptor.bind(endpoint, ec);
+  if (!ec) s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Error::unavailable("cannot listen on " + where + ": " + ec.message());
+  std::uint16_t port = s.acceptor.local_endpoint().port();
+  asio::co_spawn(s.io, s.accept_loop(), asio::detached);
+  int n = s.options.io_threads > 0 ? s.options.io_threads
+                                   : int(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < n; ++i) s.threads.emplace_back([&s] { s.io.run(); });
+  return port;
+}
+
+void HttpServer::shutdown(std::chrono::milliseconds grace) {
+  Impl& s = *impl_;
+  if (s.stopping.exchange(true)) return;
+  asio::post(s.io, [&s] {
+    boost::system::error_code ignored;
+    s.acceptor.close(ignored);
+  });
+  s.timers.fire_all();
+  {
+    std::unique_lock lock(s.in_flight_mutex);
+    s.in_flight_done.wait_for(lock, grace, [&s] { return s.in_flight == 0; });
+  }
+  s.work.reset();
+  s.io.stop();
+  for (auto& t : s.threads) t.join();
+  s.threads.clear();
+  s.pool.join();
+}
+
+}  // namespace jobq::server

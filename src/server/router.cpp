@@ -1,0 +1,62 @@
+#include "server/router.h"
+
+namespace jobq::server {
+
+namespace {
+
+// Splits "/a/b/c" into its segments; an empty path has none.
+std::vector<std::string_view> segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  while (!path.empty()) {
+    if (path.front() == '/') {
+      path.remove_prefix(1);
+      continue;
+    }
+    auto slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash);
+  }
+  return out;
+}
+
+bool match_path(std::string_view pattern, const std::vector<std::string_view>& path,
+                NameValues& params) {
+  auto want = segments(pattern);
+  if (want.size() != path.size()) return false;
+  NameValues found;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    std::string_view w = want[i];
+    if (w.size() > 2 && w.front() == '{' && w.back() == '}')
+      found.emplace_back(std::string(w.substr(1, w.size() - 2)), std::string(path[i]));
+    else if (w != path[i])
+      return false;
+  }
+  params = std::move(found);
+  return true;
+}
+
+}  // namespace
+
+void Router::add(std::string method, std::string pattern, Access access, Handler handler) {
+  routes_.push_back({std::move(method), std::move(pattern), access, std::move(handler)});
+}
+
+Router::Match Router::match(std::string_view method, std::string_view path) const {
+  Match m;
+  auto parts = segments(path);
+  for (const auto& route : routes_) {
+    NameValues params;
+    if (!match_path(route.pattern, parts, params)) continue;
+    // A literal segment beats a {param}: /jobs/batch is not /jobs/{id}. Routes with literals
+    // are added before their {param} twins, so the first match wins.
+    if (route.method == method) {
+      m.route = &route;
+      m.params = std::move(params);
+      return m;
+    }
+    m.path_known = true;
+  }
+  return m;
+}
+
+}  // namespace jobq::server
