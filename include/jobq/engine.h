@@ -78,6 +78,11 @@ class Engine {
                      std::optional<Millis> run_at);
   Result<Stats> stats();
 
+  // A paused queue keeps its jobs and takes submits, but leases nothing until resumed. Durable.
+  Status pause_queue(const std::string& queue);
+  Status resume_queue(const std::string& queue);
+  Result<std::vector<std::string>> paused_queues();
+
   // Workers. Every call after lease carries the lease token; a stale token gets a conflict.
   Result<std::vector<Job>> lease(const LeaseRequest& request);
   // Leases now if it can; otherwise the request waits and `done` is called the moment a matching

@@ -24,6 +24,7 @@ std::optional<ReadyIndex::Entry> ReadyIndex::best(const std::vector<std::string>
     if (!set.empty() && (!best || *set.begin() < *best)) best = *set.begin();
   };
   for (const auto& queue : queues) {
+    if (paused_.contains(queue)) continue;
     auto q = queues_.find(queue);
     if (q == queues_.end()) continue;
     if (types.empty()) {
@@ -37,8 +38,16 @@ std::optional<ReadyIndex::Entry> ReadyIndex::best(const std::vector<std::string>
   return best;
 }
 
+void ReadyIndex::set_paused(const std::string& queue, bool paused) {
+  if (paused)
+    paused_.insert(queue);
+  else
+    paused_.erase(queue);
+}
+
 void ReadyIndex::clear() {
   queues_.clear();
+  paused_.clear();
   size_ = 0;
 }
 

@@ -24,16 +24,19 @@ class ReadyIndex {
 
   void add(const std::string& queue, const std::string& type, Entry e);
   void remove(const std::string& queue, const std::string& type, Entry e);
-  // The best entry across `queues` and `types` (empty types: any type).
+  // The best entry across `queues` and `types` (empty types: any type); paused queues have none.
   std::optional<Entry> best(const std::vector<std::string>& queues,
                             const std::vector<std::string>& types) const;
   std::size_t size() const { return size_; }
   void clear();
+  void set_paused(const std::string& queue, bool paused);
+  std::vector<std::string> paused() const { return {paused_.begin(), paused_.end()}; }
 
  private:
   using Ordered = std::set<Entry>;
   std::unordered_map<std::string, std::unordered_map<std::string, Ordered>> queues_;
   std::size_t size_ = 0;
+  std::set<std::string> paused_;
 };
 
 }  // namespace jobq

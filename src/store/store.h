@@ -100,6 +100,10 @@ class Store {
   // Drops the oldest failed jobs beyond `cap`.
   virtual Result<std::vector<Job>> trim_dead_letters(std::size_t cap) = 0;
 
+  // A paused queue keeps its jobs but leases none of them; durable.
+  virtual Status set_queue_paused(const std::string& queue, bool paused) = 0;
+  virtual Result<std::vector<std::string>> paused_queues() = 0;
+
   virtual Result<std::optional<Job>> get(const std::string& id) = 0;
   virtual Result<JobPage> list(const JobFilter& filter, const ListOptions& options) = 0;
   virtual Result<StoreStats> stats(std::size_t recent_runs) = 0;

@@ -31,6 +31,20 @@ TEST(SqliteStore, ReopenKeepsEveryJobAndRebuildsPriorityOrder) {
   EXPECT_EQ(jobs[2].id, low.id);
 }
 
+TEST(SqliteStore, PausedQueuesStayPausedAcrossAReopen) {
+  EngineFixture f("sqlite");
+  Job job = f.submit("t", "reports");
+  ASSERT_TRUE(f.engine->pause_queue("reports").ok());
+  f.open();
+  EXPECT_EQ(*f.engine->paused_queues(), std::vector<std::string>{"reports"});
+  EXPECT_TRUE(f.lease(1, {"reports"}).empty());
+  ASSERT_TRUE(f.engine->resume_queue("reports").ok());
+  f.open();
+  auto jobs = f.lease(1, {"reports"});
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].id, job.id);
+}
+
 TEST(SqliteStore, RunningJobsGetAFreshLeaseFromTheRestartAndKeepTheirToken) {
   StoreOptions so;
   so.restart_lease_ms = 20'000;

@@ -2,6 +2,7 @@
 // with a manual clock and no sleeps.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <set>
 
 #include "support/engine_fixture.h"
@@ -66,6 +67,28 @@ TEST_P(StoreConformance, LeaseServesOnlyTheQueuesAndTypesAsked) {
   ASSERT_EQ(images.size(), 2u);
   EXPECT_EQ(images[0].id, a.id);
   EXPECT_EQ(images[1].id, b.id);
+}
+
+TEST_P(StoreConformance, PausedQueueLeasesNothingUntilResumed) {
+  Job image = f.submit("resize", "images");
+  Job mail = f.submit("email", "mail");
+  ASSERT_TRUE(engine().pause_queue("images").ok());
+  EXPECT_EQ(*engine().paused_queues(), std::vector<std::string>{"images"});
+  auto leased = f.lease(5, {"images", "mail"});
+  ASSERT_EQ(leased.size(), 1u);
+  EXPECT_EQ(leased[0].id, mail.id);
+  EXPECT_EQ(f.get(image.id).status, JobStatus::queued);
+
+  std::atomic<bool> woken{false};
+  LeaseRequest waiting{.worker_id = "w2", .queues = {"images"}};
+  engine().lease_async(waiting, [&](Result<std::vector<Job>> r) {
+    EXPECT_TRUE(r.ok() && r->size() == 1 && r->front().id == image.id);
+    woken = true;
+  });
+  EXPECT_FALSE(woken);
+  ASSERT_TRUE(engine().resume_queue("images").ok());
+  EXPECT_TRUE(woken);  // resuming serves the waiting lease at once, on this thread
+  EXPECT_TRUE(engine().paused_queues()->empty());
 }
 
 TEST_P(StoreConformance, LeaseGivesEachJobOnceWithAttemptAndToken) {

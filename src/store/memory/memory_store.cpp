@@ -282,6 +282,17 @@ Result<std::vector<Job>> MemoryStore::purge(Millis before, const std::vector<Job
   return out;
 }
 
+Status MemoryStore::set_queue_paused(const std::string& queue, bool paused) {
+  std::lock_guard lock(mutex_);
+  ready_.set_paused(queue, paused);
+  return {};
+}
+
+Result<std::vector<std::string>> MemoryStore::paused_queues() {
+  std::lock_guard lock(mutex_);
+  return ready_.paused();
+}
+
 Result<Job> MemoryStore::remove(const std::string& id) {
   std::lock_guard lock(mutex_);
   Job* job = find(id);

@@ -61,6 +61,12 @@ CREATE TABLE dependencies (
   PRIMARY KEY (dep_id, job_id)
 ) WITHOUT ROWID;
 )sql",
+    R"sql(
+CREATE TABLE queues (
+  name TEXT PRIMARY KEY,
+  paused INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 
 int user_version(Database& db) {

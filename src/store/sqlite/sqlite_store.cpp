@@ -53,10 +53,13 @@ SqliteStore::~SqliteStore() {
 void SqliteStore::reload_memory_state() {
   Statement& st =
       db_->cached("SELECT queue, type, priority, seq FROM jobs WHERE status = 'queued'");
+  Statement& paused = db_->cached("SELECT name FROM queues WHERE paused = 1");
   std::lock_guard lock(ready_mutex_);
   ready_.clear();
   while (st.step()) ready_.add(st.text(0), st.text(1), {int(st.int64(2)), st.int64(3)});
   st.reset();
+  while (paused.step()) ready_.set_paused(paused.text(0), true);
+  paused.reset();
 }
 
 std::size_t SqliteStore::ready_count() {
@@ -370,6 +373,26 @@ Result<std::vector<Job>> SqliteStore::purge(Millis before, const std::vector<Job
     for (const Job& job : old) erase(job);
     return old;
   });
+}
+
+Status SqliteStore::set_queue_paused(const std::string& queue, bool paused) {
+  auto done = write<bool>([&]() -> Result<bool> {
+    db_->cached(
+           "INSERT INTO queues (name, paused) VALUES (?, ?) "
+           "ON CONFLICT (name) DO UPDATE SET paused = excluded.paused")
+        .bind(1, queue)
+        .bind(2, std::int64_t(paused))
+        .run();
+    std::lock_guard lock(ready_mutex_);
+    ready_.set_paused(queue, paused);
+    return true;
+  });
+  return done ? Status{} : done.error();
+}
+
+Result<std::vector<std::string>> SqliteStore::paused_queues() {
+  std::lock_guard lock(ready_mutex_);
+  return ready_.paused();
 }
 
 Result<Job> SqliteStore::remove(const std::string& id) {

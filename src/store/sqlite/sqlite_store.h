@@ -42,6 +42,8 @@ class SqliteStore final : public Store {
   Result<Job> remove(const std::string& id) override;
   Result<std::vector<Job>> purge_expired(Millis now, std::size_t limit) override;
   Result<std::vector<Job>> trim_dead_letters(std::size_t cap) override;
+  Status set_queue_paused(const std::string& queue, bool paused) override;
+  Result<std::vector<std::string>> paused_queues() override;
   Result<std::optional<Job>> get(const std::string& id) override;
   Result<JobPage> list(const JobFilter& filter, const ListOptions& options) override;
   Result<StoreStats> stats(std::size_t recent_runs) override;
