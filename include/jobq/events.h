@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -26,6 +27,7 @@ enum class EventType {
 };
 
 std::string_view to_string(EventType t);
+std::optional<EventType> parse_event_type(std::string_view name);
 
 struct Event {
   EventType type;

@@ -1,5 +1,6 @@
 #include "core/job_spec.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "core/backoff.h"
@@ -25,12 +26,16 @@ bool valid_name(std::string_view s, std::size_t max) {
   return true;
 }
 
+}  // namespace
+
 Status check_name(std::string_view field, std::string_view value, std::size_t max) {
   if (!valid_name(value, max))
     return Error::invalid(std::string(field), "must be 1 to " + std::to_string(max) +
                                                   " characters of letters, digits and _ - . :");
   return {};
 }
+
+namespace {
 
 Result<int> as_priority(const json::value& v) {
   if (v.is_string()) {
@@ -86,8 +91,8 @@ Status read_field(JobSpec& s, std::string_view key, const json::value& v) {
   if (key == "max_attempts") {
     auto n = as_int(v, key);
     if (!n) return n.error();
-    if (*n < 1 || *n > 1'000'000) return Error::invalid("max_attempts", "must be at least 1");
-    s.max_attempts = int(*n);
+    // validate_spec checks the range against the limits; this only keeps the value in an int.
+    s.max_attempts = int(std::clamp<std::int64_t>(*n, 0, INT32_MAX));
     return {};
   }
   if (key == "backoff") {

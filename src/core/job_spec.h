@@ -18,6 +18,9 @@ struct SpecLimits {
   int max_attempts = 1000;
 };
 
+// Queue, type and tag names: 1 to `max` letters, digits and _ - . :
+Status check_name(std::string_view field, std::string_view value, std::size_t max = 128);
+
 // Every rule a job spec must meet; the error names the first field that breaks one.
 Status validate_spec(const JobSpec& spec, const SpecLimits& limits);
 

@@ -4,6 +4,12 @@
 
 namespace jobq {
 
+std::optional<EventType> parse_event_type(std::string_view name) {
+  for (int i = 0; i <= int(EventType::purged); ++i)
+    if (to_string(EventType(i)) == name) return EventType(i);
+  return std::nullopt;
+}
+
 std::string_view to_string(EventType t) {
   switch (t) {
     case EventType::submitted:

@@ -54,7 +54,8 @@ const std::vector<std::string_view>& setting_names() {
                                                       "max_payload_bytes",
                                                       "io_threads",
                                                       "blocking_threads",
-                                                      "shutdown_grace_ms"};
+                                                      "shutdown_grace_ms",
+                                                      "worker_lost_after_ms"};
   return names;
 }
 
@@ -111,6 +112,7 @@ Status apply_setting(Config& c, std::string_view name, std::string_view value) {
   if (name == "io_threads") return number(c.io_threads, 0, 256);
   if (name == "blocking_threads") return number(c.blocking_threads, 1, 4096);
   if (name == "shutdown_grace_ms") return number(c.shutdown_grace_ms, 0, 3'600'000);
+  if (name == "worker_lost_after_ms") return number(c.worker_lost_after_ms, 1000, 86'400'000);
   return Error::invalid(std::string(name), "unknown setting");
 }
 

@@ -25,6 +25,7 @@ struct Config {
   int io_threads = 0;  // 0: one per core
   int blocking_threads = 64;
   std::int64_t shutdown_grace_ms = 10'000;
+  std::int64_t worker_lost_after_ms = 30'000;  // a worker with no beat for this long is lost
 
   std::string host() const;
   std::uint16_t port() const;

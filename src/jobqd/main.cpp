@@ -100,12 +100,20 @@ int main(int argc, char** argv) {
   http.max_body_bytes = config.max_body_bytes;
   jobq::server::HttpServer server(http, *keys);
   jobq::server::JobWatchers watchers(bus);
+  jobq::server::StreamHub streams(bus, clock);
+  jobq::server::WorkerRegistry workers(clock, config.worker_lost_after_ms);
+  jobq::server::Throughput throughput(bus, clock);
+  jobq::server::Metrics metrics(bus);
   jobq::SpecLimits spec_limits;
   spec_limits.max_payload_bytes = config.max_payload_bytes;
   jobq::server::Api api{
       .engine = engine,
       .timers = server.timers(),
       .watchers = watchers,
+      .streams = streams,
+      .workers = workers,
+      .throughput = throughput,
+      .metrics = metrics,
       .run_blocking =
           [&server](std::function<void()> work) { server.run_blocking(std::move(work)); },
       .spec_limits = spec_limits,
@@ -117,7 +125,8 @@ int main(int argc, char** argv) {
             return r.ok() || r.error().code() == jobq::ErrorCode::not_found;
           },
   };
-  server.on_request([](const jobq::server::RequestRecord& r) {
+  server.on_request([&metrics](const jobq::server::RequestRecord& r) {
+    metrics.record_request(r.method, r.route.empty() ? "unmatched" : r.route, r.status);
     auto level = r.status >= 500 ? spdlog::level::err : spdlog::level::info;
     spdlog::log(level, "request {} {} {} -> {} in {:.2f} ms", r.request_id, r.method, r.target,
                 r.status, r.ms);
@@ -132,6 +141,7 @@ int main(int argc, char** argv) {
   sigwait(&signals, &signal);
   spdlog::info("{} received: finishing in-flight requests",
                signal == SIGTERM ? "SIGTERM" : "SIGINT");
+  streams.finish_all();  // WebSocket watchers get a close frame, SSE watchers the end of the body
   server.shutdown(std::chrono::milliseconds(config.shutdown_grace_ms));
   spdlog::info("jobqd stopped");
   return 0;

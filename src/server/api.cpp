@@ -15,6 +15,11 @@ Router make_router(Api& api) {
   add_worker_call_routes(router, api);
   add_dead_letter_routes(router, api);
   add_stats_routes(router, api);
+  add_openapi_routes(router, api);
+  add_worker_routes(router, api);
+  add_queue_routes(router, api);
+  add_metrics_routes(router, api);
+  add_stream_routes(router, api);
   return router;
 }
 

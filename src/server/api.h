@@ -6,8 +6,12 @@
 #include "core/job_spec.h"
 #include "jobq/engine.h"
 #include "server/job_watchers.h"
+#include "server/metrics.h"
 #include "server/router.h"
+#include "server/stream_hub.h"
+#include "server/throughput.h"
 #include "server/timers.h"
+#include "server/worker_registry.h"
 
 namespace jobq::server {
 
@@ -20,6 +24,10 @@ struct Api {
   Engine& engine;
   Timers& timers;
   JobWatchers& watchers;
+  StreamHub& streams;
+  WorkerRegistry& workers;
+  Throughput& throughput;
+  Metrics& metrics;
   // Runs slow work (a store read) off the I/O threads.
   std::function<void(std::function<void()>)> run_blocking;
   SpecLimits spec_limits;
@@ -38,6 +46,11 @@ void add_worker_call_routes(Router& router, Api& api);
 void add_dead_letter_routes(Router& router, Api& api);
 void add_stats_routes(Router& router, Api& api);
 void add_health_routes(Router& router, Api& api);
+void add_openapi_routes(Router& router, Api& api);
+void add_worker_routes(Router& router, Api& api);
+void add_queue_routes(Router& router, Api& api);
+void add_metrics_routes(Router& router, Api& api);
+void add_stream_routes(Router& router, Api& api);
 
 Router make_router(Api& api);
 

@@ -6,12 +6,14 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
 #include <condition_variable>
 #include <thread>
 #include <vector>
 
 #include "server/asio_timers.h"
+#include "server/stream_transport.h"
 
 namespace jobq::server {
 
@@ -43,8 +45,17 @@ struct HttpServer::Impl {
 
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> session(tcp::socket socket);
-  asio::awaitable<Reply> handle(Request& req, const std::string& request_id, std::string& route);
-  asio::awaitable<Reply> run_handler(const Handler& handler, std::shared_ptr<Call> call);
+  // What a request gets: a reply, or a stream that takes the connection over.
+  struct Outcome {
+    Reply reply;
+    std::optional<StreamOpening> stream;
+    Transport transport = Transport::http;
+  };
+  asio::awaitable<Outcome> handle(Request& req, const std::string& request_id, std::string& route);
+  // Runs `start` on the blocking pool; it calls `done` once, from any thread, and the coroutine
+  // resumes on its own strand with that value.
+  template <class T>
+  asio::awaitable<T> offload(std::function<void(std::function<void(T)>)> start);
   Reply authorize(const Request& req, Access access) const;
   std::string request_id_of(const Request& req);
   void begin_request() {
@@ -65,6 +76,7 @@ http::response<http::string_body> to_response(Reply reply, const Request& req,
   res.set(http::field::server, "jobq");
   res.set("X-Request-Id", request_id);
   if (!reply.content_type.empty()) res.set(http::field::content_type, reply.content_type);
+  for (const auto& [name, value] : reply.headers) res.set(name, value);
   res.body() = std::move(reply.body);
   res.keep_alive(keep_alive);
   res.prepare_payload();
@@ -145,7 +157,20 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket) {
     auto started = std::chrono::steady_clock::now();
     std::string request_id = request_id_of(req);
     std::string route;
-    Reply reply = co_await handle(req, request_id, route);
+    Outcome outcome = co_await handle(req, request_id, route);
+    if (outcome.stream) {
+      if (log)
+        log({request_id, std::string_view(req.method_string().data(), req.method_string().size()),
+             std::string_view(req.target().data(), req.target().size()), route,
+             outcome.transport == Transport::websocket ? 101 : 200, 0});
+      if (outcome.transport == Transport::websocket)
+        co_await serve_websocket(std::move(stream), std::move(req), std::move(*outcome.stream));
+      else
+        co_await serve_sse(std::move(stream), std::move(req), std::move(*outcome.stream));
+      end_request();
+      co_return;
+    }
+    Reply& reply = outcome.reply;
     int status = reply.status;
     bool keep_alive = req.keep_alive() && !stopping;
     auto res = to_response(std::move(reply), req, request_id, keep_alive);
@@ -180,22 +205,31 @@ Reply HttpServer::Impl::authorize(const Request& req, Access access) const {
   return {};
 }
 
-asio::awaitable<Reply> HttpServer::Impl::handle(Request& req, const std::string& request_id,
-                                                std::string& route_name) {
+asio::awaitable<HttpServer::Impl::Outcome> HttpServer::Impl::handle(Request& req,
+                                                                    const std::string& request_id,
+                                                                    std::string& route_name) {
   auto target =
       boost::urls::parse_origin_form(std::string_view(req.target().data(), req.target().size()));
-  if (!target) co_return error_reply(400, "bad_request", "malformed request target");
+  if (!target) co_return Outcome{error_reply(400, "bad_request", "malformed request target")};
   std::string path = target->path();
   std::string_view method(req.method_string().data(), req.method_string().size());
   auto match = router.match(method, path);
   if (!match.route) {
-    if (match.path_known)
-      co_return error_reply(405, "method_not_allowed",
+    if (match.path_known) {
+      Reply r = error_reply(405, "method_not_allowed",
                             std::string(method) + " is not allowed on " + path);
-    co_return error_reply(404, "route_not_found", "no route " + std::string(method) + " " + path);
+      r.headers.emplace_back("Allow", match.allow);
+      co_return Outcome{std::move(r)};
+    }
+    co_return Outcome{
+        error_reply(404, "route_not_found", "no route " + std::string(method) + " " + path)};
   }
-  route_name = match.route->pattern;
-  if (Reply denied = authorize(req, match.route->access); denied.status != 200) co_return denied;
+  const Route& route = *match.route;
+  route_name = route.pattern;
+  if (Reply denied = authorize(req, route.access); denied.status != 200)
+    co_return Outcome{std::move(denied)};
+  if (route.transport == Transport::websocket && !beast::websocket::is_upgrade(req))
+    co_return Outcome{error_reply(400, "bad_request", "this route takes a WebSocket upgrade")};
   auto call = std::make_shared<Call>();
   call->method = method;
   call->path = std::move(path);
@@ -204,32 +238,50 @@ asio::awaitable<Reply> HttpServer::Impl::handle(Request& req, const std::string&
     call->query.emplace_back(std::string(param.key), std::string(param.value));
   call->body = std::move(req.body());
   call->request_id = request_id;
-  co_return co_await run_handler(match.route->handler, std::move(call));
+  if (route.transport != Transport::http) {
+    std::function<void(std::function<void(Result<StreamOpening>)>)> open =
+        [&route, call](std::function<void(Result<StreamOpening>)> done) {
+          done(route.open(*call));
+        };
+    auto opened = co_await offload<Result<StreamOpening>>(std::move(open));
+    if (!opened) co_return Outcome{error_reply(opened.error())};
+    co_return Outcome{{}, std::move(*opened), route.transport};
+  }
+  // Named, not temporaries: GCC 12 destroys some temporaries of a co_await expression twice.
+  std::function<void(std::function<void(Reply)>)> run =
+      [&route, call](std::function<void(Reply)> done) { route.handler(*call, Responder(done)); };
+  Reply reply = co_await offload<Reply>(std::move(run));
+  co_return Outcome{std::move(reply)};
 }
 
-// Runs the handler on the blocking pool; its answer, from whatever thread, resumes the session
-// on its own strand.
-asio::awaitable<Reply> HttpServer::Impl::run_handler(const Handler& handler,
-                                                     std::shared_ptr<Call> call) {
-  auto initiate = [this, &handler, call](auto completion) {
+// Not a coroutine itself: `start` travels inside the initiation object, which GCC 12 handles
+// better than a coroutine's by-value parameter.
+template <class T>
+asio::awaitable<T> HttpServer::Impl::offload(std::function<void(std::function<void(T)>)> start) {
+  auto initiate = [&pool = pool, start = std::move(start)](auto completion) mutable {
     using Completion = decltype(completion);
     auto shared = std::make_shared<Completion>(std::move(completion));
     auto ex = asio::get_associated_executor(*shared);
-    asio::post(pool, [&handler, call, shared, ex] {
-      Responder respond([shared, ex](Reply reply) {
-        asio::post(ex, [shared, reply = std::move(reply)]() mutable {
-          std::move (*shared)(std::move(reply));
+    asio::post(pool, [start = std::move(start), shared, ex] {
+      auto done = std::make_shared<std::atomic<bool>>(false);
+      auto finish = [shared, ex, done](T value) {
+        if (done->exchange(true)) return;
+        asio::post(ex, [shared, value = std::move(value)]() mutable {
+          std::move (*shared)(std::move(value));
         });
-      });
+      };
       try {
-        handler(*call, respond);
+        start(finish);
       } catch (const std::exception& e) {
-        respond(error_reply(500, "internal", e.what()));
+        if constexpr (std::is_same_v<T, Reply>)
+          finish(error_reply(500, "internal", e.what()));
+        else
+          finish(T(Error(ErrorCode::internal, e.what())));
       }
     });
   };
-  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Reply)>(
-      initiate, asio::use_awaitable);
+  return asio::async_initiate<decltype(asio::use_awaitable), void(T)>(std::move(initiate),
+                                                                      asio::use_awaitable);
 }
 
 HttpServer::HttpServer(HttpOptions options, ApiKeys keys)

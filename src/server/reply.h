@@ -3,6 +3,8 @@
 
 #include <boost/json/value.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "jobq/error.h"
 
@@ -12,6 +14,7 @@ struct Reply {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers = {};  // beyond the usual ones
 };
 
 Reply json_reply(int status, const boost::json::value& body);

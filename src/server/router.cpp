@@ -41,6 +41,11 @@ void Router::add(std::string method, std::string pattern, Access access, Handler
   routes_.push_back({std::move(method), std::move(pattern), access, std::move(handler)});
 }
 
+void Router::add_stream(std::string pattern, Access access, Transport transport,
+                        StreamOpener open) {
+  routes_.push_back({"GET", std::move(pattern), access, {}, transport, std::move(open)});
+}
+
 Router::Match Router::match(std::string_view method, std::string_view path) const {
   Match m;
   auto parts = segments(path);
@@ -55,6 +60,7 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
       return m;
     }
     m.path_known = true;
+    m.allow += (m.allow.empty() ? "" : ", ") + route.method;
   }
   return m;
 }

@@ -8,23 +8,39 @@
 
 #include "server/auth.h"
 #include "server/call.h"
+#include "server/event_stream.h"
 
 namespace jobq::server {
+
+// A stream route opens an EventStream (on the blocking pool); the server then carries its
+// messages to the client over WebSocket or Server-Sent Events until it ends.
+struct StreamOpening {
+  std::shared_ptr<EventStream> stream;
+  Message first;                // sent before the stream's messages; may be null
+  std::function<void()> close;  // called once the connection is done with the stream
+};
+using StreamOpener = std::function<Result<StreamOpening>(const Call&)>;
+
+enum class Transport { http, websocket, sse };
 
 struct Route {
   std::string method;
   std::string pattern;
   Access access;
-  Handler handler;
+  Handler handler;  // for Transport::http
+  Transport transport = Transport::http;
+  StreamOpener open;  // for the streams
 };
 
 class Router {
  public:
   void add(std::string method, std::string pattern, Access access, Handler handler);
+  void add_stream(std::string pattern, Access access, Transport transport, StreamOpener open);
 
   struct Match {
     const Route* route = nullptr;  // null: no route for this method and path
     bool path_known = false;       // some route has this path, with another method (405)
+    std::string allow;             // those methods, for the Allow header
     NameValues params;
   };
   Match match(std::string_view method, std::string_view path) const;

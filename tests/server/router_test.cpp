@@ -35,6 +35,7 @@ TEST(Router, KnownPathWithAnotherMethodIsNotAMissingRoute) {
   auto put = r.match("PUT", "/api/v1/stats");
   EXPECT_EQ(put.route, nullptr);
   EXPECT_TRUE(put.path_known);
+  EXPECT_EQ(put.allow, "GET");
   auto other = r.match("GET", "/api/v1/nothing");
   EXPECT_EQ(other.route, nullptr);
   EXPECT_FALSE(other.path_known);

@@ -18,9 +18,15 @@ json::object counts_json(const std::int64_t* counts) {
   return o;
 }
 
-json::object type_json(const TypeStats& t) {
+json::object rates_json(const Rates& r) {
+  return {{"completed_per_s", number_to_json(r.completed_per_s)},
+          {"failed_per_s", number_to_json(r.failed_per_s)}};
+}
+
+json::object type_json(const TypeStats& t, const Rates& rates) {
   return {{"type", t.type},
           {"counts", counts_json(t.counts)},
+          {"last_minute", rates_json(rates)},
           {"mean_run_ms", number_to_json(t.mean_run_ms)},
           {"p95_run_ms", number_to_json(t.p95_run_ms)},
           {"success_rate", number_to_json(t.success_rate)}};
@@ -32,8 +38,10 @@ Reply all_stats(Api& api, const Call&) {
   json::object queues;
   for (const auto& [queue, counts] : stats->by_queue) queues[queue] = counts_json(counts.data());
   json::array types;
-  for (const auto& t : stats->by_type) types.emplace_back(type_json(t));
+  for (const auto& t : stats->by_type)
+    types.emplace_back(type_json(t, api.throughput.of_type(t.type)));
   return json_reply(200, json::object{{"by_status", counts_json(stats->by_status)},
+                                      {"last_minute", rates_json(api.throughput.total())},
                                       {"queues", std::move(queues)},
                                       {"types", std::move(types)}});
 }
@@ -43,7 +51,7 @@ Reply type_stats(Api& api, const Call& call) {
   if (!stats) return error_reply(stats.error());
   const std::string& type = call.param("type");
   for (const auto& t : stats->by_type)
-    if (t.type == type) return json_reply(200, type_json(t));
+    if (t.type == type) return json_reply(200, type_json(t, api.throughput.of_type(type)));
   return error_reply(Error::not_found("no jobs of type " + type));
 }
 

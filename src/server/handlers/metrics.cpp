@@ -1,0 +1,22 @@
+// GET /metrics: Prometheus text, open like /health so that scrapers need no key.
+#include "server/api.h"
+
+namespace jobq::server {
+
+namespace {
+
+Reply metrics(Api& api, const Call&) {
+  auto stats = api.engine.stats();
+  if (!stats) return error_reply(stats.error());
+  return {200, api.metrics.render(*stats, api.workers.alive()),
+          "text/plain; version=0.0.4; charset=utf-8"};
+}
+
+}  // namespace
+
+void add_metrics_routes(Router& r, Api& api) {
+  r.add("GET", "/metrics", Access::open, answer_now(api, metrics));
+  r.add("GET", "/api/v1/metrics", Access::open, answer_now(api, metrics));
+}
+
+}  // namespace jobq::server

@@ -1,0 +1,23 @@
+// Carrying an EventStream to a client: as WebSocket text frames, or as Server-Sent Events.
+// Private to the server: http_server.cpp hands a connection over once a stream route matched.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "server/router.h"
+
+namespace jobq::server {
+
+using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
+
+// Both return when the stream ends (its job finished, the server shuts down, the client leaves
+// or falls too far behind), after saying goodbye properly: a close frame, or the end of the body.
+boost::asio::awaitable<void> serve_websocket(boost::beast::tcp_stream stream, HttpRequest req,
+                                             StreamOpening opening);
+boost::asio::awaitable<void> serve_sse(boost::beast::tcp_stream stream, HttpRequest req,
+                                       StreamOpening opening);
+
+}  // namespace jobq::server

@@ -1,0 +1,63 @@
+// The workers that beat: what each serves and runs, and what operators asked of it. Kept in
+// memory: a worker announces itself again with its next beat after a restart.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jobq/clock.h"
+#include "jobq/error.h"
+
+namespace jobq::server {
+
+struct WorkerBeat {
+  std::string id;
+  std::vector<std::string> types, queues;
+  int concurrency = 1;
+  int running = 0;
+  std::string host, version;
+  std::int64_t pid = 0;
+};
+
+enum class WorkerCommand { run, quiet, stop };
+std::string_view to_string(WorkerCommand c);
+
+struct WorkerState {
+  WorkerBeat beat;
+  WorkerCommand command = WorkerCommand::run;
+  int concurrency = 1;  // what the worker should run: its own, or what an operator set
+  Millis first_seen_at = 0;
+  Millis last_beat_at = 0;
+  bool lost = false;  // no beat for longer than lost_after
+  // active, quiet, stopping or lost
+  std::string_view state() const;
+};
+
+class WorkerRegistry {
+ public:
+  // A worker is lost after `lost_after_ms` without a beat, and forgotten after `forget_after_ms`.
+  WorkerRegistry(const Clock& clock, std::int64_t lost_after_ms = 30'000,
+                 std::int64_t forget_after_ms = 3'600'000);
+
+  // Records the beat; the answer is what the worker should do now.
+  WorkerState beat(WorkerBeat beat);
+  std::vector<WorkerState> list();
+  Result<WorkerState> scale(const std::string& id, int concurrency);
+  Result<WorkerState> command(const std::string& id, WorkerCommand command);
+  std::size_t alive();
+
+ private:
+  WorkerState view(const WorkerState& w) const;
+  void forget_old();
+
+  const Clock& clock_;
+  std::int64_t lost_after_ms_, forget_after_ms_;
+  std::mutex mutex_;
+  std::map<std::string, WorkerState> workers_;
+};
+
+}  // namespace jobq::server

@@ -1,0 +1,63 @@
+#include "server/metrics.h"
+
+#include <gtest/gtest.h>
+
+#include "server/throughput.h"
+#include "support/engine_fixture.h"
+
+namespace jobq::server {
+namespace {
+
+using jobq::testing::EngineFixture;
+
+TEST(Metrics, CountsJobsByQueueAndTypeAndObservesRunTimes) {
+  EngineFixture f("memory");
+  Metrics metrics(f.bus);
+  f.submit("email", "mail");
+  f.submit("email", "mail");
+  auto jobs = f.lease(2, {"mail"});
+  ASSERT_EQ(jobs.size(), 2u);
+  f.clock.advance(1500);
+  ASSERT_TRUE(f.engine->complete(jobs[0].id, jobs[0].lease_token, "1").ok());
+  ASSERT_TRUE(f.engine->fail(jobs[1].id, jobs[1].lease_token, "boom", "", false).ok());
+  metrics.record_request("GET", "/api/v1/jobs/{id}", 404);
+
+  std::string text = metrics.render(*f.engine->stats(), 3);
+  EXPECT_NE(text.find("jobq_jobs_submitted_total{queue=\"mail\",type=\"email\"} 2\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("jobq_jobs_completed_total{queue=\"mail\",type=\"email\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("jobq_jobs_failed_total{queue=\"mail\",type=\"email\"} 1\n"),
+            std::string::npos);
+  // Both attempts ran 1.5 s: above the 1 s bucket, within 2.5 s.
+  EXPECT_NE(text.find("jobq_job_run_seconds_bucket{queue=\"mail\",le=\"1\"} 0\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("jobq_job_run_seconds_bucket{queue=\"mail\",le=\"2.5\"} 2\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("jobq_job_run_seconds_count{queue=\"mail\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("jobq_workers_alive 3\n"), std::string::npos);
+  EXPECT_NE(text.find("jobq_http_requests_total{method=\"GET\",route=\"/api/v1/jobs/{id}\","
+                      "status=\"404\"} 1\n"),
+            std::string::npos);
+}
+
+TEST(Throughput, AveragesFinishedJobsOverTheLastMinute) {
+  EngineFixture f("memory");
+  Throughput throughput(f.bus, f.clock);
+  for (int i = 0; i < 6; ++i) f.submit("report");
+  auto jobs = f.lease(6, {"default"});
+  for (int i = 0; i < 6; ++i) {
+    if (i < 4)
+      ASSERT_TRUE(f.engine->complete(jobs[i].id, jobs[i].lease_token, "1").ok());
+    else
+      ASSERT_TRUE(f.engine->fail(jobs[i].id, jobs[i].lease_token, "x", "", false).ok());
+  }
+  EXPECT_DOUBLE_EQ(throughput.total().completed_per_s, 4.0 / 60);
+  EXPECT_DOUBLE_EQ(throughput.of_type("report").failed_per_s, 2.0 / 60);
+  EXPECT_DOUBLE_EQ(throughput.of_type("other").completed_per_s, 0);
+  f.clock.advance(60'000);
+  EXPECT_DOUBLE_EQ(throughput.total().completed_per_s, 0);
+}
+
+}  // namespace
+}  // namespace jobq::server
