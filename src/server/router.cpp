@@ -19,9 +19,8 @@ std::vector<std::string_view> segments(std::string_view path) {
   return out;
 }
 
-bool match_path(std::string_view pattern, const std::vector<std::string_view>& path,
+bool match_path(const std::vector<std::string>& want, const std::vector<std::string_view>& path,
                 NameValues& params) {
-  auto want = segments(pattern);
   if (want.size() != path.size()) return false;
   NameValues found;
   for (std::size_t i = 0; i < want.size(); ++i) {
@@ -35,15 +34,25 @@ bool match_path(std::string_view pattern, const std::vector<std::string_view>& p
   return true;
 }
 
+std::vector<std::string> split_pattern(std::string_view pattern) {
+  std::vector<std::string> out;
+  for (auto s : segments(pattern)) out.emplace_back(s);
+  return out;
+}
+
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Access access, Handler handler) {
-  routes_.push_back({std::move(method), std::move(pattern), access, std::move(handler)});
+  auto parts = split_pattern(pattern);
+  routes_.push_back({std::move(method), std::move(pattern), access, std::move(handler),
+                     Transport::http, {}, std::move(parts)});
 }
 
 void Router::add_stream(std::string pattern, Access access, Transport transport,
                         StreamOpener open) {
-  routes_.push_back({"GET", std::move(pattern), access, {}, transport, std::move(open)});
+  auto parts = split_pattern(pattern);
+  routes_.push_back(
+      {"GET", std::move(pattern), access, {}, transport, std::move(open), std::move(parts)});
 }
 
 Router::Match Router::match(std::string_view method, std::string_view path) const {
@@ -51,7 +60,7 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
   auto parts = segments(path);
   for (const auto& route : routes_) {
     NameValues params;
-    if (!match_path(route.pattern, parts, params)) continue;
+    if (!match_path(route.segments, parts, params)) continue;
     // A literal segment beats a {param}: /jobs/batch is not /jobs/{id}. Routes with literals
     // are added before their {param} twins, so the first match wins.
     if (route.method == method) {

@@ -30,6 +30,7 @@ struct Route {
   Handler handler;  // for Transport::http
   Transport transport = Transport::http;
   StreamOpener open;  // for the streams
+  std::vector<std::string> segments = {};  // the pattern split at '/', once
 };
 
 class Router {
