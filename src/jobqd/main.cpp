@@ -128,8 +128,12 @@ int main(int argc, char** argv) {
   server.on_request([&metrics](const jobq::server::RequestRecord& r) {
     metrics.record_request(r.method, r.route.empty() ? "unmatched" : r.route, r.status);
     auto level = r.status >= 500 ? spdlog::level::err : spdlog::level::info;
-    spdlog::log(level, "request {} {} {} -> {} in {:.2f} ms", r.request_id, r.method, r.target,
-                r.status, r.ms);
+    if (r.error.empty())
+      spdlog::log(level, "request {} {} {} -> {} in {:.2f} ms", r.request_id, r.method, r.target,
+                  r.status, r.ms);
+    else
+      spdlog::log(level, "request {} {} {} -> {} in {:.2f} ms: {}", r.request_id, r.method,
+                  r.target, r.status, r.ms, r.error);
   });
   auto port = server.listen(jobq::server::make_router(api));
   if (!port) return fail(port.error());

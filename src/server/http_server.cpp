@@ -162,7 +162,7 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket) {
       if (log)
         log({request_id, std::string_view(req.method_string().data(), req.method_string().size()),
              std::string_view(req.target().data(), req.target().size()), route,
-             outcome.transport == Transport::websocket ? 101 : 200, 0});
+             outcome.transport == Transport::websocket ? 101 : 200, 0, {}});
       if (outcome.transport == Transport::websocket)
         co_await serve_websocket(std::move(stream), std::move(req), std::move(*outcome.stream));
       else
@@ -180,8 +180,9 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket) {
       double ms =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
               .count();
+      std::string_view error = status >= 500 ? std::string_view(res.body()) : std::string_view();
       log({request_id, std::string_view(req.method_string().data(), req.method_string().size()),
-           std::string_view(req.target().data(), req.target().size()), route, status, ms});
+           std::string_view(req.target().data(), req.target().size()), route, status, ms, error});
     }
     end_request();
     if (wec || !keep_alive) break;

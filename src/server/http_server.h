@@ -33,6 +33,7 @@ struct RequestRecord {
   std::string_view request_id, method, target, route;
   int status;
   double ms;
+  std::string_view error;  // the body of a 5xx answer, for the log
 };
 
 class HttpServer {
