@@ -1,6 +1,7 @@
 // The only translation unit with Beast's WebSocket templates.
 #include "server/stream_transport.h"
 
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -22,6 +23,9 @@ constexpr auto kKeepAlive = std::chrono::seconds(15);
 struct Feed {
   StreamOpening opening;
   asio::steady_timer wake;
+  // Set by the stream before the cancel is posted: a push that lands while the writer is busy
+  // (not yet waiting) is not lost, because the writer checks this before it waits.
+  std::atomic<bool> pending{false};
   bool peer_gone = false;
 
   Feed(StreamOpening o, const asio::any_io_executor& ex) : opening(std::move(o)), wake(ex) {}
@@ -32,6 +36,7 @@ struct Feed {
     std::weak_ptr<Feed> weak = feed;
     auto ex = feed->wake.get_executor();
     feed->opening.stream->on_ready([weak, ex] {
+      if (auto f = weak.lock()) f->pending = true;
       asio::post(ex, [weak] {
         if (auto f = weak.lock()) f->wake.cancel();
       });
@@ -40,6 +45,7 @@ struct Feed {
 
   // Waits until there may be more to take; true if it was the keep-alive interval that passed.
   asio::awaitable<bool> wait(std::optional<std::int64_t> due_in_ms) {
+    if (pending.exchange(false)) co_return false;
     wake.expires_after(due_in_ms
                            ? std::chrono::milliseconds(std::max<std::int64_t>(*due_in_ms, 1))
                            : std::chrono::duration_cast<std::chrono::milliseconds>(kKeepAlive));
