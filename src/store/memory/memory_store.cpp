@@ -35,6 +35,8 @@ void MemoryStore::index(const Job& j) {
       break;
     default:
       finished_.insert({j.completed_at, j.seq});
+      if (j.expires_at > 0) expiring_.insert({j.expires_at, j.seq});
+      if (j.status == JobStatus::failed) dead_letters_.insert({j.completed_at, j.seq});
   }
   if (is_active(j.status) && !j.idempotency_key.empty()) live_keys_[j.idempotency_key] = j.seq;
 }
@@ -44,6 +46,8 @@ void MemoryStore::unindex(const Job& j) {
   scheduled_.erase({j.run_at, j.seq});
   running_.erase(j.seq);
   finished_.erase({j.completed_at, j.seq});
+  expiring_.erase({j.expires_at, j.seq});
+  dead_letters_.erase({j.completed_at, j.seq});
   if (!j.idempotency_key.empty()) {
     auto it = live_keys_.find(j.idempotency_key);
     if (it != live_keys_.end() && it->second == j.seq) live_keys_.erase(it);
@@ -308,9 +312,8 @@ Result<Job> MemoryStore::remove(const std::string& id) {
 Result<std::vector<Job>> MemoryStore::purge_expired(Millis now, std::size_t limit) {
   std::lock_guard lock(mutex_);
   std::vector<Job> out;
-  for (auto it = finished_.begin(); it != finished_.end() && out.size() < limit;) {
-    Job& job = jobs_.at((it++)->second);
-    if (job.expires_at == 0 || job.expires_at > now) continue;
+  while (!expiring_.empty() && expiring_.begin()->first <= now && out.size() < limit) {
+    Job& job = jobs_.at(expiring_.begin()->second);
     out.push_back(job);
     erase(job);
   }
@@ -319,15 +322,11 @@ Result<std::vector<Job>> MemoryStore::purge_expired(Millis now, std::size_t limi
 
 Result<std::vector<Job>> MemoryStore::trim_dead_letters(std::size_t cap) {
   std::lock_guard lock(mutex_);
-  std::size_t failed = 0;
-  for (const auto& [at, seq] : finished_) failed += jobs_.at(seq).status == JobStatus::failed;
   std::vector<Job> out;
-  for (auto it = finished_.begin(); it != finished_.end() && failed > cap;) {
-    Job& job = jobs_.at((it++)->second);
-    if (job.status != JobStatus::failed) continue;
+  while (dead_letters_.size() > cap) {
+    Job& job = jobs_.at(dead_letters_.begin()->second);
     out.push_back(job);
     erase(job);
-    --failed;
   }
   return out;
 }

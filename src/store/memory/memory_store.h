@@ -65,6 +65,9 @@ class MemoryStore final : public Store {
   std::set<std::pair<Millis, std::int64_t>> scheduled_;  // (run_at, seq)
   std::set<std::int64_t> running_;
   std::set<std::pair<Millis, std::int64_t>> finished_;  // (completed_at, seq)
+  // Subsets of finished_, so that the sweeps touch only what they remove.
+  std::set<std::pair<Millis, std::int64_t>> expiring_;      // (expires_at, seq), expires_at > 0
+  std::set<std::pair<Millis, std::int64_t>> dead_letters_;  // (completed_at, seq), failed
 };
 
 }  // namespace jobq
