@@ -83,6 +83,7 @@ class SqliteStore final : public Store {
   std::vector<std::unique_ptr<sqlite::Database>> readers_;
   std::unique_ptr<sqlite::JobWriter> rows_;  // writer thread only
   std::int64_t dependency_links_ = 0;        // rows in the dependencies table; writer thread only
+  std::int64_t dead_letters_ = 0;            // failed jobs; writer thread only
   std::unique_ptr<sqlite::Writer> writer_;   // last: its thread stops before the rest goes
 };
 
