@@ -23,15 +23,24 @@
 #include "jobq/engine.h"
 #include "jobq/events.h"
 #include "jobq/store.h"
+#include "report.h"
 #include "rss.h"
 #include "store/sqlite/sqlite_store.h"  // commits() and ready_count(), for the notes
-#include "table.h"
 #include "temp_dir.h"
 
 namespace {
 
-using Steady = std::chrono::steady_clock;
-using i64 = long long;  // counts
+using bench::cut_note;
+using bench::Deadline;
+using bench::fixed;
+using bench::group;
+using bench::i64;
+using bench::join;
+using bench::percentile;
+using bench::Report;
+using bench::Row;
+using bench::seconds_since;
+using bench::Steady;
 using jobq::Engine;
 using jobq::Job;
 using jobq::JobSpec;
@@ -74,16 +83,6 @@ const Mode kFull{"full",
 
 // ---- helpers ------------------------------------------------------------------------------------
 
-struct Deadline {
-  Steady::time_point end;
-  explicit Deadline(Steady::duration d) : end(Steady::now() + d) {}
-  bool passed() const { return Steady::now() >= end; }
-};
-
-double seconds_since(Steady::time_point start) {
-  return std::chrono::duration<double>(Steady::now() - start).count();
-}
-
 [[noreturn]] void die(const std::string& what) {
   std::fflush(stdout);
   std::fprintf(stderr, "engine_bench: %s\n", what.c_str());
@@ -95,21 +94,6 @@ template <class T>
 T must(jobq::Result<T> r, const char* what) {
   if (!r) die(std::string(what) + ": " + r.error().to_string());
   return std::move(r).value();
-}
-
-std::string group(i64 n) {
-  std::string digits = std::to_string(n < 0 ? -n : n), out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return n < 0 ? "-" + out : out;
-}
-
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
 }
 
 JobSpec tiny_job() {
@@ -176,47 +160,6 @@ std::string commits_note(const Rig& rig, std::optional<std::uint64_t> before, i6
   if (!after || !before || jobs == 0) return "";
   auto n = *after - *before;
   return group(i64(n)) + " sqlite commits (" + fixed(double(n) / double(jobs), 2) + " per job)";
-}
-
-// ---- one row ------------------------------------------------------------------------------------
-
-struct Row {
-  std::string measurement, store, result;
-  i64 n = 0;
-  double seconds = 0;
-  std::string target;  // empty: no target for this row
-  std::optional<bool> met;
-  std::string notes;
-};
-
-class Report {
- public:
-  explicit Report(bool judge)
-      : judge_(judge),
-        table_({"measurement", "store", "result", "n", "seconds", "target", "notes"}) {}
-  void add(const Row& r) {
-    std::string target = r.target;
-    if (!target.empty() && r.met)
-      target +=
-          judge_ ? (*r.met ? " — **met**" : " — **MISSED**") : " — (not judged in smoke mode)";
-    table_.add(
-        {r.measurement, r.store, r.result, group(r.n), fixed(r.seconds, 2), target, r.notes});
-  }
-
- private:
-  bool judge_;
-  bench::Table table_;
-};
-
-std::string cut_note(i64 done, i64 asked) {
-  return done < asked ? "stopped by its time limit after " + group(done) + " of " + group(asked)
-                      : "";
-}
-
-std::string join(std::string a, const std::string& b) {
-  if (a.empty()) return b;
-  if (b.empty()) return a;
-  return a + "; " + b;
 }
 
 // ---- a. submits/s, one producer -----------------------------------------------------------------
@@ -349,13 +292,6 @@ Row lifecycles(const StoreKind& kind, int n, int batch, bool batched_acks, Stead
 }
 
 // ---- c. submit to an already-waiting lease ------------------------------------------------------
-
-double percentile(std::vector<double> v, double q) {  // nearest rank
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  std::size_t rank = std::size_t(std::ceil(q * double(v.size())));
-  return v[std::clamp<std::size_t>(rank, 1, v.size()) - 1];
-}
 
 // A worker thread registers a waiting lease (lease_async, which answers through a promise, as
 // lease_wait does) and says so; only then the main thread notes the time and submits one job.
