@@ -118,7 +118,9 @@ class Engine {
  private:
   Status validate_lease(const LeaseRequest& request) const;
   Status check_result(std::string& result) const;
-  void publish_finished(const Job& job, std::vector<Job>& dependents);
+  // `type` overrides the event named by the job's new status.
+  void publish_finished(const Job& job, std::vector<Job>& dependents,
+                        std::optional<EventType> type = std::nullopt);
   Result<Job> finish_attempt(Job job, const std::string& token, JobError error, bool retryable);
   Result<std::size_t> expire_overdue(Millis now);
   void publish(EventType type, Job job);

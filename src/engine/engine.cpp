@@ -213,8 +213,9 @@ Status Engine::check_result(std::string& result) const {
 }
 
 // Publishes a finished job and what it did to its dependents; wakes waiters for released ones.
-void Engine::publish_finished(const Job& job, std::vector<Job>& dependents) {
-  publish(event_for(job), job);
+void Engine::publish_finished(const Job& job, std::vector<Job>& dependents,
+                              std::optional<EventType> type) {
+  publish(type.value_or(event_for(job)), job);
   bool ready = job.status == JobStatus::queued;
   for (Job& d : dependents) {
     ready |= d.status == JobStatus::queued;
@@ -284,7 +285,10 @@ Result<Job> Engine::finish_attempt(Job job, const std::string& token, JobError e
   }
   auto done = store_.fail(job.id, token, failure, now);
   if (!done) return done.error();
-  publish_finished(done->job, done->dependents);
+  // Back in line, whether after a backoff (scheduled) or at once (queued): another attempt comes.
+  std::optional<EventType> type;
+  if (is_active(done->job.status)) type = EventType::retrying;
+  publish_finished(done->job, done->dependents, type);
   return std::move(done->job);
 }
 

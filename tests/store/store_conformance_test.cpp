@@ -302,6 +302,17 @@ TEST_P(StoreConformance, FailedAttemptsRetryWithBackoffThenDeadLetter) {
   EXPECT_EQ(std::count(names.begin(), names.end(), "retrying"), 2);
 }
 
+TEST_P(StoreConformance, AFailedAttemptRequeuedAtOnceIsStillARetry) {
+  JobSpec spec = f.spec();
+  spec.backoff = Backoff{0, 2.0, 0, false};
+  Job job = f.submit(spec);
+  Job leased = f.lease_one();
+  auto failed = engine().fail(leased.id, leased.lease_token, "flaky");
+  ASSERT_TRUE(failed.ok()) << failed.error().to_string();
+  EXPECT_EQ(failed->status, JobStatus::queued);
+  EXPECT_EQ(f.event_names(job.id), (std::vector<std::string>{"submitted", "started", "retrying"}));
+}
+
 TEST_P(StoreConformance, NonRetryableFailureGoesStraightToDeadLetters) {
   f.submit();
   Job job = f.lease_one();
