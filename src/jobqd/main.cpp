@@ -92,6 +92,13 @@ int main(int argc, char** argv) {
     spdlog::error("sweep failed: {}", e.to_string());
   });
 
+  // Declared before the server: its connections' coroutines, destroyed with it, still hold
+  // streams and watches of these.
+  jobq::server::JobWatchers watchers(bus);
+  jobq::server::StreamHub streams(bus, clock);
+  jobq::server::WorkerRegistry workers(clock, config.worker_lost_after_ms);
+  jobq::server::Throughput throughput(bus, clock);
+  jobq::server::Metrics metrics(bus);
   jobq::server::HttpOptions http;
   http.host = config.host() == "localhost" ? "127.0.0.1" : config.host();
   http.port = config.port();
@@ -99,11 +106,6 @@ int main(int argc, char** argv) {
   http.blocking_threads = config.blocking_threads;
   http.max_body_bytes = config.max_body_bytes;
   jobq::server::HttpServer server(http, *keys);
-  jobq::server::JobWatchers watchers(bus);
-  jobq::server::StreamHub streams(bus, clock);
-  jobq::server::WorkerRegistry workers(clock, config.worker_lost_after_ms);
-  jobq::server::Throughput throughput(bus, clock);
-  jobq::server::Metrics metrics(bus);
   jobq::SpecLimits spec_limits;
   spec_limits.max_payload_bytes = config.max_payload_bytes;
   jobq::server::Api api{

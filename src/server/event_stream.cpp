@@ -53,34 +53,51 @@ void EventStream::notify() {
 void EventStream::push(EventType type, const Job& job, const Message& message) {
   {
     std::lock_guard lock(mutex_);
-    if (end_ != End::none || job.updated_at < start_after_) return;
+    if (end_ != End::none || shown_by_snapshot(job)) return;
     if (type == EventType::progress) {
-      Millis now = clock_.now();
-      auto sent = progress_sent_.find(job.id);
-      bool due =
-          sent == progress_sent_.end() || now - sent->second >= options_.progress_interval_ms;
-      if (!due) {
-        // Hold the newest; it goes out when the interval is over.
-        held_[job.id] = {message, sent->second + options_.progress_interval_ms};
-        return;
-      }
-      progress_sent_[job.id] = now;
-      held_.erase(job.id);
+      hold_or_send_progress(job.id, message);
     } else {
       // Any other event carries the job's latest state: a held progress message is stale.
       held_.erase(job.id);
       if (is_terminal(job.status) || type == EventType::purged) progress_sent_.erase(job.id);
-    }
-    if (ready_.size() >= options_.max_pending) {
-      end_ = End::overflow;
-      ready_.clear();
-      held_.clear();
-    } else {
-      ready_.push_back(message);
-      if (!filter_.job_id.empty() && ends_stream(type)) end_ = End::done;
+      enqueue(message);
+      if (!filter_.job_id.empty() && ends_stream(type) && end_ == End::none) end_ = End::done;
     }
   }
+  // Also when a progress message was only held: the writer learns when it is due.
   notify();
+}
+
+bool EventStream::shown_by_snapshot(const Job& job) const {
+  if (!snapshot_) return false;
+  if (job.updated_at != snapshot_->updated_at) return job.updated_at < snapshot_->updated_at;
+  // The same millisecond: older only if it is the very state the snapshot showed.
+  Job event_job = job;
+  event_job.lease_token.clear();
+  return event_job == *snapshot_;
+}
+
+void EventStream::hold_or_send_progress(const std::string& job_id, const Message& message) {
+  Millis now = clock_.now();
+  auto sent = progress_sent_.find(job_id);
+  if (sent != progress_sent_.end() && now - sent->second < options_.progress_interval_ms) {
+    // Hold the newest; it goes out when the interval is over.
+    held_[job_id] = {message, sent->second + options_.progress_interval_ms};
+    return;
+  }
+  progress_sent_[job_id] = now;
+  held_.erase(job_id);
+  enqueue(message);
+}
+
+void EventStream::enqueue(const Message& message) {
+  if (ready_.size() >= options_.max_pending) {
+    end_ = End::overflow;
+    ready_.clear();
+    held_.clear();
+    return;
+  }
+  ready_.push_back(message);
 }
 
 void EventStream::finish(End why) {
@@ -93,9 +110,10 @@ void EventStream::finish(End why) {
   notify();
 }
 
-void EventStream::start_after(Millis updated_at) {
+void EventStream::start_after(Job snapshot) {
   std::lock_guard lock(mutex_);
-  start_after_ = updated_at;
+  snapshot.lease_token.clear();
+  snapshot_ = std::move(snapshot);
 }
 
 EventStream::Taken EventStream::take() {

@@ -54,8 +54,8 @@ class EventStream {
   };
   Taken take();
 
-  // A single job's stream starts with its snapshot; older events than it are dropped.
-  void start_after(Millis updated_at);
+  // A single job's stream starts with its snapshot; events it already shows are dropped.
+  void start_after(Job snapshot);
 
  private:
   struct Held {
@@ -63,6 +63,9 @@ class EventStream {
     Millis due;
   };
   void notify();
+  bool shown_by_snapshot(const Job& job) const;
+  void hold_or_send_progress(const std::string& job_id, const Message& message);
+  void enqueue(const Message& message);  // ends the stream when the watcher is too far behind
 
   const Clock& clock_;
   StreamFilter filter_;
@@ -72,7 +75,7 @@ class EventStream {
   std::deque<Message> ready_;
   std::map<std::string, Held> held_;             // job id -> newest progress not yet due
   std::map<std::string, Millis> progress_sent_;  // job id -> when its last progress went out
-  Millis start_after_ = 0;
+  std::optional<Job> snapshot_;
   End end_ = End::none;
 };
 

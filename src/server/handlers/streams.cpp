@@ -38,7 +38,7 @@ Result<StreamOpening> open_job(Api& api, const Call& call) {
     api.streams.close(*stream);
     return job.error();
   }
-  (*stream)->start_after(job->updated_at);
+  (*stream)->start_after(*job);
   if (is_terminal(job->status)) (*stream)->finish(EventStream::End::done);
   return opening(api, *stream, event_message("snapshot", *job));
 }
