@@ -1,22 +1,13 @@
 #include "jobqd/config.h"
 
 #include <toml++/toml.h>
-#include <charconv>
 #include <vector>
+
+#include "core/int_text.h"
 
 namespace jobq {
 
 namespace {
-
-Result<std::int64_t> parse_number(std::string_view name, std::string_view text, std::int64_t lo,
-                                  std::int64_t hi) {
-  std::int64_t n = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || end != text.data() + text.size() || n < lo || n > hi)
-    return Error::invalid(std::string(name), "must be a whole number from " + std::to_string(lo) +
-                                                 " to " + std::to_string(hi));
-  return n;
-}
 
 Result<bool> parse_bool(std::string_view name, std::string_view text) {
   if (text == "true" || text == "1" || text == "yes") return true;
@@ -61,7 +52,7 @@ const std::vector<std::string_view>& setting_names() {
 
 Status apply_setting(Config& c, std::string_view name, std::string_view value) {
   auto number = [&](auto& into, std::int64_t lo, std::int64_t hi) -> Status {
-    auto n = parse_number(name, value, lo, hi);
+    auto n = parse_int(name, value, lo, hi);
     if (!n) return n.error();
     into = static_cast<std::remove_reference_t<decltype(into)>>(*n);
     return {};
@@ -152,7 +143,7 @@ Status validate(const Config& c) {
   auto colon = c.listen.rfind(':');
   if (colon == std::string::npos || colon == 0)
     return Error::invalid("listen", "must be HOST:PORT, such as 127.0.0.1:8080");
-  if (auto p = parse_number("listen", c.listen.substr(colon + 1), 0, 65535); !p)
+  if (auto p = parse_int("listen", c.listen.substr(colon + 1), 0, 65535); !p)
     return Error::invalid("listen", "the port must be a number from 0 to 65535");
   if (c.api_keys.empty() && !c.insecure && !is_loopback(c.host()))
     return Error::invalid("listen",

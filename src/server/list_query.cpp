@@ -1,8 +1,8 @@
 #include "server/list_query.h"
 
 #include <boost/json.hpp>
-#include <charconv>
 
+#include "core/int_text.h"
 #include "core/job_json.h"
 #include "core/time_format.h"
 
@@ -11,16 +11,6 @@ namespace jobq::server {
 namespace json = boost::json;
 
 namespace {
-
-Result<std::int64_t> parse_int(std::string_view name, std::string_view text, std::int64_t lo,
-                               std::int64_t hi) {
-  std::int64_t n = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || end != text.data() + text.size() || n < lo || n > hi)
-    return Error::invalid(std::string(name), "must be a whole number from " + std::to_string(lo) +
-                                                 " to " + std::to_string(hi));
-  return n;
-}
 
 Result<Millis> parse_query_time(std::string_view name, std::string_view text) {
   if (auto t = parse_time(text)) return *t;

@@ -1,7 +1,7 @@
 // GET /jobs/{id}/wait: a long poll that answers once the job has finished or the time is up.
-#include <charconv>
 #include <mutex>
 
+#include "core/int_text.h"
 #include "core/job_json.h"
 #include "server/api.h"
 
@@ -21,13 +21,7 @@ Result<std::int64_t> timeout_of(const Api& api, const Call& call) {
   for (const auto& [name, value] : call.query)
     if (name != "timeout_ms") return Error::invalid(name, "unknown query parameter");
   if (!text) return kDefaultWaitMs;
-  std::int64_t n = -1;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
-  if (ec != std::errc() || end != text->data() + text->size() || n < 0 ||
-      n > api.limits.max_wait_ms)
-    return Error::invalid(
-        "timeout_ms", "must be a whole number from 0 to " + std::to_string(api.limits.max_wait_ms));
-  return n;
+  return parse_int("timeout_ms", *text, 0, api.limits.max_wait_ms);
 }
 
 // One wait: answered by a terminal event, by the timer, or at once if the job is finished.
