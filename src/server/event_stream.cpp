@@ -71,10 +71,13 @@ void EventStream::push(EventType type, const Job& job, const Message& message) {
 bool EventStream::shown_by_snapshot(const Job& job) const {
   if (!snapshot_) return false;
   if (job.updated_at != snapshot_->updated_at) return job.updated_at < snapshot_->updated_at;
-  // The same millisecond: older only if it is the very state the snapshot showed.
-  Job event_job = job;
-  event_job.lease_token.clear();
-  return event_job == *snapshot_;
+  // The same millisecond: shown already if it is the state the snapshot showed. Compared field by
+  // field, since a job read back from a store need not equal, byte for byte, the one it wrote.
+  const Job& s = *snapshot_;
+  return job.status == s.status && job.attempt == s.attempt && job.progress == s.progress &&
+         job.progress_message == s.progress_message && job.stage == s.stage &&
+         job.cancel_requested == s.cancel_requested && job.priority == s.priority &&
+         job.run_at == s.run_at && job.worker_id == s.worker_id;
 }
 
 void EventStream::hold_or_send_progress(const std::string& job_id, const Message& message) {
@@ -112,7 +115,6 @@ void EventStream::finish(End why) {
 
 void EventStream::start_after(Job snapshot) {
   std::lock_guard lock(mutex_);
-  snapshot.lease_token.clear();
   snapshot_ = std::move(snapshot);
 }
 
