@@ -53,19 +53,28 @@ void EventStream::notify() {
 void EventStream::push(EventType type, const Job& job, const Message& message) {
   {
     std::lock_guard lock(mutex_);
-    if (end_ != End::none || shown_by_snapshot(job)) return;
-    if (type == EventType::progress) {
-      hold_or_send_progress(job.id, message);
-    } else {
-      // Any other event carries the job's latest state: a held progress message is stale.
-      held_.erase(job.id);
-      if (is_terminal(job.status) || type == EventType::purged) progress_sent_.erase(job.id);
-      enqueue(message);
-      if (!filter_.job_id.empty() && ends_stream(type) && end_ == End::none) end_ = End::done;
+    if (!filter_.job_id.empty() && !snapshot_) {
+      // Until the snapshot is read, nobody can tell whether this event is older than it.
+      early_.push_back({type, job, message});
+      return;
     }
+    accept(type, job, message);
   }
   // Also when a progress message was only held: the writer learns when it is due.
   notify();
+}
+
+void EventStream::accept(EventType type, const Job& job, const Message& message) {
+  if (end_ != End::none || shown_by_snapshot(job)) return;
+  if (type == EventType::progress) {
+    hold_or_send_progress(job.id, message);
+  } else {
+    // Any other event carries the job's latest state: a held progress message is stale.
+    held_.erase(job.id);
+    if (is_terminal(job.status) || type == EventType::purged) progress_sent_.erase(job.id);
+    enqueue(message);
+    if (!filter_.job_id.empty() && ends_stream(type) && end_ == End::none) end_ = End::done;
+  }
 }
 
 bool EventStream::shown_by_snapshot(const Job& job) const {
@@ -114,8 +123,13 @@ void EventStream::finish(End why) {
 }
 
 void EventStream::start_after(Job snapshot) {
-  std::lock_guard lock(mutex_);
-  snapshot_ = std::move(snapshot);
+  {
+    std::lock_guard lock(mutex_);
+    snapshot_ = std::move(snapshot);
+    for (const Early& e : early_) accept(e.type, e.job, e.message);
+    early_.clear();
+  }
+  notify();
 }
 
 EventStream::Taken EventStream::take() {

@@ -54,7 +54,8 @@ class EventStream {
   };
   Taken take();
 
-  // A single job's stream starts with its snapshot; events it already shows are dropped.
+  // A single job's stream starts with its snapshot: events that arrive before this is called are
+  // kept aside, and those the snapshot already shows are dropped.
   void start_after(Job snapshot);
 
  private:
@@ -63,6 +64,7 @@ class EventStream {
     Millis due;
   };
   void notify();
+  void accept(EventType type, const Job& job, const Message& message);  // mutex_ held
   bool shown_by_snapshot(const Job& job) const;
   void hold_or_send_progress(const std::string& job_id, const Message& message);
   void enqueue(const Message& message);  // ends the stream when the watcher is too far behind
@@ -76,6 +78,12 @@ class EventStream {
   std::map<std::string, Held> held_;             // job id -> newest progress not yet due
   std::map<std::string, Millis> progress_sent_;  // job id -> when its last progress went out
   std::optional<Job> snapshot_;
+  struct Early {
+    EventType type;
+    Job job;
+    Message message;
+  };
+  std::vector<Early> early_;  // a job stream's events that came before its snapshot was read
   End end_ = End::none;
 };
 

@@ -19,8 +19,10 @@ struct Fixture {
   EventStream stream{
       clock, StreamFilter{.job_id = "j1"}, {.progress_interval_ms = 100, .max_pending = 5}};
   int notified = 0;
-  Fixture() {
+  explicit Fixture(bool with_snapshot = true) {
     stream.on_ready([this] { ++notified; });
+    if (with_snapshot) stream.start_after(job_at(0));
+    notified = 0;
   }
   void push(EventType type, const Job& job) {
     stream.push(type, job, event_message(to_string(type), job));
@@ -58,7 +60,7 @@ TEST(EventStream, ALaterEventDropsAHeldProgressAndEndsAJobStream) {
 }
 
 TEST(EventStream, EventsTheSnapshotAlreadyShowsAreDropped) {
-  Fixture f;
+  Fixture f(false);
   Job snapshot = job_at(f.clock.now(), 0, JobStatus::queued);
   f.stream.start_after(snapshot);
   f.push(EventType::submitted, job_at(f.clock.now() - 1, 0, JobStatus::queued));  // older
@@ -67,6 +69,15 @@ TEST(EventStream, EventsTheSnapshotAlreadyShowsAreDropped) {
   auto taken = f.stream.take();
   ASSERT_EQ(taken.messages.size(), 1u);
   EXPECT_NE(taken.messages[0]->find("\"event\":\"cancelled\""), std::string::npos);
+}
+
+TEST(EventStream, EventsBeforeTheSnapshotIsReadWaitForIt) {
+  Fixture f(false);
+  Job snapshot = job_at(f.clock.now(), 0, JobStatus::queued);
+  f.push(EventType::submitted, snapshot);  // published before the snapshot was read
+  EXPECT_TRUE(f.stream.take().messages.empty());
+  f.stream.start_after(snapshot);
+  EXPECT_TRUE(f.stream.take().messages.empty());  // the snapshot shows it already
 }
 
 TEST(EventStream, AWatcherTooFarBehindIsDropped) {
