@@ -90,6 +90,7 @@ class Engine {
   using LeaseCallback = std::function<void(Result<std::vector<Job>>)>;
   std::uint64_t lease_async(const LeaseRequest& request, LeaseCallback done);
   bool cancel_wait(std::uint64_t handle);
+  std::size_t waiting_leases() const;
   // Blocking convenience over lease_async: waits up to wait_ms of real time.
   Result<std::vector<Job>> lease_wait(const LeaseRequest& request, std::int64_t wait_ms);
   Result<HeartbeatReply> heartbeat(const std::string& id, const std::string& token,

@@ -171,6 +171,10 @@ std::uint64_t Engine::lease_async(const LeaseRequest& request, LeaseCallback don
   return waiters_->add(request, std::move(done));
 }
 
+std::size_t Engine::waiting_leases() const {
+  return waiters_->size();
+}
+
 bool Engine::cancel_wait(std::uint64_t handle) {
   return handle != 0 && waiters_->cancel(handle);
 }

@@ -17,6 +17,28 @@ std::optional<std::string> Call::query_value(std::string_view name) const {
   return std::nullopt;
 }
 
+void ClientGone::on_gone(std::function<void()> fn) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!gone_) {
+      fn_ = std::move(fn);
+      return;
+    }
+  }
+  fn();
+}
+
+void ClientGone::fire() {
+  std::function<void()> fn;
+  {
+    std::lock_guard lock(mutex_);
+    if (gone_) return;
+    gone_ = true;
+    fn = std::move(fn_);
+  }
+  if (fn) fn();
+}
+
 struct Responder::State {
   Sink sink;
   std::atomic<bool> answered{false};

@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,20 @@ namespace jobq::server {
 
 using NameValues = std::vector<std::pair<std::string, std::string>>;
 
+// Tells a long poll that its client has gone, so that it stops waiting (and a waiting lease does
+// not take a job nobody will receive). Thread-safe; the callback runs at most once.
+class ClientGone {
+ public:
+  // Runs `fn` when the client goes, or at once if it has gone already.
+  void on_gone(std::function<void()> fn);
+  void fire();
+
+ private:
+  std::mutex mutex_;
+  bool gone_ = false;
+  std::function<void()> fn_;
+};
+
 struct Call {
   std::string method;
   std::string path;
@@ -22,6 +37,7 @@ struct Call {
   NameValues query;   // percent-decoded
   std::string body;
   std::string request_id;
+  std::shared_ptr<ClientGone> client_gone = std::make_shared<ClientGone>();
 
   const std::string& param(std::string_view name) const;
   std::optional<std::string> query_value(std::string_view name) const;

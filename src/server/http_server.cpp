@@ -2,12 +2,14 @@
 // they are compiled once.
 #include "server/http_server.h"
 
+#include <sys/socket.h>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
+#include <cerrno>
 #include <condition_variable>
 #include <thread>
 #include <vector>
@@ -51,7 +53,8 @@ struct HttpServer::Impl {
     std::optional<StreamOpening> stream;
     Transport transport = Transport::http;
   };
-  asio::awaitable<Outcome> handle(Request& req, const std::string& request_id, std::string& route);
+  asio::awaitable<Outcome> handle(Request& req, const std::string& request_id, std::string& route,
+                                  tcp::socket& socket);
   // Runs `start` on the blocking pool; it calls `done` once, from any thread, and the coroutine
   // resumes on its own strand with that value.
   template <class T>
@@ -95,6 +98,17 @@ std::optional<Reply> answer_to_read_error(const beast::error_code& ec, const Htt
       ec != http::error::end_of_stream && ec != http::error::partial_message)
     return error_reply(400, "bad_request", "malformed HTTP request: " + ec.message());
   return std::nullopt;
+}
+
+// While a long poll waits, a client that closes its end makes the socket readable with nothing to
+// read: that is the hangup. Bytes (a pipelined request) are left for the session to read.
+void watch_for_hangup(tcp::socket& socket, std::shared_ptr<ClientGone> gone) {
+  socket.async_wait(tcp::socket::wait_read, [&socket, gone](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled: the poll was answered first
+    char byte;
+    ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) gone->fire();
+  });
 }
 
 bool safe_request_id(std::string_view id) {
@@ -157,12 +171,16 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket) {
     auto started = std::chrono::steady_clock::now();
     std::string request_id = request_id_of(req);
     std::string route;
-    Outcome outcome = co_await handle(req, request_id, route);
+    Outcome outcome = co_await handle(req, request_id, route, stream.socket());
     if (outcome.stream) {
       if (log)
-        log({request_id, std::string_view(req.method_string().data(), req.method_string().size()),
-             std::string_view(req.target().data(), req.target().size()), route,
-             outcome.transport == Transport::websocket ? 101 : 200, 0, {}});
+        log({request_id,
+             std::string_view(req.method_string().data(), req.method_string().size()),
+             std::string_view(req.target().data(), req.target().size()),
+             route,
+             outcome.transport == Transport::websocket ? 101 : 200,
+             0,
+             {}});
       if (outcome.transport == Transport::websocket)
         co_await serve_websocket(std::move(stream), std::move(req), std::move(*outcome.stream));
       else
@@ -208,7 +226,8 @@ Reply HttpServer::Impl::authorize(const Request& req, Access access) const {
 
 asio::awaitable<HttpServer::Impl::Outcome> HttpServer::Impl::handle(Request& req,
                                                                     const std::string& request_id,
-                                                                    std::string& route_name) {
+                                                                    std::string& route_name,
+                                                                    tcp::socket& socket) {
   auto target =
       boost::urls::parse_origin_form(std::string_view(req.target().data(), req.target().size()));
   if (!target) co_return Outcome{error_reply(400, "bad_request", "malformed request target")};
@@ -248,10 +267,15 @@ asio::awaitable<HttpServer::Impl::Outcome> HttpServer::Impl::handle(Request& req
     if (!opened) co_return Outcome{error_reply(opened.error())};
     co_return Outcome{{}, std::move(*opened), route.transport};
   }
+  if (route.long_poll) watch_for_hangup(socket, call->client_gone);
   // Named, not temporaries: GCC 12 destroys some temporaries of a co_await expression twice.
   std::function<void(std::function<void(Reply)>)> run =
       [&route, call](std::function<void(Reply)> done) { route.handler(*call, Responder(done)); };
   Reply reply = co_await offload<Reply>(std::move(run));
+  if (route.long_poll) {
+    boost::system::error_code ignored;
+    socket.cancel(ignored);  // ends the watch; its handler sees operation_aborted
+  }
   co_return Outcome{std::move(reply)};
 }
 

@@ -80,7 +80,8 @@ void Metrics::record_request(std::string_view method, std::string_view route, in
   ++requests_[{std::string(method), std::string(route), status}];
 }
 
-std::string Metrics::render(const Stats& stats, std::size_t workers_alive) {
+std::string Metrics::render(const Stats& stats, std::size_t workers_alive,
+                            std::size_t leases_waiting) {
   std::ostringstream o;
   std::lock_guard lock(mutex_);
   auto counter = [&](std::string_view name, std::string_view help, auto field) {
@@ -127,6 +128,8 @@ std::string Metrics::render(const Stats& stats, std::size_t workers_alive) {
 
   header(o, "jobq_workers_alive", "gauge", "Workers whose beats arrive.");
   o << "jobq_workers_alive " << workers_alive << '\n';
+  header(o, "jobq_leases_waiting", "gauge", "Long-polling leases waiting for a job.");
+  o << "jobq_leases_waiting " << leases_waiting << '\n';
   header(o, "jobq_http_requests_total", "counter", "HTTP requests by method, route and status.");
   for (const auto& [key, n] : requests_)
     o << "jobq_http_requests_total{method=\"" << escape(std::get<0>(key)) << "\",route=\""

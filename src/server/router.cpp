@@ -42,10 +42,17 @@ std::vector<std::string> split_pattern(std::string_view pattern) {
 
 }  // namespace
 
-void Router::add(std::string method, std::string pattern, Access access, Handler handler) {
+void Router::add(std::string method, std::string pattern, Access access, Handler handler,
+                 bool long_poll) {
   auto parts = split_pattern(pattern);
-  routes_.push_back({std::move(method), std::move(pattern), access, std::move(handler),
-                     Transport::http, {}, std::move(parts)});
+  routes_.push_back({std::move(method),
+                     std::move(pattern),
+                     access,
+                     std::move(handler),
+                     Transport::http,
+                     {},
+                     std::move(parts),
+                     long_poll});
 }
 
 void Router::add_stream(std::string pattern, Access access, Transport transport,

@@ -29,13 +29,15 @@ struct Route {
   Access access;
   Handler handler;  // for Transport::http
   Transport transport = Transport::http;
-  StreamOpener open;  // for the streams
+  StreamOpener open;                       // for the streams
   std::vector<std::string> segments = {};  // the pattern split at '/', once
+  bool long_poll = false;                  // the server watches for the client going meanwhile
 };
 
 class Router {
  public:
-  void add(std::string method, std::string pattern, Access access, Handler handler);
+  void add(std::string method, std::string pattern, Access access, Handler handler,
+           bool long_poll = false);
   void add_stream(std::string pattern, Access access, Transport transport, StreamOpener open);
 
   struct Match {

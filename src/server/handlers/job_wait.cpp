@@ -60,18 +60,23 @@ void wait(Api& api, const Call& call, Responder respond) {
   });
   auto job = api.engine.get(id);
   if (!job || is_terminal(job->status) || *timeout == 0) return w->finish(job_reply(job));
-  std::lock_guard lock(w->mutex);
-  if (w->answered) return;
-  w->timer = api.timers.after(std::chrono::milliseconds(*timeout), [w, id] {
-    w->api.run_blocking([w, id] { w->finish(job_reply(w->api.engine.get(id))); });
-  });
+  {
+    std::lock_guard lock(w->mutex);
+    if (w->answered) return;
+    w->timer = api.timers.after(std::chrono::milliseconds(*timeout), [w, id] {
+      w->api.run_blocking([w, id] { w->finish(job_reply(w->api.engine.get(id))); });
+    });
+  }
+  call.client_gone->on_gone(
+      [w] { w->finish(error_reply(499, "client_closed", "the client went away")); });
 }
 
 }  // namespace
 
 void add_job_wait_routes(Router& r, Api& api) {
-  r.add("GET", "/api/v1/jobs/{id}/wait", Access::read,
-        [&api](const Call& call, Responder respond) { wait(api, call, std::move(respond)); });
+  r.add(
+      "GET", "/api/v1/jobs/{id}/wait", Access::read,
+      [&api](const Call& call, Responder respond) { wait(api, call, std::move(respond)); }, true);
 }
 
 }  // namespace jobq::server

@@ -60,19 +60,33 @@ void lease(Api& api, const Call& call, Responder respond) {
         if (timer) api.timers.cancel(*timer);
         respond(jobs_reply(jobs));
       });
-  std::lock_guard lock(pending->mutex);
-  if (pending->answered) return;
-  pending->timer = api.timers.after(std::chrono::milliseconds(wait_ms), [&api, handle, respond] {
-    // If the waiter is already being served, its callback answers instead.
-    if (api.engine.cancel_wait(handle)) respond(jobs_reply(std::vector<Job>{}));
+  {
+    std::lock_guard lock(pending->mutex);
+    if (pending->answered) return;
+    pending->timer = api.timers.after(std::chrono::milliseconds(wait_ms), [&api, handle, respond] {
+      // If the waiter is already being served, its callback answers instead.
+      if (api.engine.cancel_wait(handle)) respond(jobs_reply(std::vector<Job>{}));
+    });
+  }
+  // A worker that hangs up stops waiting, so that no job is leased to a closed connection.
+  call.client_gone->on_gone([&api, handle, pending, respond] {
+    if (!api.engine.cancel_wait(handle)) return;
+    std::optional<Timers::Id> timer;
+    {
+      std::lock_guard lock(pending->mutex);
+      timer = pending->timer;
+    }
+    if (timer) api.timers.cancel(*timer);
+    respond(jobs_reply(std::vector<Job>{}));
   });
 }
 
 }  // namespace
 
 void add_lease_routes(Router& r, Api& api) {
-  r.add("POST", "/api/v1/lease", Access::work,
-        [&api](const Call& call, Responder respond) { lease(api, call, std::move(respond)); });
+  r.add(
+      "POST", "/api/v1/lease", Access::work,
+      [&api](const Call& call, Responder respond) { lease(api, call, std::move(respond)); }, true);
 }
 
 }  // namespace jobq::server
