@@ -1,6 +1,13 @@
 #include "server/api.h"
 
+#include "core/job_json.h"
+
 namespace jobq::server {
+
+Reply job_reply(const Result<Job>& job, int status) {
+  if (!job) return error_reply(job.error());
+  return json_reply(status, job_to_json(*job));
+}
 
 Handler answer_now(Api& api, Reply (*fn)(Api&, const Call&)) {
   return immediate([&api, fn](const Call& call) { return fn(api, call); });

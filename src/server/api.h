@@ -35,6 +35,9 @@ struct Api {
   std::function<bool()> ready;  // the store answers
 };
 
+// The job as JSON with `status`, or the error.
+Reply job_reply(const Result<Job>& job, int status = 200);
+
 // A handler that answers at once from a function of the Api and the call.
 Handler answer_now(Api& api, Reply (*fn)(Api&, const Call&));
 

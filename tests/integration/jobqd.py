@@ -440,11 +440,12 @@ class ServerTestCase(unittest.TestCase):
 
     store = "sqlite"
     server_args = ()
+    server_key = None  # the API key the class's Api sends
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.server = Server(store=cls.store, args=cls.server_args)
+        cls.server = Server(store=cls.store, args=cls.server_args, api_key=cls.server_key)
         cls.addClassCleanup(cls.server.close)
         cls.api = cls.server.api()
         cls.addClassCleanup(cls.api.close)

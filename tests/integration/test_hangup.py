@@ -3,7 +3,7 @@ import json
 import socket
 import unittest
 
-from jobqd import Server, unique, wait_until
+from jobqd import ServerTestCase, unique, wait_until
 
 
 def leases_waiting(api):
@@ -14,13 +14,8 @@ def leases_waiting(api):
     raise AssertionError(f"no jobq_leases_waiting in /metrics (status {status})")
 
 
-class HangupDuringLongPoll(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server(store="memory")
-        cls.addClassCleanup(cls.server.close)
-        cls.api = cls.server.api()
-        cls.addClassCleanup(cls.api.close)
+class HangupDuringLongPoll(ServerTestCase):
+    store = "memory"
 
     def raw_request(self, method, path, body):
         data = json.dumps(body).encode() if body is not None else b""

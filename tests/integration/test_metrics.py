@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import unittest
 
-from jobqd import Server, unique, wait_until
+from jobqd import Server, ServerTestCase, unique, wait_until
 
 # Debian's prometheus package; scripts/install-deps installs it. Its absence is a failure, not a skip.
 PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"
@@ -63,22 +63,13 @@ class Scrape:
         return {k[1]: v for k, v in self.samples.items() if k[0] == name}
 
 
-class MetricsTestCase(unittest.TestCase):
+class MetricsTestCase(ServerTestCase):
     """A fresh server for each class, so that counters start at zero."""
 
     store = "memory"
 
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server(store=cls.store)
-        cls.addClassCleanup(cls.server.close)
-        cls.api = cls.server.api()
-        cls.addClassCleanup(cls.api.close)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.api.close()
-        cls.server.stop()
+    def setUp(self):
+        pass  # classes here name their queue once, in setUpClass, and their tests read it
 
     def scrape(self, path="/metrics"):
         status, _, headers = self.api.request("GET", path, absolute=True)

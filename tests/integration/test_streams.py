@@ -444,18 +444,10 @@ class StreamsOnShutdown(unittest.TestCase):
                 self.check_shutdown(server, watchers, sent)
 
 
-class StreamsWithKeys(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server(store="memory", args=["--api-keys", "adm:admin,view:viewer"], api_key="adm")
-        cls.addClassCleanup(cls.server.close)
-        cls.api = cls.server.api()
-        cls.addClassCleanup(cls.api.close)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.api.close()
-        cls.server.stop()
+class StreamsWithKeys(ServerTestCase):
+    store = "memory"
+    server_args = ("--api-keys", "adm:admin,view:viewer")
+    server_key = "adm"
 
     def test_a_viewer_key_opens_streams(self):
         job = self.api.submit(type="t", queue=unique("q"))

@@ -11,11 +11,6 @@ namespace {
 
 constexpr std::int64_t kDefaultWaitMs = 30'000;
 
-Reply job_reply(const Result<Job>& job) {
-  if (!job) return error_reply(job.error());
-  return json_reply(200, job_to_json(*job));
-}
-
 Result<std::int64_t> timeout_of(const Api& api, const Call& call) {
   auto text = call.query_value("timeout_ms");
   for (const auto& [name, value] : call.query)

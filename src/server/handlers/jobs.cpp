@@ -12,11 +12,6 @@ namespace json = boost::json;
 
 namespace {
 
-Reply job_reply(int status, const Result<Job>& job) {
-  if (!job) return error_reply(job.error());
-  return json_reply(status, job_to_json(*job));
-}
-
 Reply submit(Api& api, const Call& call) {
   auto body = parse_json(call.body, "body");
   if (!body) return error_reply(body.error());
@@ -91,16 +86,16 @@ Reply patch(Api& api, const Call& call) {
       .check(priority || run_at || delay_ms, "body", "give priority, run_at or delay_ms");
   if (Status s = in.finish(); !s.ok()) return error_reply(s);
   if (delay_ms) run_at = api.engine.clock().now() + *delay_ms;
-  return job_reply(
-      200, api.engine.update(call.param("id"),
-                             priority ? std::optional<int>(int(*priority)) : std::nullopt, run_at));
+  std::optional<int> new_priority;
+  if (priority) new_priority = int(*priority);
+  return job_reply(api.engine.update(call.param("id"), new_priority, run_at));
 }
 
 Reply remove(Api& api, const Call& call) {
   const std::string& id = call.param("id");
   auto job = api.engine.get(id);
   if (!job) return error_reply(job.error());
-  if (is_active(job->status)) return job_reply(200, api.engine.cancel(id));
+  if (is_active(job->status)) return job_reply(api.engine.cancel(id));
   auto removed = api.engine.remove(id);
   if (!removed) return error_reply(removed.error());
   return no_content();
@@ -114,15 +109,15 @@ void add_job_routes(Router& r, Api& api) {
   r.add("POST", "/api/v1/jobs/batch", Access::produce, bind(submit_batch));
   r.add("GET", "/api/v1/jobs", Access::read, bind(list));
   r.add("GET", "/api/v1/jobs/{id}", Access::read, immediate([&api](const Call& call) {
-          return job_reply(200, api.engine.get(call.param("id")));
+          return job_reply(api.engine.get(call.param("id")));
         }));
   r.add("PATCH", "/api/v1/jobs/{id}", Access::produce, bind(patch));
   r.add("DELETE", "/api/v1/jobs/{id}", Access::produce, bind(remove));
   r.add("POST", "/api/v1/jobs/{id}/cancel", Access::produce, immediate([&api](const Call& call) {
-          return job_reply(200, api.engine.cancel(call.param("id")));
+          return job_reply(api.engine.cancel(call.param("id")));
         }));
   r.add("POST", "/api/v1/jobs/{id}/retry", Access::produce, immediate([&api](const Call& call) {
-          return job_reply(200, api.engine.retry(call.param("id")));
+          return job_reply(api.engine.retry(call.param("id")));
         }));
 }
 

@@ -13,11 +13,6 @@ namespace json = boost::json;
 
 namespace {
 
-Reply job_reply(const Result<Job>& job) {
-  if (!job) return error_reply(job.error());
-  return json_reply(200, job_to_json(*job));
-}
-
 Reply heartbeat(Api& api, const Call& call) {
   auto body = body_object(call);
   if (!body) return error_reply(body.error());
