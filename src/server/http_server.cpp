@@ -55,10 +55,11 @@ struct HttpServer::Impl {
   };
   asio::awaitable<Outcome> handle(Request& req, const std::string& request_id, std::string& route,
                                   tcp::socket& socket);
-  // Runs `start` on the blocking pool; it calls `done` once, from any thread, and the coroutine
-  // resumes on its own strand with that value.
+  // Runs `start` on the blocking pool, or here with `in_place`; it calls `done` once, from any
+  // thread, and the coroutine resumes on its own strand with that value.
   template <class T>
-  asio::awaitable<T> offload(std::function<void(std::function<void(T)>)> start);
+  asio::awaitable<T> offload(std::function<void(std::function<void(T)>)> start,
+                             bool in_place = false);
   Reply authorize(const Request& req, Access access) const;
   std::string request_id_of(const Request& req);
   void begin_request() {
@@ -269,9 +270,17 @@ asio::awaitable<HttpServer::Impl::Outcome> HttpServer::Impl::handle(Request& req
   }
   if (route.long_poll) watch_for_hangup(socket, call->client_gone);
   // Named, not temporaries: GCC 12 destroys some temporaries of a co_await expression twice.
-  std::function<void(std::function<void(Reply)>)> run =
-      [&route, call](std::function<void(Reply)> done) { route.handler(*call, Responder(done)); };
-  Reply reply = co_await offload<Reply>(std::move(run));
+  std::function<void(std::function<void(ReplyMaker)>)> run =
+      [&route, call](std::function<void(ReplyMaker)> done) {
+        route.handler(*call, Responder(done));
+      };
+  ReplyMaker make = co_await offload<ReplyMaker>(std::move(run), route.never_blocks);
+  Reply reply;
+  try {
+    reply = make();
+  } catch (const std::exception& e) {
+    reply = error_reply(500, "internal", e.what());
+  }
   if (route.long_poll) {
     boost::system::error_code ignored;
     socket.cancel(ignored);  // ends the watch; its handler sees operation_aborted
@@ -282,12 +291,13 @@ asio::awaitable<HttpServer::Impl::Outcome> HttpServer::Impl::handle(Request& req
 // Not a coroutine itself: `start` travels inside the initiation object, which GCC 12 handles
 // better than a coroutine's by-value parameter.
 template <class T>
-asio::awaitable<T> HttpServer::Impl::offload(std::function<void(std::function<void(T)>)> start) {
-  auto initiate = [&pool = pool, start = std::move(start)](auto completion) mutable {
+asio::awaitable<T> HttpServer::Impl::offload(std::function<void(std::function<void(T)>)> start,
+                                             bool in_place) {
+  auto initiate = [&pool = pool, start = std::move(start), in_place](auto completion) mutable {
     using Completion = decltype(completion);
     auto shared = std::make_shared<Completion>(std::move(completion));
     auto ex = asio::get_associated_executor(*shared);
-    asio::post(pool, [start = std::move(start), shared, ex] {
+    auto task = [start = std::move(start), shared, ex] {
       auto done = std::make_shared<std::atomic<bool>>(false);
       auto finish = [shared, ex, done](T value) {
         if (done->exchange(true)) return;
@@ -298,12 +308,18 @@ asio::awaitable<T> HttpServer::Impl::offload(std::function<void(std::function<vo
       try {
         start(finish);
       } catch (const std::exception& e) {
-        if constexpr (std::is_same_v<T, Reply>)
-          finish(error_reply(500, "internal", e.what()));
+        if constexpr (std::is_same_v<T, ReplyMaker>)
+          finish([what = std::string(e.what())] { return error_reply(500, "internal", what); });
         else
           finish(T(Error(ErrorCode::internal, e.what())));
       }
-    });
+    };
+    // In place, the answer is still posted to the strand: the coroutine resumes after this
+    // initiation has returned, never inside it.
+    if (in_place)
+      task();
+    else
+      asio::post(pool, std::move(task));
   };
   return asio::async_initiate<decltype(asio::use_awaitable), void(T)>(std::move(initiate),
                                                                       asio::use_awaitable);
