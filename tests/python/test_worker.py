@@ -10,8 +10,7 @@ from support import ClientTestCase, jobq, unique, wait_until
 DEADLINE_S = 20.0
 
 
-def progress_requests(server):
-    """How many POST /jobs/{id}/progress the server has answered, from /metrics."""
+def metrics(server):
     api = server.api()
     try:
         status, _, _ = api.request("GET", "/metrics", absolute=True)
@@ -19,11 +18,17 @@ def progress_requests(server):
     finally:
         api.close()
     assert status == 200, text
-    total = 0
-    for line in text.splitlines():
-        if line.startswith("jobq_http_requests_total{") and "progress" in line:
-            total += int(float(line.rsplit(" ", 1)[1]))
-    return total
+    return text.splitlines()
+
+
+def progress_requests(server):
+    """How many POST /jobs/{id}/progress the server has answered, from /metrics."""
+    return sum(int(float(line.rsplit(" ", 1)[1])) for line in metrics(server)
+               if line.startswith("jobq_http_requests_total{") and "progress" in line)
+
+
+def leases_waiting(server):
+    return next(int(line.split()[1]) for line in metrics(server) if line.startswith("jobq_leases_waiting "))
 
 
 class WorkerTestCase(ClientTestCase):
@@ -157,7 +162,7 @@ class Progress(WorkerTestCase):
         sent = progress_requests(self.server) - before
 
         self.assertEqual(done.status, "completed")
-        self.assertEqual((done.progress, done.progress_message, done.stage), (100, "step 100", "counting"))
+        self.assertEqual((done.progress_message, done.stage), ("step 100", "counting"))
         self.assertEqual((done.processed_items, done.total_items), (100, 100))
         # 100 reports over spent[0] seconds: at most one per 0.5 s window, plus the final one.
         bound = int(spent[0] / 0.5) + 2
@@ -169,6 +174,33 @@ class Progress(WorkerTestCase):
         self.assertEqual(observed[0].progress, 1, "the first report is sent at once")
         values = [j.progress for j in observed]
         self.assertEqual(values, sorted(values), "reports arrive in order")
+
+
+    def test_the_last_report_is_sent_even_when_the_job_ends_inside_the_window(self):
+        worker = self.new_worker(lease_s=60)
+
+        @worker.handler("quick")
+        def quick(job):
+            job.progress(10, "first")
+            job.progress(90, "last", stage="end")
+            return "done"
+
+        self.start_worker(worker)
+        done = self.finished(self.client.submit("quick", queue=self.queue).id)
+        # A completed job shows progress 100 whatever was reported; message and stage are the last report's.
+        self.assertEqual((done.status, done.progress_message, done.stage), ("completed", "last", "end"))
+
+    def test_progress_out_of_range_is_refused_in_the_handler(self):
+        worker = self.new_worker()
+
+        @worker.handler("over")
+        def over(job):
+            job.progress(150)
+
+        self.start_worker(worker)
+        done = self.finished(self.client.submit("over", queue=self.queue, max_attempts=1).id)
+        self.assertEqual(done.status, "failed")
+        self.assertEqual(done.error["message"], "ValueError: progress must be between 0 and 100, got 150")
 
 
 class Cancelling(WorkerTestCase):
@@ -229,6 +261,31 @@ class Commands(WorkerTestCase):
         self.new_api().call("POST", f"/workers/{worker.worker_id}/stop")
         thread.join(DEADLINE_S)
         self.assertFalse(thread.is_alive(), "the worker did not stop on the server's command")
+
+
+    def test_a_quiet_worker_leases_no_more(self):
+        worker = self.new_worker(worker_id=unique("w"))
+
+        @worker.handler("noop")
+        def noop(job):
+            return "ran"
+
+        self.start_worker(worker)
+        first = self.client.submit("noop", queue=self.queue)
+        self.assertEqual(self.finished(first.id).status, "completed")
+        wait_until(lambda: leases_waiting(self.server) == 1, DEADLINE_S, message="the worker's long poll")
+        self.new_api().call("POST", f"/workers/{worker.worker_id}/quiet")
+        # Once quiet, its last long poll runs out and no other follows.
+        wait_until(lambda: leases_waiting(self.server) == 0, DEADLINE_S, message="no long poll")
+        later = self.client.submit("noop", queue=self.queue)
+        beats = [self.worker_entry(worker)["last_beat_at"]]
+        wait_until(lambda: beats.append(self.worker_entry(worker)["last_beat_at"]) or len(set(beats)) >= 3,
+                   DEADLINE_S, message="two more beats")
+        self.assertEqual(self.client.get(later.id).status, "queued")
+        self.assertEqual(self.worker_entry(worker)["state"], "quiet")
+
+    def worker_entry(self, worker):
+        return next(w for w in self.client.workers() if w["id"] == worker.worker_id)
 
 
 if __name__ == "__main__":

@@ -49,9 +49,12 @@ class JobContext:
 
     def progress(self, progress=None, message=None, *, stage=None, processed_items=None,
                  total_items=None):
-        """Reports progress (0..100), a message, a stage name, item counts; any of them. Returns at
+        """Reports progress (0..100; ValueError outside), a message, a stage name, item counts; any
+        of them. Returns at
         once; the update is sent now if none went out in the last 0.5 s, else at the end of that
         window, merged with any later ones (the newest value of each field wins)."""
+        if progress is not None and not 0 <= progress <= 100:
+            raise ValueError(f"progress must be between 0 and 100, got {progress!r}")
         fields = {"progress": progress, "progress_message": message, "stage": stage,
                   "processed_items": processed_items, "total_items": total_items}
         with self._lock:

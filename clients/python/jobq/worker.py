@@ -69,6 +69,7 @@ class Worker:
         self._stop_at = None
         self._force = False
         self._command = "run"
+        self._started = False
 
     def handler(self, job_type):
         """Decorator: the function runs jobs of this type. It takes a JobContext."""
@@ -130,6 +131,9 @@ class Worker:
         """
         if not self.handlers:
             raise ValueError("no handlers: register one with @worker.handler(\"type\")")
+        if self._started:
+            raise RuntimeError("a Worker runs once; make a new one to run again")
+        self._started = True
         restore = self._install_signals() if install_signal_handlers else {}
         self._keeper.start()
         try:
