@@ -48,7 +48,7 @@ class AsyncHandlers(WorkerTestCase):
         self.assertIn("in broken", done.error["traceback"])
 
     def test_a_cancel_cancels_the_handler_task(self):
-        worker = self.new_worker(jobq.AsyncWorker, lease_s=1.5)
+        worker = self.new_worker(jobq.AsyncWorker, lease_s=3)
         started, seen = threading.Event(), []
 
         @worker.handler("sleepy")

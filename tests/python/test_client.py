@@ -5,7 +5,7 @@ import threading
 import unittest
 from unittest import mock
 
-from support import ClientTestCase, Server, free_port, jobq, unique, wait_until
+from support import ClientTestCase, free_port, jobq, unique, wait_until
 
 
 class Producing(ClientTestCase):
@@ -191,13 +191,31 @@ class Errors(ClientTestCase):
 
 
 class KeepAlive(ClientTestCase):
-    def test_calls_from_one_thread_share_one_connection(self):
+    def test_calls_one_after_another_share_one_connection(self):
         self.client.submit("a", queue=self.queue)
-        sock = self.client._http._local.conn.sock
+        idle = self.client._http.idle_connections()
+        self.assertEqual(len(idle), 1)
+        sock = idle[0].sock
         self.assertIsNotNone(sock)
         for _ in range(5):
             self.client.list(queue=self.queue)
-        self.assertIs(self.client._http._local.conn.sock, sock)
+        self.assertEqual([c.sock for c in self.client._http.idle_connections()], [sock])
+
+    def test_threads_share_a_bounded_pool(self):
+        def calls():
+            for _ in range(3):
+                self.client.list(queue=self.queue)
+
+        threads = [threading.Thread(target=calls) for _ in range(30)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        idle = self.client._http.idle_connections()
+        self.assertGreaterEqual(len(idle), 1)
+        self.assertLessEqual(len(idle), self.client._http.MAX_IDLE)
+        self.client.close()
+        self.assertEqual(self.client._http.idle_connections(), [])
 
 
 class Auth(ClientTestCase):

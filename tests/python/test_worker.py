@@ -205,7 +205,7 @@ class Progress(WorkerTestCase):
 
 class Cancelling(WorkerTestCase):
     def test_a_cancel_reaches_the_running_handler_and_the_job_ends_cancelled(self):
-        worker = self.new_worker(lease_s=1.5)  # heartbeats every 0.5 s carry the news
+        worker = self.new_worker(lease_s=3)  # heartbeats every second carry the news
         started, outcome = threading.Event(), []
 
         @worker.handler("long")

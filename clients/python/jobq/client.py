@@ -16,7 +16,7 @@ ANSWER_SLACK_S = 15.0  # on top of a long poll's own wait, for the answer to com
 
 
 class Client:
-    """A jobq client. Thread-safe; each thread keeps one connection alive.
+    """A jobq client. Thread-safe; connections are kept alive in a small pool.
 
     url: the server, ``http://host:port`` (default $JOBQ_URL, else http://127.0.0.1:8080);
     api_key: sent as ``Authorization: Bearer KEY`` (default $JOBQ_API_KEY, else none);

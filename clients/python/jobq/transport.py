@@ -1,4 +1,4 @@
-"""HTTP/1.1 with keep-alive, JSON in and out, on http.client: one connection per thread."""
+"""HTTP/1.1 with keep-alive, JSON in and out, on http.client: a small pool of connections."""
 
 import http.client
 import json
@@ -16,7 +16,10 @@ _STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 
 
 class Transport:
-    """Sends requests to one server. Thread-safe: each thread gets its own kept-alive connection."""
+    """Sends requests to one server. Thread-safe: a request takes a kept-alive connection from the
+    pool (or opens one) and puts it back when its answer is read."""
+
+    MAX_IDLE = 8  # idle connections kept; more are closed
 
     def __init__(self, url, api_key=None, timeout=30.0):
         parts = urllib.parse.urlsplit(url)
@@ -29,9 +32,8 @@ class Transport:
         self.prefix = parts.path.rstrip("/") + "/api/v1"
         self.api_key = api_key
         self.timeout = timeout
-        self._local = threading.local()
-        self._all = []  # every connection made, so close() reaches other threads' too
-        self._all_lock = threading.Lock()
+        self._idle = []  # (connection, monotonic time it was last used), the newest last
+        self._lock = threading.Lock()
 
     def new_connection(self, timeout):
         cls = http.client.HTTPSConnection if self.https else http.client.HTTPConnection
@@ -53,36 +55,40 @@ class Transport:
         return full
 
     def close(self):
-        with self._all_lock:
-            conns, self._all = self._all, []
-        for conn in conns:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn, _ in idle:
             conn.close()
-        self._local = threading.local()
 
-    def _connection(self, timeout):
-        local = self._local
-        conn = getattr(local, "conn", None)
-        fresh = conn is None or time.monotonic() - local.last_used > IDLE_RECONNECT_S
-        if fresh:
-            if conn is not None:
-                conn.close()
-            conn = self.new_connection(timeout)
-            local.conn = conn
-            with self._all_lock:
-                self._all.append(conn)
+    def idle_connections(self):
+        """The pooled connections, for tests and diagnostics."""
+        with self._lock:
+            return [conn for conn, _ in self._idle]
+
+    def _checkout(self, timeout):
+        """-> (connection, whether it was used before)."""
+        now = time.monotonic()
+        conn = None
+        with self._lock:
+            while self._idle and conn is None:
+                candidate, last_used = self._idle.pop()
+                if now - last_used <= IDLE_RECONNECT_S:
+                    conn = candidate
+                else:
+                    candidate.close()
+        if conn is None:
+            return self.new_connection(timeout), False
         conn.timeout = timeout
         if conn.sock is not None:
             conn.sock.settimeout(timeout)
-        return conn, not fresh
+        return conn, True
 
-    def _drop(self):
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            with self._all_lock:
-                if conn in self._all:
-                    self._all.remove(conn)
-        self._local.conn = None
+    def _checkin(self, conn):
+        with self._lock:
+            if len(self._idle) < self.MAX_IDLE:
+                self._idle.append((conn, time.monotonic()))
+                return
+        conn.close()
 
     def request(self, method, path, body=None, params=None, timeout=None):
         """-> the parsed JSON answer (None for an empty one); raises a JobqError for an error answer.
@@ -94,26 +100,30 @@ class Transport:
         headers = self.headers({"Content-Type": "application/json"} if data is not None else None)
         timeout = self.timeout if timeout is None else timeout
         for attempt in (1, 2):
-            conn, reused = self._connection(timeout)
+            conn, reused = self._checkout(timeout)
             try:
                 conn.request(method, target, body=data, headers=headers)
                 resp = conn.getresponse()
                 raw = resp.read()
             except _STALE as e:
-                self._drop()
+                conn.close()
                 if reused and attempt == 1:
                     continue
                 raise ConnectionFailed(f"{method} {target}: {type(e).__name__}: {e}") from e
             except OSError as e:
-                self._drop()
+                conn.close()
                 raise ConnectionFailed(f"{method} {target} to {self.host}:{self.port}: {e}") from e
             except http.client.HTTPException as e:
-                self._drop()
+                conn.close()
                 raise ConnectionFailed(f"{method} {target}: {type(e).__name__}: {e}") from e
+            except BaseException:
+                conn.close()
+                raise
             break
-        self._local.last_used = time.monotonic()
         if resp.will_close:
-            self._drop()
+            conn.close()
+        else:
+            self._checkin(conn)
         return _answer(resp.status, raw)
 
     def open_stream(self, path, params=None, timeout=None):
