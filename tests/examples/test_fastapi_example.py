@@ -2,6 +2,7 @@
 process of its own. A report ordered over HTTP is made by the worker, and its progress and result
 come out through the app."""
 
+import asyncio
 import http.client
 import json
 import os
@@ -14,6 +15,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 
+from browser import Browser, drive  # noqa: E402
 from jobqd import Server, free_port, wait_until  # noqa: E402
 
 EXAMPLE = REPO / "examples" / "fastapi"
@@ -125,6 +127,41 @@ class FastApiExample(unittest.TestCase):
 
         self.assertEqual(self.stop(self.worker), 0, self.log_of(self.worker))
         self.assertEqual(self.stop(self.app), 0, self.log_of(self.app))
+
+    def test_the_page_shows_the_progress_live_in_a_browser(self):
+        browser = Browser()
+        self.addCleanup(browser.close)
+        page_state = """({status: document.getElementById("status").textContent,
+                          bar: document.getElementById("bar").value,
+                          result: document.getElementById("result").hidden ? null
+                                  : JSON.parse(document.getElementById("result").textContent)})"""
+
+        async def order_and_watch(tab):
+            await tab.call("Page.navigate", url=f"http://127.0.0.1:{self.port}/")
+            for _ in range(int(DEADLINE_S / 0.05)):
+                if await tab.evaluate("document.readyState === 'complete' && !!document.getElementById('order')"):
+                    break
+                await asyncio.sleep(0.05)
+            await tab.evaluate("""document.querySelector("input[name=pages]").value = "8";
+                                  document.querySelector("#order button").click(); true""")
+            shown = []
+            for _ in range(int(DEADLINE_S / 0.05)):
+                state = await tab.evaluate(page_state)
+                if not shown or shown[-1] != state:
+                    shown.append(state)
+                if state["status"].startswith(("completed", "failed", "refused")):
+                    break
+                await asyncio.sleep(0.05)
+            return shown
+
+        shown = drive(browser, order_and_watch)
+        final = shown[-1]
+        self.assertEqual(final["status"], "completed 100% - rendering: page 8 of 8", shown)
+        self.assertEqual(final["bar"], 100)
+        self.assertEqual(final["result"]["title"], "Report for user 42")
+        during = [s for s in shown if s["status"].startswith("running")]
+        self.assertTrue(during, f"the page never showed the running job: {shown}")
+        self.assertTrue(any(0 < s["bar"] < 100 for s in during), f"no progress between 0 and 100 shown: {shown}")
 
     def test_the_app_refuses_bad_orders_and_unknown_reports(self):
         status, answer = self.request("POST", "/reports", {"user_id": 0})
