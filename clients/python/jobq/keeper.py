@@ -81,12 +81,16 @@ class Keeper:
                     self._cond.wait(max(0.0, wake_at - now))
                     continue
             for ctx, plan in due:
-                self._keep(ctx, plan)
+                try:
+                    self._keep(ctx, plan)
+                except Exception:  # a bug here must not end every job's heartbeats
+                    log.exception("job %s: heartbeat failed", ctx.id)
+                    plan["beat_at"] = time.monotonic() + self.heartbeat_s
             if beat_due:
                 try:
                     self.beat_now()
-                except JobqError as e:
-                    log.warning("worker beat failed: %s", e)
+                except Exception as e:
+                    log.warning("worker beat failed: %s", e, exc_info=not isinstance(e, JobqError))
                     with self._cond:
                         self._beat_at = time.monotonic() + self.beat_s
 

@@ -137,9 +137,15 @@ class Worker:
         restore = self._install_signals() if install_signal_handlers else {}
         self._keeper.start()
         try:
-            self._first_beat()
-            self._lease_loop()
-            self._drain()
+            try:
+                self._first_beat()
+                self._lease_loop()
+            finally:
+                # Also when leasing failed for good (a refused key): running jobs still get their grace.
+                with self._cond:
+                    if not self._stopping:
+                        self._stopping, self._stop_at = True, time.monotonic()
+                self._drain()
         finally:
             self._keeper.stop()
             for signum, previous in restore.items():
