@@ -185,6 +185,13 @@ class Errors(ClientTestCase):
         self.assertIsNone(caught.exception.status)
         self.assertIsInstance(caught.exception, jobq.JobqError)
 
+    def test_a_payload_that_is_not_json_is_refused_before_sending(self):
+        with self.assertRaises(ValueError):
+            self.client.submit("a", float("nan"), queue=self.queue)
+        with self.assertRaises(TypeError):
+            self.client.submit("a", {"when": object()}, queue=self.queue)
+        self.assertEqual(self.client.list(queue=self.queue).jobs, [])
+
     def test_a_bad_url_is_refused_at_once(self):
         with self.assertRaises(ValueError):
             jobq.Client(url="127.0.0.1:8080")

@@ -93,18 +93,6 @@ class Running(WorkerTestCase):
         self.assertEqual((done.status, done.attempt), ("failed", 1))
         self.assertEqual(done.error["message"], "PermanentFailure: payload names no user")
 
-    def test_a_result_that_is_not_json_fails_the_job(self):
-        worker = self.new_worker()
-
-        @worker.handler("odd")
-        def odd(job):
-            return {"when": object()}
-
-        self.start_worker(worker)
-        done = self.finished(self.client.submit("odd", queue=self.queue).id)
-        self.assertEqual(done.status, "failed")
-        self.assertIn("not JSON", done.error["message"])
-
     def test_concurrency_bounds_the_jobs_running_at_once(self):
         worker = self.new_worker(concurrency=3)
         gate, lock, now, most = threading.Event(), threading.Lock(), [0], [0]
@@ -127,6 +115,35 @@ class Running(WorkerTestCase):
         for j in jobs:
             self.assertEqual(self.finished(j.id).status, "completed")
         self.assertEqual(most[0], 3)
+
+
+class RefusedResults(WorkerTestCase):
+    server_args = ("--max-payload-bytes", "4096")
+
+    def test_a_result_the_server_refuses_fails_the_job_at_once(self):
+        worker = self.new_worker()
+
+        @worker.handler("big")
+        def big(job):
+            return "x" * 10_000
+
+        self.start_worker(worker)
+        done = self.finished(self.client.submit("big", queue=self.queue, max_attempts=3).id)
+        self.assertEqual((done.status, done.attempt), ("failed", 1))
+        self.assertIn("the server refused the result", done.error["message"])
+
+    def test_a_result_that_is_not_json_fails_the_job(self):
+        worker = self.new_worker()
+
+        @worker.handler("odd")
+        def odd(job):
+            return {"when": object()} if job.payload == "object" else float("nan")
+
+        self.start_worker(worker)
+        for payload in ("object", "nan"):
+            done = self.finished(self.client.submit("odd", payload, queue=self.queue).id)
+            self.assertEqual(done.status, "failed")
+            self.assertIn("not JSON", done.error["message"])
 
 
 class Progress(WorkerTestCase):

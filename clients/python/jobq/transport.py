@@ -96,7 +96,7 @@ class Transport:
         A request on a reused connection that the server had closed is sent once more on a new one.
         """
         target = self.target(path, params)
-        data = None if body is None else json.dumps(body).encode()
+        data = None if body is None else json.dumps(body, allow_nan=False).encode()
         headers = self.headers({"Content-Type": "application/json"} if data is not None else None)
         timeout = self.timeout if timeout is None else timeout
         for attempt in (1, 2):

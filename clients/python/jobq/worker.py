@@ -12,8 +12,8 @@ import uuid
 
 from . import __version__
 from .client import Client
-from .errors import (ConnectionFailed, Forbidden, InvalidArgument, JobCancelled, JobqError, PermanentFailure,
-                     Unauthorized, Unavailable)
+from .errors import (ConnectionFailed, Forbidden, InvalidArgument, JobCancelled, JobqError, PayloadTooLarge,
+                     PermanentFailure, Unauthorized, Unavailable)
 from .job_context import PROGRESS_INTERVAL_S, JobContext
 from .keeper import Keeper
 
@@ -262,7 +262,7 @@ class Worker:
         except Exception as e:
             return "fail", {"error": _describe(e), "traceback": traceback.format_exc(), "retryable": True}
         try:
-            json.dumps(result)
+            json.dumps(result, allow_nan=False)
         except (TypeError, ValueError) as e:
             return "fail", {"error": f"the handler's result is not JSON: {e}", "traceback": None,
                             "retryable": False}
@@ -285,6 +285,14 @@ class Worker:
                     return
                 log.warning("job %s: %s failed, trying again: %s", ctx.id, kind, e)
                 time.sleep(RETRY_PAUSE_S * attempt)
+            except (InvalidArgument, PayloadTooLarge) as e:
+                if kind != "complete":
+                    log.error("job %s: %s was refused: %s", ctx.id, kind, e)
+                    return
+                # The result itself was refused (too large, say): the job fails for good, rather than
+                # stay running until its lease runs out.
+                kind, fields = "fail", {"error": f"the server refused the result: {e}", "traceback": None,
+                                        "retryable": False}
             except JobqError as e:
                 log.error("job %s: %s was refused: %s", ctx.id, kind, e)
                 return
