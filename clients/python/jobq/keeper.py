@@ -106,9 +106,10 @@ class Keeper:
 
     def _keep(self, ctx, plan):
         with ctx.send_lock:
-            if ctx.done:
-                return
             now = time.monotonic()
+            if ctx.done:  # finished; untracked in a moment
+                plan["beat_at"], plan["soft_at"] = now + self.heartbeat_s, None
+                return
             fields = ctx.take_report(now) or {}
             if not fields and now < plan["beat_at"] and (plan["soft_at"] is None or now < plan["soft_at"]):
                 return
