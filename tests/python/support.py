@@ -57,8 +57,10 @@ class ClientTestCase(ServerTestCase):
 
         def stop():
             worker.stop()
-            worker.stop()  # no grace: a test that wanted its jobs finished waited for them
-            thread.join(30)
+            thread.join(5)
+            if thread.is_alive():
+                worker.stop()  # the grace is over: a test that wanted its jobs finished waited for them
+                thread.join(25)
             self.assertFalse(thread.is_alive(), "the worker did not return after stop()")
             if errors:
                 raise errors[0]

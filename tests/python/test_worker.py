@@ -93,6 +93,18 @@ class Running(WorkerTestCase):
         self.assertEqual((done.status, done.attempt), ("failed", 1))
         self.assertEqual(done.error["message"], "PermanentFailure: payload names no user")
 
+    def test_heartbeats_keep_a_job_longer_than_its_lease(self):
+        worker = self.new_worker(lease_s=1.2)
+
+        @worker.handler("long")
+        def long(job):
+            return {"cancelled": job.wait_cancelled(4.0)}  # over three leases' length
+
+        self.start_worker(worker)
+        done = self.finished(self.client.submit("long", queue=self.queue).id)
+        self.assertEqual((done.status, done.attempt, done.result), ("completed", 1, {"cancelled": False}))
+        self.assertEqual(done.errors, [])
+
     def test_concurrency_bounds_the_jobs_running_at_once(self):
         worker = self.new_worker(concurrency=3)
         gate, lock, now, most = threading.Event(), threading.Lock(), [0], [0]
@@ -303,6 +315,27 @@ class Commands(WorkerTestCase):
 
     def worker_entry(self, worker):
         return next(w for w in self.client.workers() if w["id"] == worker.worker_id)
+
+
+class WorkerAuth(WorkerTestCase):
+    server_args = ("--api-keys", "pk:producer,wk:worker,vk:viewer")
+    server_key = "pk"
+
+    def test_a_worker_with_a_worker_key_runs_jobs(self):
+        worker = jobq.Worker(self.new_client(api_key="wk"), queues=[self.queue], poll_s=1.0)
+
+        @worker.handler("keyed")
+        def keyed(job):
+            return "ran"
+
+        self.start_worker(worker)
+        self.assertEqual(self.finished(self.client.submit("keyed", queue=self.queue).id).result, "ran")
+
+    def test_a_worker_whose_key_may_not_lease_fails_at_once(self):
+        worker = jobq.Worker(self.new_client(api_key="vk"), queues=[self.queue], poll_s=1.0)
+        worker.handler("keyed")(lambda job: "ran")
+        with self.assertRaises(jobq.Forbidden):
+            worker.run(install_signal_handlers=False)
 
 
 if __name__ == "__main__":

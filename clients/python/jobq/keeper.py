@@ -27,6 +27,8 @@ class Keeper:
         self._thread = threading.Thread(target=self._run, name="jobq-keeper", daemon=True)
 
     def start(self):
+        """Starts the thread; the first worker beat is the caller's (beat_now), the next is due later."""
+        self._beat_at = time.monotonic() + self.beat_s
         self._thread.start()
 
     def stop(self):
