@@ -304,14 +304,20 @@ class Commands(WorkerTestCase):
         self.assertEqual(self.finished(first.id).status, "completed")
         wait_until(lambda: leases_waiting(self.server) == 1, DEADLINE_S, message="the worker's long poll")
         self.new_api().call("POST", f"/workers/{worker.worker_id}/quiet")
-        # Once quiet, its last long poll runs out and no other follows.
+        # Once it has heard, its last long poll runs out and no other follows.
+        wait_until(lambda: worker._command == "quiet", DEADLINE_S, message="quiet heard")
         wait_until(lambda: leases_waiting(self.server) == 0, DEADLINE_S, message="no long poll")
+        self.two_more_beats(worker)
         later = self.client.submit("noop", queue=self.queue)
+        self.two_more_beats(worker)
+        self.assertEqual(leases_waiting(self.server), 0)
+        self.assertEqual(self.client.get(later.id).status, "queued")
+        self.assertEqual(self.worker_entry(worker)["state"], "quiet")
+
+    def two_more_beats(self, worker):
         beats = [self.worker_entry(worker)["last_beat_at"]]
         wait_until(lambda: beats.append(self.worker_entry(worker)["last_beat_at"]) or len(set(beats)) >= 3,
                    DEADLINE_S, message="two more beats")
-        self.assertEqual(self.client.get(later.id).status, "queued")
-        self.assertEqual(self.worker_entry(worker)["state"], "quiet")
 
     def worker_entry(self, worker):
         return next(w for w in self.client.workers() if w["id"] == worker.worker_id)
