@@ -67,3 +67,43 @@ class ClientTestCase(ServerTestCase):
 
         self.addCleanup(stop)
         return thread
+
+
+DEADLINE_S = 20.0
+
+
+def metrics(server):
+    """The lines of the server's /metrics."""
+    api = server.api()
+    try:
+        status, _, _ = api.request("GET", "/metrics", absolute=True)
+        text = api.last_text
+    finally:
+        api.close()
+    assert status == 200, text
+    return text.splitlines()
+
+
+def progress_requests(server):
+    """How many POST /jobs/{id}/progress the server has answered, from /metrics."""
+    return sum(int(float(line.rsplit(" ", 1)[1])) for line in metrics(server)
+               if line.startswith("jobq_http_requests_total{") and "progress" in line)
+
+
+def leases_waiting(server):
+    return next(int(line.split()[1]) for line in metrics(server) if line.startswith("jobq_leases_waiting "))
+
+
+class WorkerTestCase(ClientTestCase):
+    """A ClientTestCase with workers on the test's queue, polling and beating often."""
+
+    def new_worker(self, cls=jobq.Worker, **kw):
+        kw.setdefault("queues", [self.queue])
+        kw.setdefault("poll_s", 1.0)
+        kw.setdefault("beat_s", 0.5)
+        return cls(self.new_client(), **kw)
+
+    def finished(self, job_id, timeout=DEADLINE_S):
+        job = self.client.wait(job_id, timeout=timeout)
+        self.assertTrue(job.finished, f"job still {job.status} after {timeout} s: {job!r}")
+        return job

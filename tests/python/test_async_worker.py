@@ -5,8 +5,7 @@ import asyncio
 import threading
 import unittest
 
-from support import jobq
-from test_worker import DEADLINE_S, WorkerTestCase
+from support import DEADLINE_S, WorkerTestCase, jobq
 
 
 class AsyncHandlers(WorkerTestCase):

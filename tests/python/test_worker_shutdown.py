@@ -1,7 +1,6 @@
 """SIGTERM to a worker process: it leases no more, lets running jobs finish within the grace period,
 hands back what is still running after it, and loses no job."""
 
-import os
 import signal
 import subprocess
 import sys
