@@ -178,6 +178,13 @@ class Errors(ClientTestCase):
         self.assertEqual(caught.exception.status, 409)
         self.assertEqual(self.client.get(job.id).status, "running")
 
+    def test_a_forbidden_transition_is_a_conflict(self):
+        job = self.client.submit("a", queue=self.queue)
+        with self.assertRaises(jobq.Conflict) as caught:
+            self.client.retry(job.id)
+        self.assertIn("queued", caught.exception.message)
+        self.assertEqual(self.client.get(job.id).status, "queued")
+
     def test_an_unreachable_server_is_connection_failed(self):
         client = self.new_client(url=f"http://127.0.0.1:{free_port()}")
         with self.assertRaises(jobq.ConnectionFailed) as caught:
