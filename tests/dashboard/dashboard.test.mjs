@@ -92,6 +92,9 @@ test("the overview keeps up with hundreds of events a second", async () => {
   const queue = unique("burst");
   const page = await open("/");
   const count = async (status) => Number((await text(page, "#count-" + status)).replace(/\D/g, ""));
+  const boxes = () => page.locator(".card").evaluateAll((cards) => cards.map((c) => { const r = c.getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; }));
+  await until(async () => (await text(page, "#count-queued")) !== "–", "the first counts");
+  const before = await boxes();
   for (let round = 0; round < 8; round++) {
     await api.call("POST", "/jobs/batch", { jobs: Array.from({ length: 200 }, (_, i) => ({ type: "thumbnail", queue, payload: { n: i } })) });
     const { jobs } = await api.call("POST", "/lease", { worker_id: "w-burst", queues: [queue], max_jobs: 200 });
@@ -106,6 +109,7 @@ test("the overview keeps up with hundreds of events a second", async () => {
     await until(async () => (await count("completed")) === expected.completed && (await count("failed")) === expected.failed,
       `round ${round}: the page to show ${expected.completed} completed and ${expected.failed} failed`);
   }
+  assert.deepEqual(await boxes(), before, "no card moved or changed size as its numbers grew");
   await page.screenshot({ path: join(SHOTS, "overview.png") });
   await close(page);
 });
@@ -145,6 +149,27 @@ test("cancel and retry from the browser change the job on the server", async () 
   await confirm(page, "Retry job");
   await until(async () => (await api.job(job.id)).status === "queued", "the job to be queued again");
   await page.locator("#job-status", { hasText: "queued" }).waitFor();
+  await close(page);
+});
+
+test("the keyboard alone can cancel and delete a job, and Escape keeps it", async () => {
+  const job = await api.submit({ type: "sync", queue: unique("kb") });
+  const page = await open("/jobs/" + job.id);
+  await page.locator("#cancel").focus();
+  await page.keyboard.press("Enter");
+  await page.getByRole("dialog").waitFor();
+  await page.keyboard.press("Escape");
+  await page.getByRole("dialog").waitFor({ state: "detached" });
+  assert.equal((await api.job(job.id)).status, "queued", "Escape changes nothing");
+  await page.locator("#cancel").focus();
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Enter"); // the dialog opens with its confirming button focused
+  await until(async () => (await api.job(job.id)).status === "cancelled", "the job to be cancelled");
+  await page.locator("#delete").focus();
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(server.base + "/jobs"); // the dashboard leaves the page of a deleted job
+  await api.call("GET", "/jobs/" + job.id, undefined, [404]);
   await close(page);
 });
 
@@ -200,6 +225,37 @@ test("a failed job appears in dead letters with its error, as text, and can be r
   await until(async () => (await page.locator("section.group", { hasText: queue }).count()) === 0, "the group to leave the list");
   assert.equal(await page.evaluate(() => window.pwned), undefined);
   await close(page);
+
+  const jobPage = await open("/jobs/" + job.id);
+  await jobPage.locator("#attempts li").getByText(message, { exact: true }).waitFor();
+  await jobPage.locator("#attempts summary").click();
+  await jobPage.locator("#attempts pre", { hasText: "OSError: disk full" }).waitFor();
+  assert.equal(await jobPage.locator("main img").count(), 0);
+  await close(jobPage);
+});
+
+test("dead letters: a group is retried together, and purge empties the list", async () => {
+  const queue = unique("dlg");
+  const message = "quota exceeded " + queue;
+  const ids = [];
+  for (let i = 0; i < 3; i++) {
+    ids.push((await api.submit({ type: "upload", queue, max_attempts: 1 })).id);
+    await api.fail(await api.leaseOne("w-dlg", queue), message);
+  }
+  const other = await api.submit({ type: "upload", queue, max_attempts: 1 });
+  await api.fail(await api.leaseOne("w-dlg", queue), "something else " + queue);
+  const page = await open("/dead-letters");
+  const group = page.locator("section.group", { hasText: message });
+  await until(async () => (await group.locator("tbody tr").count()) === 3, "a group of three");
+  await group.getByRole("button", { name: "Retry group" }).click();
+  await confirm(page, "Retry group");
+  await until(async () => (await Promise.all(ids.map((id) => api.job(id)))).every((j) => j.status === "queued"), "the group queued again");
+  assert.equal((await api.job(other.id)).status, "failed", "another group is untouched");
+  await page.locator("#purge").click();
+  await confirm(page, "Purge");
+  await until(async () => (await api.call("GET", "/dead-letters")).jobs.length === 0, "no dead letters");
+  await page.getByText("No dead letters.").waitFor();
+  await close(page);
 });
 
 test("pause stops a queue, and resume lets it run again", async () => {
@@ -232,6 +288,9 @@ test("workers show what their beats say, and scale reaches the server", async ()
   await row.getByRole("button", { name: "Scale" }).click();
   await until(async () => (await api.call("GET", "/workers")).workers.find((w) => w.id === id).concurrency === 9, "concurrency 9");
   await page.screenshot({ path: join(SHOTS, "workers.png") });
+  await row.getByRole("button", { name: "Quiet" }).click();
+  await confirm(page, "Quiet");
+  await until(async () => (await api.call("POST", `/workers/${id}/beat`, { concurrency: 4 })).command === "quiet", "the worker to be told to go quiet");
   await close(page);
 });
 
@@ -277,4 +336,17 @@ test("at phone width the overview and a job still read", async () => {
   assert.ok(overflow <= 0, `the page is ${overflow} px wider than the screen`);
   await page.screenshot({ path: join(SHOTS, "overview-phone.png"), fullPage: true });
   await close(page);
+});
+
+test("the theme follows the system's dark setting", async () => {
+  const background = async (colorScheme) => {
+    const context = await browser.newContext({ viewport: WIDE, colorScheme });
+    const page = await context.newPage();
+    await page.goto(server.base + "/");
+    const color = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await context.close();
+    return color;
+  };
+  assert.equal(await background("light"), "rgb(247, 247, 248)");
+  assert.equal(await background("dark"), "rgb(20, 21, 24)");
 });
