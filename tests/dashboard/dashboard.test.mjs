@@ -197,6 +197,9 @@ test("the jobs list filters, sorts and pages on the server", async () => {
   const queue = unique("page");
   for (let i = 0; i < 60; i++) await api.submit({ type: "index", queue, priority: i % 100 });
   const page = await open(`/jobs?queue=${queue}`);
+  const listings = [];
+  page.on("request", (r) => { if (new URL(r.url()).pathname === "/api/v1/jobs") listings.push(new URL(r.url()).searchParams); });
+  await page.reload(); // now with the listener
   await until(async () => (await page.locator("#jobs-table tbody tr[data-id]").count()) === 50, "a page of 50");
   await page.getByRole("button", { name: "Older →" }).click();
   await until(async () => (await page.locator("#jobs-table tbody tr[data-id]").count()) === 10, "the last 10");
@@ -205,6 +208,13 @@ test("the jobs list filters, sorts and pages on the server", async () => {
   await page.getByRole("button", { name: "priority" }).click();
   await until(async () => (await page.locator("#jobs-table tbody tr[data-id] td:nth-child(6)").first().textContent()) === "59", "the highest priority first");
   assert.match(page.url(), /sort=priority/);
+  // The server filters, sorts and pages; the browser never asks for more than a page.
+  assert.ok(listings.length >= 4, `${listings.length} listings`);
+  for (const q of listings) {
+    assert.equal(q.get("limit"), "50");
+    assert.equal(q.get("queue"), queue);
+  }
+  assert.equal(listings.at(-1).get("sort"), "priority");
   await page.screenshot({ path: join(SHOTS, "jobs.png") });
   await close(page);
 });
