@@ -32,6 +32,8 @@ export function render(ctx) {
     created_after: h("input", { id: "f-after", name: "created_after", type: "datetime-local", step: 1 }),
     created_before: h("input", { id: "f-before", name: "created_before", type: "datetime-local", step: 1 }),
   };
+  // A link may name several statuses (status=failed,cancelled); the list keeps them as one choice.
+  if (state.filters.status.includes(",")) inputs.status.append(h("option", { value: state.filters.status }, state.filters.status.replace(/,/g, ", ")));
   for (const f of FILTERS) inputs[f].value = f.startsWith("created_") ? toLocalInput(state.filters[f]) : state.filters[f];
   const labels = { status: "Status", queue: "Queue", type: "Type", user_id: "User", tag: "Tag", created_after: "Created after", created_before: "Created before" };
   const filterForm = h("form.filters", { onsubmit: (e) => { e.preventDefault(); applyFilters(); }, "aria-label": "Filter jobs" },

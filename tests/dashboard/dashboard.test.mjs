@@ -191,6 +191,18 @@ test("bulk cancel and retry act on the jobs selected in the list", async () => {
   await until(async () => (await api.job(ids[1])).status === "queued", "the selected one queued again");
   assert.equal((await api.job(ids[0])).status, "cancelled");
   await close(page);
+
+  // Filters by status, one or several (from a link), as the server applies them.
+  const rowsOf = async (path) => {
+    const p = await open(path);
+    await p.locator("#jobs-table tbody tr").first().waitFor();
+    const found = await p.locator("#jobs-table tbody tr[data-id]").evaluateAll((rows) => rows.map((r) => r.dataset.id).sort());
+    const selected = await p.locator("#f-status").evaluate((s) => s.options[s.selectedIndex].textContent);
+    await close(p);
+    return { found, selected };
+  };
+  assert.deepEqual(await rowsOf(`/jobs?queue=${queue}&status=cancelled`), { found: [ids[0], ids[2]].sort(), selected: "cancelled" });
+  assert.deepEqual(await rowsOf(`/jobs?queue=${queue}&status=queued,cancelled&type=sync`), { found: [...ids].sort(), selected: "queued, cancelled" });
 });
 
 test("the jobs list filters, sorts and pages on the server", async () => {
