@@ -19,6 +19,7 @@ export function render(ctx) {
   const stage = h("span", { id: "stage" });
   const message = h("span", { id: "progress-message" });
   const items = h("span.n", { id: "items" });
+  const lease = h("p", { id: "lease" });
   const actions = h("div.actions");
   const fields = h("dl.fields", { id: "fields" });
   const payload = h("pre.json", { id: "payload", tabindex: 0 });
@@ -32,7 +33,8 @@ export function render(ctx) {
     error,
     h("section.progress", { "aria-label": "Progress" },
       h("div.progress-row", {}, barOuter, barText),
-      h("p", {}, h("span.label", {}, "stage "), stage, " ", h("span.label", {}, "message "), message, " ", items)),
+      h("p", {}, h("span.label", {}, "stage "), stage, " ", h("span.label", {}, "message "), message, " ", items),
+      lease),
     h("div.columns", {},
       h("section", {}, h("h2", {}, "Fields"), fields),
       h("section", {},
@@ -51,6 +53,9 @@ export function render(ctx) {
     setText(stage, job.stage ?? "–");
     setText(message, job.progress_message ?? "–");
     setText(items, job.total_items ? `${num(job.processed_items ?? 0)} / ${num(job.total_items)} items` : "");
+    setText(lease, job.worker_id && job.status === "running"
+      ? `leased by ${job.worker_id} until ${time(job.lease_expires_at)}, attempt ${job.attempt} of ${job.max_attempts}`
+      : `not leased; attempt ${job.attempt} of ${job.max_attempts}`);
     fill(fields, Object.entries(job).filter(([k]) => !SHOWN_ELSEWHERE.has(k)).map(([k, v]) => [
       h("dt", {}, k), h("dd", { dataset: { field: k } }, value(k, v))]));
     setText(payload, pretty(job.payload));

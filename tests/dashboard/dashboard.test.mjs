@@ -110,7 +110,7 @@ test("the overview keeps up with hundreds of events a second", async () => {
       `round ${round}: the page to show ${expected.completed} completed and ${expected.failed} failed`);
   }
   assert.deepEqual(await boxes(), before, "no card moved or changed size as its numbers grew");
-  await page.screenshot({ path: join(SHOTS, "overview.png") });
+  await page.screenshot({ path: join(SHOTS, "overview.png"), animations: "disabled" });
   await close(page);
 });
 
@@ -130,7 +130,8 @@ test("a job's page shows progress moving live while a worker runs it", async () 
     assert.equal(await page.locator("#progress").getAttribute("aria-valuenow"), String(progress));
   }
   assert.equal(await text(page, '[data-field="worker_id"]'), "w-video");
-  await page.screenshot({ path: join(SHOTS, "job.png"), fullPage: true });
+  assert.match(await text(page, "#lease"), /^leased by w-video until .*, attempt 1 of 3$/);
+  await page.screenshot({ path: join(SHOTS, "job.png"), fullPage: true, animations: "disabled" });
   await api.complete(leased, { url: "/v/intro.mp4" });
   await page.locator("#job-status", { hasText: "completed" }).waitFor();
   assert.match(await text(page, "#result"), /"url": "\/v\/intro.mp4"/);
@@ -227,7 +228,7 @@ test("the jobs list filters, sorts and pages on the server", async () => {
     assert.equal(q.get("queue"), queue);
   }
   assert.equal(listings.at(-1).get("sort"), "priority");
-  await page.screenshot({ path: join(SHOTS, "jobs.png") });
+  await page.screenshot({ path: join(SHOTS, "jobs.png"), animations: "disabled" });
   await close(page);
 });
 
@@ -241,7 +242,7 @@ test("a failed job appears in dead letters with its error, as text, and can be r
   const group = page.locator("section.group", { hasText: queue });
   await group.locator("h2").getByText(message, { exact: true }).waitFor();
   assert.equal(await page.locator("main img").count(), 0, "the error's markup is not markup");
-  await page.screenshot({ path: join(SHOTS, "dead-letters.png") });
+  await page.screenshot({ path: join(SHOTS, "dead-letters.png"), animations: "disabled" });
   await group.locator(`tr[data-id="${job.id}"]`).getByRole("button", { name: "Retry" }).click();
   await until(async () => (await api.job(job.id)).status === "queued", "the dead letter queued again");
   await until(async () => (await page.locator("section.group", { hasText: queue }).count()) === 0, "the group to leave the list");
@@ -291,7 +292,7 @@ test("pause stops a queue, and resume lets it run again", async () => {
   await row.getByText("paused").waitFor();
   const { jobs } = await api.call("POST", "/lease", { worker_id: "w-pause", queues: [queue], wait_ms: 0 });
   assert.equal(jobs.length, 0, "a paused queue leases nothing");
-  await page.screenshot({ path: join(SHOTS, "queues.png") });
+  await page.screenshot({ path: join(SHOTS, "queues.png"), animations: "disabled" });
   await row.getByRole("button", { name: "Resume" }).click();
   await until(async () => !(await api.call("GET", "/queues")).queues.find((q) => q.name === queue).paused, "the queue to be resumed");
   assert.equal((await api.leaseOne("w-pause", queue)).id, job.id);
@@ -309,7 +310,7 @@ test("workers show what their beats say, and scale reaches the server", async ()
   await row.getByLabel("Concurrency of " + id).fill("9");
   await row.getByRole("button", { name: "Scale" }).click();
   await until(async () => (await api.call("GET", "/workers")).workers.find((w) => w.id === id).concurrency === 9, "concurrency 9");
-  await page.screenshot({ path: join(SHOTS, "workers.png") });
+  await page.screenshot({ path: join(SHOTS, "workers.png"), animations: "disabled" });
   await row.getByRole("button", { name: "Quiet" }).click();
   await confirm(page, "Quiet");
   await until(async () => (await api.call("POST", `/workers/${id}/beat`, { concurrency: 4 })).command === "quiet", "the worker to be told to go quiet");
@@ -356,7 +357,7 @@ test("at phone width the overview and a job still read", async () => {
   await until(async () => (await text(page, "#count-queued")) !== "–", "the counts");
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page is ${overflow} px wider than the screen`);
-  await page.screenshot({ path: join(SHOTS, "overview-phone.png"), fullPage: true });
+  await page.screenshot({ path: join(SHOTS, "overview-phone.png"), fullPage: true, animations: "disabled" });
   await close(page);
 });
 
