@@ -64,6 +64,9 @@ test("logging in asks for a key, refuses a wrong one, and shows the role", async
   await page.getByRole("heading", { name: "Queues" }).waitFor();
   assert.equal(await text(page, "#role"), "viewer");
   await page.locator("#live-state[data-state=live]").waitFor();
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByLabel("API key").waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("jobq.key") ?? localStorage.getItem("jobq.key")), null, "the key is forgotten");
   await context.close();
 });
 
