@@ -31,6 +31,8 @@ Router make_router(Api& api) {
   add_queue_routes(router, api);
   add_metrics_routes(router, api);
   add_stream_routes(router, api);
+  add_whoami_routes(router, api);
+  add_dashboard_routes(router, api);
   return router;
 }
 

@@ -56,6 +56,8 @@ void add_worker_routes(Router& router, Api& api);
 void add_queue_routes(Router& router, Api& api);
 void add_metrics_routes(Router& router, Api& api);
 void add_stream_routes(Router& router, Api& api);
+void add_whoami_routes(Router& router, Api& api);
+void add_dashboard_routes(Router& router, Api& api);
 
 Router make_router(Api& api);
 

@@ -37,6 +37,9 @@ struct Call {
   NameValues query;   // percent-decoded
   std::string body;
   std::string request_id;
+  std::string role;  // the caller key's role; "admin" when no keys are configured
+  bool keys_configured = false;
+  std::string if_none_match;  // the If-None-Match header, for the dashboard's files
   std::shared_ptr<ClientGone> client_gone = std::make_shared<ClientGone>();
 
   const std::string& param(std::string_view name) const;

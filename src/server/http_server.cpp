@@ -60,7 +60,8 @@ struct HttpServer::Impl {
   template <class T>
   asio::awaitable<T> offload(std::function<void(std::function<void(T)>)> start,
                              bool in_place = false);
-  Reply authorize(const Request& req, Access access) const;
+  // Sets `role` to the name of the caller's role when it is known.
+  Reply authorize(const Request& req, Access access, std::string& role) const;
   std::string request_id_of(const Request& req);
   void begin_request() {
     std::lock_guard lock(in_flight_mutex);
@@ -210,18 +211,30 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket) {
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-Reply HttpServer::Impl::authorize(const Request& req, Access access) const {
-  if (keys.empty() || access == Access::open) return {};
+Reply HttpServer::Impl::authorize(const Request& req, Access access, std::string& role_name) const {
+  if (keys.empty()) {
+    role_name = "admin";  // with no keys, anyone may do anything
+    return {};
+  }
+  if (access == Access::open) return {};
   auto header = req[http::field::authorization];
   std::string_view value(header.data(), header.size());
   constexpr std::string_view kBearer = "Bearer ";
-  if (value.substr(0, kBearer.size()) != kBearer)
-    return error_reply(401, "unauthorized", "send an API key as Authorization: Bearer KEY");
-  auto role = keys.find(value.substr(kBearer.size()));
+  std::optional<std::string> key;
+  if (value.substr(0, kBearer.size()) == kBearer)
+    key = std::string(value.substr(kBearer.size()));
+  else if (beast::websocket::is_upgrade(req))
+    key = key_from_websocket_protocols(req[http::field::sec_websocket_protocol]);
+  if (!key)
+    return error_reply(401, "unauthorized",
+                       "send an API key as Authorization: Bearer KEY (a WebSocket may offer the "
+                       "subprotocol jobq.bearer.<KEY in base64url> instead)");
+  auto role = keys.find(*key);
   if (!role) return error_reply(401, "unauthorized", "unknown API key");
   if (!allows(*role, access))
     return error_reply(403, "forbidden",
                        "the " + std::string(to_string(*role)) + " role may not do this");
+  role_name = to_string(*role);
   return {};
 }
 
@@ -247,7 +260,8 @@ asio::awaitable<HttpServer::Impl::Outcome> HttpServer::Impl::handle(Request& req
   }
   const Route& route = *match.route;
   route_name = route.pattern;
-  if (Reply denied = authorize(req, route.access); denied.status != 200)
+  std::string role;
+  if (Reply denied = authorize(req, route.access, role); denied.status != 200)
     co_return Outcome{std::move(denied)};
   if (route.transport == Transport::websocket && !beast::websocket::is_upgrade(req))
     co_return Outcome{error_reply(400, "bad_request", "this route takes a WebSocket upgrade")};
@@ -259,6 +273,9 @@ asio::awaitable<HttpServer::Impl::Outcome> HttpServer::Impl::handle(Request& req
     call->query.emplace_back(std::string(param.key), std::string(param.value));
   call->body = std::move(req.body());
   call->request_id = request_id;
+  call->role = std::move(role);
+  call->keys_configured = !keys.empty();
+  call->if_none_match = std::string(req[http::field::if_none_match]);
   if (route.transport != Transport::http) {
     std::function<void(std::function<void(Result<StreamOpening>)>)> open =
         [&route, call](std::function<void(Result<StreamOpening>)> done) {
