@@ -90,6 +90,14 @@ export class Live {
     last[done ? 1 : 2]++;
   }
 
+  // The server's history (GET /throughput) replaces what this page counted, up to the newest
+  // second the server reported; later seconds keep their own counts.
+  adopt(seconds) {
+    const newest = seconds.length ? seconds[seconds.length - 1][0] : 0;
+    const later = this.series.filter(([second]) => second > newest);
+    this.series = seconds.map(([second, completed, failed]) => [second, completed, failed]).concat(later);
+  }
+
   schedule() {
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {

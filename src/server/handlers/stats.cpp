@@ -80,12 +80,23 @@ Reply purge(Api& api, const Call& call) {
   return json_reply(200, json::object{{"purged", *purged}});
 }
 
+// The dashboard's chart: finished attempts per second over the last 15 minutes.
+Reply throughput(Api& api, const Call&) {
+  json::array seconds;
+  for (const SecondCount& s : api.throughput.history())
+    seconds.emplace_back(json::array{s.second, s.completed, s.failed});
+  return json_reply(200, json::object{{"window_s", Throughput::kHistorySeconds},
+                                      {"seconds", std::move(seconds)}});
+}
+
 }  // namespace
 
 void add_stats_routes(Router& r, Api& api) {
   r.add("GET", "/api/v1/stats", Access::read, answer_now(api, all_stats));
   r.add("GET", "/api/v1/stats/{type}", Access::read, answer_now(api, type_stats));
   r.add("POST", "/api/v1/maintenance/purge", Access::operate, answer_now(api, purge));
+  r.add("GET", "/api/v1/throughput", Access::read, answer_now(api, throughput),
+        {.never_blocks = true});
 }
 
 }  // namespace jobq::server
