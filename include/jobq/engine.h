@@ -47,6 +47,7 @@ struct TickReport {
 struct TypeStats {
   std::string type;
   std::int64_t counts[kJobStatusCount] = {};
+  std::int64_t finished_runs = 0;  // finished attempts seen; the three below mean nothing at 0
   double mean_run_ms = 0;
   double p95_run_ms = 0;
   double success_rate = 0;  // completed / (completed + failed) among finished attempts seen

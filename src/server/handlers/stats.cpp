@@ -24,12 +24,15 @@ json::object rates_json(const Rates& r) {
 }
 
 json::object type_json(const TypeStats& t, const Rates& rates) {
+  bool ran = t.finished_runs > 0;
   return {{"type", t.type},
           {"counts", counts_json(t.counts)},
           {"last_minute", rates_json(rates)},
-          {"mean_run_ms", number_to_json(t.mean_run_ms)},
-          {"p95_run_ms", number_to_json(t.p95_run_ms)},
-          {"success_rate", number_to_json(t.success_rate)}};
+          {"finished_runs", t.finished_runs},
+          // null, not 0, for a type with no finished attempt: "no data" is not "all failed"
+          {"mean_run_ms", ran ? number_to_json(t.mean_run_ms) : json::value()},
+          {"p95_run_ms", ran ? number_to_json(t.p95_run_ms) : json::value()},
+          {"success_rate", ran ? number_to_json(t.success_rate) : json::value()}};
 }
 
 Reply all_stats(Api& api, const Call&) {
