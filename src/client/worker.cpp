@@ -59,6 +59,10 @@ struct Worker::Impl {
     steady::time_point next_heartbeat;
     steady::time_point last_progress;
     bool handed_back = false;  // the outcome was given by the stop; the handler's is dropped
+    // Heartbeats and the outcome go out one at a time, so a progress report taken by the
+    // heartbeat thread cannot land after the completion (and be refused).
+    std::mutex send;
+    bool finished = false;  // under `send`: no heartbeat after the outcome
   };
 
   Impl(JobSource& s, WorkerOptions o) : source(s), options(std::move(o)) {
@@ -192,6 +196,8 @@ struct Worker::Impl {
       ++counters.lost;
       return;
     }
+    std::lock_guard send(a->send);
+    a->finished = true;
     // The newest progress goes out before the outcome, so the record ends with it.
     if (auto p = context.take_progress()) (void)source.heartbeat(a->id, a->token, *p);
     if (ok && context.stop_reason() == StopReason::timed_out) {
@@ -264,6 +270,8 @@ struct Worker::Impl {
 
   void beat_job(Active& a, steady::time_point now) {
     JobContext& c = *a.context;
+    std::lock_guard send(a.send);
+    if (a.finished) return;
     Progress p = c.take_progress().value_or(Progress{});
     auto reply = source.heartbeat(a.id, a.token, p);
     a.next_heartbeat = now + options.heartbeat_interval;
@@ -310,6 +318,7 @@ struct Worker::Impl {
     if (orders.command == WorkerCommand::quiet && state == WorkerState::running) {
       state = WorkerState::quiet;
       changed.notify_all();
+      source.wake();  // leases waiting now would bring jobs a quiet worker should not take
     } else if (orders.command == WorkerCommand::stop) {
       lock.unlock();
       stop(options.grace);
@@ -374,8 +383,10 @@ void Worker::stop(std::chrono::milliseconds grace) { impl_->stop(grace); }
 
 void Worker::quiet() {
   std::lock_guard lock(impl_->mutex);
-  if (impl_->state == WorkerState::running) impl_->state = WorkerState::quiet;
+  if (impl_->state != WorkerState::running) return;
+  impl_->state = WorkerState::quiet;
   impl_->changed.notify_all();
+  impl_->source.wake();
 }
 
 void Worker::wait() {
