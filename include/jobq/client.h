@@ -200,6 +200,9 @@ class Client {
                                      const std::optional<boost::json::value>& body = std::nullopt,
                                      std::chrono::milliseconds extra_timeout = {});
 
+  // Any route whose answer is not JSON (GET /metrics): the body as text, or its error.
+  ApiResult<std::string> fetch_text(const std::string& method, const std::string& target);
+
   // How many connections this client has opened so far (to check reuse).
   std::uint64_t connections_opened() const;
 

@@ -57,6 +57,14 @@ ApiResult<json::value> Client::send(const std::string& method, const std::string
   return v;
 }
 
+ApiResult<std::string> Client::fetch_text(const std::string& method, const std::string& target) {
+  auto answer = transport_->request(method, target, nullptr, options_.request_timeout);
+  if (!answer) return answer.error();
+  if (answer->status < 200 || answer->status >= 300)
+    return error_from_answer(answer->status, answer->body);
+  return std::move(answer->body);
+}
+
 ApiError bad_answer(const std::string& what, const Error& why) {
   return ApiError(0, "bad_answer", what + ": " + why.to_string());
 }

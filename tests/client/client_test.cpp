@@ -437,6 +437,57 @@ TEST_F(ClientTest, ConnectionsAreReused) {
   EXPECT_LE(client.connections_opened(), 5u);
 }
 
+TEST_F(ClientTest, AStoppedLeaseHangsUpAndTakesNothing) {
+  std::stop_source stop;
+  auto leasing = std::async(std::launch::async, [&] {
+    return client.lease(lease_for("late"), 30s, stop.get_token());
+  });
+  auto waiting = [&](const char* count) {
+    auto metrics = client.fetch_text("GET", "/metrics");
+    return metrics.ok() && metrics->find(std::string("\njobq_leases_waiting ") + count + "\n") !=
+                               std::string::npos;
+  };
+  ASSERT_TRUE(eventually([&] { return waiting("1"); })) << "the lease never waited";
+  stop.request_stop();
+  ASSERT_EQ(leasing.wait_for(5s), std::future_status::ready);
+  auto r = leasing.get();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), "cancelled");
+  ASSERT_TRUE(eventually([&] { return waiting("0"); })) << "the server kept the lease waiting";
+  // The server withdrew the waiting lease: a job submitted now stays queued.
+  Job job = client.submit(spec("late"))->job;
+  auto later = client.wait(job.id, 300ms);
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(later->status, JobStatus::queued);
+}
+
+TEST_F(ClientTest, ARequestPastItsTimeoutIsATimeout) {
+  auto job = client.submit(spec("slowly"))->job;
+  ClientOptions o = client.options();
+  o.request_timeout = 200ms;
+  Client impatient(o);
+  // The server holds this answer for 5 s; the client gives up after its 200 ms.
+  auto r = impatient.call("GET", "/api/v1/jobs/" + job.id + "/wait?timeout_ms=5000");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), "timeout");
+  EXPECT_EQ(r.error().error_code(), ErrorCode::unavailable);
+  EXPECT_TRUE(impatient.get(job.id).ok());  // a fresh connection replaces the abandoned one
+  EXPECT_EQ(impatient.connections_opened(), 2u);
+}
+
+TEST_F(ClientTest, OptionsComeFromTheEnvironment) {
+  ASSERT_EQ(setenv("JOBQ_URL", server.url().c_str(), 1), 0);
+  ASSERT_EQ(setenv("JOBQ_API_KEY", "k-from-env", 1), 0);
+  ClientOptions o = ClientOptions::from_env();
+  EXPECT_EQ(o.url, server.url());
+  EXPECT_EQ(o.api_key, "k-from-env");
+  unsetenv("JOBQ_API_KEY");
+  Client from_env;
+  EXPECT_TRUE(from_env.list().ok());
+  unsetenv("JOBQ_URL");
+  EXPECT_EQ(ClientOptions::from_env().url, "http://127.0.0.1:8080");
+}
+
 TEST(ClientTransport, NoServerIsAConnectError) {
   int port;
   {
