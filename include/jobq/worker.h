@@ -46,8 +46,7 @@ const char* to_string(StopReason reason);
 // (retryable) with its what() as the message.
 class JobFailure : public std::runtime_error {
  public:
-  explicit JobFailure(const std::string& message, bool retryable = true,
-                      std::string traceback = {})
+  explicit JobFailure(const std::string& message, bool retryable = true, std::string traceback = {})
       : std::runtime_error(message), retryable_(retryable), traceback_(std::move(traceback)) {}
   bool retryable() const { return retryable_; }
   const std::string& traceback() const { return traceback_; }
@@ -120,16 +119,17 @@ class JobContext {
 using JobHandler = std::function<std::string(JobContext&)>;
 
 struct WorkerOptions {
-  std::string id;                          // default: host-pid-random
+  std::string id;  // default: host-pid-random
   std::vector<std::string> queues = {"default"};
-  int concurrency = 1;                     // slots; the server's `scale` changes it
-  std::int64_t lease_ms = 30'000;          // renewed by each heartbeat
-  std::chrono::milliseconds lease_wait{2'000};  // long poll of one lease request
+  int concurrency = 1;                              // slots; the server's `scale` changes it
+  std::int64_t lease_ms = 30'000;                   // renewed by each heartbeat
+  std::chrono::milliseconds lease_wait{2'000};      // long poll of one lease request
   std::chrono::milliseconds heartbeat_interval{0};  // 0: a third of lease_ms
-  std::chrono::milliseconds progress_interval{500};  // at most one progress update per job this often
-  std::chrono::milliseconds beat_interval{5'000};    // presence beats; 0: none
-  std::chrono::milliseconds grace{10'000};          // for stop() and the server's `stop`
-  std::chrono::milliseconds retry_delay{1'000};     // after a failed lease (server down)
+  std::chrono::milliseconds progress_interval{
+      500};                                        // at most one progress update per job this often
+  std::chrono::milliseconds beat_interval{5'000};  // presence beats; 0: none
+  std::chrono::milliseconds grace{10'000};         // for stop() and the server's `stop`
+  std::chrono::milliseconds retry_delay{1'000};    // after a failed lease (server down)
   std::string version = "jobq-cpp/0.1";
 };
 

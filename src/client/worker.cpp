@@ -247,8 +247,8 @@ struct Worker::Impl {
       }
       for (auto& a : due) {
         watch_time(*a, now);
-        bool progress = a->context->has_progress() &&
-                        now >= a->last_progress + options.progress_interval;
+        bool progress =
+            a->context->has_progress() && now >= a->last_progress + options.progress_interval;
         if (progress || now >= a->next_heartbeat) beat_job(*a, now);
       }
       lock.lock();
@@ -309,8 +309,7 @@ struct Worker::Impl {
   }
 
   void obey(const WorkerOrders& orders, std::unique_lock<std::mutex>& lock) {
-    if (orders.concurrency >= 1 && orders.concurrency != target &&
-        state != WorkerState::stopping) {
+    if (orders.concurrency >= 1 && orders.concurrency != target && state != WorkerState::stopping) {
       target = orders.concurrency;
       spawn_slots();
       changed.notify_all();
@@ -363,7 +362,8 @@ void Worker::handle(std::string type, JobHandler handler) {
 Status Worker::start() {
   Impl& w = *impl_;
   std::lock_guard lock(w.mutex);
-  if (w.state != WorkerState::idle) return Error(ErrorCode::conflict, "the worker was started already");
+  if (w.state != WorkerState::idle)
+    return Error(ErrorCode::conflict, "the worker was started already");
   if (w.handlers.empty()) return Error::invalid("handlers", "register a handler before start");
   w.state = WorkerState::running;
   w.spawn_slots();
@@ -378,8 +378,12 @@ Status Worker::run() {
   return {};
 }
 
-void Worker::stop() { impl_->stop(impl_->options.grace); }
-void Worker::stop(std::chrono::milliseconds grace) { impl_->stop(grace); }
+void Worker::stop() {
+  impl_->stop(impl_->options.grace);
+}
+void Worker::stop(std::chrono::milliseconds grace) {
+  impl_->stop(grace);
+}
 
 void Worker::quiet() {
   std::lock_guard lock(impl_->mutex);
@@ -392,7 +396,8 @@ void Worker::quiet() {
 void Worker::wait() {
   Impl& w = *impl_;
   std::unique_lock lock(w.mutex);
-  w.changed.wait(lock, [&] { return w.state == WorkerState::stopped || w.state == WorkerState::idle; });
+  w.changed.wait(lock,
+                 [&] { return w.state == WorkerState::stopped || w.state == WorkerState::idle; });
   // Threads started by a scale-up while stopping are in the list too; join every one.
   while (!w.threads.empty()) {
     std::vector<std::thread> threads;
@@ -403,7 +408,9 @@ void Worker::wait() {
   }
 }
 
-const std::string& Worker::id() const { return impl_->options.id; }
+const std::string& Worker::id() const {
+  return impl_->options.id;
+}
 
 int Worker::concurrency() const {
   std::lock_guard lock(impl_->mutex);

@@ -439,13 +439,12 @@ TEST_F(ClientTest, ConnectionsAreReused) {
 
 TEST_F(ClientTest, AStoppedLeaseHangsUpAndTakesNothing) {
   std::stop_source stop;
-  auto leasing = std::async(std::launch::async, [&] {
-    return client.lease(lease_for("late"), 30s, stop.get_token());
-  });
+  auto leasing = std::async(std::launch::async,
+                            [&] { return client.lease(lease_for("late"), 30s, stop.get_token()); });
   auto waiting = [&](const char* count) {
     auto metrics = client.fetch_text("GET", "/metrics");
-    return metrics.ok() && metrics->find(std::string("\njobq_leases_waiting ") + count + "\n") !=
-                               std::string::npos;
+    return metrics.ok() &&
+           metrics->find(std::string("\njobq_leases_waiting ") + count + "\n") != std::string::npos;
   };
   ASSERT_TRUE(eventually([&] { return waiting("1"); })) << "the lease never waited";
   stop.request_stop();

@@ -55,9 +55,9 @@ JobqdProcess::JobqdProcess(std::vector<std::string> args, std::string store)
 
 bool JobqdProcess::start_once() {
   port_ = free_port();
-  std::vector<std::string> argv = {JOBQD, "--listen", "127.0.0.1:" + std::to_string(port_),
-                                   "--store",
-                                   store_ == "memory" ? "memory:" : "sqlite://" + dir_ + "/jobq.db"};
+  std::vector<std::string> argv = {
+      JOBQD, "--listen", "127.0.0.1:" + std::to_string(port_), "--store",
+      store_ == "memory" ? "memory:" : "sqlite://" + dir_ + "/jobq.db"};
   argv.insert(argv.end(), args_.begin(), args_.end());
   std::vector<char*> cargv;
   for (auto& a : argv) cargv.push_back(a.data());
@@ -66,7 +66,8 @@ bool JobqdProcess::start_once() {
   posix_spawn_file_actions_init(&files);
   std::string log_path = dir_ + "/jobqd.log";
   posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&files, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_addopen(&files, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                   0644);
   posix_spawn_file_actions_adddup2(&files, 1, 2);
   int rc = posix_spawn(&pid_, JOBQD, &files, nullptr, cargv.data(), environ);
   posix_spawn_file_actions_destroy(&files);
@@ -109,8 +110,8 @@ int JobqdProcess::stop() {
   if (pid_ < 0) return 0;
   kill(pid_, SIGTERM);
   int status = 0;
-  bool gone = eventually([&] { return waitpid(pid_, &status, WNOHANG) == pid_; },
-                         std::chrono::seconds(15));
+  bool gone =
+      eventually([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, std::chrono::seconds(15));
   if (!gone) {
     kill(pid_, SIGKILL);
     waitpid(pid_, &status, 0);

@@ -180,7 +180,8 @@ TEST_F(WorkerTest, HardTimeoutAsksTheHandlerToStop) {
 
 TEST_F(WorkerTest, AnExceptionFailsTheJobWithItsMessage) {
   Worker worker(*source, worker_options());
-  worker.handle("broken", [](JobContext&) -> std::string { throw std::runtime_error("disk full"); });
+  worker.handle("broken",
+                [](JobContext&) -> std::string { throw std::runtime_error("disk full"); });
   worker.handle("hopeless", [](JobContext&) -> std::string {
     throw JobFailure("bad input", /*retryable=*/false, "at step 3");
   });
