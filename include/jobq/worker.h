@@ -131,6 +131,10 @@ struct WorkerOptions {
   std::chrono::milliseconds grace{10'000};         // for stop() and the server's `stop`
   std::chrono::milliseconds retry_delay{1'000};    // after a failed lease (server down)
   std::string version = "jobq-cpp/0.1";
+  // Each failed call to the source (a lease, heartbeat, outcome or beat the server refused or
+  // never answered), from the worker's thread that made it. The worker goes on: leases are tried
+  // again after retry_delay, an outcome up to three times while the source is unavailable.
+  std::function<void(const Error&)> on_error;
 };
 
 struct WorkerCounters {
@@ -139,6 +143,7 @@ struct WorkerCounters {
   std::uint64_t failed = 0;       // handler threw, or it was cancelled
   std::uint64_t handed_back = 0;  // given back for retry by a stopping worker
   std::uint64_t lost = 0;         // the server refused the outcome (lease lost)
+  std::uint64_t errors = 0;       // failed calls to the source (see WorkerOptions::on_error)
 };
 
 enum class WorkerState { idle, running, quiet, stopping, stopped };

@@ -119,6 +119,7 @@ struct Worker::Impl {
       }
       auto leased = source.lease(request, options.lease_wait);
       if (!leased) {
+        report(leased.error(), "lease");
         std::unique_lock lock(mutex);
         changed.wait_for(lock, options.retry_delay,
                          [&] { return state == WorkerState::stopping || index >= target; });
@@ -143,8 +144,33 @@ struct Worker::Impl {
     changed.notify_all();
   }
 
+  // A failed call to the source: counted, and told to on_error with what it was.
+  void report(const Error& e, const std::string& what) {
+    {
+      std::lock_guard lock(mutex);
+      ++counters.errors;
+    }
+    if (options.on_error) options.on_error(Error(e.code(), what + ": " + e.message(), e.field()));
+  }
+
+  // Sends a job's outcome, again while the source is unavailable (a server restarting).
+  template <class Call>
+  Status send_outcome(const std::string& what, Call call) {
+    for (int attempt = 1;; ++attempt) {
+      auto r = call();
+      if (r) return {};
+      if (r.error().code() != ErrorCode::unavailable || attempt == 3) {
+        if (!lease_gone(r.error())) report(r.error(), what);
+        return r.error();
+      }
+      report(r.error(), what + " (will try again)");
+      std::this_thread::sleep_for(options.retry_delay);
+    }
+  }
+
   void hand_back(const std::string& id, const std::string& token, const std::string& why) {
     auto r = source.fail(id, token, "handed back: " + why, {}, true);
+    if (!r && !lease_gone(r.error())) report(r.error(), "hand back job " + id);
     std::lock_guard lock(mutex);
     ++(r ? counters.handed_back : counters.lost);
   }
@@ -206,11 +232,21 @@ struct Worker::Impl {
     }
     Status outcome;
     if (ok) {
-      auto r = source.complete(a->id, a->token, result.empty() ? "null" : result);
-      if (!r) outcome = r.error();
-    } else {
-      auto r = source.fail(a->id, a->token, message, traceback, retryable);
-      if (!r) outcome = r.error();
+      outcome = send_outcome("complete job " + a->id, [&] {
+        return source.complete(a->id, a->token, result.empty() ? "null" : result);
+      });
+      // A result the source refuses (not JSON, too large) fails the attempt instead of leaving
+      // the job running until its lease ends.
+      if (outcome.code() == ErrorCode::invalid_argument ||
+          outcome.code() == ErrorCode::payload_too_large) {
+        ok = false;
+        message = "the handler's result was refused: " + outcome.message();
+      }
+    }
+    if (!ok) {
+      outcome = send_outcome("fail job " + a->id, [&] {
+        return source.fail(a->id, a->token, message, traceback, retryable);
+      });
     }
     std::lock_guard lock(mutex);
     if (!outcome.ok())
@@ -277,7 +313,10 @@ struct Worker::Impl {
     a.next_heartbeat = now + options.heartbeat_interval;
     a.last_progress = now;
     if (!reply) {
-      if (lease_gone(reply.error())) c.request_stop(StopReason::lease_lost);
+      if (lease_gone(reply.error()))
+        c.request_stop(StopReason::lease_lost);
+      else
+        report(reply.error(), "heartbeat of job " + a.id);
       return;
     }
     if (reply->cancel_requested) c.request_stop(StopReason::cancel_requested);
@@ -300,6 +339,7 @@ struct Worker::Impl {
       b.version = options.version;
       lock.unlock();
       auto orders = source.beat(b);
+      if (!orders) report(orders.error(), "beat");
       lock.lock();
       if (orders) obey(*orders, lock);
       changed.wait_for(lock, options.beat_interval, [&] {

@@ -138,6 +138,29 @@ TEST_P(EmbeddedWorker, StopHandsRunningJobsBack) {
   EXPECT_EQ(worker.counters().handed_back, 1u);
 }
 
+TEST_P(EmbeddedWorker, AFailingLeaseIsReportedNotSwallowed) {
+  std::mutex m;
+  std::vector<Error> errors;
+  WorkerOptions o = options();
+  o.lease_ms = 500;  // below the engine's minimum: every lease is refused
+  o.retry_delay = 10ms;
+  o.on_error = [&](const Error& e) {
+    std::lock_guard lock(m);
+    errors.push_back(e);
+  };
+  Worker worker(*source, o);
+  worker.handle("any", [](JobContext&) { return std::string(); });
+  ASSERT_TRUE(worker.start().ok());
+  ASSERT_TRUE(eventually([&] { return worker.counters().errors >= 2; }));
+  worker.stop(0ms);
+  worker.wait();
+  std::lock_guard lock(m);
+  ASSERT_FALSE(errors.empty());
+  EXPECT_EQ(errors[0].code(), ErrorCode::invalid_argument);
+  EXPECT_EQ(errors[0].field(), "lease_ms");
+  EXPECT_EQ(errors[0].message().rfind("lease: ", 0), 0u) << errors[0].message();
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, EmbeddedWorker, ::testing::Values("memory", "sqlite"));
 
 }  // namespace

@@ -201,6 +201,29 @@ TEST_F(WorkerTest, AnExceptionFailsTheJobWithItsMessage) {
   EXPECT_EQ(h.attempt, 1);
 }
 
+TEST_F(WorkerTest, AResultThatIsNotJsonFailsTheJob) {
+  std::mutex m;
+  std::vector<std::string> errors;
+  WorkerOptions o = worker_options();
+  o.on_error = [&](const Error& e) {
+    std::lock_guard lock(m);
+    errors.push_back(e.to_string());
+  };
+  Worker worker(*source, o);
+  worker.handle("sloppy", [](JobContext&) { return std::string("{not json"); });
+  ASSERT_TRUE(worker.start().ok());
+  JobSpec once;
+  once.max_attempts = 1;
+  Job job = submit("sloppy", once);
+  Job failed = await(job.id, JobStatus::failed);
+  ASSERT_NE(failed.error(), nullptr);
+  EXPECT_NE(failed.error()->message.find("the handler's result was refused"), std::string::npos)
+      << failed.error()->message;
+  std::lock_guard lock(m);
+  ASSERT_FALSE(errors.empty());
+  EXPECT_NE(errors[0].find("complete job " + job.id), std::string::npos) << errors[0];
+}
+
 TEST_F(WorkerTest, StopLetsRunningJobsFinishAndHandsTheRestBack) {
   Gate quick_may_finish;
   std::atomic<int> started{0};
