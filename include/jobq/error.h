@@ -52,11 +52,12 @@ class Error {
 using Status = Error;
 
 // Either a value or an error. Reading the value of an error (or the error of a value) is a bug.
-template <class T>
+// E is any error type with ok(); the client's ApiError (client.h) also keeps the HTTP status.
+template <class T, class E = Error>
 class Result {
  public:
   Result(T value) : v_(std::move(value)) {}
-  Result(Error error) : v_(std::move(error)) { assert(!std::get<Error>(v_).ok()); }
+  Result(E error) : v_(std::move(error)) { assert(!std::get<E>(v_).ok()); }
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -67,10 +68,10 @@ class Result {
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
-  const Error& error() const { return std::get<Error>(v_); }
+  const E& error() const { return std::get<E>(v_); }
 
  private:
-  std::variant<T, Error> v_;
+  std::variant<T, E> v_;
 };
 
 }  // namespace jobq

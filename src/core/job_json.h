@@ -3,6 +3,7 @@
 
 #include <boost/json/value.hpp>
 
+#include "jobq/error.h"
 #include "jobq/job.h"
 
 namespace jobq {
@@ -10,10 +11,17 @@ namespace jobq {
 // The lease token is included only for the worker that holds the lease.
 boost::json::object job_to_json(const Job& job, bool with_lease_token = false);
 
+// The reverse, for clients: a Job from the API's JSON form. Unknown fields are ignored (a newer
+// server may add some); a known field of the wrong type is an error naming it. A null `result` is
+// read as "null" for a completed job and as no result otherwise. `lease_ms` and `seq` are not part
+// of the JSON form and stay 0.
+Result<Job> job_from_json(const boost::json::value& json);
+
 // Whole numbers as integers: 50 rather than 5E1.
 boost::json::value number_to_json(double x);
 
 boost::json::object backoff_to_json(const Backoff& b);
 boost::json::object error_to_json(const JobError& e);
+Result<Backoff> backoff_from_json(const boost::json::value& json, std::string_view field);
 
 }  // namespace jobq

@@ -5,6 +5,7 @@
 
 #include "core/backoff.h"
 #include "core/ids.h"
+#include "core/job_json.h"
 #include "core/json_fields.h"
 #include "core/priority.h"
 
@@ -183,6 +184,33 @@ Result<JobSpec> job_spec_from_json(const json::value& v, const SpecLimits& limit
   }
   if (Status s = validate_spec(spec, limits); !s.ok()) return s;
   return spec;
+}
+
+Result<json::object> job_spec_to_json(const JobSpec& s) {
+  auto payload = parse_json(s.payload, "payload");
+  if (!payload) return payload.error();
+  json::object o;
+  o["type"] = s.type;
+  if (s.queue != "default") o["queue"] = s.queue;
+  o["priority"] = s.priority;
+  o["payload"] = std::move(*payload);
+  if (s.max_attempts) o["max_attempts"] = *s.max_attempts;
+  if (s.backoff) o["backoff"] = backoff_to_json(*s.backoff);
+  if (s.timeout_ms) o["timeout_ms"] = s.timeout_ms;
+  if (s.soft_timeout_ms) o["soft_timeout_ms"] = s.soft_timeout_ms;
+  if (s.delay_ms) o["delay_ms"] = *s.delay_ms;
+  if (s.run_at) o["run_at"] = *s.run_at;
+  auto strings = [](const std::vector<std::string>& items) {
+    json::array a;
+    for (const auto& i : items) a.emplace_back(i);
+    return a;
+  };
+  if (!s.user_id.empty()) o["user_id"] = s.user_id;
+  if (!s.tags.empty()) o["tags"] = strings(s.tags);
+  if (!s.idempotency_key.empty()) o["idempotency_key"] = s.idempotency_key;
+  if (!s.depends_on.empty()) o["depends_on"] = strings(s.depends_on);
+  if (!s.callback_url.empty()) o["callback_url"] = s.callback_url;
+  return o;
 }
 
 Result<json::value> parse_json(std::string_view text, std::string_view field,

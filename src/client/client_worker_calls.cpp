@@ -1,0 +1,171 @@
+// The worker's calls: lease, heartbeat, complete, fail, ack and beats.
+#include <boost/json.hpp>
+
+#include "client/client_calls.h"
+#include "core/job_json.h"
+#include "core/job_spec.h"
+#include "core/json_fields.h"
+#include "core/time_format.h"
+
+namespace jobq {
+
+namespace json = boost::json;
+
+namespace {
+
+json::array strings(const std::vector<std::string>& items) {
+  json::array a;
+  for (const auto& s : items) a.emplace_back(s);
+  return a;
+}
+
+// A result given as JSON text, checked before it is sent.
+ApiResult<json::value> result_value(const std::string& text, const std::string& field) {
+  auto v = parse_json(text.empty() ? "null" : text, field);
+  if (!v) return ApiError(0, "invalid_argument", v.error().message(), field);
+  return std::move(*v);
+}
+
+}  // namespace
+
+ApiResult<std::vector<Job>> Client::lease(const LeaseRequest& r, std::chrono::milliseconds wait,
+                                          std::stop_token stop) {
+  json::object body{{"worker_id", r.worker_id},
+                    {"queues", strings(r.queues)},
+                    {"max_jobs", r.max_jobs},
+                    {"lease_ms", r.lease_ms},
+                    {"wait_ms", wait.count()}};
+  if (!r.types.empty()) body["types"] = strings(r.types);
+  return jobs_answer(send("POST", "/api/v1/lease", json::value(std::move(body)), wait, stop));
+}
+
+ApiResult<HeartbeatReply> Client::heartbeat(const std::string& id, const std::string& token,
+                                            const Progress& p) {
+  json::object body{{"lease_token", token}};
+  if (p.progress) body["progress"] = number_to_json(*p.progress);
+  if (p.message) body["progress_message"] = *p.message;
+  if (p.stage) body["stage"] = *p.stage;
+  if (p.processed_items) body["processed_items"] = *p.processed_items;
+  if (p.total_items) body["total_items"] = *p.total_items;
+  auto answer = call("POST", job_path(id, "/heartbeat"), json::value(std::move(body)));
+  if (!answer) return answer.error();
+  if (!answer->is_object()) return ApiError(0, "bad_answer", "a heartbeat answer is an object");
+  const json::object& o = answer->get_object();
+  HeartbeatReply reply;
+  if (auto* v = o.if_contains("cancel_requested"); v && v->is_bool())
+    reply.cancel_requested = v->get_bool();
+  if (auto* v = o.if_contains("soft_timeout_passed"); v && v->is_bool())
+    reply.soft_timeout_passed = v->get_bool();
+  if (auto* v = o.if_contains("lease_expires_at"); v && !v->is_null()) {
+    auto t = as_time(*v, "lease_expires_at");
+    if (!t) return bad_answer("heartbeat", t.error());
+    reply.lease_expires_at = *t;
+  }
+  return reply;
+}
+
+ApiResult<Job> Client::complete(const std::string& id, const std::string& token,
+                                const std::string& result_json) {
+  auto result = result_value(result_json, "result");
+  if (!result) return result.error();
+  json::object body{{"lease_token", token}, {"result", std::move(*result)}};
+  return job_answer(call("POST", job_path(id, "/complete"), json::value(std::move(body))));
+}
+
+ApiResult<Job> Client::fail(const std::string& id, const std::string& token,
+                            const std::string& message, const std::string& traceback,
+                            bool retryable) {
+  json::object body{{"lease_token", token}, {"error", message}, {"retryable", retryable}};
+  if (!traceback.empty()) body["traceback"] = traceback;
+  return job_answer(call("POST", job_path(id, "/fail"), json::value(std::move(body))));
+}
+
+ApiResult<std::vector<ApiResult<Job>>> Client::ack(const std::vector<AckItem>& items) {
+  json::array completes, fails;
+  std::vector<std::size_t> order;  // the server answers completions first, then failures
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const AckItem& item = items[i];
+    if (!item.error.empty()) continue;
+    auto result =
+        result_value(item.result_json, "complete[" + std::to_string(completes.size()) + "].result");
+    if (!result) return result.error();
+    completes.emplace_back(json::object{
+        {"id", item.id}, {"lease_token", item.lease_token}, {"result", std::move(*result)}});
+    order.push_back(i);
+  }
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const AckItem& item = items[i];
+    if (item.error.empty()) continue;
+    json::object f{{"id", item.id},
+                   {"lease_token", item.lease_token},
+                   {"error", item.error},
+                   {"retryable", item.retryable}};
+    if (!item.traceback.empty()) f["traceback"] = item.traceback;
+    fails.emplace_back(std::move(f));
+    order.push_back(i);
+  }
+  auto answer = call(
+      "POST", "/api/v1/ack",
+      json::value(json::object{{"complete", std::move(completes)}, {"fail", std::move(fails)}}));
+  if (!answer) return answer.error();
+  const json::value* results =
+      answer->is_object() ? answer->get_object().if_contains("results") : nullptr;
+  if (!results || !results->is_array() || results->get_array().size() != items.size())
+    return ApiError(0, "bad_answer", "an ack answer has one result per item");
+  std::vector<ApiResult<Job>> out(items.size(), ApiError(0, "bad_answer", "missing"));
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const json::value& r = results->get_array()[k];
+    const json::object* o = r.if_object();
+    if (!o) return ApiError(0, "bad_answer", "an ack result is an object");
+    const json::value* ok = o->if_contains("ok");
+    if (ok && ok->is_bool() && ok->get_bool()) {
+      const json::value* job = o->if_contains("job");
+      out[order[k]] = job ? job_answer(*job) : ApiResult<Job>(ApiError(0, "bad_answer", "no job"));
+    } else {
+      // One item's answer has no status of its own: it is the one its code has on a route.
+      const json::value* e = o->if_contains("error");
+      const json::value* code = e && e->is_object() ? e->get_object().if_contains("code") : nullptr;
+      std::string_view name = code && code->is_string() ? code->get_string() : "";
+      int status = name == "not_found"           ? 404
+                   : name == "invalid_argument"  ? 400
+                   : name == "payload_too_large" ? 413
+                   : name == "unavailable"       ? 503
+                                                 : 409;
+      out[order[k]] = error_from_answer(
+          status, e ? json::serialize(json::object{{"error", *e}}) : std::string());
+    }
+  }
+  return out;
+}
+
+ApiResult<WorkerOrders> Client::beat(const WorkerBeat& b) {
+  json::object body{{"types", strings(b.types)},
+                    {"queues", strings(b.queues)},
+                    {"concurrency", b.concurrency},
+                    {"running", b.running},
+                    {"host", b.host},
+                    {"pid", b.pid},
+                    {"version", b.version}};
+  auto answer =
+      call("POST", "/api/v1/workers/" + encode(b.id) + "/beat", json::value(std::move(body)));
+  if (!answer) return answer.error();
+  const json::object* o = answer->if_object();
+  const json::value* command = o ? o->if_contains("command") : nullptr;
+  const json::value* concurrency = o ? o->if_contains("concurrency") : nullptr;
+  if (!command || !command->is_string() || !concurrency || !concurrency->is_int64())
+    return ApiError(0, "bad_answer", "a beat answer has command and concurrency");
+  WorkerOrders orders;
+  std::string_view c = command->get_string();
+  if (c == "run")
+    orders.command = WorkerCommand::run;
+  else if (c == "quiet")
+    orders.command = WorkerCommand::quiet;
+  else if (c == "stop")
+    orders.command = WorkerCommand::stop;
+  else
+    return ApiError(0, "bad_answer", "unknown worker command \"" + std::string(c) + "\"");
+  orders.concurrency = int(concurrency->get_int64());
+  return orders;
+}
+
+}  // namespace jobq
