@@ -13,6 +13,8 @@ import hashlib
 import os
 import sys
 
+from cpp_literal import cpp_literal
+
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -22,25 +24,6 @@ CONTENT_TYPES = {
     ".ico": "image/x-icon",
 }
 CHUNK = 2000  # bytes per string literal; adjacent literals are joined by the compiler
-
-
-def cpp_literal(data):
-    out = []
-    for b in data:
-        ch = chr(b)
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == '"':
-            out.append('\\"')
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "?":
-            out.append("\\?")  # no trigraphs
-        elif " " <= ch <= "~":
-            out.append(ch)
-        else:
-            out.append(f"\\{b:03o}")  # octal escapes stop after three digits, unlike \x
-    return '"' + "".join(out) + '"'
 
 
 def main(argv):

@@ -13,12 +13,6 @@ namespace json = boost::json;
 
 namespace {
 
-json::array strings(const std::vector<std::string>& items) {
-  json::array a;
-  for (const auto& s : items) a.emplace_back(s);
-  return a;
-}
-
 // A result given as JSON text, checked before it is sent.
 ApiResult<json::value> result_value(const std::string& text, const std::string& field) {
   auto v = parse_json(text.empty() ? "null" : text, field);
@@ -31,11 +25,11 @@ ApiResult<json::value> result_value(const std::string& text, const std::string& 
 ApiResult<std::vector<Job>> Client::lease(const LeaseRequest& r, std::chrono::milliseconds wait,
                                           std::stop_token stop) {
   json::object body{{"worker_id", r.worker_id},
-                    {"queues", strings(r.queues)},
+                    {"queues", strings_to_json(r.queues)},
                     {"max_jobs", r.max_jobs},
                     {"lease_ms", r.lease_ms},
                     {"wait_ms", wait.count()}};
-  if (!r.types.empty()) body["types"] = strings(r.types);
+  if (!r.types.empty()) body["types"] = strings_to_json(r.types);
   return jobs_answer(send("POST", "/api/v1/lease", json::value(std::move(body)), wait, stop));
 }
 
@@ -139,8 +133,8 @@ ApiResult<std::vector<ApiResult<Job>>> Client::ack(const std::vector<AckItem>& i
 }
 
 ApiResult<WorkerOrders> Client::beat(const WorkerBeat& b) {
-  json::object body{{"types", strings(b.types)},
-                    {"queues", strings(b.queues)},
+  json::object body{{"types", strings_to_json(b.types)},
+                    {"queues", strings_to_json(b.queues)},
                     {"concurrency", b.concurrency},
                     {"running", b.running},
                     {"host", b.host},

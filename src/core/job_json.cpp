@@ -28,13 +28,13 @@ json::value raw(const std::string& text) {
   return ec ? json::value(text) : v;
 }
 
-json::array strings(const std::vector<std::string>& items) {
+}  // namespace
+
+json::array strings_to_json(const std::vector<std::string>& items) {
   json::array a;
   for (const auto& s : items) a.emplace_back(s);
   return a;
 }
-
-}  // namespace
 
 json::value number_to_json(double x) {
   if (std::isfinite(x) && x == std::floor(x) && std::abs(x) < 9e15) return std::int64_t(x);
@@ -84,9 +84,9 @@ json::object job_to_json(const Job& j, bool with_lease_token) {
   for (const auto& e : j.errors) errors.emplace_back(error_to_json(e));
   o["errors"] = std::move(errors);
   o["user_id"] = string_or_null(j.user_id);
-  o["tags"] = strings(j.tags);
+  o["tags"] = strings_to_json(j.tags);
   o["idempotency_key"] = string_or_null(j.idempotency_key);
-  o["depends_on"] = strings(j.depends_on);
+  o["depends_on"] = strings_to_json(j.depends_on);
   o["callback_url"] = string_or_null(j.callback_url);
   o["created_at"] = time_or_null(j.created_at);
   o["updated_at"] = time_or_null(j.updated_at);

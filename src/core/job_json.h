@@ -19,6 +19,7 @@ Result<Job> job_from_json(const boost::json::value& json);
 
 // Whole numbers as integers: 50 rather than 5E1.
 boost::json::value number_to_json(double x);
+boost::json::array strings_to_json(const std::vector<std::string>& items);
 
 boost::json::object backoff_to_json(const Backoff& b);
 boost::json::object error_to_json(const JobError& e);

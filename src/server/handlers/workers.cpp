@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "core/time_format.h"
+#include "core/job_json.h"
 #include "server/api.h"
 #include "server/field_reader.h"
 
@@ -12,19 +13,13 @@ namespace json = boost::json;
 
 namespace {
 
-json::array strings(const std::vector<std::string>& items) {
-  json::array a;
-  for (const auto& s : items) a.emplace_back(s);
-  return a;
-}
-
 json::object worker_json(const WorkerState& w) {
   return {{"id", w.beat.id},
           {"host", w.beat.host},
           {"pid", w.beat.pid},
           {"version", w.beat.version},
-          {"types", strings(w.beat.types)},
-          {"queues", strings(w.beat.queues)},
+          {"types", strings_to_json(w.beat.types)},
+          {"queues", strings_to_json(w.beat.queues)},
           {"concurrency", w.concurrency},
           {"running", w.beat.running},
           {"state", w.state()},
