@@ -31,7 +31,9 @@ class ApiError {
  public:
   ApiError() = default;
   ApiError(int status, std::string code, std::string message, std::string field = {})
-      : status_(status), code_(std::move(code)), message_(std::move(message)),
+      : status_(status),
+        code_(std::move(code)),
+        message_(std::move(message)),
         field_(std::move(field)) {}
 
   bool ok() const { return code_.empty(); }
@@ -155,8 +157,7 @@ class Client {
   // Streams (WebSocket). Both block the calling thread and call `on_event` from it.
   // watch: a snapshot, then every change of the job; returns ok once the server closes the stream
   // after a terminal event, or when on_event returns false or `stop` is requested.
-  ApiStatus watch(const std::string& id, const EventHandler& on_event,
-                  std::stop_token stop = {});
+  ApiStatus watch(const std::string& id, const EventHandler& on_event, std::stop_token stop = {});
   // events: every event matching `filter` from now on, until on_event returns false, `stop` is
   // requested, or the server closes the stream (ok on a normal close, an error otherwise).
   ApiStatus events(const EventFilter& filter, const EventHandler& on_event,
@@ -166,8 +167,7 @@ class Client {
   // jobs once `wait` has passed. A stop request hangs up (code `cancelled`); the server then
   // withdraws the waiting lease.
   ApiResult<std::vector<Job>> lease(const LeaseRequest& request,
-                                    std::chrono::milliseconds wait = {},
-                                    std::stop_token stop = {});
+                                    std::chrono::milliseconds wait = {}, std::stop_token stop = {});
   ApiResult<HeartbeatReply> heartbeat(const std::string& id, const std::string& token,
                                       const Progress& progress = {});
   ApiResult<Job> complete(const std::string& id, const std::string& token,
@@ -200,6 +200,9 @@ class Client {
                                      const std::optional<boost::json::value>& body = std::nullopt,
                                      std::chrono::milliseconds extra_timeout = {});
 
+  // Any route whose answer is not JSON (GET /metrics): the body as text, or its error.
+  ApiResult<std::string> fetch_text(const std::string& method, const std::string& target);
+
   // How many connections this client has opened so far (to check reuse).
   std::uint64_t connections_opened() const;
 
@@ -209,8 +212,7 @@ class Client {
  private:
   ApiResult<boost::json::value> send(const std::string& method, const std::string& target,
                                      const std::optional<boost::json::value>& body,
-                                     std::chrono::milliseconds extra_timeout,
-                                     std::stop_token stop);
+                                     std::chrono::milliseconds extra_timeout, std::stop_token stop);
 
   ClientOptions options_;
   std::unique_ptr<Transport> transport_;

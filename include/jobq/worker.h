@@ -46,8 +46,7 @@ const char* to_string(StopReason reason);
 // (retryable) with its what() as the message.
 class JobFailure : public std::runtime_error {
  public:
-  explicit JobFailure(const std::string& message, bool retryable = true,
-                      std::string traceback = {})
+  explicit JobFailure(const std::string& message, bool retryable = true, std::string traceback = {})
       : std::runtime_error(message), retryable_(retryable), traceback_(std::move(traceback)) {}
   bool retryable() const { return retryable_; }
   const std::string& traceback() const { return traceback_; }
@@ -120,17 +119,22 @@ class JobContext {
 using JobHandler = std::function<std::string(JobContext&)>;
 
 struct WorkerOptions {
-  std::string id;                          // default: host-pid-random
+  std::string id;  // default: host-pid-random
   std::vector<std::string> queues = {"default"};
-  int concurrency = 1;                     // slots; the server's `scale` changes it
-  std::int64_t lease_ms = 30'000;          // renewed by each heartbeat
-  std::chrono::milliseconds lease_wait{2'000};  // long poll of one lease request
+  int concurrency = 1;                              // slots; the server's `scale` changes it
+  std::int64_t lease_ms = 30'000;                   // renewed by each heartbeat
+  std::chrono::milliseconds lease_wait{2'000};      // long poll of one lease request
   std::chrono::milliseconds heartbeat_interval{0};  // 0: a third of lease_ms
-  std::chrono::milliseconds progress_interval{500};  // at most one progress update per job this often
-  std::chrono::milliseconds beat_interval{5'000};    // presence beats; 0: none
-  std::chrono::milliseconds grace{10'000};          // for stop() and the server's `stop`
-  std::chrono::milliseconds retry_delay{1'000};     // after a failed lease (server down)
+  std::chrono::milliseconds progress_interval{
+      500};                                        // at most one progress update per job this often
+  std::chrono::milliseconds beat_interval{5'000};  // presence beats; 0: none
+  std::chrono::milliseconds grace{10'000};         // for stop() and the server's `stop`
+  std::chrono::milliseconds retry_delay{1'000};    // after a failed lease (server down)
   std::string version = "jobq-cpp/0.1";
+  // Each failed call to the source (a lease, heartbeat, outcome or beat the server refused or
+  // never answered), from the worker's thread that made it. The worker goes on: leases are tried
+  // again after retry_delay, an outcome up to three times while the source is unavailable.
+  std::function<void(const Error&)> on_error;
 };
 
 struct WorkerCounters {
@@ -139,6 +143,7 @@ struct WorkerCounters {
   std::uint64_t failed = 0;       // handler threw, or it was cancelled
   std::uint64_t handed_back = 0;  // given back for retry by a stopping worker
   std::uint64_t lost = 0;         // the server refused the outcome (lease lost)
+  std::uint64_t errors = 0;       // failed calls to the source (see WorkerOptions::on_error)
 };
 
 enum class WorkerState { idle, running, quiet, stopping, stopped };

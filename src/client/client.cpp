@@ -16,7 +16,6 @@ namespace jobq {
 
 namespace json = boost::json;
 
-
 ClientOptions ClientOptions::from_env() {
   ClientOptions o;
   const char* url = std::getenv("JOBQ_URL");
@@ -30,7 +29,9 @@ Client::Client(ClientOptions options)
 
 Client::~Client() = default;
 
-std::uint64_t Client::connections_opened() const { return transport_->opened(); }
+std::uint64_t Client::connections_opened() const {
+  return transport_->opened();
+}
 
 ApiResult<json::value> Client::call(const std::string& method, const std::string& target,
                                     const std::optional<json::value>& body,
@@ -57,6 +58,14 @@ ApiResult<json::value> Client::send(const std::string& method, const std::string
   return v;
 }
 
+ApiResult<std::string> Client::fetch_text(const std::string& method, const std::string& target) {
+  auto answer = transport_->request(method, target, nullptr, options_.request_timeout);
+  if (!answer) return answer.error();
+  if (answer->status < 200 || answer->status >= 300)
+    return error_from_answer(answer->status, answer->body);
+  return std::move(answer->body);
+}
+
 ApiError bad_answer(const std::string& what, const Error& why) {
   return ApiError(0, "bad_answer", what + ": " + why.to_string());
 }
@@ -70,7 +79,8 @@ ApiResult<Job> job_answer(const ApiResult<json::value>& answer) {
 
 ApiResult<std::vector<Job>> jobs_answer(const ApiResult<json::value>& answer) {
   if (!answer) return answer.error();
-  const json::value* jobs = answer->is_object() ? answer->get_object().if_contains("jobs") : nullptr;
+  const json::value* jobs =
+      answer->is_object() ? answer->get_object().if_contains("jobs") : nullptr;
   if (!jobs || !jobs->is_array()) return ApiError(0, "bad_answer", "the answer has no jobs array");
   std::vector<Job> out;
   for (const json::value& j : jobs->get_array()) {
@@ -95,7 +105,8 @@ std::string encode(std::string_view text) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : text) {
-    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~' || c == ':' || c == ',') {
+    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~' || c == ':' ||
+        c == ',') {
       out += char(c);
     } else {
       out += '%';
@@ -167,7 +178,9 @@ ApiResult<std::vector<Job>> Client::submit_batch(const std::vector<JobSpec>& spe
   return jobs_answer(call("POST", "/api/v1/jobs/batch", json::object{{"jobs", std::move(jobs)}}));
 }
 
-ApiResult<Job> Client::get(const std::string& id) { return job_answer(call("GET", job_path(id, ""))); }
+ApiResult<Job> Client::get(const std::string& id) {
+  return job_answer(call("GET", job_path(id, "")));
+}
 
 ApiResult<JobPage> Client::list(const JobFilter& filter, const ListOptions& options) {
   return page_answer(call("GET", "/api/v1/jobs" + list_query(filter, options)));
@@ -205,8 +218,9 @@ ApiResult<Job> Client::wait(const std::string& id, std::chrono::milliseconds tim
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     auto chunk = std::clamp(left, std::chrono::milliseconds(0), kServerCap);
-    auto job = job_answer(call("GET", job_path(id, "/wait?timeout_ms=" + std::to_string(chunk.count())),
-                               std::nullopt, chunk));
+    auto job =
+        job_answer(call("GET", job_path(id, "/wait?timeout_ms=" + std::to_string(chunk.count())),
+                        std::nullopt, chunk));
     if (!job || is_terminal(job->status) || left <= kServerCap) return job;
   }
 }

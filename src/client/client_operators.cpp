@@ -8,7 +8,9 @@ namespace jobq {
 
 namespace json = boost::json;
 
-ApiResult<json::value> Client::queues() { return call("GET", "/api/v1/queues"); }
+ApiResult<json::value> Client::queues() {
+  return call("GET", "/api/v1/queues");
+}
 
 ApiResult<json::value> Client::pause_queue(const std::string& queue) {
   return call("POST", "/api/v1/queues/" + encode(queue) + "/pause");
@@ -18,7 +20,9 @@ ApiResult<json::value> Client::resume_queue(const std::string& queue) {
   return call("POST", "/api/v1/queues/" + encode(queue) + "/resume");
 }
 
-ApiResult<json::value> Client::workers() { return call("GET", "/api/v1/workers"); }
+ApiResult<json::value> Client::workers() {
+  return call("GET", "/api/v1/workers");
+}
 
 ApiResult<json::value> Client::scale_worker(const std::string& id, int concurrency) {
   return call("POST", "/api/v1/workers/" + encode(id) + "/scale",
@@ -62,7 +66,9 @@ ApiResult<std::int64_t> Client::purge_dead_letters() {
   return *count;
 }
 
-ApiResult<json::value> Client::stats() { return call("GET", "/api/v1/stats"); }
+ApiResult<json::value> Client::stats() {
+  return call("GET", "/api/v1/stats");
+}
 
 ApiResult<json::value> Client::type_stats(const std::string& type) {
   return call("GET", "/api/v1/stats/" + encode(type));

@@ -24,8 +24,9 @@ ApiStatus read_events(Client::Transport& transport, const std::string& target,
         const json::value* name = o ? o->if_contains("event") : nullptr;
         const json::value* job = o ? o->if_contains("job") : nullptr;
         if (!name || !name->is_string() || !job) {
-          bad = ApiError(0, "bad_answer", "a stream message is not {event, job}: " +
-                                              std::string(text.substr(0, 200)));
+          bad =
+              ApiError(0, "bad_answer",
+                       "a stream message is not {event, job}: " + std::string(text.substr(0, 200)));
           return false;
         }
         auto parsed = job_from_json(*job);
@@ -33,8 +34,8 @@ ApiStatus read_events(Client::Transport& transport, const std::string& target,
           bad = bad_answer("a stream message's job", parsed.error());
           return false;
         }
-        return on_event(JobEvent{std::string(name->get_string()), std::move(*parsed),
-                                 std::string(text)});
+        return on_event(
+            JobEvent{std::string(name->get_string()), std::move(*parsed), std::string(text)});
       },
       stop);
   return bad.ok() ? s : bad;

@@ -52,7 +52,8 @@ ApiResult<HeartbeatReply> Client::heartbeat(const std::string& id, const std::st
   if (!answer->is_object()) return ApiError(0, "bad_answer", "a heartbeat answer is an object");
   const json::object& o = answer->get_object();
   HeartbeatReply reply;
-  if (auto* v = o.if_contains("cancel_requested"); v && v->is_bool()) reply.cancel_requested = v->get_bool();
+  if (auto* v = o.if_contains("cancel_requested"); v && v->is_bool())
+    reply.cancel_requested = v->get_bool();
   if (auto* v = o.if_contains("soft_timeout_passed"); v && v->is_bool())
     reply.soft_timeout_passed = v->get_bool();
   if (auto* v = o.if_contains("lease_expires_at"); v && !v->is_null()) {
@@ -85,7 +86,8 @@ ApiResult<std::vector<ApiResult<Job>>> Client::ack(const std::vector<AckItem>& i
   for (std::size_t i = 0; i < items.size(); ++i) {
     const AckItem& item = items[i];
     if (!item.error.empty()) continue;
-    auto result = result_value(item.result_json, "complete[" + std::to_string(completes.size()) + "].result");
+    auto result =
+        result_value(item.result_json, "complete[" + std::to_string(completes.size()) + "].result");
     if (!result) return result.error();
     completes.emplace_back(json::object{
         {"id", item.id}, {"lease_token", item.lease_token}, {"result", std::move(*result)}});
@@ -102,9 +104,9 @@ ApiResult<std::vector<ApiResult<Job>>> Client::ack(const std::vector<AckItem>& i
     fails.emplace_back(std::move(f));
     order.push_back(i);
   }
-  auto answer = call("POST", "/api/v1/ack",
-                     json::value(json::object{{"complete", std::move(completes)},
-                                              {"fail", std::move(fails)}}));
+  auto answer = call(
+      "POST", "/api/v1/ack",
+      json::value(json::object{{"complete", std::move(completes)}, {"fail", std::move(fails)}}));
   if (!answer) return answer.error();
   const json::value* results =
       answer->is_object() ? answer->get_object().if_contains("results") : nullptr;
@@ -124,8 +126,11 @@ ApiResult<std::vector<ApiResult<Job>>> Client::ack(const std::vector<AckItem>& i
       const json::value* e = o->if_contains("error");
       const json::value* code = e && e->is_object() ? e->get_object().if_contains("code") : nullptr;
       std::string_view name = code && code->is_string() ? code->get_string() : "";
-      int status = name == "not_found" ? 404 : name == "invalid_argument" ? 400
-                 : name == "payload_too_large" ? 413 : name == "unavailable" ? 503 : 409;
+      int status = name == "not_found"           ? 404
+                   : name == "invalid_argument"  ? 400
+                   : name == "payload_too_large" ? 413
+                   : name == "unavailable"       ? 503
+                                                 : 409;
       out[order[k]] = error_from_answer(
           status, e ? json::serialize(json::object{{"error", *e}}) : std::string());
     }
@@ -134,12 +139,15 @@ ApiResult<std::vector<ApiResult<Job>>> Client::ack(const std::vector<AckItem>& i
 }
 
 ApiResult<WorkerOrders> Client::beat(const WorkerBeat& b) {
-  json::object body{{"types", strings(b.types)},   {"queues", strings(b.queues)},
-                    {"concurrency", b.concurrency}, {"running", b.running},
-                    {"host", b.host},               {"pid", b.pid},
+  json::object body{{"types", strings(b.types)},
+                    {"queues", strings(b.queues)},
+                    {"concurrency", b.concurrency},
+                    {"running", b.running},
+                    {"host", b.host},
+                    {"pid", b.pid},
                     {"version", b.version}};
-  auto answer = call("POST", "/api/v1/workers/" + encode(b.id) + "/beat",
-                     json::value(std::move(body)));
+  auto answer =
+      call("POST", "/api/v1/workers/" + encode(b.id) + "/beat", json::value(std::move(body)));
   if (!answer) return answer.error();
   const json::object* o = answer->if_object();
   const json::value* command = o ? o->if_contains("command") : nullptr;
@@ -148,10 +156,14 @@ ApiResult<WorkerOrders> Client::beat(const WorkerBeat& b) {
     return ApiError(0, "bad_answer", "a beat answer has command and concurrency");
   WorkerOrders orders;
   std::string_view c = command->get_string();
-  if (c == "run") orders.command = WorkerCommand::run;
-  else if (c == "quiet") orders.command = WorkerCommand::quiet;
-  else if (c == "stop") orders.command = WorkerCommand::stop;
-  else return ApiError(0, "bad_answer", "unknown worker command \"" + std::string(c) + "\"");
+  if (c == "run")
+    orders.command = WorkerCommand::run;
+  else if (c == "quiet")
+    orders.command = WorkerCommand::quiet;
+  else if (c == "stop")
+    orders.command = WorkerCommand::stop;
+  else
+    return ApiError(0, "bad_answer", "unknown worker command \"" + std::string(c) + "\"");
   orders.concurrency = int(concurrency->get_int64());
   return orders;
 }

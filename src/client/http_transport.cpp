@@ -33,8 +33,8 @@ ApiResult<Endpoint> parse_url(std::string_view url) {
   constexpr std::string_view scheme = "http://";
   if (url.substr(0, scheme.size()) != scheme) {
     if (url.substr(0, 8) == "https://")
-      return ApiError(0, "invalid_argument", "https is not supported; use http:// (" +
-                                                 std::string(url) + ")", "url");
+      return ApiError(0, "invalid_argument",
+                      "https is not supported; use http:// (" + std::string(url) + ")", "url");
     return ApiError(0, "invalid_argument",
                     "must look like http://host:port, not \"" + std::string(url) + "\"", "url");
   }
@@ -55,8 +55,7 @@ ApiResult<Endpoint> parse_url(std::string_view url) {
   }
   if (authority.size() > 2 && authority.front() == '[' && authority.back() == ']')
     authority = authority.substr(1, authority.size() - 2);
-  if (authority.empty())
-    return ApiError(0, "invalid_argument", "no host in the URL", "url");
+  if (authority.empty()) return ApiError(0, "invalid_argument", "no host in the URL", "url");
   e.host = std::string(authority);
   return e;
 }
@@ -161,9 +160,8 @@ ApiResult<HttpAnswer> Client::Transport::request(std::string_view method, std::s
     });
     {
       Connection* raw = c.get();
-      std::stop_callback on_stop(stop, [raw] {
-        asio::post(raw->io, [raw] { raw->stream.socket().close(); });
-      });
+      std::stop_callback on_stop(
+          stop, [raw] { asio::post(raw->io, [raw] { raw->stream.socket().close(); }); });
       c->io.restart();
       c->io.run();
     }
@@ -177,9 +175,9 @@ ApiResult<HttpAnswer> Client::Transport::request(std::string_view method, std::s
     if (stop.stop_requested()) return ApiError(0, "cancelled", "the call was cancelled");
     std::string where = std::string(method) + " " + full;
     if (result == beast::error::timeout) return transport_error("timeout", where, result);
-    bool stale = c->reused && (result == http::error::end_of_stream ||
-                               result == asio::error::connection_reset ||
-                               result == asio::error::broken_pipe || (!wrote && round == 0)) &&
+    bool stale = c->reused &&
+                 (result == http::error::end_of_stream || result == asio::error::connection_reset ||
+                  result == asio::error::broken_pipe || (!wrote && round == 0)) &&
                  parser->got_some() == false;
     if (!stale || round == 1) return transport_error("transport", where, result);
   }

@@ -58,7 +58,9 @@ void JobContext::items(std::int64_t processed, std::optional<std::int64_t> total
   merge(p);
 }
 
-void JobContext::report(const Progress& progress) { merge(progress); }
+void JobContext::report(const Progress& progress) {
+  merge(progress);
+}
 
 std::optional<Progress> JobContext::take_progress() {
   std::lock_guard lock(mutex_);

@@ -59,6 +59,10 @@ struct Worker::Impl {
     steady::time_point next_heartbeat;
     steady::time_point last_progress;
     bool handed_back = false;  // the outcome was given by the stop; the handler's is dropped
+    // Heartbeats and the outcome go out one at a time, so a progress report taken by the
+    // heartbeat thread cannot land after the completion (and be refused).
+    std::mutex send;
+    bool finished = false;  // under `send`: no heartbeat after the outcome
   };
 
   Impl(JobSource& s, WorkerOptions o) : source(s), options(std::move(o)) {
@@ -115,6 +119,7 @@ struct Worker::Impl {
       }
       auto leased = source.lease(request, options.lease_wait);
       if (!leased) {
+        report(leased.error(), "lease");
         std::unique_lock lock(mutex);
         changed.wait_for(lock, options.retry_delay,
                          [&] { return state == WorkerState::stopping || index >= target; });
@@ -139,8 +144,33 @@ struct Worker::Impl {
     changed.notify_all();
   }
 
+  // A failed call to the source: counted, and told to on_error with what it was.
+  void report(const Error& e, const std::string& what) {
+    {
+      std::lock_guard lock(mutex);
+      ++counters.errors;
+    }
+    if (options.on_error) options.on_error(Error(e.code(), what + ": " + e.message(), e.field()));
+  }
+
+  // Sends a job's outcome, again while the source is unavailable (a server restarting).
+  template <class Call>
+  Status send_outcome(const std::string& what, Call call) {
+    for (int attempt = 1;; ++attempt) {
+      auto r = call();
+      if (r) return {};
+      if (r.error().code() != ErrorCode::unavailable || attempt == 3) {
+        if (!lease_gone(r.error())) report(r.error(), what);
+        return r.error();
+      }
+      report(r.error(), what + " (will try again)");
+      std::this_thread::sleep_for(options.retry_delay);
+    }
+  }
+
   void hand_back(const std::string& id, const std::string& token, const std::string& why) {
     auto r = source.fail(id, token, "handed back: " + why, {}, true);
+    if (!r && !lease_gone(r.error())) report(r.error(), "hand back job " + id);
     std::lock_guard lock(mutex);
     ++(r ? counters.handed_back : counters.lost);
   }
@@ -192,6 +222,8 @@ struct Worker::Impl {
       ++counters.lost;
       return;
     }
+    std::lock_guard send(a->send);
+    a->finished = true;
     // The newest progress goes out before the outcome, so the record ends with it.
     if (auto p = context.take_progress()) (void)source.heartbeat(a->id, a->token, *p);
     if (ok && context.stop_reason() == StopReason::timed_out) {
@@ -200,11 +232,21 @@ struct Worker::Impl {
     }
     Status outcome;
     if (ok) {
-      auto r = source.complete(a->id, a->token, result.empty() ? "null" : result);
-      if (!r) outcome = r.error();
-    } else {
-      auto r = source.fail(a->id, a->token, message, traceback, retryable);
-      if (!r) outcome = r.error();
+      outcome = send_outcome("complete job " + a->id, [&] {
+        return source.complete(a->id, a->token, result.empty() ? "null" : result);
+      });
+      // A result the source refuses (not JSON, too large) fails the attempt instead of leaving
+      // the job running until its lease ends.
+      if (outcome.code() == ErrorCode::invalid_argument ||
+          outcome.code() == ErrorCode::payload_too_large) {
+        ok = false;
+        message = "the handler's result was refused: " + outcome.message();
+      }
+    }
+    if (!ok) {
+      outcome = send_outcome("fail job " + a->id, [&] {
+        return source.fail(a->id, a->token, message, traceback, retryable);
+      });
     }
     std::lock_guard lock(mutex);
     if (!outcome.ok())
@@ -241,8 +283,8 @@ struct Worker::Impl {
       }
       for (auto& a : due) {
         watch_time(*a, now);
-        bool progress = a->context->has_progress() &&
-                        now >= a->last_progress + options.progress_interval;
+        bool progress =
+            a->context->has_progress() && now >= a->last_progress + options.progress_interval;
         if (progress || now >= a->next_heartbeat) beat_job(*a, now);
       }
       lock.lock();
@@ -264,12 +306,17 @@ struct Worker::Impl {
 
   void beat_job(Active& a, steady::time_point now) {
     JobContext& c = *a.context;
+    std::lock_guard send(a.send);
+    if (a.finished) return;
     Progress p = c.take_progress().value_or(Progress{});
     auto reply = source.heartbeat(a.id, a.token, p);
     a.next_heartbeat = now + options.heartbeat_interval;
     a.last_progress = now;
     if (!reply) {
-      if (lease_gone(reply.error())) c.request_stop(StopReason::lease_lost);
+      if (lease_gone(reply.error()))
+        c.request_stop(StopReason::lease_lost);
+      else
+        report(reply.error(), "heartbeat of job " + a.id);
       return;
     }
     if (reply->cancel_requested) c.request_stop(StopReason::cancel_requested);
@@ -292,6 +339,7 @@ struct Worker::Impl {
       b.version = options.version;
       lock.unlock();
       auto orders = source.beat(b);
+      if (!orders) report(orders.error(), "beat");
       lock.lock();
       if (orders) obey(*orders, lock);
       changed.wait_for(lock, options.beat_interval, [&] {
@@ -301,8 +349,7 @@ struct Worker::Impl {
   }
 
   void obey(const WorkerOrders& orders, std::unique_lock<std::mutex>& lock) {
-    if (orders.concurrency >= 1 && orders.concurrency != target &&
-        state != WorkerState::stopping) {
+    if (orders.concurrency >= 1 && orders.concurrency != target && state != WorkerState::stopping) {
       target = orders.concurrency;
       spawn_slots();
       changed.notify_all();
@@ -310,6 +357,7 @@ struct Worker::Impl {
     if (orders.command == WorkerCommand::quiet && state == WorkerState::running) {
       state = WorkerState::quiet;
       changed.notify_all();
+      source.wake();  // leases waiting now would bring jobs a quiet worker should not take
     } else if (orders.command == WorkerCommand::stop) {
       lock.unlock();
       stop(options.grace);
@@ -354,7 +402,8 @@ void Worker::handle(std::string type, JobHandler handler) {
 Status Worker::start() {
   Impl& w = *impl_;
   std::lock_guard lock(w.mutex);
-  if (w.state != WorkerState::idle) return Error(ErrorCode::conflict, "the worker was started already");
+  if (w.state != WorkerState::idle)
+    return Error(ErrorCode::conflict, "the worker was started already");
   if (w.handlers.empty()) return Error::invalid("handlers", "register a handler before start");
   w.state = WorkerState::running;
   w.spawn_slots();
@@ -369,19 +418,26 @@ Status Worker::run() {
   return {};
 }
 
-void Worker::stop() { impl_->stop(impl_->options.grace); }
-void Worker::stop(std::chrono::milliseconds grace) { impl_->stop(grace); }
+void Worker::stop() {
+  impl_->stop(impl_->options.grace);
+}
+void Worker::stop(std::chrono::milliseconds grace) {
+  impl_->stop(grace);
+}
 
 void Worker::quiet() {
   std::lock_guard lock(impl_->mutex);
-  if (impl_->state == WorkerState::running) impl_->state = WorkerState::quiet;
+  if (impl_->state != WorkerState::running) return;
+  impl_->state = WorkerState::quiet;
   impl_->changed.notify_all();
+  impl_->source.wake();
 }
 
 void Worker::wait() {
   Impl& w = *impl_;
   std::unique_lock lock(w.mutex);
-  w.changed.wait(lock, [&] { return w.state == WorkerState::stopped || w.state == WorkerState::idle; });
+  w.changed.wait(lock,
+                 [&] { return w.state == WorkerState::stopped || w.state == WorkerState::idle; });
   // Threads started by a scale-up while stopping are in the list too; join every one.
   while (!w.threads.empty()) {
     std::vector<std::thread> threads;
@@ -392,7 +448,9 @@ void Worker::wait() {
   }
 }
 
-const std::string& Worker::id() const { return impl_->options.id; }
+const std::string& Worker::id() const {
+  return impl_->options.id;
+}
 
 int Worker::concurrency() const {
   std::lock_guard lock(impl_->mutex);

@@ -20,8 +20,6 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 
-
-
 ApiStatus Client::Transport::stream(std::string_view target,
                                     const std::function<bool(std::string_view)>& on_message,
                                     std::stop_token stop) {
@@ -45,10 +43,12 @@ ApiStatus Client::Transport::stream(std::string_view target,
         if (ec == websocket::error::closed) {
           auto reason = ws.reason();
           if (reason.code != websocket::close_code::normal && outcome.ok() && !stopping)
-            outcome = ApiError(0, "closed",
-                               "the server closed the stream with code " +
-                                   std::to_string(reason.code) +
-                                   (reason.reason.empty() ? "" : ": " + std::string(reason.reason.data(), reason.reason.size())));
+            outcome = ApiError(
+                0, "closed",
+                "the server closed the stream with code " + std::to_string(reason.code) +
+                    (reason.reason.empty()
+                         ? ""
+                         : ": " + std::string(reason.reason.data(), reason.reason.size())));
         } else {
           fail("transport", "reading " + full, ec);
         }
@@ -88,8 +88,8 @@ ApiStatus Client::Transport::stream(std::string_view target,
         }
         // From here the server's pings keep the connection alive; no idle limit of our own.
         beast::get_lowest_layer(ws).expires_never();
-        websocket::stream_base::timeout t = websocket::stream_base::timeout::suggested(
-            beast::role_type::client);
+        websocket::stream_base::timeout t =
+            websocket::stream_base::timeout::suggested(beast::role_type::client);
         t.idle_timeout = websocket::stream_base::none();
         ws.set_option(t);
         read_next();

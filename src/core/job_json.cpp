@@ -148,8 +148,10 @@ Result<JobError> error_from_json(const json::value& v, std::string_view field) {
   if (!v.is_object()) return Error::invalid(std::string(field), "must be an object");
   JobError e;
   JobReader in(v.get_object());
-  in.text("message", e.message).text("traceback", e.traceback).integer("attempt", e.attempt).time(
-      "at", e.at);
+  in.text("message", e.message)
+      .text("traceback", e.traceback)
+      .integer("attempt", e.attempt)
+      .time("at", e.at);
   if (Status s = in.status(); !s.ok()) return s;
   return e;
 }

@@ -98,7 +98,7 @@ TEST(JobSpecToJson, ReadsBackAsTheSameSpec) {
   s.type = "render";
   s.queue = "media";
   s.priority = 100;
-  s.payload = R"({"k":[true,1.5]})";
+  s.payload = R"({"k":[true,15,"x"]})";
   s.max_attempts = 7;
   s.backoff = Backoff{100, 2.0, 5000, true};
   s.timeout_ms = 1000;
