@@ -98,7 +98,7 @@ void print_job_details(const Job& job) {
   add("idempotency key", job.idempotency_key);
   add("callback url", job.callback_url);
   add("created", time_text(job.created_at));
-  if (job.run_at) add("run at", time_text(job.run_at));
+  if (job.run_at > job.created_at) add("run at", time_text(job.run_at));
   if (job.started_at) add("started", time_text(job.started_at));
   if (job.completed_at) add("finished", time_text(job.completed_at));
   add("payload", job.payload);

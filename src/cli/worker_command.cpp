@@ -61,15 +61,16 @@ void add_worker_command(CLI::App& app, Session& session) {
     options.lease_ms = *lease;
     options.grace = std::chrono::milliseconds(*stop_grace);
     options.version = "jobq-cli/0.1";
-    auto source = remote_job_source(client);
-    Worker worker(*source, options);
-
     auto log_mutex = std::make_shared<std::mutex>();
     ExecSettings exec{f->command, std::chrono::milliseconds(*kill_after),
                       [log_mutex](const std::string& line) {
                         std::lock_guard lock(*log_mutex);
                         std::fprintf(stderr, "%s\n", line.c_str());
                       }};
+    // The worker goes on after a failed call (it retries); the operator still hears of it.
+    options.on_error = [log = exec.log](const Error& e) { log("jobq worker: " + e.to_string()); };
+    auto source = remote_job_source(client);
+    Worker worker(*source, options);
     for (const std::string& type : f->types)
       worker.handle(type, [exec](JobContext& job) {
         exec.log("job " + job.id() + " " + job.type() + " attempt " +
