@@ -31,10 +31,10 @@ class Worker(CliTestCase):
         self.dir = Path(tempfile.mkdtemp(prefix="jobq-worker-test-"))
         self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
 
-    def start_worker(self, script, command=None):
+    def start_worker(self, script, command=None, *flags):
         command = command or ["/bin/sh", str(SCRIPTS / script), str(self.dir)]
         w = self.running("worker", "--type", self.type, "--queue", self.queue, "--kill-after",
-                         f"{KILL_AFTER_S}s", "--", *command, key="worker-key-not-for-children")
+                         f"{KILL_AFTER_S}s", *flags, "--", *command, key="worker-key-not-for-children")
         self.addCleanup(self.stop_worker, w)
         w.wait_stderr(f"running `{command[0]}`")
         return w
@@ -155,6 +155,23 @@ class Worker(CliTestCase):
         empty = self.finished(self.submit("null", "--max-attempts", "1"))
         self.assertEqual(empty["status"], "failed")
         self.assertIn("exit code 2: checksum: the payload is empty", empty["error"]["message"])
+
+    def test_concurrency_runs_jobs_side_by_side(self):
+        self.start_worker(None, ["/bin/sh", str(SCRIPTS / "waits_for_term.sh"), str(self.dir)],
+                          "--concurrency", "2")
+        ids = [self.submit() for _ in range(2)]
+        for job_id in ids:
+            self.started_file(job_id)  # both run at once: neither ends until cancelled
+        for job_id in ids:
+            self.ok("cancel", job_id)
+        for job_id in ids:
+            self.assertEqual(self.finished(job_id)["status"], "cancelled")
+
+    def test_a_command_that_cannot_run_fails_the_job_for_good(self):
+        self.start_worker(None, ["/nonexistent/command"])
+        job = self.finished(self.submit())
+        self.assertEqual((job["status"], job["attempt"]), ("failed", 1), "not retried")
+        self.assertIn("cannot run /nonexistent/command", job["error"]["message"])
 
     def test_a_wrong_url_is_said_at_once(self):
         r = self.jobq("--url", "http://127.0.0.1:1", "worker", "--type", "x", "--", "true")
