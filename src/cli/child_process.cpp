@@ -105,6 +105,18 @@ Result<ChildOutcome> run_child(const ChildCommand& command, const ChildWatch& wa
           ::posix_spawnp(&pid, argv[0], &spawn.actions_, &spawn.attr_, argv.data(), envp.data());
       rc != 0)
     return Error::invalid("command", "cannot run " + command.argv[0] + ": " + std::strerror(rc));
+  // Should this function return early (an error from poll or waitpid), the child must not be left
+  // running or unreaped.
+  bool reaped = false;
+  struct Reaper {
+    pid_t pid;
+    const bool& reaped;
+    ~Reaper() {
+      if (reaped) return;
+      ::kill(-pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  } reaper{pid, reaped};
   in_read.close();
   out_write.close();
   err_write.close();
@@ -188,7 +200,7 @@ Result<ChildOutcome> run_child(const ChildCommand& command, const ChildWatch& wa
       int status = 0;
       pid_t r = ::waitpid(pid, &status, WNOHANG);
       if (r == pid) {
-        exited = true;
+        exited = reaped = true;
         exited_at = now;
         outcome.ran = std::chrono::duration_cast<std::chrono::milliseconds>(now - started);
         if (WIFEXITED(status)) outcome.exit_code = WEXITSTATUS(status);
