@@ -1,7 +1,7 @@
 // http_bench MODE JOBQD [ROWS]: measures the real jobqd binary over HTTP, and prints one markdown
 // table in the format of engine_bench. MODE is "smoke" (tiny counts, a few seconds: proves the
 // harness runs) or "full" (the real counts; minutes). JOBQD is the server binary. ROWS, optional,
-// is a comma-separated subset of: submits, batch, lifecycles, batched, latency, ws.
+// is a comma-separated subset of: ceiling, submits, batch, lifecycles, batched, latency, ws.
 //
 // Each row starts its own jobqd as a child process on a free loopback port, over a fresh store
 // (sqlite in a new directory under /tmp, removed afterwards, or memory:), waits for GET /health,
@@ -709,6 +709,54 @@ Row submits(const std::string& binary, const StoreKind& kind, int n, int batch, 
   return r;
 }
 
+// ---- 0. the ceiling: HTTP round trips with no store work ----------------------------------------
+
+struct RoundTripState {
+  Deadline deadline;
+  std::uint16_t port;
+  std::atomic<i64> done{0};
+  Problems problems;
+};
+
+task<> round_tripper(RoundTripState& s, i64 share) {
+  Conn conn(co_await asio::this_coro::executor, s.port);
+  for (i64 mine = 0; mine < share && !s.deadline.passed() && !s.problems.gave_up(); ++mine) {
+    std::string no_body;  // named: GCC 12 mishandles temporaries inside a co_await expression
+    Answer a = co_await conn.call(http::verb::get, "/api/v1/health", std::move(no_body));
+    if (a.ok(200))
+      ++s.done;
+    else
+      s.problems.add(describe("GET /api/v1/health", a));
+  }
+}
+
+// What this machine, this client and jobqd's HTTP layer allow at all: a single-call lifecycle is
+// three such round trips plus the store's work, so a third of this bounds the lifecycles row.
+Row round_trips(const std::string& binary, int n, int conns, Steady::duration limit) {
+  Jobqd server(binary, kMemory);
+  Meter meter{server};
+  RoundTripState s{Deadline(limit), server.port()};
+  Clients clients(kClientThreads);
+  for (int c = 0; c < conns; ++c) clients.spawn(c, round_tripper(s, n / conns + (c < n % conns)));
+  auto start = Steady::now();
+  bool finished = clients.run(limit + kHardGrace);
+  double secs = seconds_since(start);
+  i64 done = s.done.load();
+  Row r;
+  r.measurement = "HTTP round trips/s with no store work: GET /api/v1/health, " +
+                  std::to_string(conns) + " connections (the ceiling: a single-call lifecycle "
+                  "takes three round trips)";
+  r.store = "none";
+  r.result = group(std::llround(double(done) / secs)) + " /s";
+  r.n = done;
+  r.seconds = secs;
+  r.notes = join(join(shortfall(done, n, s.deadline),
+                      "a third of it: " + group(std::llround(double(done) / secs / 3)) +
+                          " lifecycles/s at most"),
+                 meter.finish(clients.threads(), conns, finished, s.problems));
+  return r;
+}
+
 // ---- 3. lifecycles/s ----------------------------------------------------------------------------
 
 struct LifecycleState {
@@ -1188,7 +1236,7 @@ int main(int argc, char** argv) {
   if ((arg != "smoke" && arg != "full") || argc > 4) {
     std::fprintf(stderr,
                  "usage: %s smoke|full JOBQD [ROWS]\n"
-                 "  ROWS: comma-separated subset of submits,batch,lifecycles,batched,latency,ws\n",
+                 "  ROWS: comma-separated subset of ceiling,submits,batch,lifecycles,batched,latency,ws\n",
                  argv[0]);
     return 2;
   }
@@ -1211,6 +1259,8 @@ int main(int argc, char** argv) {
       mode.name.c_str(), binary.c_str(), std::thread::hardware_concurrency(), kPayload.c_str(),
       i64(mode.limit.count()));
   Report report(mode.name == "full");
+  if (want("ceiling"))
+    report.add(round_trips(binary, 3 * mode.memory.lifecycles_single, kSubmitConns, mode.limit));
   if (want("submits"))
     for (const auto& [kind, c] : stores)
       report.add(submits(binary, kind, c.single_submits, 1, kSubmitConns, mode.limit));

@@ -1,7 +1,8 @@
-// The job engine: policies and time over any Store. Thread-safe; every call may block on the
-// store's commit, so servers call it off their I/O threads.
+// The job engine: policies and time over any Store. Thread-safe. Every call but the *_async ones
+// may block on the store's commit; the *_async ones never block and answer later.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -19,6 +20,7 @@
 namespace jobq {
 
 class Store;
+struct Finished;
 class LeaseWaiters;
 
 struct EngineOptions {
@@ -45,6 +47,7 @@ struct TickReport {
 struct TypeStats {
   std::string type;
   std::int64_t counts[kJobStatusCount] = {};
+  std::int64_t finished_runs = 0;  // finished attempts seen; the three below mean nothing at 0
   double mean_run_ms = 0;
   double p95_run_ms = 0;
   double success_rate = 0;  // completed / (completed + failed) among finished attempts seen
@@ -107,6 +110,24 @@ class Engine {
   Result<Job> fail(const std::string& id, const std::string& token, std::string message,
                    std::string traceback = {}, bool retryable = true);
 
+  // The writes above without waiting: each `done` runs exactly once, after the store has
+  // committed, on the store's writer thread (or at once on the caller's, for the memory store).
+  // Calls that meet in the store's writer share a commit. Servers call these from their I/O
+  // threads. A `done` must not call this engine's blocking methods (the writer would wait on
+  // itself); it should answer and return.
+  template <class T>
+  using Done = std::function<void(Result<T>)>;
+  void submit_async(const JobSpec& spec, Done<SubmitOutcome> done);
+  void submit_batch_async(const std::vector<JobSpec>& specs, Done<std::vector<SubmitOutcome>> done);
+  // Leases what is ready now (perhaps nothing), without waiting for more.
+  void lease_now_async(const LeaseRequest& request, LeaseCallback done);
+  void heartbeat_async(const std::string& id, const std::string& token, const Progress& progress,
+                       Done<HeartbeatReply> done);
+  void complete_many_async(std::vector<Completion> completions,
+                           Done<std::vector<Result<Job>>> done);
+  void fail_async(const std::string& id, const std::string& token, std::string message,
+                  std::string traceback, bool retryable, Done<Job> done);
+
   // Time-driven work: promotes due scheduled jobs, expires lost leases and hard timeouts, purges
   // finished jobs past retention and trims the dead-letter list. Called by a Sweeper or a test.
   Result<TickReport> tick();
@@ -122,7 +143,14 @@ class Engine {
   // `type` overrides the event named by the job's new status.
   void publish_finished(const Job& job, std::vector<Job>& dependents,
                         std::optional<EventType> type = std::nullopt);
-  Result<Job> finish_attempt(Job job, const std::string& token, JobError error, bool retryable);
+  // One attempt of a running job ended badly: retry after backoff, or dead-letter it. A store
+  // write; then attempt_ended() publishes the outcome.
+  Result<Finished> end_attempt(const Job& job, const std::string& token, JobError error,
+                                      bool retryable, Millis now);
+  Result<Job> attempt_ended(Result<Finished> done);
+  Result<std::vector<Job>> make_jobs(const std::vector<JobSpec>& specs);
+  // store_.write_async, counted, so that the destructor can wait for writes under way.
+  void write(std::function<void()> work, std::function<void(const Status&)> done);
   Result<std::size_t> expire_overdue(Millis now);
   void publish(EventType type, Job job);
   void publish_all(EventType type, std::vector<Job>& jobs);
@@ -134,6 +162,9 @@ class Engine {
   EventBus& bus_;
   EngineOptions options_;
   std::unique_ptr<LeaseWaiters> waiters_;
+  std::mutex writes_mutex_;
+  std::condition_variable writes_done_;
+  int writes_ = 0;
   std::mutex rng_mutex_;
   std::uint64_t rng_state_;
 };

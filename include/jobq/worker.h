@@ -166,12 +166,15 @@ class Worker {
   // start(), then blocks until the worker has stopped (stop(), a signal, or the server's `stop`).
   Status run();
   // Stops leasing, lets running jobs finish for up to `grace` (default: options.grace), then asks
-  // the rest to stop (StopReason::worker_stopping) and hands them back for retry. Returns at once;
-  // wait() blocks until every slot has ended. Safe from any thread except a handler's.
+  // the rest to stop (StopReason::worker_stopping) and hands them back for retry. Returns at once,
+  // from any thread (a handler's too). A second stop can only shorten the grace. Handing a job
+  // back fails its attempt (retryable), which counts against its max_attempts.
   void stop();
   void stop(std::chrono::milliseconds grace);
   // Quiet: runs what it has, leases nothing more, keeps beating.
   void quiet();
+  // Blocks until every slot has ended, including handlers still running after their job was
+  // handed back. Never from a handler.
   void wait();
 
   const std::string& id() const;

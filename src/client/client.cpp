@@ -131,7 +131,10 @@ std::string list_query(const JobFilter& f, const ListOptions& o) {
   };
   if (!f.statuses.empty()) {
     std::string s;
-    for (JobStatus st : f.statuses) s += (s.empty() ? "" : ",") + std::string(to_string(st));
+    for (JobStatus st : f.statuses) {
+      if (!s.empty()) s += ',';
+      s += to_string(st);
+    }
     add("status", s);
   }
   if (!f.queue.empty()) add("queue", f.queue);

@@ -43,7 +43,10 @@ ApiStatus read_events(Client::Transport& transport, const std::string& target,
 
 std::string joined(const std::vector<std::string>& items) {
   std::string s;
-  for (const auto& i : items) s += (s.empty() ? "" : ",") + i;
+  for (const auto& i : items) {
+    if (!s.empty()) s += ',';
+    s += i;
+  }
   return s;
 }
 

@@ -24,6 +24,7 @@ ApiStatus Client::Transport::stream(std::string_view target,
                                     const std::function<bool(std::string_view)>& on_message,
                                     std::stop_token stop) {
   if (!endpoint_) return endpoint_.error();
+  if (stop.stop_requested()) return {};
   const Endpoint& e = *endpoint_;
   const std::string full = e.prefix + std::string(target);
   asio::io_context io(1);

@@ -146,6 +146,9 @@ Status validate_spec(const JobSpec& s, const SpecLimits& limits) {
   }
   if (s.timeout_ms < 0) return Error::invalid("timeout_ms", "must be >= 0");
   if (s.soft_timeout_ms < 0) return Error::invalid("soft_timeout_ms", "must be >= 0");
+  // A warning that comes after the hard timeout would never be seen.
+  if (s.timeout_ms > 0 && s.soft_timeout_ms > s.timeout_ms)
+    return Error::invalid("soft_timeout_ms", "must not be above timeout_ms");
   if (s.delay_ms && s.run_at)
     return Error::invalid("delay_ms", "give delay_ms or run_at, not both");
   if (s.delay_ms && (*s.delay_ms < 0 || *s.delay_ms > kMaxDelayMs))

@@ -55,10 +55,17 @@ Engine::Engine(Store& store, const Clock& clock, EventBus& bus, EngineOptions op
       rng_state_(options.jitter_seed ? options.jitter_seed : std::random_device{}()) {
   waiters_ =
       std::make_unique<LeaseWaiters>([this](const LeaseRequest& r) { return store_.has_ready(r); },
-                                     [this](const LeaseRequest& r) { return lease(r); });
+                                     [this](const LeaseRequest& r, LeaseCallback done) {
+                                       lease_now_async(r, std::move(done));
+                                     });
 }
 
 Engine::~Engine() {
+  {
+    // A write under way still calls back into the engine when it ends.
+    std::unique_lock lock(writes_mutex_);
+    writes_done_.wait(lock, [this] { return writes_ == 0; });
+  }
   waiters_->release_all();
 }
 
@@ -81,18 +88,60 @@ std::int64_t Engine::backoff_delay(const Job& job) {
   return backoff_delay_ms(job.backoff, job.attempt, next_random(rng_state_));
 }
 
+namespace {
+
+// The blocking form of an async call: starts it and waits for its answer.
+template <class T, class Start>
+Result<T> wait_for(Start&& start) {
+  std::promise<Result<T>> answer;
+  auto future = answer.get_future();
+  start([&answer](Result<T> r) { answer.set_value(std::move(r)); });
+  return future.get();
+}
+
+// Where a write's work leaves its result for the write's done (which runs after it).
+template <class T>
+using Slot = std::shared_ptr<std::optional<Result<T>>>;
+template <class T>
+Slot<T> make_slot() {
+  return std::make_shared<std::optional<Result<T>>>();
+}
+
+}  // namespace
+
+void Engine::write(std::function<void()> work, std::function<void(const Status&)> done) {
+  {
+    std::lock_guard lock(writes_mutex_);
+    ++writes_;
+  }
+  store_.write_async(std::move(work), [this, done = std::move(done)](const Status& s) {
+    done(s);
+    std::lock_guard lock(writes_mutex_);
+    if (--writes_ == 0) writes_done_.notify_all();
+  });
+}
+
 Result<SubmitOutcome> Engine::submit(const JobSpec& spec) {
-  auto batch = submit_batch({spec});
-  if (!batch) {
+  return wait_for<SubmitOutcome>([&](Done<SubmitOutcome> done) { submit_async(spec, done); });
+}
+
+void Engine::submit_async(const JobSpec& spec, Done<SubmitOutcome> done) {
+  submit_batch_async({spec}, [done = std::move(done)](Result<std::vector<SubmitOutcome>> batch) {
+    if (batch) return done(std::move(batch->front()));
     // A single submit names the field itself, not "jobs[0].field".
     const Error& e = batch.error();
     std::string field = e.field().rfind("jobs[0].", 0) == 0 ? e.field().substr(8) : e.field();
-    return Error(e.code(), e.message(), field);
-  }
-  return std::move(batch->front());
+    done(Error(e.code(), e.message(), field));
+  });
 }
 
 Result<std::vector<SubmitOutcome>> Engine::submit_batch(const std::vector<JobSpec>& specs) {
+  return wait_for<std::vector<SubmitOutcome>>(
+      [&](Done<std::vector<SubmitOutcome>> done) { submit_batch_async(specs, done); });
+}
+
+// Validates every spec and builds its job, or says which spec is wrong.
+Result<std::vector<Job>> Engine::make_jobs(const std::vector<JobSpec>& specs) {
   if (specs.empty()) return Error::invalid("jobs", "at least one job is needed");
   if (specs.size() > options_.max_batch)
     return Error::invalid("jobs",
@@ -127,20 +176,33 @@ Result<std::vector<SubmitOutcome>> Engine::submit_batch(const std::vector<JobSpe
     j.created_at = j.updated_at = now;
     jobs.push_back(std::move(j));
   }
-  auto stored = store_.submit(std::move(jobs));
-  if (!stored) return stored.error();
-  std::vector<SubmitOutcome> out;
-  out.reserve(stored->size());
-  bool ready = false;
-  for (Submitted& s : *stored) {
-    if (s.created) {
-      ready |= s.job.status == JobStatus::queued;
-      publish(EventType::submitted, s.job);
+  return jobs;
+}
+
+void Engine::submit_batch_async(const std::vector<JobSpec>& specs,
+                                Done<std::vector<SubmitOutcome>> done) {
+  auto jobs = make_jobs(specs);
+  if (!jobs) return done(jobs.error());
+  auto stored = make_slot<std::vector<Submitted>>();
+  auto work = [this, stored, jobs = std::make_shared<std::vector<Job>>(std::move(*jobs))] {
+    *stored = store_.submit(std::move(*jobs));
+  };
+  write(std::move(work), [this, stored, done = std::move(done)](const Status& s) {
+    if (!s.ok()) return done(s);
+    if (!**stored) return done((*stored)->error());
+    std::vector<SubmitOutcome> out;
+    out.reserve((*stored)->value().size());
+    bool ready = false;
+    for (Submitted& sub : (*stored)->value()) {
+      if (sub.created) {
+        ready |= sub.job.status == JobStatus::queued;
+        publish(EventType::submitted, sub.job);
+      }
+      out.push_back({std::move(sub.job), sub.created});
     }
-    out.push_back({std::move(s.job), s.created});
-  }
-  if (ready) wake_waiters();
-  return out;
+    if (ready) wake_waiters();
+    done(std::move(out));
+  });
 }
 
 Status Engine::validate_lease(const LeaseRequest& request) const {
@@ -155,11 +217,21 @@ Status Engine::validate_lease(const LeaseRequest& request) const {
 }
 
 Result<std::vector<Job>> Engine::lease(const LeaseRequest& request) {
-  if (Status s = validate_lease(request); !s.ok()) return s;
-  auto leased = store_.lease(request, clock_.now());
-  if (!leased) return leased.error();
-  for (const Job& job : *leased) publish(EventType::started, job);
-  return leased;
+  return wait_for<std::vector<Job>>(
+      [&](LeaseCallback done) { lease_now_async(request, std::move(done)); });
+}
+
+void Engine::lease_now_async(const LeaseRequest& request, LeaseCallback done) {
+  if (Status s = validate_lease(request); !s.ok()) return done(s);
+  Millis now = clock_.now();
+  auto leased = make_slot<std::vector<Job>>();
+  write([this, leased, request, now] { *leased = store_.lease(request, now); },
+        [this, leased, done = std::move(done)](const Status& s) {
+          if (!s.ok()) return done(s);
+          if (**leased)
+            for (const Job& job : (*leased)->value()) publish(EventType::started, job);
+          done(std::move(**leased));
+        });
 }
 
 std::uint64_t Engine::lease_async(const LeaseRequest& request, LeaseCallback done) {
@@ -192,21 +264,32 @@ Result<std::vector<Job>> Engine::lease_wait(const LeaseRequest& request, std::in
 
 Result<HeartbeatReply> Engine::heartbeat(const std::string& id, const std::string& token,
                                          const Progress& p) {
+  return wait_for<HeartbeatReply>(
+      [&](Done<HeartbeatReply> done) { heartbeat_async(id, token, p, std::move(done)); });
+}
+
+void Engine::heartbeat_async(const std::string& id, const std::string& token, const Progress& p,
+                             Done<HeartbeatReply> done) {
   if (p.progress && !(*p.progress >= 0 && *p.progress <= 100))
-    return Error::invalid("progress", "must be between 0 and 100");
+    return done(Error::invalid("progress", "must be between 0 and 100"));
   if (p.processed_items && *p.processed_items < 0)
-    return Error::invalid("processed_items", "must be >= 0");
-  if (p.total_items && *p.total_items < 0) return Error::invalid("total_items", "must be >= 0");
+    return done(Error::invalid("processed_items", "must be >= 0"));
+  if (p.total_items && *p.total_items < 0)
+    return done(Error::invalid("total_items", "must be >= 0"));
   Millis now = clock_.now();
-  auto job = store_.heartbeat(id, token, p, now);
-  if (!job) return job.error();
-  HeartbeatReply reply;
-  reply.cancel_requested = job->cancel_requested;
-  reply.soft_timeout_passed =
-      job->soft_timeout_ms > 0 && now >= job->started_at + job->soft_timeout_ms;
-  reply.lease_expires_at = job->lease_expires_at;
-  publish(EventType::progress, std::move(*job));
-  return reply;
+  auto job = make_slot<Job>();
+  write([this, job, id, token, p, now] { *job = store_.heartbeat(id, token, p, now); },
+        [this, job, now, done = std::move(done)](const Status& s) {
+          if (!s.ok()) return done(s);
+          if (!**job) return done((*job)->error());
+          Job& j = (*job)->value();
+          HeartbeatReply reply;
+          reply.cancel_requested = j.cancel_requested;
+          reply.soft_timeout_passed = j.soft_timeout_ms > 0 && now >= j.started_at + j.soft_timeout_ms;
+          reply.lease_expires_at = j.lease_expires_at;
+          publish(EventType::progress, std::move(j));
+          done(reply);
+        });
 }
 
 Status Engine::check_result(std::string& result) const {
@@ -235,48 +318,80 @@ Result<Job> Engine::complete(const std::string& id, const std::string& token, st
 }
 
 Result<std::vector<Result<Job>>> Engine::complete_many(std::vector<Completion> completions) {
-  std::vector<Result<Job>> out(completions.size(), Error::invalid("result", "unchecked"));
-  std::vector<jobq::Completion> valid;
-  std::vector<std::size_t> where;
+  return wait_for<std::vector<Result<Job>>>([&](Done<std::vector<Result<Job>>> done) {
+    complete_many_async(std::move(completions), std::move(done));
+  });
+}
+
+void Engine::complete_many_async(std::vector<Completion> completions,
+                                 Done<std::vector<Result<Job>>> done) {
+  auto out = std::make_shared<std::vector<Result<Job>>>(completions.size(),
+                                                        Error::invalid("result", "unchecked"));
+  auto valid = std::make_shared<std::vector<jobq::Completion>>();
+  auto where = std::make_shared<std::vector<std::size_t>>();
   for (std::size_t i = 0; i < completions.size(); ++i) {
     Completion& c = completions[i];
     if (Status s = check_result(c.result_json); !s.ok()) {
-      out[i] = s;
+      (*out)[i] = s;
       continue;
     }
-    valid.push_back({std::move(c.id), std::move(c.lease_token), std::move(c.result_json)});
-    where.push_back(i);
+    valid->push_back({std::move(c.id), std::move(c.lease_token), std::move(c.result_json)});
+    where->push_back(i);
   }
-  if (!valid.empty()) {
-    auto done = store_.complete_many(std::move(valid), clock_.now());
-    if (!done) return done.error();
-    for (std::size_t k = 0; k < done->size(); ++k) {
-      auto& r = (*done)[k];
-      if (!r) {
-        out[where[k]] = r.error();
-        continue;
-      }
-      publish_finished(r->job, r->dependents);
-      out[where[k]] = std::move(r->job);
-    }
-  }
-  return out;
+  if (valid->empty()) return done(std::move(*out));
+  Millis now = clock_.now();
+  auto finished = make_slot<std::vector<Result<Finished>>>();
+  write([this, finished, valid, now] { *finished = store_.complete_many(std::move(*valid), now); },
+        [this, finished, out, where, done = std::move(done)](const Status& s) {
+          if (!s.ok()) return done(s);
+          if (!**finished) return done((*finished)->error());
+          auto& results = (*finished)->value();
+          for (std::size_t k = 0; k < results.size(); ++k) {
+            auto& r = results[k];
+            if (!r) {
+              (*out)[(*where)[k]] = r.error();
+              continue;
+            }
+            publish_finished(r->job, r->dependents);
+            (*out)[(*where)[k]] = std::move(r->job);
+          }
+          done(std::move(*out));
+        });
 }
 
 Result<Job> Engine::fail(const std::string& id, const std::string& token, std::string message,
                          std::string traceback, bool retryable) {
-  auto job = store_.get(id);
-  if (!job) return job.error();
-  if (!*job) return Error::not_found("no job with id " + id);
-  if (Status s = check_lease(**job, token); !s.ok()) return s;
-  return finish_attempt(std::move(**job), token, {std::move(message), std::move(traceback), 0, 0},
-                        retryable);
+  return wait_for<Job>([&](Done<Job> done) {
+    fail_async(id, token, std::move(message), std::move(traceback), retryable, std::move(done));
+  });
 }
 
-// One attempt of a running job ended badly: retry after backoff, or dead-letter it.
-Result<Job> Engine::finish_attempt(Job job, const std::string& token, JobError error,
-                                   bool retryable) {
+void Engine::fail_async(const std::string& id, const std::string& token, std::string message,
+                        std::string traceback, bool retryable, Done<Job> done) {
   Millis now = clock_.now();
+  auto finished = make_slot<Finished>();
+  JobError error{std::move(message), std::move(traceback), 0, 0};
+  // The job is read inside the write, so that its attempt and cancel flag are those it fails with.
+  write(
+      [this, finished, id, token, error, retryable, now] {
+        auto job = store_.get(id);
+        if (!job)
+          *finished = job.error();
+        else if (!*job)
+          *finished = Error::not_found("no job with id " + id);
+        else if (Status s = check_lease(**job, token); !s.ok())
+          *finished = s;
+        else
+          *finished = end_attempt(**job, token, error, retryable, now);
+      },
+      [this, finished, done = std::move(done)](const Status& s) {
+        if (!s.ok()) return done(s);
+        done(attempt_ended(std::move(**finished)));
+      });
+}
+
+Result<Finished> Engine::end_attempt(const Job& job, const std::string& token, JobError error,
+                                     bool retryable, Millis now) {
   error.attempt = job.attempt;
   error.at = now;
   Failure failure{std::move(error)};
@@ -287,7 +402,10 @@ Result<Job> Engine::finish_attempt(Job job, const std::string& token, JobError e
   } else {
     failure.retry_at = now + backoff_delay(job);
   }
-  auto done = store_.fail(job.id, token, failure, now);
+  return store_.fail(job.id, token, failure, now);
+}
+
+Result<Job> Engine::attempt_ended(Result<Finished> done) {
   if (!done) return done.error();
   // Back in line, whether after a backoff (scheduled) or at once (queued): another attempt comes.
   std::optional<EventType> type;

@@ -18,7 +18,7 @@ std::uint64_t LeaseWaiters::add(LeaseRequest request, Engine::LeaseCallback done
 bool LeaseWaiters::cancel(std::uint64_t id) {
   std::lock_guard lock(mutex_);
   if (waiting_.erase(id)) return true;
-  if (claimed_ == id) claimed_cancelled_.insert(id);
+  if (claimed_.count(id)) claimed_cancelled_.insert(id);
   return false;
 }
 
@@ -47,6 +47,8 @@ void LeaseWaiters::serve() {
   }
 }
 
+// Every waiter that a ready job matches gets a lease under way; with several waiters for one job,
+// all but one come back empty and wait on (the store hands each job out once).
 void LeaseWaiters::pass() {
   std::vector<std::uint64_t> ids;
   {
@@ -54,25 +56,31 @@ void LeaseWaiters::pass() {
     for (const auto& [id, w] : waiting_) ids.push_back(id);
   }
   for (std::uint64_t id : ids) {
-    Waiter w;
+    auto w = std::make_shared<Waiter>();
     {
       std::lock_guard lock(mutex_);
       auto it = waiting_.find(id);
       if (it == waiting_.end() || !has_ready_(it->second.request)) continue;
-      w = std::move(it->second);
+      *w = std::move(it->second);
       waiting_.erase(it);
-      claimed_ = id;
+      claimed_.insert(id);
     }
-    auto leased = lease_(w.request);
-    bool keep_waiting = leased.ok() && leased->empty();
-    {
-      std::lock_guard lock(mutex_);
-      claimed_ = 0;
-      if (claimed_cancelled_.erase(id)) keep_waiting = false;
-      if (keep_waiting) waiting_.emplace(id, std::move(w));  // another lease took the job first
-    }
-    if (!keep_waiting) w.done(std::move(leased));
+    lease_(w->request,
+           [this, id, w](Result<std::vector<Job>> jobs) { leased(id, *w, std::move(jobs)); });
   }
+}
+
+void LeaseWaiters::leased(std::uint64_t id, Waiter& w, Result<std::vector<Job>> jobs) {
+  bool keep_waiting = jobs.ok() && jobs->empty();
+  {
+    std::lock_guard lock(mutex_);
+    claimed_.erase(id);
+    if (claimed_cancelled_.erase(id)) keep_waiting = false;
+    if (keep_waiting) waiting_.emplace(id, std::move(w));
+  }
+  if (!keep_waiting) return w.done(std::move(jobs));
+  // A job made ready while this waiter was claimed was not offered to it: look again.
+  serve();
 }
 
 }  // namespace jobq

@@ -14,14 +14,15 @@ namespace jobq {
 class LeaseWaiters {
  public:
   using HasReady = std::function<bool(const LeaseRequest&)>;
-  using Lease = std::function<Result<std::vector<Job>>(const LeaseRequest&)>;
+  // Leases for a waiter, answering now or later, from any thread.
+  using Lease = std::function<void(const LeaseRequest&, Engine::LeaseCallback)>;
 
   LeaseWaiters(HasReady has_ready, Lease lease)
       : has_ready_(std::move(has_ready)), lease_(std::move(lease)) {}
 
   std::uint64_t add(LeaseRequest request, Engine::LeaseCallback done);
   // True if the waiter was removed and its callback will never run; false if the callback has run
-  // or is about to (a lease for it was already under way).
+  // or will (a lease for it is under way).
   bool cancel(std::uint64_t id);
   // Answers every waiter with nothing (shutdown).
   void release_all();
@@ -36,14 +37,16 @@ class LeaseWaiters {
     Engine::LeaseCallback done;
   };
   void pass();
+  // A lease for waiter `id` answered: hand it over, or wait on if another lease took the job.
+  void leased(std::uint64_t id, Waiter& w, Result<std::vector<Job>> jobs);
 
   HasReady has_ready_;
   Lease lease_;
   std::mutex mutex_;
   std::uint64_t next_id_ = 1;
   std::map<std::uint64_t, Waiter> waiting_;  // by id: arrival order
+  std::set<std::uint64_t> claimed_;  // a lease for them is under way
   std::set<std::uint64_t> claimed_cancelled_;
-  std::uint64_t claimed_ = 0;
   std::mutex serve_mutex_;
   std::atomic<bool> dirty_{false};
 };

@@ -29,6 +29,7 @@ Stats summarize(const StoreStats& raw) {
   for (auto& [type, samples] : runs) {
     TypeStats& t = types[type];
     t.type = type;
+    t.finished_runs = std::int64_t(samples.size());
     double sum = 0;
     for (auto ms : samples) sum += double(ms);
     t.mean_run_ms = sum / double(samples.size());

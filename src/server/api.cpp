@@ -13,6 +13,10 @@ Handler answer_now(Api& api, Reply (*fn)(Api&, const Call&)) {
   return immediate([&api, fn](const Call& call) { return fn(api, call); });
 }
 
+Handler answer_later(Api& api, void (*fn)(Api&, const Call&, Responder)) {
+  return [&api, fn](const Call& call, Responder respond) { fn(api, call, std::move(respond)); };
+}
+
 Router make_router(Api& api) {
   Router router;
   add_health_routes(router, api);
@@ -27,6 +31,8 @@ Router make_router(Api& api) {
   add_queue_routes(router, api);
   add_metrics_routes(router, api);
   add_stream_routes(router, api);
+  add_whoami_routes(router, api);
+  add_dashboard_routes(router, api);
   return router;
 }
 

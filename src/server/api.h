@@ -40,6 +40,8 @@ Reply job_reply(const Result<Job>& job, int status = 200);
 
 // A handler that answers at once from a function of the Api and the call.
 Handler answer_now(Api& api, Reply (*fn)(Api&, const Call&));
+// A handler that answers through `respond`, perhaps later (from the engine's *_async calls).
+Handler answer_later(Api& api, void (*fn)(Api&, const Call&, Responder));
 
 // One per resource, each in handlers/<resource>.cpp.
 void add_job_routes(Router& router, Api& api);
@@ -54,6 +56,8 @@ void add_worker_routes(Router& router, Api& api);
 void add_queue_routes(Router& router, Api& api);
 void add_metrics_routes(Router& router, Api& api);
 void add_stream_routes(Router& router, Api& api);
+void add_whoami_routes(Router& router, Api& api);
+void add_dashboard_routes(Router& router, Api& api);
 
 Router make_router(Api& api);
 

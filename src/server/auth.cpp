@@ -1,5 +1,7 @@
 #include "server/auth.h"
 
+#include <cstdint>
+
 namespace jobq::server {
 
 namespace {
@@ -12,7 +14,59 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// Base64url (RFC 4648 section 5), padding optional; nullopt if it is not that.
+std::optional<std::string> base64url_decode(std::string_view text) {
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  std::string out;
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (char c : text) {
+    int v = c >= 'A' && c <= 'Z'   ? c - 'A'
+            : c >= 'a' && c <= 'z' ? c - 'a' + 26
+            : c >= '0' && c <= '9' ? c - '0' + 52
+            : c == '-'             ? 62
+            : c == '_'             ? 63
+                                   : -1;
+    if (v < 0) return std::nullopt;
+    bits = (bits << 6) | std::uint32_t(v);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out.push_back(char((bits >> count) & 0xff));
+    }
+  }
+  if (count >= 6) return std::nullopt;  // a lone trailing character encodes no byte
+  return out;
+}
+
+// Calls fn with each trimmed item of a comma-separated header until it returns true.
+template <class Fn>
+bool any_item(std::string_view header, Fn fn) {
+  while (!header.empty()) {
+    auto comma = header.find(',');
+    if (fn(trim(header.substr(0, comma)))) return true;
+    header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
+  }
+  return false;
+}
+
 }  // namespace
+
+std::optional<std::string> key_from_websocket_protocols(std::string_view header) {
+  constexpr std::string_view kPrefix = "jobq.bearer.";
+  std::optional<std::string> key;
+  any_item(header, [&](std::string_view item) {
+    if (item.substr(0, kPrefix.size()) != kPrefix) return false;
+    key = base64url_decode(item.substr(kPrefix.size()));
+    return true;
+  });
+  if (key && key->empty()) return std::nullopt;
+  return key;
+}
+
+bool offers_websocket_protocol(std::string_view header, std::string_view name) {
+  return any_item(header, [&](std::string_view item) { return item == name; });
+}
 
 std::optional<Role> parse_role(std::string_view name) {
   if (name == "admin") return Role::admin;

@@ -24,6 +24,13 @@ std::optional<Role> parse_role(std::string_view name);
 std::string_view to_string(Role role);
 bool allows(Role role, Access access);
 
+// A browser cannot give a WebSocket request an Authorization header, so a WebSocket client may
+// offer its key as the subprotocol "jobq.bearer.<KEY in base64url>", alongside "jobq", which the
+// server then chooses. The key of such a Sec-WebSocket-Protocol header, if it has one:
+std::optional<std::string> key_from_websocket_protocols(std::string_view header);
+// Whether that header offers the subprotocol `name`.
+bool offers_websocket_protocol(std::string_view header, std::string_view name);
+
 class ApiKeys {
  public:
   // "KEY:ROLE,KEY:ROLE"; whitespace around items is ignored.

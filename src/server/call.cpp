@@ -43,7 +43,7 @@ struct Responder::State {
   Sink sink;
   std::atomic<bool> answered{false};
   ~State() {
-    if (!answered) sink(error_reply(500, "internal", "the handler did not answer"));
+    if (!answered) sink([] { return error_reply(500, "internal", "the handler did not answer"); });
   }
 };
 
@@ -52,8 +52,12 @@ Responder::Responder(Sink sink) : state_(std::make_shared<State>()) {
 }
 
 void Responder::operator()(Reply reply) const {
+  build([reply = std::make_shared<Reply>(std::move(reply))] { return std::move(*reply); });
+}
+
+void Responder::build(ReplyMaker make) const {
   if (state_->answered.exchange(true)) return;
-  state_->sink(std::move(reply));
+  state_->sink(std::move(make));
 }
 
 Handler immediate(std::function<Reply(const Call&)> fn) {

@@ -37,26 +37,36 @@ struct Call {
   NameValues query;   // percent-decoded
   std::string body;
   std::string request_id;
+  std::string role;  // the caller key's role; "admin" when no keys are configured
+  bool keys_configured = false;
+  std::string if_none_match;  // the If-None-Match header, for the dashboard's files
   std::shared_ptr<ClientGone> client_gone = std::make_shared<ClientGone>();
 
   const std::string& param(std::string_view name) const;
   std::optional<std::string> query_value(std::string_view name) const;
 };
 
+// A reply, built when it is sent: on the connection's own thread, whichever thread answered.
+using ReplyMaker = std::function<Reply()>;
+
 // Answers a call exactly once, from any thread. Later answers are ignored; if every copy is dropped
 // unanswered (a handler bug), the call is answered 500 so that no client hangs.
 class Responder {
  public:
-  using Sink = std::function<void(Reply)>;
+  using Sink = std::function<void(ReplyMaker)>;
   explicit Responder(Sink sink);
   void operator()(Reply reply) const;
+  // Answers with what `make` returns, run on the connection's thread: an answer given on the
+  // store's writer thread leaves the JSON work to the connection instead of the writer.
+  void build(ReplyMaker make) const;
 
  private:
   struct State;
   std::shared_ptr<State> state_;
 };
 
-// Handlers run on the blocking pool, never on an I/O thread, and may answer later (long polls).
+// Handlers run on the blocking pool, or, if their route says they never block, on the
+// connection's I/O thread; either may answer later (long polls, the store's commit).
 using Handler = std::function<void(const Call&, Responder)>;
 
 // Most handlers answer at once.

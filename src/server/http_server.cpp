@@ -55,11 +55,13 @@ struct HttpServer::Impl {
   };
   asio::awaitable<Outcome> handle(Request& req, const std::string& request_id, std::string& route,
                                   tcp::socket& socket);
-  // Runs `start` on the blocking pool; it calls `done` once, from any thread, and the coroutine
-  // resumes on its own strand with that value.
+  // Runs `start` on the blocking pool, or here with `in_place`; it calls `done` once, from any
+  // thread, and the coroutine resumes on its own strand with that value.
   template <class T>
-  asio::awaitable<T> offload(std::function<void(std::function<void(T)>)> start);
-  Reply authorize(const Request& req, Access access) const;
+  asio::awaitable<T> offload(std::function<void(std::function<void(T)>)> start,
+                             bool in_place = false);
+  // Sets `role` to the name of the caller's role when it is known.
+  Reply authorize(const Request& req, Access access, std::string& role) const;
   std::string request_id_of(const Request& req);
   void begin_request() {
     std::lock_guard lock(in_flight_mutex);
@@ -209,18 +211,30 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket) {
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-Reply HttpServer::Impl::authorize(const Request& req, Access access) const {
-  if (keys.empty() || access == Access::open) return {};
+Reply HttpServer::Impl::authorize(const Request& req, Access access, std::string& role_name) const {
+  if (keys.empty()) {
+    role_name = "admin";  // with no keys, anyone may do anything
+    return {};
+  }
+  if (access == Access::open) return {};
   auto header = req[http::field::authorization];
   std::string_view value(header.data(), header.size());
   constexpr std::string_view kBearer = "Bearer ";
-  if (value.substr(0, kBearer.size()) != kBearer)
-    return error_reply(401, "unauthorized", "send an API key as Authorization: Bearer KEY");
-  auto role = keys.find(value.substr(kBearer.size()));
+  std::optional<std::string> key;
+  if (value.substr(0, kBearer.size()) == kBearer)
+    key = std::string(value.substr(kBearer.size()));
+  else if (beast::websocket::is_upgrade(req))
+    key = key_from_websocket_protocols(req[http::field::sec_websocket_protocol]);
+  if (!key)
+    return error_reply(401, "unauthorized",
+                       "send an API key as Authorization: Bearer KEY (a WebSocket may offer the "
+                       "subprotocol jobq.bearer.<KEY in base64url> instead)");
+  auto role = keys.find(*key);
   if (!role) return error_reply(401, "unauthorized", "unknown API key");
   if (!allows(*role, access))
     return error_reply(403, "forbidden",
                        "the " + std::string(to_string(*role)) + " role may not do this");
+  role_name = to_string(*role);
   return {};
 }
 
@@ -246,7 +260,8 @@ asio::awaitable<HttpServer::Impl::Outcome> HttpServer::Impl::handle(Request& req
   }
   const Route& route = *match.route;
   route_name = route.pattern;
-  if (Reply denied = authorize(req, route.access); denied.status != 200)
+  std::string role;
+  if (Reply denied = authorize(req, route.access, role); denied.status != 200)
     co_return Outcome{std::move(denied)};
   if (route.transport == Transport::websocket && !beast::websocket::is_upgrade(req))
     co_return Outcome{error_reply(400, "bad_request", "this route takes a WebSocket upgrade")};
@@ -258,6 +273,9 @@ asio::awaitable<HttpServer::Impl::Outcome> HttpServer::Impl::handle(Request& req
     call->query.emplace_back(std::string(param.key), std::string(param.value));
   call->body = std::move(req.body());
   call->request_id = request_id;
+  call->role = std::move(role);
+  call->keys_configured = !keys.empty();
+  call->if_none_match = std::string(req[http::field::if_none_match]);
   if (route.transport != Transport::http) {
     std::function<void(std::function<void(Result<StreamOpening>)>)> open =
         [&route, call](std::function<void(Result<StreamOpening>)> done) {
@@ -269,9 +287,17 @@ asio::awaitable<HttpServer::Impl::Outcome> HttpServer::Impl::handle(Request& req
   }
   if (route.long_poll) watch_for_hangup(socket, call->client_gone);
   // Named, not temporaries: GCC 12 destroys some temporaries of a co_await expression twice.
-  std::function<void(std::function<void(Reply)>)> run =
-      [&route, call](std::function<void(Reply)> done) { route.handler(*call, Responder(done)); };
-  Reply reply = co_await offload<Reply>(std::move(run));
+  std::function<void(std::function<void(ReplyMaker)>)> run =
+      [&route, call](std::function<void(ReplyMaker)> done) {
+        route.handler(*call, Responder(done));
+      };
+  ReplyMaker make = co_await offload<ReplyMaker>(std::move(run), route.never_blocks);
+  Reply reply;
+  try {
+    reply = make();
+  } catch (const std::exception& e) {
+    reply = error_reply(500, "internal", e.what());
+  }
   if (route.long_poll) {
     boost::system::error_code ignored;
     socket.cancel(ignored);  // ends the watch; its handler sees operation_aborted
@@ -282,12 +308,13 @@ asio::awaitable<HttpServer::Impl::Outcome> HttpServer::Impl::handle(Request& req
 // Not a coroutine itself: `start` travels inside the initiation object, which GCC 12 handles
 // better than a coroutine's by-value parameter.
 template <class T>
-asio::awaitable<T> HttpServer::Impl::offload(std::function<void(std::function<void(T)>)> start) {
-  auto initiate = [&pool = pool, start = std::move(start)](auto completion) mutable {
+asio::awaitable<T> HttpServer::Impl::offload(std::function<void(std::function<void(T)>)> start,
+                                             bool in_place) {
+  auto initiate = [&pool = pool, start = std::move(start), in_place](auto completion) mutable {
     using Completion = decltype(completion);
     auto shared = std::make_shared<Completion>(std::move(completion));
     auto ex = asio::get_associated_executor(*shared);
-    asio::post(pool, [start = std::move(start), shared, ex] {
+    auto task = [start = std::move(start), shared, ex] {
       auto done = std::make_shared<std::atomic<bool>>(false);
       auto finish = [shared, ex, done](T value) {
         if (done->exchange(true)) return;
@@ -298,12 +325,18 @@ asio::awaitable<T> HttpServer::Impl::offload(std::function<void(std::function<vo
       try {
         start(finish);
       } catch (const std::exception& e) {
-        if constexpr (std::is_same_v<T, Reply>)
-          finish(error_reply(500, "internal", e.what()));
+        if constexpr (std::is_same_v<T, ReplyMaker>)
+          finish([what = std::string(e.what())] { return error_reply(500, "internal", what); });
         else
           finish(T(Error(ErrorCode::internal, e.what())));
       }
-    });
+    };
+    // In place, the answer is still posted to the strand: the coroutine resumes after this
+    // initiation has returned, never inside it.
+    if (in_place)
+      task();
+    else
+      asio::post(pool, std::move(task));
   };
   return asio::async_initiate<decltype(asio::use_awaitable), void(T)>(std::move(initiate),
                                                                       asio::use_awaitable);

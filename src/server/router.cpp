@@ -43,7 +43,7 @@ std::vector<std::string> split_pattern(std::string_view pattern) {
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Access access, Handler handler,
-                 bool long_poll) {
+                 RouteTraits traits) {
   auto parts = split_pattern(pattern);
   routes_.push_back({std::move(method),
                      std::move(pattern),
@@ -52,7 +52,8 @@ void Router::add(std::string method, std::string pattern, Access access, Handler
                      Transport::http,
                      {},
                      std::move(parts),
-                     long_poll});
+                     traits.long_poll,
+                     traits.never_blocks});
 }
 
 void Router::add_stream(std::string pattern, Access access, Transport transport,

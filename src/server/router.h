@@ -32,12 +32,20 @@ struct Route {
   StreamOpener open;                       // for the streams
   std::vector<std::string> segments = {};  // the pattern split at '/', once
   bool long_poll = false;                  // the server watches for the client going meanwhile
+  bool never_blocks = false;               // the handler may run on the I/O thread
+};
+
+struct RouteTraits {
+  bool long_poll = false;
+  // The handler never waits: it answers at once or through the engine's *_async calls, so it
+  // runs on the connection's I/O thread with no hand-off to the blocking pool and back.
+  bool never_blocks = false;
 };
 
 class Router {
  public:
   void add(std::string method, std::string pattern, Access access, Handler handler,
-           bool long_poll = false);
+           RouteTraits traits = {});
   void add_stream(std::string pattern, Access access, Transport transport, StreamOpener open);
 
   struct Match {

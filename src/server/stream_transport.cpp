@@ -85,6 +85,12 @@ asio::awaitable<void> serve_websocket(beast::tcp_stream stream, HttpRequest req,
   timeouts.keep_alive_pings = true;  // a vanished client is noticed within the idle timeout
   s->ws.set_option(timeouts);
   s->ws.read_message_max(64 * 1024);
+  // A browser fails the connection unless the server chooses one of the subprotocols it offered;
+  // one that sends its key as a subprotocol offers "jobq" too (auth.h).
+  if (offers_websocket_protocol(req[http::field::sec_websocket_protocol], "jobq"))
+    s->ws.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+      res.set(http::field::sec_websocket_protocol, "jobq");
+    }));
   auto [accept_ec] = co_await s->ws.async_accept(req, asio::as_tuple(asio::use_awaitable));
   if (accept_ec) co_return;
   s->ws.text(true);

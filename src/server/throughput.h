@@ -1,10 +1,13 @@
-// Finished jobs per second over the last minute, in total and per type, from the event bus.
+// Finished attempts per second, from the event bus: the rates over the last minute, in total and
+// per type, and the total's history of the last 15 minutes for the dashboard's chart.
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "jobq/clock.h"
 #include "jobq/events.h"
@@ -16,8 +19,16 @@ struct Rates {
   double failed_per_s = 0;  // failed attempts: retried or dead-lettered
 };
 
+// One second with something in it.
+struct SecondCount {
+  std::int64_t second;  // since the epoch
+  std::int64_t completed, failed;
+};
+
 class Throughput {
  public:
+  static constexpr std::int64_t kHistorySeconds = 900;
+
   Throughput(EventBus& bus, const Clock& clock);
   ~Throughput();
   Throughput(const Throughput&) = delete;
@@ -25,13 +36,16 @@ class Throughput {
 
   Rates total();
   Rates of_type(const std::string& type);
+  // The seconds of the last kHistorySeconds with a finished attempt, oldest first.
+  std::vector<SecondCount> history();
 
  private:
-  // One counter per second of the last minute, in a ring indexed by second.
+  // One counter per second of the last N seconds, in a ring indexed by second.
+  template <std::size_t N>
   struct Window {
-    std::array<std::int64_t, 60> second{}, completed{}, failed{};
+    std::array<std::int64_t, N> second{}, completed{}, failed{};
     void add(std::int64_t now_s, bool ok);
-    Rates rates(std::int64_t now_s) const;
+    Rates last_minute(std::int64_t now_s) const;
   };
   void on_event(const Event& e);
 
@@ -39,8 +53,8 @@ class Throughput {
   const Clock& clock_;
   EventBus::SubscriptionId subscription_;
   std::mutex mutex_;
-  Window total_;
-  std::map<std::string, Window, std::less<>> by_type_;
+  Window<kHistorySeconds> total_;
+  std::map<std::string, Window<60>, std::less<>> by_type_;
 };
 
 }  // namespace jobq::server

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -107,6 +108,16 @@ class Store {
   virtual Result<std::optional<Job>> get(const std::string& id) = 0;
   virtual Result<JobPage> list(const JobFilter& filter, const ListOptions& options) = 0;
   virtual Result<StoreStats> stats(std::size_t recent_runs) = 0;
+
+  // The store's writes without waiting for them. Runs `work` as one step of the store's next
+  // write and `done` once that write has ended (ok: durable); the writing operations above,
+  // called from `work`, join it, so that concurrent callers share one commit. `done` runs on the
+  // store's writer thread, or at once on the caller's for a store with nothing to wait for; it
+  // must not call the writing operations (they would wait for a write that waits for `done`).
+  // A `work` that throws rolls back its whole write, and every `done` of it gets the error.
+  using WriteWork = std::function<void()>;
+  using WriteDone = std::function<void(const Status&)>;
+  virtual void write_async(WriteWork work, WriteDone done) = 0;
 };
 
 }  // namespace jobq

@@ -463,10 +463,10 @@ TEST_F(ClientTest, AStoppedLeaseHangsUpAndTakesNothing) {
 TEST_F(ClientTest, ARequestPastItsTimeoutIsATimeout) {
   auto job = client.submit(spec("slowly"))->job;
   ClientOptions o = client.options();
-  o.request_timeout = 200ms;
+  o.request_timeout = 1s;
   Client impatient(o);
-  // The server holds this answer for 5 s; the client gives up after its 200 ms.
-  auto r = impatient.call("GET", "/api/v1/jobs/" + job.id + "/wait?timeout_ms=5000");
+  // The server holds this answer for 10 s; the client gives up after its 1 s.
+  auto r = impatient.call("GET", "/api/v1/jobs/" + job.id + "/wait?timeout_ms=10000");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), "timeout");
   EXPECT_EQ(r.error().error_code(), ErrorCode::unavailable);

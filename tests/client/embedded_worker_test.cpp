@@ -2,6 +2,7 @@
 // on a sqlite file. Time the engine reads comes from the fixture's manual clock.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 
@@ -136,6 +137,57 @@ TEST_P(EmbeddedWorker, StopHandsRunningJobsBack) {
   EXPECT_TRUE(back.status == JobStatus::scheduled || back.status == JobStatus::queued);
   EXPECT_EQ(back.attempt, 1);
   EXPECT_EQ(worker.counters().handed_back, 1u);
+}
+
+TEST_P(EmbeddedWorker, ProgressIsThrottledAndTheLastReportKept) {
+  Worker worker(*source, options());
+  worker.handle("chatty", [](JobContext& job) {
+    for (int i = 1; i <= 200; ++i) {
+      job.progress(i / 2.0, "item " + std::to_string(i));
+      job.wait_cancelled(1ms);  // spread the reports over a few progress intervals
+    }
+    return std::string();
+  });
+  auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(worker.start().ok());
+  Job job = f.submit("chatty");
+  ASSERT_TRUE(reaches(job.id, JobStatus::completed));
+  auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  auto names = f.event_names(job.id);
+  auto progress_events = std::count(names.begin(), names.end(), "progress");
+  // One per progress_interval (20 ms) at most, plus the last report sent before the outcome.
+  EXPECT_LE(progress_events, elapsed.count() / 20 + 2) << "in " << elapsed.count() << " ms";
+  EXPECT_GE(progress_events, 2);  // some went out while it ran, not only the last
+  EXPECT_LT(progress_events, 200);
+  Job done = f.get(job.id);
+  EXPECT_EQ(done.progress, 100);
+  EXPECT_EQ(done.progress_message, "item 200");
+}
+
+TEST_P(EmbeddedWorker, ALostLeaseStopsTheHandlerAndDropsItsOutcome) {
+  std::promise<StopReason> reason;
+  Worker worker(*source, options());
+  worker.handle("held", [&](JobContext& job) {
+    job.wait_cancelled(20s);
+    reason.set_value(job.stop_reason());
+    return std::string("\"too late\"");
+  });
+  ASSERT_TRUE(worker.start().ok());
+  Job job = f.submit("held");
+  ASSERT_TRUE(reaches(job.id, JobStatus::running));
+  f.clock.advance(700'000);  // past the 600 s lease, on the engine's clock
+  auto ticked = f.engine->tick();
+  ASSERT_TRUE(ticked.ok());
+  EXPECT_EQ(ticked->expired, 1u);
+  auto r = reason.get_future();
+  ASSERT_EQ(r.wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(r.get(), StopReason::lease_lost);
+  ASSERT_TRUE(eventually([&] { return worker.counters().lost == 1; }));
+  Job after = f.get(job.id);
+  EXPECT_NE(after.status, JobStatus::completed);
+  ASSERT_NE(after.error(), nullptr);
+  EXPECT_NE(after.error()->message.find("lease"), std::string::npos) << after.error()->message;
 }
 
 TEST_P(EmbeddedWorker, AFailingLeaseIsReportedNotSwallowed) {

@@ -245,7 +245,7 @@ TEST_F(WorkerTest, StopLetsRunningJobsFinishAndHandsTheRestBack) {
   Job stuck = submit("stuck");
   ASSERT_TRUE(eventually([&] { return started == 2; }));
 
-  worker.stop(1500ms);
+  worker.stop(3s);
   EXPECT_EQ(worker.state(), WorkerState::stopping);
   Job later = submit("quick");  // leased by nobody: the worker stopped leasing
   quick_may_finish.open();

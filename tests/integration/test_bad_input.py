@@ -104,6 +104,7 @@ class BadInput(ServerTestCase):
         self.submit_rejected({"type": "t", "max_attempts": 0}, "max_attempts")
         self.submit_rejected({"type": "t", "timeout_ms": -5}, "timeout_ms")
         self.submit_rejected({"type": "t", "soft_timeout_ms": -5}, "soft_timeout_ms")
+        self.submit_rejected({"type": "t", "timeout_ms": 1000, "soft_timeout_ms": 5000}, "soft_timeout_ms")
 
     def test_bad_backoff(self):
         self.submit_rejected({"type": "t", "backoff": {"initial_ms": 10, "colour": 1}}, "backoff.colour")

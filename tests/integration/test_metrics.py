@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 import unittest
 
 from jobqd import Server, ServerTestCase, unique, wait_until
@@ -229,6 +230,18 @@ class LastMinuteStats(MetricsTestCase):
         self.assertAlmostEqual(by_type[t]["last_minute"]["failed_per_s"], 1 / 60, places=6)
         single = self.api.call("GET", f"/stats/{t}")
         self.assertEqual(single["last_minute"], by_type[t]["last_minute"])
+
+        # The dashboard's chart: the same attempts, second by second, oldest first.
+        history = self.api.call("GET", "/throughput")
+        self.assertEqual(history["window_s"], 900)
+        seconds = history["seconds"]
+        self.assertEqual([s[0] for s in seconds], sorted({s[0] for s in seconds}), seconds)
+        now = int(time.time())
+        for second, completed, failed in seconds:
+            self.assertLessEqual(now - second, 900 + 5, seconds)
+            self.assertGreater(completed + failed, 0, "only seconds with something in them")
+        self.assertEqual(sum(s[1] for s in seconds), 3, seconds)
+        self.assertEqual(sum(s[2] for s in seconds), 1, seconds)
 
 
 if __name__ == "__main__":

@@ -202,10 +202,19 @@ class ServerWide(unittest.TestCase):
         self.assertGreaterEqual(sync["mean_run_ms"], 0)
         self.assertGreaterEqual(sync["p95_run_ms"], 0)
         self.assertEqual(types["render"]["success_rate"], 0)
+        self.assertEqual(sync["finished_runs"], 1)
+        self.assertEqual(types["render"]["finished_runs"], 1)
 
         one = self.api.call("GET", "/stats/sync")
         self.assertEqual(one["type"], "sync")
         self.assertEqual(one["counts"], sync["counts"])
+
+    def test_a_type_with_no_finished_attempt_has_no_run_figures(self):
+        t = unique("idle")
+        self.api.submit(type=t)
+        one = self.api.call("GET", f"/stats/{t}")
+        self.assertEqual(one["finished_runs"], 0)
+        self.assertEqual((one["mean_run_ms"], one["p95_run_ms"], one["success_rate"]), (None, None, None))
 
     def test_success_rate_counts_completed_against_failed(self):
         for _ in range(2):

@@ -37,5 +37,28 @@ TEST(Roles, GrantTheirGroupsOfRoutes) {
   EXPECT_FALSE(allows(Role::viewer, Access::operate));
 }
 
+// "admin:key" in base64url is "YWRtaW46a2V5"; "k?>" is "az8-" (the URL-safe '-').
+TEST(WebSocketKey, IsReadFromTheBearerSubprotocol) {
+  EXPECT_EQ(key_from_websocket_protocols("jobq, jobq.bearer.YWRtaW46a2V5"), "admin:key");
+  EXPECT_EQ(key_from_websocket_protocols("jobq.bearer.YWRtaW46a2V5=,jobq"), "admin:key");
+  EXPECT_EQ(key_from_websocket_protocols("jobq.bearer.az8-"), "k?>");
+}
+
+TEST(WebSocketKey, IsAbsentWhenNotOfferedOrNotBase64Url) {
+  EXPECT_EQ(key_from_websocket_protocols(""), std::nullopt);
+  EXPECT_EQ(key_from_websocket_protocols("jobq"), std::nullopt);
+  EXPECT_EQ(key_from_websocket_protocols("jobq.bearer."), std::nullopt);
+  EXPECT_EQ(key_from_websocket_protocols("jobq.bearer.a+b/"), std::nullopt);  // plain base64
+  EXPECT_EQ(key_from_websocket_protocols("jobq.bearer.YWRtaW46a2V5Z"),
+            std::nullopt);  // a lone char
+}
+
+TEST(WebSocketKey, OffersAreMatchedWholeItemByItem) {
+  EXPECT_TRUE(offers_websocket_protocol("chat, jobq", "jobq"));
+  EXPECT_TRUE(offers_websocket_protocol("jobq", "jobq"));
+  EXPECT_FALSE(offers_websocket_protocol("jobq.bearer.YQ", "jobq"));
+  EXPECT_FALSE(offers_websocket_protocol("", "jobq"));
+}
+
 }  // namespace
 }  // namespace jobq::server

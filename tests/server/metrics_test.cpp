@@ -60,5 +60,36 @@ TEST(Throughput, AveragesFinishedJobsOverTheLastMinute) {
   EXPECT_DOUBLE_EQ(throughput.total().completed_per_s, 0);
 }
 
+TEST(Throughput, KeepsFifteenMinutesOfSecondsForTheChart) {
+  EngineFixture f("memory");
+  Throughput throughput(f.bus, f.clock);
+  auto finish = [&](int completed, int failed) {
+    for (int i = 0; i < completed + failed; ++i) f.submit("report");
+    auto jobs = f.lease(completed + failed, {"default"});
+    for (int i = 0; i < int(jobs.size()); ++i) {
+      if (i < completed)
+        ASSERT_TRUE(f.engine->complete(jobs[i].id, jobs[i].lease_token, "1").ok());
+      else
+        ASSERT_TRUE(f.engine->fail(jobs[i].id, jobs[i].lease_token, "x", "", false).ok());
+    }
+  };
+  std::int64_t first = f.clock.now() / 1000;
+  finish(3, 1);
+  f.clock.advance(10 * 60'000);  // ten minutes on: still in the history, out of the last minute
+  finish(2, 0);
+  auto seconds = throughput.history();
+  ASSERT_EQ(seconds.size(), 2u);
+  EXPECT_EQ(seconds[0].second, first);
+  EXPECT_EQ(seconds[0].completed, 3);
+  EXPECT_EQ(seconds[0].failed, 1);
+  EXPECT_EQ(seconds[1].second, first + 600);
+  EXPECT_EQ(seconds[1].completed, 2);
+  EXPECT_DOUBLE_EQ(throughput.total().completed_per_s, 2.0 / 60);
+  f.clock.advance(6 * 60'000);  // sixteen minutes after the first: it has left the history
+  seconds = throughput.history();
+  ASSERT_EQ(seconds.size(), 1u);
+  EXPECT_EQ(seconds[0].second, first + 600);
+}
+
 }  // namespace
 }  // namespace jobq::server

@@ -173,7 +173,7 @@ TEST(OpenApi, IsServedAsJsonToAnyone) {
   Call call;
   call.method = "GET";
   call.path = "/api/v1/openapi.json";
-  match.route->handler(call, Responder([&](Reply r) { reply = std::move(r); }));
+  match.route->handler(call, Responder([&](ReplyMaker make) { reply = make(); }));
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->status, 200);
   EXPECT_EQ(reply->content_type, "application/json");

@@ -50,15 +50,22 @@ TEST(Router, SegmentCountMustMatch) {
 
 TEST(Responder, AnswersOnceAndAnswers500WhenDroppedUnanswered) {
   std::vector<int> statuses;
+  auto record = [&](ReplyMaker make) { statuses.push_back(make().status); };
   {
-    Responder r([&](Reply reply) { statuses.push_back(reply.status); });
+    Responder r(record);
     r(json_reply(201, nullptr));
     r(json_reply(200, nullptr));
+    r.build([] { return json_reply(202, nullptr); });
   }
   {
-    Responder dropped([&](Reply reply) { statuses.push_back(reply.status); });
+    Responder built(record);
+    built.build([] { return json_reply(202, nullptr); });
+    built(json_reply(200, nullptr));
   }
-  EXPECT_EQ(statuses, (std::vector<int>{201, 500}));
+  {
+    Responder dropped(record);
+  }
+  EXPECT_EQ(statuses, (std::vector<int>{201, 202, 500}));
 }
 
 TEST(ErrorReply, MapsEveryCodeToItsStatusAndNamesTheField) {

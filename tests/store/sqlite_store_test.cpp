@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <future>
+#include <mutex>
 #include <set>
 #include <thread>
 
 #include "store/sqlite/sqlite_store.h"
 #include "support/engine_fixture.h"
+#include "support/eventually.h"
 
 namespace jobq {
 namespace {
@@ -81,6 +84,47 @@ TEST(SqliteStore, ConcurrentWritersShareGroupCommits) {
   EXPECT_EQ(store.ready_count(), std::size_t(kThreads * kEach));
   // Every submit was answered after its own commit, yet the commits were fewer than the submits.
   EXPECT_LT(store.commits(), std::uint64_t(kThreads * kEach));
+}
+
+// The asynchronous path: nothing waits, and the writes posted while a commit is under way all
+// land in the next one; each is answered after it, with its job already readable.
+TEST(SqliteStore, AsyncWritesPostedDuringACommitShareTheNext) {
+  testing::TempDir dir;
+  SystemClock clock;
+  SqliteStore store(dir.file("jobq.db"), clock.now(), {});
+  EventBus bus;
+  Engine engine(store, clock, bus);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> blocking;
+  store.write_async([&] { blocking.set_value(); released.wait(); }, [](const Status&) {});
+  blocking.get_future().wait();  // the writer is now inside a group of its own
+  std::uint64_t before = store.commits();
+
+  constexpr int kSubmits = 100;
+  std::mutex m;
+  std::vector<Result<SubmitOutcome>> answers;
+  for (int i = 0; i < kSubmits; ++i) {
+    JobSpec s;
+    s.type = "t";
+    engine.submit_async(s, [&](Result<SubmitOutcome> r) {
+      if (r) EXPECT_EQ((*store.get(r->job.id))->id, r->job.id);  // durable when answered
+      std::lock_guard lock(m);
+      answers.push_back(std::move(r));
+    });
+  }
+  {
+    std::lock_guard lock(m);
+    EXPECT_TRUE(answers.empty());  // posted, not waited for
+  }
+  release.set_value();
+  ASSERT_TRUE(testing::eventually([&] {
+    std::lock_guard lock(m);
+    return answers.size() == kSubmits;
+  }));
+  for (const auto& r : answers) EXPECT_TRUE(r.ok());
+  EXPECT_EQ(store.commits() - before, 2u);  // the blocking group, then all the submits
+  EXPECT_EQ(store.ready_count(), std::size_t(kSubmits));
 }
 
 TEST(SqliteStore, SyncNormalKeepsJobsAcrossAReopen) {

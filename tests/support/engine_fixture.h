@@ -23,6 +23,11 @@ class EngineFixture {
       : backend_(std::move(backend)), options_(options), store_options_(store_options) {
     open();
   }
+  // The engine first: it waits for writes under way, whose events land in events_.
+  ~EngineFixture() {
+    engine.reset();
+    store.reset();
+  }
 
   void open() {
     engine.reset();

@@ -42,6 +42,7 @@ TEST(JobSpecJson, BadInputNamesTheField) {
       {R"({"type":"t","priority":101})", "priority"},
       {R"({"type":"t","priority":1.5})", "priority"},
       {R"({"type":"t","delay_ms":-5})", "delay_ms"},
+      {R"({"type":"t","timeout_ms":1000,"soft_timeout_ms":5000})", "soft_timeout_ms"},
       {R"({"type":"t","delay_ms":5,"run_at":0})", "delay_ms"},
       {R"({"type":"t","run_at":"tomorrow"})", "run_at"},
       {R"({"type":"t","tags":"x"})", "tags"},

@@ -23,7 +23,7 @@ Reply ready(Api& api, const Call&) {
 
 void add_health_routes(Router& r, Api& api) {
   for (std::string prefix : {"", "/api/v1"}) {
-    r.add("GET", prefix + "/health", Access::open, answer_now(api, health));
+    r.add("GET", prefix + "/health", Access::open, answer_now(api, health), {.never_blocks = true});
     r.add("GET", prefix + "/ready", Access::open, answer_now(api, ready));
   }
 }

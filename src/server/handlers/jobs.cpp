@@ -12,29 +12,34 @@ namespace json = boost::json;
 
 namespace {
 
-Reply submit(Api& api, const Call& call) {
+void submit(Api& api, const Call& call, Responder respond) {
   auto body = parse_json(call.body, "body");
-  if (!body) return error_reply(body.error());
+  if (!body) return respond(error_reply(body.error()));
   auto spec = job_spec_from_json(*body, api.spec_limits);
-  if (!spec) return error_reply(spec.error());
-  auto outcome = api.engine.submit(*spec);
-  if (!outcome) return error_reply(outcome.error());
-  return json_reply(outcome->created ? 201 : 200, job_to_json(outcome->job));
+  if (!spec) return respond(error_reply(spec.error()));
+  api.engine.submit_async(*spec, [respond](Result<SubmitOutcome> outcome) {
+    respond.build([outcome = std::move(outcome)] {
+      if (!outcome) return error_reply(outcome.error());
+      return json_reply(outcome->created ? 201 : 200, job_to_json(outcome->job));
+    });
+  });
 }
 
-Reply submit_batch(Api& api, const Call& call) {
+void submit_batch(Api& api, const Call& call, Responder respond) {
   auto body = body_object(call);
-  if (!body) return error_reply(body.error());
+  if (!body) return respond(error_reply(body.error()));
   const json::value* jobs = body->if_contains("jobs");
   if (!jobs || !jobs->is_array())
-    return error_reply(Error::invalid("jobs", "must be an array of jobs"));
+    return respond(error_reply(Error::invalid("jobs", "must be an array of jobs")));
   for (const auto& item : *body)
-    if (item.key() != "jobs") return error_reply(Error::invalid(item.key(), "unknown field"));
+    if (item.key() != "jobs")
+      return respond(error_reply(Error::invalid(item.key(), "unknown field")));
   const json::array& items = jobs->get_array();
-  if (items.empty()) return error_reply(Error::invalid("jobs", "must hold at least one job"));
+  if (items.empty())
+    return respond(error_reply(Error::invalid("jobs", "must hold at least one job")));
   if (items.size() > api.engine.options().max_batch)
-    return error_reply(Error::invalid(
-        "jobs", "at most " + std::to_string(api.engine.options().max_batch) + " jobs a batch"));
+    return respond(error_reply(Error::invalid(
+        "jobs", "at most " + std::to_string(api.engine.options().max_batch) + " jobs a batch")));
   std::vector<JobSpec> specs;
   specs.reserve(items.size());
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -43,16 +48,19 @@ Reply submit_batch(Api& api, const Call& call) {
       const Error& e = spec.error();
       std::string field = "jobs[" + std::to_string(i) + "]";
       if (!e.field().empty() && e.field() != "body") field += "." + e.field();
-      return error_reply(Error(e.code(), e.message(), field));
+      return respond(error_reply(Error(e.code(), e.message(), field)));
     }
     specs.push_back(std::move(*spec));
   }
-  auto outcomes = api.engine.submit_batch(specs);
-  if (!outcomes) return error_reply(outcomes.error());
-  json::array out;
-  out.reserve(outcomes->size());
-  for (const auto& o : *outcomes) out.emplace_back(job_to_json(o.job));
-  return json_reply(201, json::object{{"jobs", std::move(out)}});
+  api.engine.submit_batch_async(specs, [respond](Result<std::vector<SubmitOutcome>> outcomes) {
+    respond.build([outcomes = std::move(outcomes)] {
+      if (!outcomes) return error_reply(outcomes.error());
+      json::array out;
+      out.reserve(outcomes->size());
+      for (const auto& o : *outcomes) out.emplace_back(job_to_json(o.job));
+      return json_reply(201, json::object{{"jobs", std::move(out)}});
+    });
+  });
 }
 
 Reply list(Api& api, const Call& call) {
@@ -105,8 +113,9 @@ Reply remove(Api& api, const Call& call) {
 
 void add_job_routes(Router& r, Api& api) {
   auto bind = [&api](Reply (*fn)(Api&, const Call&)) { return answer_now(api, fn); };
-  r.add("POST", "/api/v1/jobs", Access::produce, bind(submit));
-  r.add("POST", "/api/v1/jobs/batch", Access::produce, bind(submit_batch));
+  r.add("POST", "/api/v1/jobs", Access::produce, answer_later(api, submit), {.never_blocks = true});
+  r.add("POST", "/api/v1/jobs/batch", Access::produce, answer_later(api, submit_batch),
+        {.never_blocks = true});
   r.add("GET", "/api/v1/jobs", Access::read, bind(list));
   r.add("GET", "/api/v1/jobs/{id}", Access::read, immediate([&api](const Call& call) {
           return job_reply(api.engine.get(call.param("id")));

@@ -46,11 +46,15 @@ void lease(Api& api, const Call& call, Responder respond) {
              "must be from 0 to " + std::to_string(api.limits.max_wait_ms));
   if (Status s = in.finish(); !s.ok()) return respond(error_reply(s));
   request.max_jobs = int(max_jobs);
-  if (wait_ms == 0) return respond(jobs_reply(api.engine.lease(request)));
+  // The jobs are turned into JSON on the connection's thread, not the store's writer.
+  auto answer = [respond](Result<std::vector<Job>> jobs) {
+    respond.build([jobs = std::move(jobs)] { return jobs_reply(jobs); });
+  };
+  if (wait_ms == 0) return api.engine.lease_now_async(request, answer);
 
   auto pending = std::make_shared<PendingLease>();
   auto handle =
-      api.engine.lease_async(request, [&api, pending, respond](Result<std::vector<Job>> jobs) {
+      api.engine.lease_async(request, [&api, pending, answer](Result<std::vector<Job>> jobs) {
         std::optional<Timers::Id> timer;
         {
           std::lock_guard lock(pending->mutex);
@@ -58,7 +62,7 @@ void lease(Api& api, const Call& call, Responder respond) {
           timer = pending->timer;
         }
         if (timer) api.timers.cancel(*timer);
-        respond(jobs_reply(jobs));
+        answer(std::move(jobs));
       });
   {
     std::lock_guard lock(pending->mutex);
@@ -86,7 +90,8 @@ void lease(Api& api, const Call& call, Responder respond) {
 void add_lease_routes(Router& r, Api& api) {
   r.add(
       "POST", "/api/v1/lease", Access::work,
-      [&api](const Call& call, Responder respond) { lease(api, call, std::move(respond)); }, true);
+      [&api](const Call& call, Responder respond) { lease(api, call, std::move(respond)); },
+      {.long_poll = true, .never_blocks = true});
 }
 
 }  // namespace jobq::server

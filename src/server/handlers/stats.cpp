@@ -24,12 +24,15 @@ json::object rates_json(const Rates& r) {
 }
 
 json::object type_json(const TypeStats& t, const Rates& rates) {
+  bool ran = t.finished_runs > 0;
   return {{"type", t.type},
           {"counts", counts_json(t.counts)},
           {"last_minute", rates_json(rates)},
-          {"mean_run_ms", number_to_json(t.mean_run_ms)},
-          {"p95_run_ms", number_to_json(t.p95_run_ms)},
-          {"success_rate", number_to_json(t.success_rate)}};
+          {"finished_runs", t.finished_runs},
+          // null, not 0, for a type with no finished attempt: "no data" is not "all failed"
+          {"mean_run_ms", ran ? number_to_json(t.mean_run_ms) : json::value()},
+          {"p95_run_ms", ran ? number_to_json(t.p95_run_ms) : json::value()},
+          {"success_rate", ran ? number_to_json(t.success_rate) : json::value()}};
 }
 
 Reply all_stats(Api& api, const Call&) {
@@ -80,12 +83,23 @@ Reply purge(Api& api, const Call& call) {
   return json_reply(200, json::object{{"purged", *purged}});
 }
 
+// The dashboard's chart: finished attempts per second over the last 15 minutes.
+Reply throughput(Api& api, const Call&) {
+  json::array seconds;
+  for (const SecondCount& s : api.throughput.history())
+    seconds.emplace_back(json::array{s.second, s.completed, s.failed});
+  return json_reply(200, json::object{{"window_s", Throughput::kHistorySeconds},
+                                      {"seconds", std::move(seconds)}});
+}
+
 }  // namespace
 
 void add_stats_routes(Router& r, Api& api) {
   r.add("GET", "/api/v1/stats", Access::read, answer_now(api, all_stats));
   r.add("GET", "/api/v1/stats/{type}", Access::read, answer_now(api, type_stats));
   r.add("POST", "/api/v1/maintenance/purge", Access::operate, answer_now(api, purge));
+  r.add("GET", "/api/v1/throughput", Access::read, answer_now(api, throughput),
+        {.never_blocks = true});
 }
 
 }  // namespace jobq::server

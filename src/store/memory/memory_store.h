@@ -42,6 +42,7 @@ class MemoryStore final : public Store {
   Result<std::optional<Job>> get(const std::string& id) override;
   Result<JobPage> list(const JobFilter& filter, const ListOptions& options) override;
   Result<StoreStats> stats(std::size_t recent_runs) override;
+  void write_async(WriteWork work, WriteDone done) override;
 
  private:
   Job* find(const std::string& id);

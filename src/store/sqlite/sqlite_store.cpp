@@ -70,8 +70,13 @@ std::size_t SqliteStore::ready_count() {
   return ready_.size();
 }
 
+void SqliteStore::write_async(WriteWork work, WriteDone done) {
+  writer_->post(std::move(work), std::move(done));
+}
+
 template <class T, class Body>
 Result<T> SqliteStore::write(Body&& body) {
+  if (writer_->in_group()) return body();  // called from write_async's work: join its group
   std::optional<Result<T>> out;
   Status s = writer_->run([&] { out.emplace(body()); });
   if (!s.ok()) return s;

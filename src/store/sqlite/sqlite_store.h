@@ -47,6 +47,7 @@ class SqliteStore final : public Store {
   Result<std::optional<Job>> get(const std::string& id) override;
   Result<JobPage> list(const JobFilter& filter, const ListOptions& options) override;
   Result<StoreStats> stats(std::size_t recent_runs) override;
+  void write_async(WriteWork work, WriteDone done) override;
 
   std::uint64_t commits() const { return writer_->commits(); }
   std::size_t ready_count();

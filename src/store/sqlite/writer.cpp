@@ -4,6 +4,10 @@
 
 namespace jobq::sqlite {
 
+namespace {
+thread_local const Writer* tl_in_group = nullptr;
+}  // namespace
+
 Writer::Writer(Database& db, std::size_t max_group, std::function<void()> rolled_back)
     : db_(db),
       max_group_(max_group),
@@ -25,6 +29,10 @@ void Writer::post(Work work, Done done) {
     pending_.push_back({std::move(work), std::move(done)});
   }
   wake_.notify_one();
+}
+
+bool Writer::in_group() const {
+  return tl_in_group == this;
 }
 
 Status Writer::run(Work work) {
@@ -59,11 +67,14 @@ Status Writer::commit_group(std::deque<Op>& group) {
     return Error::unavailable(std::string("store: cannot begin a transaction: ") + e.what());
   }
   try {
+    tl_in_group = this;
     for (Op& op : group) op.work();
+    tl_in_group = nullptr;
     db_.exec("COMMIT");
     ++commits_;
     return {};
-  } catch (const SqliteError& e) {
+  } catch (const std::exception& e) {  // SqliteError, or a failure of some work's own
+    tl_in_group = nullptr;
     if (!sqlite3_get_autocommit(db_.handle())) {
       try {
         db_.exec("ROLLBACK");

@@ -16,8 +16,8 @@ namespace jobq::sqlite {
 
 class Writer {
  public:
-  // Runs on the writer thread inside the open transaction. May throw SqliteError, which rolls the
-  // whole group back.
+  // Runs on the writer thread inside the open transaction. May throw (SqliteError, say), which
+  // rolls the whole group back.
   using Work = std::function<void()>;
   // Runs on the writer thread after the group ended: ok if committed, else why not.
   using Done = std::function<void(const Status&)>;
@@ -30,6 +30,9 @@ class Writer {
   void post(Work work, Done done);
   // Posts and waits for the answer.
   Status run(Work work);
+  // True on the writer thread while it runs the Work of a group: a write asked for there joins
+  // that group's transaction instead of waiting for the next one (which would never come).
+  bool in_group() const;
 
   std::uint64_t commits() const { return commits_; }
 

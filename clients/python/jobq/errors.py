@@ -1,0 +1,106 @@
+"""Errors from a jobq server: one class per API error code, all of them JobqError."""
+
+
+class JobqError(Exception):
+    """An error answer from jobqd, or no answer at all.
+
+    status: the HTTP status (None when the server could not be reached); code: the API's error code
+    (``invalid_argument``, ``not_found``...); message: the server's words; details: the error's
+    ``details`` object (``{"field": ...}`` for bad input), {} when it has none.
+    """
+
+    def __init__(self, message, status=None, code="error", details=None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details or {}
+
+    def __str__(self):
+        where = f" [{self.status} {self.code}]" if self.status is not None else f" [{self.code}]"
+        field = self.details.get("field")
+        return f"{self.message}{where}" + (f" (field: {field})" if field else "")
+
+
+class InvalidArgument(JobqError):
+    """400: bad input. ``field`` names the offending field or query parameter when the server did."""
+
+    @property
+    def field(self):
+        return self.details.get("field")
+
+
+class Unauthorized(JobqError):
+    """401: no API key, or an unknown one."""
+
+
+class Forbidden(JobqError):
+    """403: the key's role may not call this route."""
+
+
+class NotFound(JobqError):
+    """404: an unknown job (or worker), or no such route."""
+
+
+class Conflict(JobqError):
+    """409: a stale lease token, or a transition the state table forbids."""
+
+
+class PayloadTooLarge(JobqError):
+    """413: the request body, the payload or the result is over the server's limit."""
+
+
+class Unavailable(JobqError):
+    """503: the store failed and nothing was written, too many streams, or the server is stopping."""
+
+
+class ServerFault(JobqError):
+    """500: a bug in the server; its log has the request id."""
+
+
+class ConnectionFailed(JobqError):
+    """The server could not be reached, or the connection broke before an answer came."""
+
+    def __init__(self, message):
+        super().__init__(message, status=None, code="connection_failed")
+
+
+class JobCancelled(Exception):
+    """Raised inside a handler (by ``job.raise_if_cancelled()``) once the job's cancel was asked for.
+
+    Not an error of the job: the worker reports it so that the server records the job as cancelled.
+    """
+
+
+class PermanentFailure(Exception):
+    """Raise it from a handler to fail the job with no further attempts (``retryable: false``)."""
+
+
+_BY_CODE = {
+    "invalid_argument": InvalidArgument,
+    "bad_request": InvalidArgument,
+    "unauthorized": Unauthorized,
+    "forbidden": Forbidden,
+    "not_found": NotFound,
+    "route_not_found": NotFound,
+    "conflict": Conflict,
+    "payload_too_large": PayloadTooLarge,
+    "unavailable": Unavailable,
+    "internal": ServerFault,
+}
+
+_BY_STATUS = {400: InvalidArgument, 401: Unauthorized, 403: Forbidden, 404: NotFound, 409: Conflict,
+              413: PayloadTooLarge, 500: ServerFault, 503: Unavailable}
+
+
+def error_from_answer(status, body, text):
+    """The exception for an error answer: status, the parsed JSON body (or None), the raw text."""
+    err = body.get("error") if isinstance(body, dict) else None
+    if isinstance(err, dict):
+        code = str(err.get("code") or f"http_{status}")
+        message = str(err.get("message") or f"HTTP {status}")
+        details = err.get("details") if isinstance(err.get("details"), dict) else {}
+    else:
+        code, message, details = f"http_{status}", (text.strip() or f"HTTP {status}")[:500], {}
+    cls = _BY_CODE.get(code) or _BY_STATUS.get(status, JobqError)
+    return cls(message, status=status, code=code, details=details)

@@ -1,0 +1,144 @@
+"""The worker's own thread that talks for running jobs: heartbeats, progress reports, the soft-timeout
+probe, and the worker's beats. Handlers never wait on the network for these."""
+
+import logging
+import threading
+import time
+
+from .errors import Conflict, JobqError, NotFound
+
+log = logging.getLogger("jobq.worker")
+
+SOFT_TIMEOUT_REPROBE_S = 1.0
+
+
+class Keeper:
+    """Runs in a thread of its own until stop(). worker: supplies beat_fields() and obey(reply)."""
+
+    def __init__(self, client, worker, heartbeat_s, beat_s):
+        self.client = client
+        self.worker = worker
+        self.heartbeat_s = heartbeat_s
+        self.beat_s = beat_s
+        self._cond = threading.Condition()
+        self._jobs = {}  # ctx -> {"beat_at": monotonic, "soft_at": monotonic or None}
+        self._stopped = False
+        self._beat_at = 0.0
+        self._thread = threading.Thread(target=self._run, name="jobq-keeper", daemon=True)
+
+    def start(self):
+        """Starts the thread; the first worker beat is the caller's (beat_now), the next is due later."""
+        self._beat_at = time.monotonic() + self.beat_s
+        self._thread.start()
+
+    def stop(self):
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
+        self._thread.join()
+
+    def wake(self):
+        with self._cond:
+            self._cond.notify_all()
+
+    def track(self, ctx):
+        now = time.monotonic()
+        soft_ms = ctx.job.get("soft_timeout_ms") or 0
+        with self._cond:
+            self._jobs[ctx] = {"beat_at": now + self.heartbeat_s,
+                               "soft_at": now + soft_ms / 1000 if soft_ms > 0 else None}
+            ctx._wake = self.wake
+            self._cond.notify_all()
+
+    def untrack(self, ctx):
+        with self._cond:
+            self._jobs.pop(ctx, None)
+
+    def flush(self, ctx):
+        """Sends the job's pending progress now, from the caller's thread; then no more reports."""
+        with ctx.send_lock:
+            fields = ctx.take_report(time.monotonic(), final=True)
+            if fields:
+                self._send(ctx, fields)
+            ctx.mark_done()
+
+    def beat_now(self):
+        """One worker beat from the caller's thread; -> the server's reply (raises on failure)."""
+        reply = self.client.beat(self.worker.worker_id, **self.worker.beat_fields())
+        self.worker.obey(reply)
+        with self._cond:
+            self._beat_at = time.monotonic() + self.beat_s
+        return reply
+
+    def _run(self):
+        while True:
+            with self._cond:
+                if self._stopped:
+                    return
+                now = time.monotonic()
+                due = [(ctx, plan) for ctx, plan in self._jobs.items() if self._next_at(ctx, plan) <= now]
+                beat_due = now >= self._beat_at
+                if not due and not beat_due:
+                    wake_at = min([self._next_at(c, p) for c, p in self._jobs.items()] + [self._beat_at])
+                    self._cond.wait(max(0.0, wake_at - now))
+                    continue
+            for ctx, plan in due:
+                try:
+                    self._keep(ctx, plan)
+                except Exception:  # a bug here must not end every job's heartbeats
+                    log.exception("job %s: heartbeat failed", ctx.id)
+                    plan["beat_at"] = time.monotonic() + self.heartbeat_s
+            if beat_due:
+                try:
+                    self.beat_now()
+                except Exception as e:
+                    log.warning("worker beat failed: %s", e, exc_info=not isinstance(e, JobqError))
+                    with self._cond:
+                        self._beat_at = time.monotonic() + self.beat_s
+
+    @staticmethod
+    def _next_at(ctx, plan):
+        at = plan["beat_at"]
+        report = ctx.report_due_at()
+        if report is not None:
+            at = min(at, report)
+        if plan["soft_at"] is not None:
+            at = min(at, plan["soft_at"])
+        return at
+
+    def _keep(self, ctx, plan):
+        with ctx.send_lock:
+            now = time.monotonic()
+            if ctx.done:  # finished; untracked in a moment
+                plan["beat_at"], plan["soft_at"] = now + self.heartbeat_s, None
+                return
+            fields = ctx.take_report(now) or {}
+            if not fields and now < plan["beat_at"] and (plan["soft_at"] is None or now < plan["soft_at"]):
+                return
+            self._send(ctx, fields)
+            plan["beat_at"] = time.monotonic() + self.heartbeat_s
+            if plan["soft_at"] is not None and now >= plan["soft_at"]:
+                plan["soft_at"] = None if ctx.soft_timeout_passed else now + SOFT_TIMEOUT_REPROBE_S
+
+    def _send(self, ctx, fields):
+        """A progress report (or a bare heartbeat), and what its answer says about the job."""
+        try:
+            if fields:
+                reply = self.client.progress(ctx.id, ctx.lease_token, **fields)
+            else:
+                reply = self.client.heartbeat(ctx.id, ctx.lease_token)
+        except (Conflict, NotFound) as e:
+            if not ctx.lease_lost:
+                log.warning("job %s: lease lost (%s); its handler is asked to stop", ctx.id, e)
+            ctx.lease_lost = True
+            ctx.stop()
+            return
+        except JobqError as e:
+            log.warning("job %s: heartbeat failed, will try again: %s", ctx.id, e)
+            return
+        if reply.get("soft_timeout_passed") and not ctx.soft_timeout.is_set():
+            log.warning("job %s passed its soft timeout", ctx.id)
+            ctx.soft_timeout.set()
+        if reply.get("cancel_requested"):
+            ctx.cancel_requested = True
+            ctx.stop()

@@ -1,0 +1,303 @@
+"""A worker: leases jobs of the types it has handlers for and runs each in a thread of its own."""
+
+import json
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+import traceback
+import uuid
+
+from . import __version__
+from .client import Client
+from .errors import (ConnectionFailed, Forbidden, InvalidArgument, JobCancelled, JobqError, PayloadTooLarge,
+                     PermanentFailure, Unauthorized, Unavailable)
+from .job_context import PROGRESS_INTERVAL_S, JobContext
+from .keeper import Keeper
+
+log = logging.getLogger("jobq.worker")
+
+OUTCOME_TRIES = 5
+RETRY_PAUSE_S = 1.0
+HANDED_BACK = "the worker shut down before the job finished"
+
+
+class Worker:
+    """Runs handlers for leased jobs, ``concurrency`` at a time, each in a thread of its own.
+
+        worker = Worker(concurrency=4)
+
+        @worker.handler("generate_report")
+        def generate_report(job):
+            job.progress(50, "halfway")
+            return {"url": "/r/42.pdf"}
+
+        worker.run()  # until SIGTERM/SIGINT, or a stop command from the server
+
+    A handler's return value (JSON) completes the job; an exception fails it with its traceback (and
+    the job is retried while attempts are left; PermanentFailure fails it for good); JobCancelled
+    (from job.raise_if_cancelled()) ends a job whose cancel was asked for.
+
+    client: a Client (default: one from url/api_key, else $JOBQ_URL/$JOBQ_API_KEY); queues: the
+    queues served; lease_s: each lease's length, renewed by heartbeats every lease_s/3; poll_s: how
+    long one lease request waits for a job; beat_s: how often the worker beats; grace_s: how long
+    running jobs may take to finish after a shutdown begins, before they are handed back for retry.
+    """
+
+    def __init__(self, client=None, *, url=None, api_key=None, queues=("default",), concurrency=4,
+                 worker_id=None, lease_s=30.0, poll_s=5.0, beat_s=5.0, grace_s=30.0,
+                 progress_interval_s=PROGRESS_INTERVAL_S):
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        if lease_s < 1:
+            raise ValueError("lease_s must be at least 1 (the server's minimum lease)")
+        self.client = client or Client(url=url, api_key=api_key)
+        self.queues = list(queues)
+        self.concurrency = concurrency
+        self.worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.lease_ms = int(lease_s * 1000)
+        self.poll_ms = int(poll_s * 1000)
+        self.grace_s = grace_s
+        self.progress_interval_s = progress_interval_s
+        self.handlers = {}
+        self._keeper = Keeper(self.client, self, heartbeat_s=lease_s / 3, beat_s=beat_s)
+        self._cond = threading.Condition()
+        self._running = {}  # JobContext -> thread
+        self._stopping = False
+        self._stop_at = None
+        self._force = False
+        self._command = "run"
+        self._started = False
+
+    def handler(self, job_type):
+        """Decorator: the function runs jobs of this type. It takes a JobContext."""
+
+        def register(fn):
+            self.handlers[job_type] = fn
+            return fn
+
+        return register
+
+    # Control from other threads and from the server.
+
+    def stop(self):
+        """Begins a graceful shutdown: lease no more, let running jobs finish within grace_s, then
+        hand back the rest. A second stop() ends the grace period at once."""
+        with self._cond:
+            if self._stopping:
+                self._force = True
+                if self._running:
+                    log.warning("stopping now: jobs still running are handed back")
+            else:
+                self._stopping = True
+                self._stop_at = time.monotonic()
+                log.info("shutting down: no more leases; running jobs have %.0f s to finish", self.grace_s)
+            self._cond.notify_all()
+
+    def beat_fields(self):
+        with self._cond:
+            running = len(self._running)
+        return {"types": sorted(self.handlers), "queues": self.queues, "concurrency": self.concurrency,
+                "running": running, "host": socket.gethostname(), "pid": os.getpid(),
+                "version": f"jobq-python/{__version__}"}
+
+    def obey(self, reply):
+        """Carries out a beat's answer: run, quiet (lease no more for now) or stop; and concurrency."""
+        command = reply.get("command", "run")
+        with self._cond:
+            concurrency = reply.get("concurrency")
+            if isinstance(concurrency, int) and concurrency >= 1 and concurrency != self.concurrency:
+                log.info("concurrency %d -> %d, as the server says", self.concurrency, concurrency)
+                self.concurrency = concurrency
+            if command != self._command:
+                log.info("server command: %s", command)
+                self._command = command
+            self._cond.notify_all()
+        if command == "stop":
+            with self._cond:
+                already = self._stopping
+            if not already:
+                self.stop()
+
+    # The main loop.
+
+    def run(self, install_signal_handlers=True):
+        """Leases and runs jobs until stopped; returns when every job is finished or handed back.
+
+        With install_signal_handlers (and in the main thread), SIGTERM and SIGINT begin a graceful
+        shutdown, and a second one ends the grace period at once.
+        """
+        if not self.handlers:
+            raise ValueError("no handlers: register one with @worker.handler(\"type\")")
+        if self._started:
+            raise RuntimeError("a Worker runs once; make a new one to run again")
+        self._started = True
+        restore = self._install_signals() if install_signal_handlers else {}
+        self._keeper.start()
+        try:
+            try:
+                self._first_beat()
+                self._lease_loop()
+            finally:
+                # Also when leasing failed for good (a refused key): running jobs still get their grace.
+                with self._cond:
+                    if not self._stopping:
+                        self._stopping, self._stop_at = True, time.monotonic()
+                self._drain()
+        finally:
+            self._keeper.stop()
+            for signum, previous in restore.items():
+                signal.signal(signum, previous)
+            self._last_beat()
+
+    def _install_signals(self):
+        if threading.current_thread() is not threading.main_thread():
+            return {}
+        restore = {}
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            restore[signum] = signal.signal(signum, lambda *_: self.stop())
+        return restore
+
+    def _first_beat(self):
+        try:
+            self._keeper.beat_now()
+        except (Unauthorized, Forbidden, InvalidArgument):
+            raise
+        except JobqError as e:
+            log.warning("first beat failed, leasing anyway: %s", e)
+
+    def _last_beat(self):
+        try:
+            self.client.beat(self.worker_id, **self.beat_fields())
+        except JobqError as e:
+            log.info("last beat failed: %s", e)
+
+    def _lease_loop(self):
+        types = sorted(self.handlers)
+        while True:
+            with self._cond:
+                if self._stopping:
+                    return
+                free = self.concurrency - len(self._running)
+                if free <= 0 or self._command != "run":
+                    self._cond.wait(1.0)
+                    continue
+            try:
+                jobs = self.client.lease(self.worker_id, queues=self.queues, types=types, max_jobs=free,
+                                         lease_ms=self.lease_ms, wait_ms=self.poll_ms)
+            except (Unauthorized, Forbidden, InvalidArgument):
+                raise
+            except JobqError as e:
+                log.warning("lease failed, trying again in %.0f s: %s", RETRY_PAUSE_S, e)
+                with self._cond:
+                    self._cond.wait_for(lambda: self._stopping, RETRY_PAUSE_S)
+                continue
+            for job in jobs:
+                self._start(job)
+
+    def _start(self, job):
+        ctx = JobContext(job, interval=self.progress_interval_s)
+        thread = threading.Thread(target=self._run_job, args=(ctx,), name=f"jobq-job-{ctx.id}", daemon=True)
+        with self._cond:
+            self._running[ctx] = thread
+        self._keeper.track(ctx)
+        thread.start()
+
+    def _drain(self):
+        """After a stop: wait for running jobs until the grace period ends, then hand back the rest."""
+        with self._cond:
+            deadline = self._stop_at + self.grace_s
+            while self._running and not self._force:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(left)
+            left_over = list(self._running)
+        for ctx in left_over:
+            self._hand_back(ctx)
+
+    def _hand_back(self, ctx):
+        if not ctx.claim_outcome():
+            return  # its handler finished meanwhile and is sending the outcome
+        ctx.handed_back = True
+        ctx.stop()
+        self._keeper.untrack(ctx)
+        with ctx.send_lock:
+            ctx.mark_done()
+        log.warning("job %s: handed back for retry, its handler did not finish within %.0f s",
+                    ctx.id, self.grace_s)
+        self._send_outcome(ctx, "fail", {"error": HANDED_BACK, "traceback": None, "retryable": True})
+
+    # One job.
+
+    def _call(self, fn, ctx):
+        return fn(ctx)
+
+    def _run_job(self, ctx):
+        try:
+            kind, fields = self._execute(ctx)
+            self._keeper.flush(ctx)
+            self._keeper.untrack(ctx)
+            if ctx.lease_lost:
+                log.warning("job %s: not reported, its lease was lost", ctx.id)
+            elif ctx.claim_outcome():
+                self._send_outcome(ctx, kind, fields)
+        except BaseException:
+            log.exception("job %s: the worker failed to report it", ctx.id)
+        finally:
+            with self._cond:
+                self._running.pop(ctx, None)
+                self._cond.notify_all()
+
+    def _execute(self, ctx):
+        """Runs the handler; -> ("complete", {result}) or ("fail", {error, traceback, retryable})."""
+        try:
+            result = self._call(self.handlers[ctx.type], ctx)
+        except JobCancelled as e:
+            return "fail", {"error": f"cancelled: {e}", "traceback": None, "retryable": False}
+        except PermanentFailure as e:
+            return "fail", {"error": _describe(e), "traceback": traceback.format_exc(), "retryable": False}
+        except Exception as e:
+            return "fail", {"error": _describe(e), "traceback": traceback.format_exc(), "retryable": True}
+        try:
+            json.dumps(result, allow_nan=False)
+        except (TypeError, ValueError) as e:
+            return "fail", {"error": f"the handler's result is not JSON: {e}", "traceback": None,
+                            "retryable": False}
+        return "complete", {"result": result}
+
+    def _send_outcome(self, ctx, kind, fields):
+        """complete or fail, tried again while the server is out of reach; a refusal is logged (409:
+        the job was decided elsewhere, e.g. its lease ran out)."""
+        for attempt in range(1, OUTCOME_TRIES + 1):
+            try:
+                if kind == "complete":
+                    self.client.complete(ctx.id, ctx.lease_token, fields["result"])
+                else:
+                    self.client.fail(ctx.id, ctx.lease_token, fields["error"], fields["traceback"],
+                                     fields["retryable"])
+                return
+            except (ConnectionFailed, Unavailable) as e:
+                if attempt == OUTCOME_TRIES:
+                    log.error("job %s: %s not sent after %d tries: %s", ctx.id, kind, attempt, e)
+                    return
+                log.warning("job %s: %s failed, trying again: %s", ctx.id, kind, e)
+                time.sleep(RETRY_PAUSE_S * attempt)
+            except (InvalidArgument, PayloadTooLarge) as e:
+                if kind != "complete":
+                    log.error("job %s: %s was refused: %s", ctx.id, kind, e)
+                    return
+                # The result itself was refused (too large, say): the job fails for good, rather than
+                # stay running until its lease runs out.
+                kind, fields = "fail", {"error": f"the server refused the result: {e}", "traceback": None,
+                                        "retryable": False}
+            except JobqError as e:
+                log.error("job %s: %s was refused: %s", ctx.id, kind, e)
+                return
+
+
+def _describe(e):
+    text = str(e)
+    return f"{type(e).__name__}: {text}" if text else type(e).__name__

@@ -1,0 +1,69 @@
+"""A FastAPI app that hands report generation to jobq and shows its progress live.
+
+    JOBQ_URL=http://127.0.0.1:8080 uvicorn app:app --port 8000     # the app
+    JOBQ_URL=http://127.0.0.1:8080 python3 worker.py                # the worker that makes reports
+
+POST /reports submits a generate_report job; GET /reports/{id} is its state; GET
+/reports/{id}/events streams its changes as Server-Sent Events, which the page at / shows.
+"""
+
+import json
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException
+from fastapi.responses import HTMLResponse, StreamingResponse
+from pydantic import BaseModel, Field
+
+import jobq
+
+app = FastAPI(title="Reports, made by jobq workers")
+jobs = jobq.Client()  # the server and key from JOBQ_URL and JOBQ_API_KEY
+PAGE = (Path(__file__).parent / "index.html").read_text()
+
+
+class ReportRequest(BaseModel):
+    user_id: int = Field(ge=1)
+    pages: int = Field(default=5, ge=1, le=100)
+
+
+def report_view(job):
+    """What the browser needs of a job, and nothing of the worker's (no lease token)."""
+    return {"id": job.id, "status": job.status, "progress": job.progress or 0, "stage": job.stage,
+            "message": job.progress_message, "result": job.result,
+            "error": (job.error or {}).get("message")}
+
+
+@app.get("/", response_class=HTMLResponse)
+def page():
+    return PAGE
+
+
+@app.post("/reports", status_code=202)
+def create_report(request: ReportRequest):
+    job = jobs.submit("generate_report", {"user_id": request.user_id, "pages": request.pages},
+                      user_id=str(request.user_id), max_attempts=3)
+    return {**report_view(job), "events": f"/reports/{job.id}/events"}
+
+
+@app.get("/reports/{report_id}")
+def get_report(report_id: str):
+    try:
+        return report_view(jobs.get(report_id))
+    except jobq.NotFound:
+        raise HTTPException(status_code=404, detail="no such report") from None
+
+
+@app.get("/reports/{report_id}/events")
+def report_events(report_id: str):
+    try:
+        changes = jobs.watch(report_id)  # open before answering: an unknown id is a 404 here
+    except jobq.NotFound:
+        raise HTTPException(status_code=404, detail="no such report") from None
+
+    def stream():
+        with changes:
+            for event, job in changes:
+                yield f"event: {event}\ndata: {json.dumps(report_view(job))}\n\n"
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache"})

@@ -1,0 +1,378 @@
+// The dashboard in Debian's headless chromium, against the real jobqd: what it shows follows the
+// server, and what is clicked changes the server. Screenshots of each page go to $JOBQ_SCREENSHOTS
+// (ctest: the build directory), else docs/screenshots/, the ones the README shows.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { Jobqd, REPO, until, unique } from "./jobqd.mjs";
+
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const SHOTS = process.env.JOBQ_SCREENSHOTS || join(REPO, "docs/screenshots");
+const ADMIN = "admin-key";
+const VIEWER = "viewer-key";
+const WIDE = { width: 1280, height: 860 };
+
+let server, api, browser;
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  server = await Jobqd.start(["--api-keys", `${ADMIN}:admin,${VIEWER}:viewer`]);
+  api = server.client(ADMIN);
+  const args = process.getuid && process.getuid() === 0 ? ["--no-sandbox"] : [];
+  browser = await chromium.launch({ executablePath: CHROMIUM, args, headless: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+// A page logged in with `key`; fails the test on any script error in the page.
+async function open(path, key = ADMIN, viewport = WIDE) {
+  const context = await browser.newContext({ viewport, colorScheme: "light" });
+  await context.addInitScript((k) => sessionStorage.setItem("jobq.key", k), key);
+  const page = await context.newPage();
+  page.errors = [];
+  page.on("pageerror", (e) => page.errors.push(e.message));
+  await page.goto(server.base + path);
+  await page.locator("#live-state[data-state=live]").waitFor({ timeout: 10000 });
+  return page;
+}
+
+async function close(page) {
+  assert.deepEqual(page.errors, [], "no script error in the page");
+  await page.context().close();
+}
+
+async function confirm(page, action) {
+  await page.getByRole("dialog").getByRole("button", { name: action }).click();
+}
+
+const text = (page, selector) => page.locator(selector).textContent();
+
+test("logging in asks for a key, refuses a wrong one, and shows the role", async () => {
+  const context = await browser.newContext({ viewport: WIDE });
+  const page = await context.newPage();
+  await page.goto(server.base + "/queues");
+  await page.getByLabel("API key").fill("not-a-key");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByText("That key is not known to the server.").waitFor();
+  await page.getByLabel("API key").fill(VIEWER);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("heading", { name: "Queues" }).waitFor();
+  assert.equal(await text(page, "#role"), "viewer");
+  await page.locator("#live-state[data-state=live]").waitFor();
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByLabel("API key").waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("jobq.key") ?? localStorage.getItem("jobq.key")), null, "the key is forgotten");
+  await context.close();
+});
+
+test("the overview's numbers follow jobs submitted and finished through the API", async () => {
+  const queue = unique("ov");
+  const page = await open("/");
+  const count = async (status) => Number((await text(page, "#count-" + status)).replace(/\D/g, ""));
+  await until(async () => (await text(page, "#count-queued")) !== "–", "the first counts");
+  const queued = await count("queued");
+  const scheduled = await count("scheduled");
+  const completed = await count("completed");
+  for (let i = 0; i < 5; i++) await api.submit({ type: "render", queue, payload: { frame: i } });
+  await until(async () => (await count("queued")) === queued + 5, "queued to grow by 5");
+  await page.locator("#queue-depths tr", { hasText: queue }).waitFor();
+  for (let i = 0; i < 3; i++) await api.complete(await api.leaseOne("w-ov", queue), { ok: i });
+  const failing = await api.leaseOne("w-ov", queue);
+  await api.fail(failing, "flaky network");
+  await until(async () => (await count("completed")) === completed + 3, "completed to grow by 3");
+  // The failed attempt waits for its retry, scheduled or (once its backoff is over) queued.
+  await until(async () => (await count("queued")) + (await count("scheduled")) === queued + scheduled + 2, "the untouched job and the retry to wait");
+  await until(async () => (await text(page, "#failure-rate")) !== "–", "a failure rate");
+  await close(page);
+});
+
+test("the overview keeps up with hundreds of events a second", async () => {
+  const queue = unique("burst");
+  const page = await open("/");
+  const count = async (status) => Number((await text(page, "#count-" + status)).replace(/\D/g, ""));
+  const boxes = () => page.locator(".card").evaluateAll((cards) => cards.map((c) => { const r = c.getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; }));
+  await until(async () => (await text(page, "#count-queued")) !== "–", "the first counts");
+  const before = await boxes();
+  for (let round = 0; round < 8; round++) {
+    await api.call("POST", "/jobs/batch", { jobs: Array.from({ length: 200 }, (_, i) => ({ type: "thumbnail", queue, payload: { n: i } })) });
+    const { jobs } = await api.call("POST", "/lease", { worker_id: "w-burst", queues: [queue], max_jobs: 200 });
+    assert.equal(jobs.length, 200);
+    const failing = jobs.slice(0, 5 + round * 3);
+    await api.call("POST", "/ack", {
+      complete: jobs.slice(failing.length).map((j) => ({ id: j.id, lease_token: j.lease_token, result: { ok: true } })),
+      fail: failing.map((j) => ({ id: j.id, lease_token: j.lease_token, error: "image too large", retryable: false })),
+    });
+    // Each round's 1,000 events land on the page before the next (which also spreads the chart).
+    const { by_status: expected } = await api.call("GET", "/stats");
+    await until(async () => (await count("completed")) === expected.completed && (await count("failed")) === expected.failed,
+      `round ${round}: the page to show ${expected.completed} completed and ${expected.failed} failed`);
+  }
+  assert.deepEqual(await boxes(), before, "no card moved or changed size as its numbers grew");
+  await page.screenshot({ path: join(SHOTS, "overview.png"), animations: "disabled" });
+  await close(page);
+});
+
+test("a job's page shows progress moving live while a worker runs it", async () => {
+  const queue = unique("live");
+  const job = await api.submit({ type: "generate_video", queue, payload: { scene: "intro", frames: 240 }, user_id: "u-42", tags: ["video"] });
+  const page = await open("/jobs/" + job.id);
+  await page.locator("#job-status", { hasText: "queued" }).waitFor();
+  await page.evaluate(() => { window.stayed = true; });
+  const leased = await api.leaseOne("w-video", queue);
+  await page.locator("#job-status", { hasText: "running" }).waitFor();
+  for (const [progress, stage, message] of [[10, "loading_model", "weights"], [55, "rendering", "frame 132 of 240"]]) {
+    await api.progress(leased, { progress, stage, progress_message: message });
+    await until(async () => (await text(page, "#progress-text")) === `${progress} %`, `progress ${progress}`);
+    assert.equal(await text(page, "#stage"), stage);
+    assert.equal(await text(page, "#progress-message"), message);
+    assert.equal(await page.locator("#progress").getAttribute("aria-valuenow"), String(progress));
+  }
+  assert.equal(await text(page, '[data-field="worker_id"]'), "w-video");
+  assert.match(await text(page, "#lease"), /^leased by w-video until .*, attempt 1 of 3$/);
+  await page.screenshot({ path: join(SHOTS, "job.png"), fullPage: true, animations: "disabled" });
+  await api.complete(leased, { url: "/v/intro.mp4" });
+  await page.locator("#job-status", { hasText: "completed" }).waitFor();
+  assert.match(await text(page, "#result"), /"url": "\/v\/intro.mp4"/);
+  assert.equal(await page.evaluate(() => window.stayed), true, "the page changed without reloading");
+  await close(page);
+});
+
+test("cancel and retry from the browser change the job on the server", async () => {
+  const queue = unique("cr");
+  const job = await api.submit({ type: "sync", queue });
+  const page = await open("/jobs/" + job.id);
+  await page.locator("#cancel").click();
+  await confirm(page, "Cancel job");
+  await until(async () => (await api.job(job.id)).status === "cancelled", "the job to be cancelled");
+  await page.locator("#retry").click();
+  await confirm(page, "Retry job");
+  await until(async () => (await api.job(job.id)).status === "queued", "the job to be queued again");
+  await page.locator("#job-status", { hasText: "queued" }).waitFor();
+  await close(page);
+});
+
+test("the keyboard alone can cancel and delete a job, and Escape keeps it", async () => {
+  const job = await api.submit({ type: "sync", queue: unique("kb") });
+  const page = await open("/jobs/" + job.id);
+  await page.locator("#cancel").focus();
+  await page.keyboard.press("Enter");
+  await page.getByRole("dialog").waitFor();
+  await page.keyboard.press("Escape");
+  await page.getByRole("dialog").waitFor({ state: "detached" });
+  assert.equal((await api.job(job.id)).status, "queued", "Escape changes nothing");
+  await page.locator("#cancel").focus();
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Enter"); // the dialog opens with its confirming button focused
+  await until(async () => (await api.job(job.id)).status === "cancelled", "the job to be cancelled");
+  await page.locator("#delete").focus();
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(server.base + "/jobs"); // the dashboard leaves the page of a deleted job
+  await api.call("GET", "/jobs/" + job.id, undefined, [404]);
+  await close(page);
+});
+
+test("bulk cancel and retry act on the jobs selected in the list", async () => {
+  const queue = unique("bulk");
+  const ids = [];
+  for (let i = 0; i < 3; i++) ids.push((await api.submit({ type: "sync", queue })).id);
+  const keep = (await api.submit({ type: "other", queue })).id;
+  const page = await open(`/jobs?queue=${queue}&type=sync`);
+  await until(async () => (await page.locator("#jobs-table tbody tr[data-id]").count()) === 3, "three rows");
+  await page.getByLabel("Select all on this page").check();
+  await page.locator("#bulk-cancel").click();
+  await confirm(page, "Cancel jobs");
+  await until(async () => (await Promise.all(ids.map((id) => api.job(id)))).every((j) => j.status === "cancelled"), "all three cancelled");
+  assert.equal((await api.job(keep)).status, "queued", "a job outside the selection is untouched");
+  await page.getByLabel("Select " + ids[1]).check();
+  await page.locator("#bulk-retry").click();
+  await confirm(page, "Retry jobs");
+  await until(async () => (await api.job(ids[1])).status === "queued", "the selected one queued again");
+  assert.equal((await api.job(ids[0])).status, "cancelled");
+  await close(page);
+
+  // Filters by status, one or several (from a link), as the server applies them.
+  const rowsOf = async (path) => {
+    const p = await open(path);
+    await p.locator("#jobs-table tbody tr").first().waitFor();
+    const found = await p.locator("#jobs-table tbody tr[data-id]").evaluateAll((rows) => rows.map((r) => r.dataset.id).sort());
+    const selected = await p.locator("#f-status").evaluate((s) => s.options[s.selectedIndex].textContent);
+    await close(p);
+    return { found, selected };
+  };
+  assert.deepEqual(await rowsOf(`/jobs?queue=${queue}&status=cancelled`), { found: [ids[0], ids[2]].sort(), selected: "cancelled" });
+  assert.deepEqual(await rowsOf(`/jobs?queue=${queue}&status=queued,cancelled&type=sync`), { found: [...ids].sort(), selected: "queued, cancelled" });
+});
+
+test("the jobs list filters, sorts and pages on the server", async () => {
+  const queue = unique("page");
+  for (let i = 0; i < 60; i++) await api.submit({ type: "index", queue, priority: i % 100 });
+  const page = await open(`/jobs?queue=${queue}`);
+  const listings = [];
+  page.on("request", (r) => { if (new URL(r.url()).pathname === "/api/v1/jobs") listings.push(new URL(r.url()).searchParams); });
+  await page.reload(); // now with the listener
+  await until(async () => (await page.locator("#jobs-table tbody tr[data-id]").count()) === 50, "a page of 50");
+  await page.getByRole("button", { name: "Older →" }).click();
+  await until(async () => (await page.locator("#jobs-table tbody tr[data-id]").count()) === 10, "the last 10");
+  await page.getByRole("button", { name: "← Newer" }).click();
+  await until(async () => (await page.locator("#jobs-table tbody tr[data-id]").count()) === 50, "the first page again");
+  await page.getByRole("button", { name: "priority" }).click();
+  await until(async () => (await page.locator("#jobs-table tbody tr[data-id] td:nth-child(6)").first().textContent()) === "59", "the highest priority first");
+  assert.match(page.url(), /sort=priority/);
+  // The server filters, sorts and pages; the browser never asks for more than a page.
+  assert.ok(listings.length >= 4, `${listings.length} listings`);
+  for (const q of listings) {
+    assert.equal(q.get("limit"), "50");
+    assert.equal(q.get("queue"), queue);
+  }
+  assert.equal(listings.at(-1).get("sort"), "priority");
+  await page.screenshot({ path: join(SHOTS, "jobs.png"), animations: "disabled" });
+  await close(page);
+});
+
+test("a failed job appears in dead letters with its error, as text, and can be retried", async () => {
+  const queue = unique("dl");
+  const job = await api.submit({ type: "backup", queue, max_attempts: 1 });
+  const message = `disk full <img src=x onerror="window.pwned=1"> ${queue}`;
+  await api.fail(await api.leaseOne("w-dl", queue), message, "Traceback (most recent call last):\n  File \"backup.py\", line 7\nOSError: disk full");
+  assert.equal((await api.job(job.id)).status, "failed");
+  const page = await open("/dead-letters");
+  const group = page.locator("section.group", { hasText: queue });
+  await group.locator("h2").getByText(message, { exact: true }).waitFor();
+  assert.equal(await page.locator("main img").count(), 0, "the error's markup is not markup");
+  await page.screenshot({ path: join(SHOTS, "dead-letters.png"), animations: "disabled" });
+  await group.locator(`tr[data-id="${job.id}"]`).getByRole("button", { name: "Retry" }).click();
+  await until(async () => (await api.job(job.id)).status === "queued", "the dead letter queued again");
+  await until(async () => (await page.locator("section.group", { hasText: queue }).count()) === 0, "the group to leave the list");
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+  await close(page);
+
+  const jobPage = await open("/jobs/" + job.id);
+  await jobPage.locator("#attempts li").getByText(message, { exact: true }).waitFor();
+  await jobPage.locator("#attempts summary").click();
+  await jobPage.locator("#attempts pre", { hasText: "OSError: disk full" }).waitFor();
+  assert.equal(await jobPage.locator("main img").count(), 0);
+  await close(jobPage);
+});
+
+test("dead letters: a group is retried together, and purge empties the list", async () => {
+  const queue = unique("dlg");
+  const message = "quota exceeded " + queue;
+  const ids = [];
+  for (let i = 0; i < 3; i++) {
+    ids.push((await api.submit({ type: "upload", queue, max_attempts: 1 })).id);
+    await api.fail(await api.leaseOne("w-dlg", queue), message);
+  }
+  const other = await api.submit({ type: "upload", queue, max_attempts: 1 });
+  await api.fail(await api.leaseOne("w-dlg", queue), "something else " + queue);
+  const page = await open("/dead-letters");
+  const group = page.locator("section.group", { hasText: message });
+  await until(async () => (await group.locator("tbody tr").count()) === 3, "a group of three");
+  await group.getByRole("button", { name: "Retry group" }).click();
+  await confirm(page, "Retry group");
+  await until(async () => (await Promise.all(ids.map((id) => api.job(id)))).every((j) => j.status === "queued"), "the group queued again");
+  assert.equal((await api.job(other.id)).status, "failed", "another group is untouched");
+  await page.locator("#purge").click();
+  await confirm(page, "Purge");
+  await until(async () => (await api.call("GET", "/dead-letters")).jobs.length === 0, "no dead letters");
+  await page.getByText("No dead letters.").waitFor();
+  await close(page);
+});
+
+test("pause stops a queue, and resume lets it run again", async () => {
+  const queue = unique("pause");
+  const job = await api.submit({ type: "mail", queue });
+  const page = await open("/queues");
+  const row = page.locator(`#queues-table tr[data-queue="${queue}"]`);
+  await row.getByRole("button", { name: "Pause" }).click();
+  await confirm(page, "Pause");
+  await until(async () => (await api.call("GET", "/queues")).queues.find((q) => q.name === queue)?.paused, "the queue to be paused");
+  await row.getByText("paused").waitFor();
+  const { jobs } = await api.call("POST", "/lease", { worker_id: "w-pause", queues: [queue], wait_ms: 0 });
+  assert.equal(jobs.length, 0, "a paused queue leases nothing");
+  await page.screenshot({ path: join(SHOTS, "queues.png"), animations: "disabled" });
+  await row.getByRole("button", { name: "Resume" }).click();
+  await until(async () => !(await api.call("GET", "/queues")).queues.find((q) => q.name === queue).paused, "the queue to be resumed");
+  assert.equal((await api.leaseOne("w-pause", queue)).id, job.id);
+  await close(page);
+});
+
+test("workers show what their beats say, and scale reaches the server", async () => {
+  const id = unique("worker");
+  await api.call("POST", `/workers/${id}/beat`, { types: ["render"], queues: ["default"], concurrency: 4, running: 2, host: "render-1", pid: 4242, version: "1.0" });
+  const page = await open("/workers");
+  const row = page.locator(`#workers-table tr[data-id="${id}"]`);
+  await row.getByText("render-1").waitFor();
+  assert.match(await row.textContent(), /4242/);
+  assert.match(await row.textContent(), /active/);
+  await row.getByLabel("Concurrency of " + id).fill("9");
+  await row.getByRole("button", { name: "Scale" }).click();
+  await until(async () => (await api.call("GET", "/workers")).workers.find((w) => w.id === id).concurrency === 9, "concurrency 9");
+  await page.screenshot({ path: join(SHOTS, "workers.png"), animations: "disabled" });
+  await row.getByRole("button", { name: "Quiet" }).click();
+  await confirm(page, "Quiet");
+  await until(async () => (await api.call("POST", `/workers/${id}/beat`, { concurrency: 4 })).command === "quiet", "the worker to be told to go quiet");
+  await close(page);
+});
+
+test("a payload carrying <script> shows as text and runs nothing", async () => {
+  const evil = "<script>window.pwned = 1</script><img src=x onerror=\"window.pwned = 2\">";
+  const job = await api.submit({ type: "xss", queue: unique("xss"), payload: { html: evil }, user_id: "<b>bold</b>", tags: ["<i>t</i>"] });
+  const page = await open("/jobs/" + job.id);
+  await until(async () => (await text(page, "#payload")).includes(evil.replace(/"/g, '\\"')), "the payload as text");
+  assert.equal(await text(page, '[data-field="user_id"]'), "<b>bold</b>");
+  const list = await open("/jobs?user_id=" + encodeURIComponent("<b>bold</b>"));
+  await list.locator(`tr[data-id="${job.id}"]`).getByText("<b>bold</b>", { exact: true }).waitFor();
+  for (const p of [page, list]) {
+    assert.equal(await p.evaluate(() => window.pwned), undefined, "no injected script ran");
+    assert.equal(await p.locator("main script, main img, main b, main i").count(), 0, "no injected element");
+    await close(p);
+  }
+});
+
+test("a viewer's key sees no button that changes anything", async () => {
+  const queue = unique("view");
+  const running = await api.submit({ type: "render", queue });
+  await api.leaseOne("w-view", queue);
+  const dead = await api.submit({ type: "render", queue, max_attempts: 1 });
+  await api.fail(await api.leaseOne("w-view", queue), "viewer sees this");
+  await api.call("POST", `/workers/${unique("vw")}/beat`, { concurrency: 1 });
+  const changing = /cancel|retry|delete|pause|resume|scale|quiet|stop|purge/i;
+  for (const [path, ready] of [["/", "#count-failed"], ["/jobs", "#jobs-table tbody tr[data-id]"], ["/jobs/" + running.id, "#job-status .badge"],
+    ["/jobs/" + dead.id, "#job-status .badge"], ["/workers", "#workers-table tbody tr[data-id]"],
+    ["/dead-letters", "section.group"], ["/queues", "#queues-table tbody tr[data-queue]"]]) {
+    const page = await open(path, VIEWER);
+    await page.locator(ready).first().waitFor();
+    const buttons = await page.locator("main button, main input[type=checkbox]").evaluateAll((els) => els.map((e) => e.textContent || e.getAttribute("aria-label")));
+    assert.deepEqual(buttons.filter((b) => changing.test(b)), [], `${path}: buttons ${JSON.stringify(buttons)}`);
+    assert.equal(await page.locator("main input[type=checkbox]").count(), 0, `${path}: no selection boxes`);
+    await close(page);
+  }
+});
+
+test("at phone width the overview and a job still read", async () => {
+  const page = await open("/", ADMIN, { width: 390, height: 844 });
+  await until(async () => (await text(page, "#count-queued")) !== "–", "the counts");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow} px wider than the screen`);
+  await page.screenshot({ path: join(SHOTS, "overview-phone.png"), fullPage: true, animations: "disabled" });
+  await close(page);
+});
+
+test("the theme follows the system's dark setting", async () => {
+  const background = async (colorScheme) => {
+    const context = await browser.newContext({ viewport: WIDE, colorScheme });
+    const page = await context.newPage();
+    await page.goto(server.base + "/");
+    const color = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await context.close();
+    return color;
+  };
+  assert.equal(await background("light"), "rgb(247, 247, 248)");
+  assert.equal(await background("dark"), "rgb(20, 21, 24)");
+});

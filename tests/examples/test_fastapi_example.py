@@ -1,0 +1,177 @@
+"""examples/fastapi end to end: the real jobqd, the app under uvicorn and the example worker, each a
+process of its own. A report ordered over HTTP is made by the worker, and its progress and result
+come out through the app."""
+
+import asyncio
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import unittest
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "integration"))
+
+from browser import Browser, drive  # noqa: E402
+from jobqd import Server, free_port, wait_until  # noqa: E402
+
+EXAMPLE = REPO / "examples" / "fastapi"
+DEADLINE_S = 30.0
+
+
+class FastApiExample(unittest.TestCase):
+    def setUp(self):
+        self.server = Server()
+        self.addCleanup(self.server.close)
+        self.env = dict(os.environ, PYTHONPATH=str(REPO / "clients" / "python"),
+                        JOBQ_URL=f"http://127.0.0.1:{self.server.port}", REPORT_PAGE_SECONDS="0.2")
+        self.env.pop("JOBQ_API_KEY", None)
+        self.port = free_port()
+        self.app = self.spawn("app", [sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1",
+                                      "--port", str(self.port)])
+        wait_until(self.app_answers, DEADLINE_S, interval=0.1, message="the app to answer GET /")
+        self.worker = self.spawn("worker", [sys.executable, "worker.py"])
+
+    def spawn(self, name, command):
+        log = open(self.server.dir / f"{name}.log", "w+")
+        self.addCleanup(log.close)
+        proc = subprocess.Popen(command, cwd=EXAMPLE, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+        self.addCleanup(lambda: proc.poll() is None and (proc.kill(), proc.wait()))
+        proc.log = log
+        return proc
+
+    def log_of(self, proc):
+        proc.log.seek(0)
+        return proc.log.read()
+
+    def app_answers(self):
+        if self.app.poll() is not None:
+            raise AssertionError(f"uvicorn exited with {self.app.returncode}\n{self.log_of(self.app)}")
+        try:
+            return self.request("GET", "/")[0] == 200
+        except OSError:
+            return False
+
+    def request(self, method, path, body=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=DEADLINE_S)
+        try:
+            data = None if body is None else json.dumps(body)
+            conn.request(method, path, body=data, headers={"Content-Type": "application/json"})
+            resp = conn.getresponse()
+            raw = resp.read().decode()
+        finally:
+            conn.close()
+        try:
+            return resp.status, json.loads(raw)
+        except ValueError:
+            return resp.status, raw
+
+    def events(self, path):
+        """The app's Server-Sent Events for one report, read to the end: [(event, data)]."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=DEADLINE_S)
+        try:
+            conn.request("GET", path, headers={"Accept": "text/event-stream"})
+            resp = conn.getresponse()
+            self.assertEqual(resp.status, 200)
+            self.assertTrue(resp.headers["Content-Type"].startswith("text/event-stream"))
+            out, event = [], None
+            for raw in resp:
+                line = raw.decode().rstrip("\r\n")
+                if line.startswith("event: "):
+                    event = line[len("event: "):]
+                elif line.startswith("data: "):
+                    out.append((event, json.loads(line[len("data: "):])))
+            return out
+        finally:
+            conn.close()
+
+    def stop(self, proc):
+        proc.send_signal(signal.SIGTERM)
+        try:
+            return proc.wait(DEADLINE_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            self.fail(f"did not exit after SIGTERM\n{self.log_of(proc)}")
+
+    def test_a_report_ordered_through_the_app_is_made_by_the_worker(self):
+        status, page = self.request("GET", "/")
+        self.assertEqual(status, 200)
+        self.assertIn("new EventSource(report.events)", page)
+
+        status, ordered = self.request("POST", "/reports", {"user_id": 7, "pages": 4})
+        self.assertEqual(status, 202, ordered)
+        self.assertIn(ordered["status"], ("queued", "running"))
+        self.assertEqual(ordered["events"], f"/reports/{ordered['id']}/events")
+
+        events = self.events(ordered["events"])
+        names = [e for e, _ in events]
+        self.assertEqual(names[0], "snapshot")
+        self.assertEqual(names[-1], "completed", self.log_of(self.worker))
+        progress = [d["progress"] for e, d in events if e == "progress"]
+        self.assertTrue(progress, f"no progress came through the app: {names}")
+        self.assertEqual(progress, sorted(progress))
+        self.assertTrue(all(0 <= p <= 100 for p in progress))
+        final = events[-1][1]
+        self.assertEqual((final["status"], final["progress"], final["stage"]), ("completed", 100, "rendering"))
+        self.assertEqual(final["result"]["title"], "Report for user 7")
+        self.assertEqual(len(final["result"]["lines"]), 4)
+        self.assertNotIn("lease_token", json.dumps(events))
+
+        status, report = self.request("GET", f"/reports/{ordered['id']}")
+        self.assertEqual(status, 200)
+        self.assertEqual(report, final)
+
+        self.assertEqual(self.stop(self.worker), 0, self.log_of(self.worker))
+        self.assertEqual(self.stop(self.app), 0, self.log_of(self.app))
+
+    def test_the_page_shows_the_progress_live_in_a_browser(self):
+        browser = Browser()
+        self.addCleanup(browser.close)
+        page_state = """({status: document.getElementById("status").textContent,
+                          bar: document.getElementById("bar").value,
+                          result: document.getElementById("result").hidden ? null
+                                  : JSON.parse(document.getElementById("result").textContent)})"""
+
+        async def order_and_watch(tab):
+            await tab.call("Page.navigate", url=f"http://127.0.0.1:{self.port}/")
+            for _ in range(int(DEADLINE_S / 0.05)):
+                if await tab.evaluate("document.readyState === 'complete' && !!document.getElementById('order')"):
+                    break
+                await asyncio.sleep(0.05)
+            await tab.evaluate("""document.querySelector("input[name=pages]").value = "8";
+                                  document.querySelector("#order button").click(); true""")
+            shown = []
+            for _ in range(int(DEADLINE_S / 0.05)):
+                state = await tab.evaluate(page_state)
+                if not shown or shown[-1] != state:
+                    shown.append(state)
+                if state["status"].startswith(("completed", "failed", "refused")):
+                    break
+                await asyncio.sleep(0.05)
+            return shown
+
+        shown = drive(browser, order_and_watch)
+        final = shown[-1]
+        self.assertEqual(final["status"], "completed 100% - rendering: page 8 of 8", shown)
+        self.assertEqual(final["bar"], 100)
+        self.assertEqual(final["result"]["title"], "Report for user 42")
+        during = [s for s in shown if s["status"].startswith("running")]
+        self.assertTrue(during, f"the page never showed the running job: {shown}")
+        self.assertTrue(any(0 < s["bar"] < 100 for s in during), f"no progress between 0 and 100 shown: {shown}")
+
+    def test_the_app_refuses_bad_orders_and_unknown_reports(self):
+        status, answer = self.request("POST", "/reports", {"user_id": 0})
+        self.assertEqual(status, 422, answer)
+        self.assertEqual(answer["detail"][0]["loc"], ["body", "user_id"])
+        for path in ("/reports/0190b6f2-0000-7000-8000-000000000000",
+                     "/reports/0190b6f2-0000-7000-8000-000000000000/events"):
+            status, answer = self.request("GET", path)
+            self.assertEqual((status, answer), (404, {"detail": "no such report"}))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,20 @@
+// Waits for a condition that another thread makes true, up to a deadline.
+#pragma once
+
+#include <chrono>
+#include <thread>
+
+namespace jobq::testing {
+
+// True as soon as `condition()` is; false if it still is not after `deadline`.
+template <class Condition>
+bool eventually(Condition condition, std::chrono::milliseconds deadline = std::chrono::seconds(5)) {
+  auto until = std::chrono::steady_clock::now() + deadline;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+}  // namespace jobq::testing
