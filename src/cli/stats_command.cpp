@@ -26,17 +26,25 @@ const boost::json::value* member(const boost::json::value& v, std::string_view k
 }
 
 Table types_table() {
-  Table types({"TYPE", "QUEUED", "RUNNING", "COMPLETED", "FAILED", "MEAN MS", "P95 MS", "SUCCESS"});
-  for (std::size_t i = 1; i < 8; ++i) types.align_right(i);
+  Table types(
+      {"TYPE", "QUEUED", "RUNNING", "COMPLETED", "FAILED", "RUNS", "MEAN MS", "P95 MS", "SUCCESS"});
+  for (std::size_t i = 1; i < 9; ++i) types.align_right(i);
   return types;
+}
+
+// Run figures are null for a type with no finished attempt: shown as "-", not as a 0 that
+// would read as instant.
+std::string figure(const boost::json::value& entry, std::string_view key) {
+  std::string text = member_text(entry, key);
+  return text.empty() ? "-" : text;
 }
 
 void add_type_row(Table& types, const boost::json::value& entry) {
   const boost::json::value* counts = member(entry, "counts");
   types.add_row({member_text(entry, "type"), count(counts, "queued"), count(counts, "running"),
                  count(counts, "completed"), count(counts, "failed"),
-                 member_text(entry, "mean_run_ms"), member_text(entry, "p95_run_ms"),
-                 member_text(entry, "success_rate")});
+                 figure(entry, "finished_runs"), figure(entry, "mean_run_ms"),
+                 figure(entry, "p95_run_ms"), figure(entry, "success_rate")});
 }
 
 void print_stats(const boost::json::value& stats) {
