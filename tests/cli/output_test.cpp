@@ -1,0 +1,131 @@
+// The CLI's pure parts: tables, the progress display, the child's stdout protocol, payload input,
+// job flags.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "cli/job_flags.h"
+#include "cli/payload_input.h"
+#include "cli/progress_view.h"
+#include "cli/stdout_protocol.h"
+#include "cli/table.h"
+
+namespace jobq::cli {
+namespace {
+
+TEST(Table, ColumnsLineUpWhateverTheWidthOfTheCells) {
+  Table t({"ID", "STATUS", "PRI"});
+  t.align_right(2);
+  t.add_row({"a", "running", "5"});
+  t.add_row({"long-id", "q", "100"});
+  EXPECT_EQ(t.render(),
+            "ID       STATUS   PRI\n"
+            "a        running    5\n"
+            "long-id  q        100\n");
+}
+
+TEST(Table, WidthCountsCharactersNotBytes) {
+  Table t({"NAME", "X"});
+  t.add_row({"żółw", "1"});
+  t.add_row({"abcdef", "2"});
+  EXPECT_EQ(t.render(), "NAME    X\nżółw    1\nabcdef  2\n");
+}
+
+TEST(ProgressView, BarShowsPercentStageAndMessage) {
+  ProgressState s{"running", 40, "rendering", "frame 2"};
+  EXPECT_EQ(render_bar(s, 120),
+            "[############..................]  40%  running  rendering: frame 2");
+  EXPECT_EQ(render_plain(s), "running 40% rendering: frame 2");
+}
+
+TEST(ProgressView, BarIsCutToTheTerminalWidthWithOneColumnFree) {
+  ProgressState s{"running", 100, "", std::string(200, 'm')};
+  EXPECT_EQ(display_width(render_bar(s, 60)), 59u);
+}
+
+TEST(ProgressView, PlainLinesOnlyForChangesAndNoControlCodes) {
+  char* buf = nullptr;
+  std::size_t size = 0;
+  std::FILE* out = open_memstream(&buf, &size);
+  ProgressView view(out, false, 80);
+  view.show({"queued", 0, "", ""});
+  view.show({"queued", 0, "", ""});
+  view.show({"running", 10, "load", ""});
+  view.finish({"completed", 100, "load", ""});
+  std::fclose(out);
+  EXPECT_EQ(std::string(buf, size), "queued 0%\nrunning 10% load\ncompleted 100% load\n");
+  std::free(buf);
+}
+
+TEST(ProgressView, TerminalRedrawsOneLineInPlace) {
+  char* buf = nullptr;
+  std::size_t size = 0;
+  std::FILE* out = open_memstream(&buf, &size);
+  ProgressView view(out, true, 80);
+  view.show({"running", 50, "", ""});
+  view.finish({"completed", 100, "", ""});
+  std::fclose(out);
+  std::string text(buf, size);
+  std::free(buf);
+  EXPECT_EQ(text,
+            "\r\x1b[2K[###############...............]  50%  running"
+            "\r\x1b[2K[##############################] 100%  completed\n");
+}
+
+TEST(StdoutProtocol, ProgressStageJsonAndText) {
+  auto p = parse_stdout_line("progress 42.5 almost half");
+  EXPECT_EQ(p.kind, StdoutLine::Kind::progress);
+  EXPECT_EQ(p.progress, 42.5);
+  EXPECT_EQ(p.text, "almost half");
+  EXPECT_EQ(parse_stdout_line("progress 7").text, "");
+  auto s = parse_stdout_line("stage  encoding ");
+  EXPECT_EQ(s.kind, StdoutLine::Kind::stage);
+  EXPECT_EQ(s.text, "encoding");
+  EXPECT_EQ(parse_stdout_line(R"({"ok": true})").kind, StdoutLine::Kind::json);
+  EXPECT_EQ(parse_stdout_line("42").kind, StdoutLine::Kind::json);
+  EXPECT_EQ(parse_stdout_line("progressive rock").kind, StdoutLine::Kind::text);
+  EXPECT_EQ(parse_stdout_line("hello").kind, StdoutLine::Kind::text);
+}
+
+TEST(StdoutProtocol, MalformedProgressSaysWhy) {
+  EXPECT_EQ(parse_stdout_line("progress lots").kind, StdoutLine::Kind::malformed);
+  auto over = parse_stdout_line("progress 101");
+  EXPECT_EQ(over.kind, StdoutLine::Kind::malformed);
+  EXPECT_NE(over.text.find("0..100"), std::string::npos);
+  EXPECT_EQ(parse_stdout_line("stage").kind, StdoutLine::Kind::malformed);
+}
+
+TEST(PayloadInput, ArgumentStdinAndDefault) {
+  std::istringstream in(R"({"from":"stdin"})");
+  EXPECT_EQ(*read_payload(std::nullopt, in), "null");
+  EXPECT_EQ(*read_payload(std::string(R"([1,2])"), in), "[1,2]");
+  EXPECT_EQ(*read_payload(std::string("-"), in), R"({"from":"stdin"})");
+}
+
+TEST(PayloadInput, InvalidJsonAndMissingFileNameThePayload) {
+  std::istringstream in;
+  auto bad = read_payload(std::string("hello"), in);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().field(), "payload");
+  auto missing = read_payload(std::string("@/nonexistent/payload.json"), in);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message().find("/nonexistent/payload.json"), std::string::npos);
+}
+
+TEST(JobFlags, DurationsAndPriorityAliases) {
+  EXPECT_EQ(*parse_duration("1500", "--timeout"), 1500);
+  EXPECT_EQ(*parse_duration("2s", "--timeout"), 2000);
+  EXPECT_EQ(*parse_duration("1.5m", "--timeout"), 90'000);
+  EXPECT_FALSE(parse_duration("soon", "--timeout").ok());
+  EXPECT_FALSE(parse_duration("5 s", "--timeout").ok());
+  JobFlags f;
+  f.priority = "high";
+  EXPECT_EQ(f.to_spec("t", "null")->priority, 80);
+  f.priority = "urgent";
+  auto bad = f.to_spec("t", "null");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().field(), "--priority");
+}
+
+}  // namespace
+}  // namespace jobq::cli
