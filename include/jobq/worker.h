@@ -190,7 +190,8 @@ class Worker {
 
 // While it lives, SIGTERM and SIGINT stop the worker (with its grace period) instead of killing
 // the process; a second signal stops it with no grace. Construct it before any other thread
-// starts (it blocks the signals in the calling thread, which new threads inherit).
+// starts (it blocks the signals in the calling thread, which new threads inherit), and so before
+// the first Client call too: resolving the server's name starts Asio's resolver thread.
 class StopOnSignals {
  public:
   explicit StopOnSignals(Worker& worker);
