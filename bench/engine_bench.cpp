@@ -30,17 +30,7 @@
 
 namespace {
 
-using bench::cut_note;
-using bench::Deadline;
-using bench::fixed;
-using bench::group;
-using bench::i64;
-using bench::join;
-using bench::percentile;
-using bench::Report;
-using bench::Row;
-using bench::seconds_since;
-using bench::Steady;
+using namespace bench;  // report.h: rows, deadlines, number formatting
 using jobq::Engine;
 using jobq::Job;
 using jobq::JobSpec;

@@ -54,17 +54,7 @@ namespace websocket = beast::websocket;
 namespace json = boost::json;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
-using bench::cut_note;
-using bench::Deadline;
-using bench::fixed;
-using bench::group;
-using bench::i64;
-using bench::join;
-using bench::percentile;
-using bench::Report;
-using bench::Row;
-using bench::seconds_since;
-using bench::Steady;
+using namespace bench;  // report.h: rows, deadlines, number formatting
 
 template <class T = void>
 using task = asio::awaitable<T>;

@@ -17,7 +17,9 @@ def snapshot(api, ids):
     return {job_id: api.get(job_id) for job_id in ids}
 
 
-class RestartKeepsEveryJob(unittest.TestCase):
+class SqliteServerCase(unittest.TestCase):
+    """A fresh jobqd on a sqlite file for each test, with a queue of its own."""
+
     def setUp(self):
         self.server = Server(store="sqlite")
         self.addCleanup(self.server.close)
@@ -29,6 +31,8 @@ class RestartKeepsEveryJob(unittest.TestCase):
         self.api.close()
         self.server.stop()
 
+
+class RestartKeepsEveryJob(SqliteServerCase):
     def assert_same_jobs(self, before):
         for job_id, old in before.items():
             new = self.api.get(job_id)
@@ -105,21 +109,10 @@ class RestartKeepsEveryJob(unittest.TestCase):
         self.assertEqual(again["id"], first["id"])
 
 
-class SigkillKeepsEveryAnsweredWrite(unittest.TestCase):
+class SigkillKeepsEveryAnsweredWrite(SqliteServerCase):
     ROUNDS = 3
     SUBMITTERS = 3
     ANSWERED_PER_ROUND = 60
-
-    def setUp(self):
-        self.server = Server(store="sqlite")
-        self.addCleanup(self.server.close)
-        self.api = self.server.api()
-        self.addCleanup(self.api.close)
-        self.queue = unique("q")
-
-    def tearDown(self):
-        self.api.close()
-        self.server.stop()
 
     def submit_until_stopped(self, answered, lock, stop, thread_no):
         """Submits until told to stop or the server goes away; records each answered submit."""

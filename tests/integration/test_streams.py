@@ -412,14 +412,19 @@ class StreamsOnShutdown(unittest.TestCase):
             self.fail(f"sanitizer report in the server log after SIGTERM (exit code {code})\n{log_excerpt(server)}")
         self.assertEqual(code, 0, f"exit code after SIGTERM\n{log_excerpt(server)}")
 
+    def server_with_watchers(self):
+        """A fresh server, one job, and its watchers; the job streams have read their snapshots."""
+        server, api = self.start_server()
+        job = api.submit(type="t", queue=unique("q"))
+        watchers = self.open_watchers(server, job["id"])
+        for w in watchers[:2]:
+            self.assertEqual(w.next()["event"], "snapshot")
+        return server, api, watchers
+
     def test_sigterm_with_quiet_watchers(self):
         for round_ in range(self.ROUNDS):
             with self.subTest(round=round_):
-                server, api = self.start_server()
-                job = api.submit(type="t", queue=unique("q"))
-                watchers = self.open_watchers(server, job["id"])
-                for w in watchers[:2]:
-                    self.assertEqual(w.next()["event"], "snapshot")
+                server, api, watchers = self.server_with_watchers()
                 # Every watcher is subscribed: each sees this event before the signal.
                 other = api.submit(type="t", queue=unique("q"))
                 for w in watchers[2:]:
@@ -432,11 +437,7 @@ class StreamsOnShutdown(unittest.TestCase):
     def test_sigterm_while_events_flow(self):
         for round_ in range(self.ROUNDS):
             with self.subTest(round=round_):
-                server, api = self.start_server()
-                job = api.submit(type="t", queue=unique("q"))
-                watchers = self.open_watchers(server, job["id"])
-                for w in watchers[:2]:
-                    self.assertEqual(w.next()["event"], "snapshot")
+                server, api, watchers = self.server_with_watchers()
                 api.submit_batch([{"type": "t", "queue": unique("q")} for _ in range(50)])
                 api.close()
                 sent = time.monotonic()

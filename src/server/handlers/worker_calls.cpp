@@ -2,6 +2,7 @@
 // Each carries the lease token; a stale token is a 409 and changes nothing.
 #include <boost/json.hpp>
 #include <mutex>
+#include <optional>
 
 #include "core/job_json.h"
 #include "core/time_format.h"
@@ -102,8 +103,7 @@ struct AckResults {
   std::mutex mutex;
   std::vector<std::string> ids;             // in the answer's order: completions, then failures
   std::vector<std::optional<Result<Job>>> results;
-  Error batch_error{ErrorCode::internal, ""};  // the completions' store write failed
-  bool failed_batch = false;
+  std::optional<Error> batch_error;  // the completions' store write failed
   std::size_t pending = 0;
   Responder respond;
 };
@@ -115,7 +115,7 @@ void ack_answered(const std::shared_ptr<AckResults>& acks) {
     if (--acks->pending > 0) return;
   }
   acks->respond.build([acks] {
-    if (acks->failed_batch) return error_reply(acks->batch_error);
+    if (acks->batch_error) return error_reply(*acks->batch_error);
     json::array results;
     for (std::size_t i = 0; i < acks->ids.size(); ++i)
       results.emplace_back(outcome_json(acks->ids[i], *acks->results[i]));
@@ -174,7 +174,6 @@ void ack(Api& api, const Call& call, Responder respond) {
                                      {
                                        std::lock_guard lock(acks->mutex);
                                        if (!done) {
-                                         acks->failed_batch = true;
                                          acks->batch_error = done.error();
                                        } else {
                                          for (std::size_t i = 0; i < done->size(); ++i)
