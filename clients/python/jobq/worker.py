@@ -1,4 +1,5 @@
-"""A worker: leases jobs of the types it has handlers for and runs each in a thread of its own."""
+"""A worker: leases jobs of the types it has handlers for, runs them on a pool of threads, and reports
+their outcomes in batches."""
 
 import json
 import logging
@@ -12,20 +13,19 @@ import uuid
 
 from . import __version__
 from .client import Client
-from .errors import (ConnectionFailed, Forbidden, InvalidArgument, JobCancelled, JobqError, PayloadTooLarge,
-                     PermanentFailure, Unauthorized, Unavailable)
+from .errors import Forbidden, InvalidArgument, JobCancelled, JobqError, PermanentFailure, Unauthorized
 from .job_context import PROGRESS_INTERVAL_S, JobContext
 from .keeper import Keeper
+from .reporter import RETRY_PAUSE_S, Reporter
+from .thread_pool import ThreadPool
 
 log = logging.getLogger("jobq.worker")
 
-OUTCOME_TRIES = 5
-RETRY_PAUSE_S = 1.0
 HANDED_BACK = "the worker shut down before the job finished"
 
 
 class Worker:
-    """Runs handlers for leased jobs, ``concurrency`` at a time, each in a thread of its own.
+    """Runs handlers for leased jobs, ``concurrency`` at a time, on a pool of threads.
 
         worker = Worker(concurrency=4)
 
@@ -38,7 +38,9 @@ class Worker:
 
     A handler's return value (JSON) completes the job; an exception fails it with its traceback (and
     the job is retried while attempts are left; PermanentFailure fails it for good); JobCancelled
-    (from job.raise_if_cancelled()) ends a job whose cancel was asked for.
+    (from job.raise_if_cancelled()) ends a job whose cancel was asked for. Outcomes go to the server
+    from a thread of their own: those that finish while one call is on the wire go together in the
+    next POST /ack.
 
     client: a Client (default: one from url/api_key, else $JOBQ_URL/$JOBQ_API_KEY); queues: the
     queues served; lease_s: each lease's length, renewed by heartbeats every lease_s/3; poll_s: how
@@ -63,8 +65,10 @@ class Worker:
         self.progress_interval_s = progress_interval_s
         self.handlers = {}
         self._keeper = Keeper(self.client, self, heartbeat_s=lease_s / 3, beat_s=beat_s)
+        self._reporter = Reporter(self.client)
+        self._pool = ThreadPool("jobq-job")
         self._cond = threading.Condition()
-        self._running = {}  # JobContext -> thread
+        self._running = set()  # JobContexts whose handler has not returned
         self._stopping = False
         self._stop_at = None
         self._force = False
@@ -136,6 +140,7 @@ class Worker:
         self._started = True
         restore = self._install_signals() if install_signal_handlers else {}
         self._keeper.start()
+        self._reporter.start()
         try:
             try:
                 self._first_beat()
@@ -147,6 +152,8 @@ class Worker:
                         self._stopping, self._stop_at = True, time.monotonic()
                 self._drain()
         finally:
+            self._pool.close()
+            self._reporter.stop()  # every outcome sent before the last beat says this worker is gone
             self._keeper.stop()
             for signum, previous in restore.items():
                 signal.signal(signum, previous)
@@ -199,11 +206,10 @@ class Worker:
 
     def _start(self, job):
         ctx = JobContext(job, interval=self.progress_interval_s)
-        thread = threading.Thread(target=self._run_job, args=(ctx,), name=f"jobq-job-{ctx.id}", daemon=True)
         with self._cond:
-            self._running[ctx] = thread
+            self._running.add(ctx)
         self._keeper.track(ctx)
-        thread.start()
+        self._pool.submit(self._run_job, ctx)
 
     def _drain(self):
         """After a stop: wait for running jobs until the grace period ends, then hand back the rest."""
@@ -228,7 +234,7 @@ class Worker:
             ctx.mark_done()
         log.warning("job %s: handed back for retry, its handler did not finish within %.0f s",
                     ctx.id, self.grace_s)
-        self._send_outcome(ctx, "fail", {"error": HANDED_BACK, "traceback": None, "retryable": True})
+        self._reporter.send(ctx, "fail", {"error": HANDED_BACK, "traceback": None, "retryable": True})
 
     # One job.
 
@@ -243,12 +249,12 @@ class Worker:
             if ctx.lease_lost:
                 log.warning("job %s: not reported, its lease was lost", ctx.id)
             elif ctx.claim_outcome():
-                self._send_outcome(ctx, kind, fields)
+                self._reporter.send(ctx, kind, fields)
         except BaseException:
             log.exception("job %s: the worker failed to report it", ctx.id)
         finally:
             with self._cond:
-                self._running.pop(ctx, None)
+                self._running.discard(ctx)
                 self._cond.notify_all()
 
     def _execute(self, ctx):
@@ -267,35 +273,6 @@ class Worker:
             return "fail", {"error": f"the handler's result is not JSON: {e}", "traceback": None,
                             "retryable": False}
         return "complete", {"result": result}
-
-    def _send_outcome(self, ctx, kind, fields):
-        """complete or fail, tried again while the server is out of reach; a refusal is logged (409:
-        the job was decided elsewhere, e.g. its lease ran out)."""
-        for attempt in range(1, OUTCOME_TRIES + 1):
-            try:
-                if kind == "complete":
-                    self.client.complete(ctx.id, ctx.lease_token, fields["result"])
-                else:
-                    self.client.fail(ctx.id, ctx.lease_token, fields["error"], fields["traceback"],
-                                     fields["retryable"])
-                return
-            except (ConnectionFailed, Unavailable) as e:
-                if attempt == OUTCOME_TRIES:
-                    log.error("job %s: %s not sent after %d tries: %s", ctx.id, kind, attempt, e)
-                    return
-                log.warning("job %s: %s failed, trying again: %s", ctx.id, kind, e)
-                time.sleep(RETRY_PAUSE_S * attempt)
-            except (InvalidArgument, PayloadTooLarge) as e:
-                if kind != "complete":
-                    log.error("job %s: %s was refused: %s", ctx.id, kind, e)
-                    return
-                # The result itself was refused (too large, say): the job fails for good, rather than
-                # stay running until its lease runs out.
-                kind, fields = "fail", {"error": f"the server refused the result: {e}", "traceback": None,
-                                        "retryable": False}
-            except JobqError as e:
-                log.error("job %s: %s was refused: %s", ctx.id, kind, e)
-                return
 
 
 def _describe(e):

@@ -1,0 +1,102 @@
+"""The worker's reporter on a fake client: outcomes that finish while a call is on the wire go together
+in the next /ack, and a refused entry is handled without touching the others."""
+
+import threading
+import unittest
+
+import support  # noqa: F401  (puts clients/python first on sys.path)
+from jobq.errors import ConnectionFailed, PayloadTooLarge
+from jobq.reporter import Reporter
+
+DEADLINE_S = 10
+
+
+class Ctx:
+    def __init__(self, n):
+        self.id, self.lease_token = f"job-{n}", f"token-{n}"
+
+
+class FakeClient:
+    """Records each ack's ids; the first call waits for `release` so that others pile up behind it."""
+
+    def __init__(self, answer=None, raise_first=None):
+        self.calls = []
+        self.first_call_started = threading.Event()
+        self.release = threading.Event()
+        self.answer = answer or (lambda entry, kind: {"id": entry["id"], "ok": True})
+        self.raise_first = raise_first
+
+    def ack(self, complete=(), fail=()):
+        self.calls.append(([c["id"] for c in complete], [f["id"] for f in fail], list(fail)))
+        if len(self.calls) == 1:
+            self.first_call_started.set()
+            assert self.release.wait(DEADLINE_S)
+            if self.raise_first:
+                raise self.raise_first
+        return [self.answer(c, "complete") for c in complete] + [self.answer(f, "fail") for f in fail]
+
+
+class ReporterTest(unittest.TestCase):
+    def test_outcomes_that_finish_during_a_call_share_the_next_ack(self):
+        client = FakeClient()
+        reporter = Reporter(client)
+        reporter.start()
+        reporter.send(Ctx(0), "complete", {"result": 0})
+        self.assertTrue(client.first_call_started.wait(DEADLINE_S))
+        for n in range(1, 6):
+            reporter.send(Ctx(n), "complete", {"result": n})
+        reporter.send(Ctx(6), "fail", {"error": "boom", "traceback": None, "retryable": True})
+        client.release.set()
+        reporter.stop()
+        self.assertEqual(len(client.calls), 2)
+        self.assertEqual(client.calls[0][:2], (["job-0"], []))
+        self.assertEqual(client.calls[1][:2], ([f"job-{n}" for n in range(1, 6)], ["job-6"]))
+
+    def test_an_unreachable_server_is_tried_again_with_the_same_batch(self):
+        client = FakeClient(raise_first=ConnectionFailed("down"))
+        reporter = Reporter(client)
+        reporter.start()
+        reporter.send(Ctx(0), "complete", {"result": 0})
+        self.assertTrue(client.first_call_started.wait(DEADLINE_S))
+        client.release.set()
+        reporter.stop()
+        self.assertEqual([c[:2] for c in client.calls], [(["job-0"], []), (["job-0"], [])])
+
+    def test_a_refused_result_fails_only_its_own_job_for_good(self):
+        def answer(entry, kind):
+            if kind == "complete" and entry["id"] == "job-2":
+                return {"id": "job-2", "ok": False, "error": {"code": "payload_too_large", "message": "big"}}
+            return {"id": entry["id"], "ok": True}
+
+        client = FakeClient(answer=answer)
+        client.release.set()
+        reporter = Reporter(client)
+        reporter.start()
+        reporter.send(Ctx(1), "complete", {"result": 1})
+        self.assertTrue(client.first_call_started.wait(DEADLINE_S))
+        reporter.send(Ctx(2), "complete", {"result": "x" * 10})
+        reporter.stop()
+        sent_fails = [f for call in client.calls for f in call[2]]
+        self.assertEqual([f["id"] for f in sent_fails], ["job-2"])
+        self.assertFalse(sent_fails[0]["retryable"])
+        self.assertIn("refused the result", sent_fails[0]["error"])
+
+    def test_a_body_refused_whole_is_sent_again_one_outcome_at_a_time(self):
+        client = FakeClient(raise_first=PayloadTooLarge("body too large", status=413, code="payload_too_large"))
+        reporter = Reporter(client)
+        reporter.start()
+        reporter.send(Ctx(0), "complete", {"result": 0})
+        self.assertTrue(client.first_call_started.wait(DEADLINE_S))
+        reporter.send(Ctx(1), "complete", {"result": 1})
+        reporter.send(Ctx(2), "complete", {"result": 2})
+        client.release.set()
+        reporter.stop()
+        # The first call (job-0 alone) was refused: job-0 fails for good, in the next call beside
+        # 1 and 2, which the fake accepts.
+        self.assertEqual(len(client.calls), 2)
+        self.assertEqual(client.calls[1][:2], (["job-1", "job-2"], ["job-0"]))
+        self.assertFalse(client.calls[1][2][0]["retryable"])
+
+
+if __name__ == "__main__":
+    unittest.main()
