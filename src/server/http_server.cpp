@@ -25,11 +25,34 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using Request = http::request<http::string_body>;
 
+namespace {
+
+// One event loop per I/O thread, each run by that thread alone: a connection stays on the loop it
+// was accepted onto, so its reads, handler and writes never hop between threads, and a reply
+// posted from the store's writer wakes just that loop.
+struct EventLoop {
+  asio::io_context io{1};  // concurrency hint: one thread runs it
+  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+};
+
+int io_thread_count(const HttpOptions& o) {
+  return o.io_threads > 0 ? o.io_threads : int(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+std::vector<std::unique_ptr<EventLoop>> make_loops(int n) {
+  std::vector<std::unique_ptr<EventLoop>> loops;
+  for (int i = 0; i < n; ++i) loops.push_back(std::make_unique<EventLoop>());
+  return loops;
+}
+
+}  // namespace
+
 struct HttpServer::Impl {
   HttpOptions options;
   ApiKeys keys;
-  asio::io_context io;
-  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+  std::vector<std::unique_ptr<EventLoop>> loops;
+  asio::io_context& io;  // the first loop: the acceptor's and the timers'
+  std::size_t next_loop = 0;  // the loop the next connection goes to; the acceptor's alone
   asio::thread_pool pool;
   AsioTimers timers{io};
   Router router;
@@ -43,7 +66,11 @@ struct HttpServer::Impl {
   int in_flight = 0;
 
   Impl(HttpOptions o, ApiKeys k)
-      : options(std::move(o)), keys(std::move(k)), pool(std::size_t(options.blocking_threads)) {}
+      : options(std::move(o)),
+        keys(std::move(k)),
+        loops(make_loops(io_thread_count(options))),
+        io(loops.front()->io),
+        pool(std::size_t(options.blocking_threads)) {}
 
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> session(tcp::socket socket);
@@ -56,7 +83,7 @@ struct HttpServer::Impl {
   asio::awaitable<Outcome> handle(Request& req, const std::string& request_id, std::string& route,
                                   tcp::socket& socket);
   // Runs `start` on the blocking pool, or here with `in_place`; it calls `done` once, from any
-  // thread, and the coroutine resumes on its own strand with that value.
+  // thread, and the coroutine resumes on its own loop with that value.
   template <class T>
   asio::awaitable<T> offload(std::function<void(std::function<void(T)>)> start,
                              bool in_place = false);
@@ -133,8 +160,8 @@ std::string HttpServer::Impl::request_id_of(const Request& req) {
 
 asio::awaitable<void> HttpServer::Impl::accept_loop() {
   for (;;) {
-    auto [ec, socket] =
-        co_await acceptor.async_accept(asio::make_strand(io), asio::as_tuple(asio::use_awaitable));
+    asio::io_context& loop = loops[next_loop++ % loops.size()]->io;
+    auto [ec, socket] = co_await acceptor.async_accept(loop, asio::as_tuple(asio::use_awaitable));
     if (stopping || ec == asio::error::operation_aborted) co_return;
     if (ec) {
       // Out of descriptors, most likely: wait a moment rather than spin.
@@ -376,9 +403,7 @@ Result<std::uint16_t> HttpServer::listen(Router router) {
   if (ec) return Error::unavailable("cannot listen on " + where + ": " + ec.message());
   std::uint16_t port = s.acceptor.local_endpoint().port();
   asio::co_spawn(s.io, s.accept_loop(), asio::detached);
-  int n = s.options.io_threads > 0 ? s.options.io_threads
-                                   : int(std::max(1u, std::thread::hardware_concurrency()));
-  for (int i = 0; i < n; ++i) s.threads.emplace_back([&s] { s.io.run(); });
+  for (auto& loop : s.loops) s.threads.emplace_back([&io = loop->io] { io.run(); });
   return port;
 }
 
@@ -394,8 +419,10 @@ void HttpServer::shutdown(std::chrono::milliseconds grace) {
     std::unique_lock lock(s.in_flight_mutex);
     s.in_flight_done.wait_for(lock, grace, [&s] { return s.in_flight == 0; });
   }
-  s.work.reset();
-  s.io.stop();
+  for (auto& loop : s.loops) {
+    loop->work.reset();
+    loop->io.stop();
+  }
   for (auto& t : s.threads) t.join();
   s.threads.clear();
   s.pool.join();
