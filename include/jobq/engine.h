@@ -109,6 +109,9 @@ class Engine {
   // A non-retryable failure, or one with no attempts left, ends in the dead-letter list.
   Result<Job> fail(const std::string& id, const std::string& token, std::string message,
                    std::string traceback = {}, bool retryable = true);
+  // Gives back a leased job its worker did not start (a stopping worker's prefetched jobs): it is
+  // queued again at once and the attempt is not counted. One whose cancel was asked is cancelled.
+  Result<Job> release(const std::string& id, const std::string& token);
 
   // The writes above without waiting: each `done` runs exactly once, after the store has
   // committed, on the store's writer thread (or at once on the caller's, for the memory store).
@@ -127,6 +130,7 @@ class Engine {
                            Done<std::vector<Result<Job>>> done);
   void fail_async(const std::string& id, const std::string& token, std::string message,
                   std::string traceback, bool retryable, Done<Job> done);
+  void release_async(const std::string& id, const std::string& token, Done<Job> done);
 
   // Time-driven work: promotes due scheduled jobs, expires lost leases and hard timeouts, purges
   // finished jobs past retention and trims the dead-letter list. Called by a Sweeper or a test.

@@ -88,9 +88,14 @@ Status fail(Job& job, const Failure& failure, Millis now, const Retention& reten
     to = JobStatus::cancelled;
   else if (failure.then == Failure::Then::retry) {
     to = failure.retry_at > now ? JobStatus::scheduled : JobStatus::queued;
+  } else if (failure.then == Failure::Then::release) {
+    to = JobStatus::queued;
   }
   if (Status s = transition(job, to); !s.ok()) return s;
-  job.errors.push_back(failure.error);
+  if (failure.then == Failure::Then::release && to == JobStatus::queued)
+    job.attempt -= 1;
+  else
+    job.errors.push_back(failure.error);
   job.updated_at = now;
   if (to == JobStatus::scheduled || to == JobStatus::queued) {
     clear_lease(job);

@@ -14,7 +14,9 @@ namespace jobq {
 // What becomes of a running job whose attempt failed; decided by the engine.
 struct Failure {
   JobError error;
-  enum class Then { retry, dead, cancel } then = Then::retry;
+  // release: the worker gives the job back unstarted; it is queued again and the attempt it was
+  // leased for is not counted, nor is an error recorded.
+  enum class Then { retry, dead, cancel, release } then = Then::retry;
   Millis retry_at = 0;  // with Then::retry; <= now means queued at once
 };
 

@@ -184,11 +184,26 @@ void Engine::submit_batch_async(const std::vector<JobSpec>& specs,
   auto jobs = make_jobs(specs);
   if (!jobs) return done(jobs.error());
   auto stored = make_slot<std::vector<Submitted>>();
-  auto work = [this, stored, jobs = std::make_shared<std::vector<Job>>(std::move(*jobs))] {
+  auto handed = std::make_shared<std::vector<LeaseWaiters::Claim>>();
+  Millis now = clock_.now();
+  // Leases already waiting for these jobs are served in the same write, so that on a durable
+  // store the submit and the hand-over share one commit (one fsync on the latency path).
+  auto work = [this, stored, handed, now,
+               jobs = std::make_shared<std::vector<Job>>(std::move(*jobs))] {
     *stored = store_.submit(std::move(*jobs));
+    if (!**stored) return;
+    bool ready = false;
+    for (const Submitted& sub : (*stored)->value())
+      ready |= sub.created && sub.job.status == JobStatus::queued;
+    if (!ready) return;
+    *handed = waiters_->claim_ready();
+    for (LeaseWaiters::Claim& c : *handed) c.jobs = store_.lease(c.waiter.request, now);
   };
-  write(std::move(work), [this, stored, done = std::move(done)](const Status& s) {
-    if (!s.ok()) return done(s);
+  write(std::move(work), [this, stored, handed, done = std::move(done)](const Status& s) {
+    if (!s.ok()) {
+      waiters_->settle(*handed, false);
+      return done(s);
+    }
     if (!**stored) return done((*stored)->error());
     std::vector<SubmitOutcome> out;
     out.reserve((*stored)->value().size());
@@ -200,6 +215,10 @@ void Engine::submit_batch_async(const std::vector<JobSpec>& specs,
       }
       out.push_back({std::move(sub.job), sub.created});
     }
+    for (const LeaseWaiters::Claim& c : *handed)
+      if (c.jobs)
+        for (const Job& job : *c.jobs) publish(EventType::started, job);
+    waiters_->settle(*handed, true);
     if (ready) wake_waiters();
     done(std::move(out));
   });
@@ -387,6 +406,28 @@ void Engine::fail_async(const std::string& id, const std::string& token, std::st
       [this, finished, done = std::move(done)](const Status& s) {
         if (!s.ok()) return done(s);
         done(attempt_ended(std::move(**finished)));
+      });
+}
+
+Result<Job> Engine::release(const std::string& id, const std::string& token) {
+  return wait_for<Job>([&](Done<Job> done) { release_async(id, token, std::move(done)); });
+}
+
+void Engine::release_async(const std::string& id, const std::string& token, Done<Job> done) {
+  Millis now = clock_.now();
+  auto released = make_slot<Finished>();
+  write(
+      [this, released, id, token, now] {
+        *released = store_.fail(id, token, Failure{{}, Failure::Then::release}, now);
+      },
+      [this, released, done = std::move(done)](const Status& s) {
+        if (!s.ok()) return done(s);
+        Result<Finished>& r = **released;
+        if (!r) return done(r.error());
+        std::optional<EventType> type;
+        if (r->job.status == JobStatus::queued) type = EventType::queued;
+        publish_finished(r->job, r->dependents, type);
+        done(std::move(r->job));
       });
 }
 

@@ -70,6 +70,26 @@ void LeaseWaiters::pass() {
   }
 }
 
+std::vector<LeaseWaiters::Claim> LeaseWaiters::claim_ready() {
+  std::vector<Claim> claims;
+  std::lock_guard lock(mutex_);
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    if (!has_ready_(it->second.request)) {
+      ++it;
+      continue;
+    }
+    claimed_.insert(it->first);
+    claims.push_back({it->first, std::move(it->second)});
+    it = waiting_.erase(it);
+  }
+  return claims;
+}
+
+void LeaseWaiters::settle(std::vector<Claim>& claims, bool written) {
+  for (Claim& c : claims)
+    leased(c.id, c.waiter, written ? std::move(c.jobs) : Result<std::vector<Job>>(std::vector<Job>{}));
+}
+
 void LeaseWaiters::leased(std::uint64_t id, Waiter& w, Result<std::vector<Job>> jobs) {
   bool keep_waiting = jobs.ok() && jobs->empty();
   {

@@ -17,6 +17,17 @@ class LeaseWaiters {
   // Leases for a waiter, answering now or later, from any thread.
   using Lease = std::function<void(const LeaseRequest&, Engine::LeaseCallback)>;
 
+  struct Waiter {
+    LeaseRequest request;
+    Engine::LeaseCallback done;
+  };
+  // A waiter taken out to be served inside a write (see claim_ready), and what it got there.
+  struct Claim {
+    std::uint64_t id;
+    Waiter waiter;
+    Result<std::vector<Job>> jobs = std::vector<Job>{};
+  };
+
   LeaseWaiters(HasReady has_ready, Lease lease)
       : has_ready_(std::move(has_ready)), lease_(std::move(lease)) {}
 
@@ -31,11 +42,16 @@ class LeaseWaiters {
   void serve();
   std::size_t size();
 
+  // Inside the write that made jobs ready: takes out the waiters a ready job matches now, in
+  // arrival order, so that the same write leases for them and one commit covers the submit and
+  // the hand-over. Each claim must be given back to settle() once that write has ended.
+  std::vector<Claim> claim_ready();
+  // After that write: each claimed waiter gets what its lease got, or waits on if it got nothing
+  // (another waiter took the job). With `written` false the write failed and leased nothing:
+  // every claimed waiter waits on.
+  void settle(std::vector<Claim>& claims, bool written);
+
  private:
-  struct Waiter {
-    LeaseRequest request;
-    Engine::LeaseCallback done;
-  };
   void pass();
   // A lease for waiter `id` answered: hand it over, or wait on if another lease took the job.
   void leased(std::uint64_t id, Waiter& w, Result<std::vector<Job>> jobs);

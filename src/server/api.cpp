@@ -24,6 +24,7 @@ Router make_router(Api& api) {
   add_job_wait_routes(router, api);
   add_lease_routes(router, api);
   add_worker_call_routes(router, api);
+  add_ack_routes(router, api);
   add_dead_letter_routes(router, api);
   add_stats_routes(router, api);
   add_openapi_routes(router, api);

@@ -48,6 +48,7 @@ void add_job_routes(Router& router, Api& api);
 void add_job_wait_routes(Router& router, Api& api);
 void add_lease_routes(Router& router, Api& api);
 void add_worker_call_routes(Router& router, Api& api);
+void add_ack_routes(Router& router, Api& api);
 void add_dead_letter_routes(Router& router, Api& api);
 void add_stats_routes(Router& router, Api& api);
 void add_health_routes(Router& router, Api& api);

@@ -110,4 +110,12 @@ Status FieldReader::finish() {
   return {};
 }
 
+Result<bool> read_ids_only(const boost::json::object& body) {
+  const boost::json::value* v = body.if_contains("answer");
+  if (!v || v->is_null()) return false;
+  if (v->is_string() && v->get_string() == "jobs") return false;
+  if (v->is_string() && v->get_string() == "ids") return true;
+  return Error::invalid("answer", "must be \"jobs\" or \"ids\"");
+}
+
 }  // namespace jobq::server

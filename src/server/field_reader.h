@@ -19,6 +19,10 @@ namespace jobq::server {
 // The body as a JSON object; an empty body is an empty object.
 Result<boost::json::object> body_object(const Call& call);
 
+// The optional "answer" field of a batch call: "jobs" (the default) answers with each whole job,
+// "ids" with its id alone, which is all a bulk producer or a busy worker needs. -> ids alone?
+Result<bool> read_ids_only(const boost::json::object& body);
+
 class FieldReader {
  public:
   // `prefix` is put before field names in errors, e.g. "complete[2]."

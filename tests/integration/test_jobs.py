@@ -164,6 +164,20 @@ class Batch(ServerTestCase):
         self.assertEqual(self.api.list_jobs(queue=self.queue)["jobs"], [])
         self.assertEqual(self.api.job_count(), before)
 
+    def test_answer_ids_gives_the_ids_in_order(self):
+        key = unique("k")
+        live = self.api.submit(type="t", queue=self.queue, idempotency_key=key)
+        specs = [{"type": "a", "queue": self.queue, "payload": 1}, {"type": "t", "queue": self.queue, "idempotency_key": key},
+                 {"type": "b", "queue": self.queue, "payload": 2}]
+        status, body, _ = self.api.request("POST", "/jobs/batch", {"jobs": specs, "answer": "ids"})
+        self.assertEqual(status, 201, body)
+        self.assertEqual(list(body), ["ids"])
+        ids = body["ids"]
+        self.assertEqual(ids[1], live["id"], "an idempotency hit answers the live job's id")
+        self.assertEqual([self.api.get(i)["payload"] for i in (ids[0], ids[2])], [1, 2])
+        assert_error(self, self.api.request("POST", "/jobs/batch", {"jobs": specs, "answer": "some"}),
+                     400, "invalid_argument", "answer")
+
     def test_a_full_batch_of_1000(self):
         jobs = self.api.submit_batch([{"type": "bulk", "queue": self.queue, "payload": i} for i in range(1000)])
         self.assertEqual(len(jobs), 1000)

@@ -314,6 +314,110 @@ class Ack(ServerTestCase):
         self.assertIn(results[0]["error"]["code"], ("not_found", "conflict"))
 
 
+class AckAndLease(ServerTestCase):
+    """POST /ack with a lease: a worker's outcomes and its next jobs in one request."""
+
+    def submit(self, n):
+        return self.api.submit_batch([{"type": "t", "queue": self.queue, "backoff": NO_BACKOFF} for _ in range(n)])
+
+    def ack_and_lease(self, complete=(), fail=(), api=None, **lease):
+        body = {"complete": list(complete), "fail": list(fail),
+                "lease": {"worker_id": "w1", "queues": [self.queue], **lease}}
+        return (api or self.api).call("POST", "/ack", body, timeout=lease.get("wait_ms", 0) / 1000 + 15)
+
+    def test_outcomes_and_the_next_jobs_in_one_call(self):
+        first, second, third = self.submit(3)
+        a = self.api.lease_one("w1", queues=[self.queue])
+        self.assertEqual(a["id"], first["id"])
+        answer = self.ack_and_lease(complete=[{"id": a["id"], "lease_token": a["lease_token"], "result": 7}],
+                                    max_jobs=5)
+        self.assertEqual([(r["id"], r["ok"]) for r in answer["results"]], [(a["id"], True)])
+        self.assertEqual(answer["results"][0]["job"]["status"], "completed")
+        self.assertEqual([j["id"] for j in answer["jobs"]], [second["id"], third["id"]],
+                         "what was ready, in order, up to max_jobs")
+        for job in answer["jobs"]:
+            self.assertEqual(job["status"], "running")
+            self.assertTrue(job["lease_token"])
+        self.assertNotIn("lease_error", answer)
+        self.assertEqual(self.api.get(a["id"])["result"], 7)
+        self.api.complete(answer["jobs"][0]["id"], answer["jobs"][0]["lease_token"])
+
+    def test_a_stale_token_changes_nothing_and_the_rest_goes_on(self):
+        self.submit(3)
+        a, b = self.api.lease("w1", queues=[self.queue], max_jobs=2)
+        answer = self.ack_and_lease(
+            complete=[{"id": a["id"], "lease_token": "0" * 32, "result": "stale"},
+                      {"id": b["id"], "lease_token": b["lease_token"], "result": "fresh"}],
+            fail=[{"id": a["id"], "lease_token": "1" * 32, "error": "stale too"}], max_jobs=1)
+        self.assertEqual([(r["id"], r["ok"]) for r in answer["results"]],
+                         [(a["id"], False), (b["id"], True), (a["id"], False)])
+        self.assertEqual({r["error"]["code"] for r in answer["results"] if not r["ok"]}, {"conflict"})
+        self.assertEqual(len(answer["jobs"]), 1, "the lease is served beside the refused entries")
+        job = self.api.get(a["id"])
+        self.assertEqual((job["status"], job["attempt"], job.get("result")), ("running", 1, None),
+                         "the job with the stale token is untouched")
+        self.assertEqual(self.api.complete(a["id"], a["lease_token"], "right")["status"], "completed",
+                         "its own token still completes it")
+        self.assertEqual(self.api.get(b["id"])["result"], "fresh")
+
+    def test_the_lease_of_an_ack_waits_for_a_job(self):
+        self.submit(1)
+        a = self.api.lease_one("w1", queues=[self.queue])
+        waiting = run_in_thread(self.ack_and_lease, complete=[{"id": a["id"], "lease_token": a["lease_token"]}],
+                                api=self.new_api(), max_jobs=1, wait_ms=10000)
+        wait_until(lambda: self.api.status_of(a["id"]) == "completed", message="the outcome is written at once")
+        self.assertFalse(waiting.done(), "the lease waits for a job")
+        job = self.api.submit(type="t", queue=self.queue)
+        answer = waiting.result(timeout=10)
+        self.assertEqual([j["id"] for j in answer["jobs"]], [job["id"]])
+
+    def test_answer_ids_leaves_the_jobs_out(self):
+        self.submit(1)
+        a = self.api.lease_one("w1", queues=[self.queue])
+        results = self.api.call("POST", "/ack", {"complete": [{"id": a["id"], "lease_token": a["lease_token"]}],
+                                                 "answer": "ids"})["results"]
+        self.assertEqual(results, [{"id": a["id"], "ok": True}])
+        self.assertEqual(self.api.status_of(a["id"]), "completed")
+
+    def test_a_bad_lease_field_refuses_the_call_and_writes_nothing(self):
+        self.submit(1)
+        a = self.api.lease_one("w1", queues=[self.queue])
+        body = {"complete": [{"id": a["id"], "lease_token": a["lease_token"]}],
+                "lease": {"worker_id": "w1", "max_jobs": 0}}
+        assert_error(self, self.api.request("POST", "/ack", body), 400, "invalid_argument", "lease.max_jobs")
+        assert_error(self, self.api.request("POST", "/ack", {"lease": {"max_jobs": 1}}), 400, "invalid_argument",
+                     "lease.worker_id")
+        assert_error(self, self.api.request("POST", "/ack", {"lease": [1]}), 400, "invalid_argument", "lease")
+        assert_error(self, self.api.request("POST", "/ack", {"answer": "all"}), 400, "invalid_argument", "answer")
+        self.assertEqual(self.api.status_of(a["id"]), "running", "nothing of a refused call is written")
+
+
+class BatchHeartbeats(ServerTestCase):
+    def test_each_job_is_answered_and_a_bad_token_leaves_the_others(self):
+        self.api.submit_batch([{"type": "t", "queue": self.queue} for _ in range(2)])
+        a, b = self.api.lease("w1", queues=[self.queue], max_jobs=2, lease_ms=MIN_LEASE_MS)
+        before = self.api.get(a["id"])["lease_expires_at"]
+        wait_until(lambda: self.api.heartbeat(b["id"], b["lease_token"])["lease_expires_at"] > before,
+                   message="the clock moves on, so a renewed lease ends later")
+        results = self.api.call("POST", "/heartbeats", {"jobs": [
+            {"id": a["id"], "lease_token": a["lease_token"], "progress": 40, "stage": "copying"},
+            {"id": b["id"], "lease_token": "0" * 32, "progress": 90}]})["results"]
+        self.assertEqual([(r["id"], r["ok"]) for r in results], [(a["id"], True), (b["id"], False)])
+        self.assertIs(results[0]["cancel_requested"], False)
+        self.assertIs(results[0]["soft_timeout_passed"], False)
+        self.assertGreater(results[0]["lease_expires_at"], before, "the lease was renewed")
+        self.assertEqual(results[1]["error"]["code"], "conflict")
+        job_a, job_b = self.api.get(a["id"]), self.api.get(b["id"])
+        self.assertEqual((job_a["progress"], job_a["stage"]), (40, "copying"))
+        self.assertNotEqual(job_b["progress"], 90, "a stale token changes nothing")
+
+    def test_bad_bodies_name_the_field(self):
+        assert_error(self, self.api.request("POST", "/heartbeats", {}), 400, "invalid_argument", "jobs")
+        assert_error(self, self.api.request("POST", "/heartbeats", {"jobs": [{"id": "x"}]}), 400,
+                     "invalid_argument", "jobs[0].lease_token")
+        assert_error(self, self.api.request("POST", "/heartbeats", {"jobs": [1]}), 400, "invalid_argument", "jobs[0]")
+
+
 class LostWorkersAndCancellation(ServerTestCase):
     def test_a_worker_that_stops_heartbeating_loses_its_job(self):
         job = self.api.submit(type="t", queue=self.queue, backoff=NO_BACKOFF)

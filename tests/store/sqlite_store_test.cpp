@@ -127,6 +127,71 @@ TEST(SqliteStore, AsyncWritesPostedDuringACommitShareTheNext) {
   EXPECT_EQ(store.ready_count(), std::size_t(kSubmits));
 }
 
+// A lease already waiting is served inside the submit's own write: one commit (one fsync with
+// sync=full) between a producer's submit and the worker holding the job, not two.
+// An engine over a sqlite store on the real clock, for the asynchronous paths.
+struct RealClockEngine {
+  testing::TempDir dir;
+  SystemClock clock;
+  SqliteStore store{dir.file("jobq.db"), clock.now(), {}};
+  EventBus bus;
+  Engine engine{store, clock, bus};
+};
+
+TEST(SqliteStore, ASubmitAndItsHandOverToAWaitingLeaseShareOneCommit) {
+  RealClockEngine rig;
+  SqliteStore& store = rig.store;
+  Engine& engine = rig.engine;
+  LeaseRequest request;
+  request.worker_id = "w";
+  request.types = {"wanted"};
+  std::promise<Result<std::vector<Job>>> got;
+  engine.lease_async(request, [&](Result<std::vector<Job>> r) { got.set_value(std::move(r)); });
+  std::uint64_t before = store.commits();
+  JobSpec spec;
+  spec.type = "wanted";
+  auto submitted = engine.submit(spec);
+  ASSERT_TRUE(submitted.ok());
+  auto future = got.get_future();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  auto leased = future.get();
+  ASSERT_TRUE(leased.ok());
+  ASSERT_EQ(leased->size(), 1u);
+  EXPECT_EQ((*leased)[0].id, submitted->job.id);
+  EXPECT_EQ(store.commits() - before, 1u);
+  auto stored = store.get(submitted->job.id);
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->status, JobStatus::running);
+  EXPECT_EQ((*stored)->lease_token, (*leased)[0].lease_token);
+  EXPECT_EQ(engine.waiting_leases(), 0u);
+}
+
+// Two waiters and one job: the first gets it in the submit's commit, the second waits on.
+TEST(SqliteStore, AWaiterTheHandOverLeavesWithoutAJobWaitsOn) {
+  RealClockEngine rig;
+  SqliteStore& store = rig.store;
+  Engine& engine = rig.engine;
+  LeaseRequest request;
+  request.worker_id = "w";
+  std::promise<Result<std::vector<Job>>> first, second;
+  engine.lease_async(request, [&](Result<std::vector<Job>> r) { first.set_value(std::move(r)); });
+  engine.lease_async(request, [&](Result<std::vector<Job>> r) { second.set_value(std::move(r)); });
+  JobSpec spec;
+  spec.type = "t";
+  auto one = engine.submit(spec);
+  ASSERT_TRUE(one.ok());
+  auto got_first = first.get_future();
+  ASSERT_EQ(got_first.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_EQ(got_first.get()->at(0).id, one->job.id);
+  auto got_second = second.get_future();
+  ASSERT_TRUE(testing::eventually([&] { return engine.waiting_leases() == 1; }));
+  EXPECT_EQ(got_second.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+  auto two = engine.submit(spec);
+  ASSERT_TRUE(two.ok());
+  ASSERT_EQ(got_second.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_EQ(got_second.get()->at(0).id, two->job.id);
+}
+
 TEST(SqliteStore, SyncNormalKeepsJobsAcrossAReopen) {
   StoreOptions so;
   so.sync = SyncMode::normal;

@@ -32,8 +32,11 @@ void submit_batch(Api& api, const Call& call, Responder respond) {
   if (!jobs || !jobs->is_array())
     return respond(error_reply(Error::invalid("jobs", "must be an array of jobs")));
   for (const auto& item : *body)
-    if (item.key() != "jobs")
+    if (item.key() != "jobs" && item.key() != "answer")
       return respond(error_reply(Error::invalid(item.key(), "unknown field")));
+  auto ids_only_read = read_ids_only(*body);
+  if (!ids_only_read) return respond(error_reply(ids_only_read.error()));
+  bool ids_only = *ids_only_read;
   const json::array& items = jobs->get_array();
   if (items.empty())
     return respond(error_reply(Error::invalid("jobs", "must hold at least one job")));
@@ -52,13 +55,14 @@ void submit_batch(Api& api, const Call& call, Responder respond) {
     }
     specs.push_back(std::move(*spec));
   }
-  api.engine.submit_batch_async(specs, [respond](Result<std::vector<SubmitOutcome>> outcomes) {
-    respond.build([outcomes = std::move(outcomes)] {
+  api.engine.submit_batch_async(specs, [respond, ids_only](Result<std::vector<SubmitOutcome>> outcomes) {
+    respond.build([outcomes = std::move(outcomes), ids_only] {
       if (!outcomes) return error_reply(outcomes.error());
       json::array out;
       out.reserve(outcomes->size());
-      for (const auto& o : *outcomes) out.emplace_back(job_to_json(o.job));
-      return json_reply(201, json::object{{"jobs", std::move(out)}});
+      for (const auto& o : *outcomes)
+        out.emplace_back(ids_only ? json::value(o.job.id) : json::value(job_to_json(o.job)));
+      return json_reply(201, json::object{{ids_only ? "ids" : "jobs", std::move(out)}});
     });
   });
 }

@@ -1,60 +1,63 @@
 // POST /lease: a worker asks for jobs and, with wait_ms, waits for them. A waiting lease is
 // handed a matching job the moment one is ready (the engine's waiters), not by polling.
+#include "server/handlers/lease.h"
+
 #include <boost/json.hpp>
 #include <mutex>
+#include <optional>
 
 #include "core/job_json.h"
-#include "server/api.h"
 #include "server/field_reader.h"
 
 namespace jobq::server {
 
 namespace json = boost::json;
 
-namespace {
-
-Reply jobs_reply(const Result<std::vector<Job>>& jobs) {
-  if (!jobs) return error_reply(jobs.error());
-  json::array out;
-  out.reserve(jobs->size());
-  for (const Job& job : *jobs) out.emplace_back(job_to_json(job, true));
-  return json_reply(200, json::object{{"jobs", std::move(out)}});
+Result<LeaseAsk> read_lease(const json::object& body, const ApiLimits& limits, std::string prefix) {
+  LeaseAsk ask;
+  std::int64_t max_jobs = ask.request.max_jobs;
+  FieldReader in(body, std::move(prefix));
+  in.require("worker_id")
+      .read("worker_id", ask.request.worker_id)
+      .read("queues", ask.request.queues)
+      .read("types", ask.request.types)
+      .read("max_jobs", max_jobs)
+      .read("lease_ms", ask.request.lease_ms)
+      .read("wait_ms", ask.wait_ms)
+      .check(max_jobs >= 1 && std::size_t(max_jobs) <= limits.max_lease_jobs, "max_jobs",
+             "must be from 1 to " + std::to_string(limits.max_lease_jobs))
+      .check(ask.wait_ms >= 0 && ask.wait_ms <= limits.max_wait_ms, "wait_ms",
+             "must be from 0 to " + std::to_string(limits.max_wait_ms));
+  if (Status s = in.finish(); !s.ok()) return s;
+  ask.request.max_jobs = int(max_jobs);
+  return ask;
 }
 
+json::array leased_jobs_json(const std::vector<Job>& jobs) {
+  json::array out;
+  out.reserve(jobs.size());
+  for (const Job& job : jobs) out.emplace_back(job_to_json(job, true));
+  return out;
+}
+
+namespace {
+
+// Whoever ends the wait first (a job, the timer, the hangup) answers; the others find it taken.
 struct PendingLease {
   std::mutex mutex;
   bool answered = false;
   std::optional<Timers::Id> timer;
 };
 
-void lease(Api& api, const Call& call, Responder respond) {
-  auto body = body_object(call);
-  if (!body) return respond(error_reply(body.error()));
-  LeaseRequest request;
-  std::int64_t wait_ms = 0, max_jobs = request.max_jobs;
-  FieldReader in(*body);
-  in.require("worker_id")
-      .read("worker_id", request.worker_id)
-      .read("queues", request.queues)
-      .read("types", request.types)
-      .read("max_jobs", max_jobs)
-      .read("lease_ms", request.lease_ms)
-      .read("wait_ms", wait_ms)
-      .check(max_jobs >= 1 && std::size_t(max_jobs) <= api.limits.max_lease_jobs, "max_jobs",
-             "must be from 1 to " + std::to_string(api.limits.max_lease_jobs))
-      .check(wait_ms >= 0 && wait_ms <= api.limits.max_wait_ms, "wait_ms",
-             "must be from 0 to " + std::to_string(api.limits.max_wait_ms));
-  if (Status s = in.finish(); !s.ok()) return respond(error_reply(s));
-  request.max_jobs = int(max_jobs);
-  // The jobs are turned into JSON on the connection's thread, not the store's writer.
-  auto answer = [respond](Result<std::vector<Job>> jobs) {
-    respond.build([jobs = std::move(jobs)] { return jobs_reply(jobs); });
-  };
-  if (wait_ms == 0) return api.engine.lease_now_async(request, answer);
+}  // namespace
+
+void serve_lease(Api& api, const std::shared_ptr<ClientGone>& client_gone, const LeaseAsk& ask,
+                 std::function<void(Result<std::vector<Job>>)> answer) {
+  if (ask.wait_ms == 0) return api.engine.lease_now_async(ask.request, std::move(answer));
 
   auto pending = std::make_shared<PendingLease>();
   auto handle =
-      api.engine.lease_async(request, [&api, pending, answer](Result<std::vector<Job>> jobs) {
+      api.engine.lease_async(ask.request, [&api, pending, answer](Result<std::vector<Job>> jobs) {
         std::optional<Timers::Id> timer;
         {
           std::lock_guard lock(pending->mutex);
@@ -67,13 +70,14 @@ void lease(Api& api, const Call& call, Responder respond) {
   {
     std::lock_guard lock(pending->mutex);
     if (pending->answered) return;
-    pending->timer = api.timers.after(std::chrono::milliseconds(wait_ms), [&api, handle, respond] {
-      // If the waiter is already being served, its callback answers instead.
-      if (api.engine.cancel_wait(handle)) respond(jobs_reply(std::vector<Job>{}));
-    });
+    pending->timer =
+        api.timers.after(std::chrono::milliseconds(ask.wait_ms), [&api, handle, answer] {
+          // If the waiter is already being served, its callback answers instead.
+          if (api.engine.cancel_wait(handle)) answer(std::vector<Job>{});
+        });
   }
   // A worker that hangs up stops waiting, so that no job is leased to a closed connection.
-  call.client_gone->on_gone([&api, handle, pending, respond] {
+  client_gone->on_gone([&api, handle, pending, answer] {
     if (!api.engine.cancel_wait(handle)) return;
     std::optional<Timers::Id> timer;
     {
@@ -81,7 +85,23 @@ void lease(Api& api, const Call& call, Responder respond) {
       timer = pending->timer;
     }
     if (timer) api.timers.cancel(*timer);
-    respond(jobs_reply(std::vector<Job>{}));
+    answer(std::vector<Job>{});
+  });
+}
+
+namespace {
+
+void lease(Api& api, const Call& call, Responder respond) {
+  auto body = body_object(call);
+  if (!body) return respond(error_reply(body.error()));
+  auto ask = read_lease(*body, api.limits);
+  if (!ask) return respond(error_reply(ask.error()));
+  // The jobs are turned into JSON on the connection's thread, not the store's writer.
+  serve_lease(api, call.client_gone, *ask, [respond](Result<std::vector<Job>> jobs) {
+    respond.build([jobs = std::move(jobs)] {
+      if (!jobs) return error_reply(jobs.error());
+      return json_reply(200, json::object{{"jobs", leased_jobs_json(*jobs)}});
+    });
   });
 }
 

@@ -1,0 +1,35 @@
+// What POST /lease shares with the lease that POST /ack may carry: reading the request, serving it
+// (waiting up to wait_ms, withdrawn if the client hangs up), and the leased jobs as JSON.
+#pragma once
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "jobq/requests.h"
+#include "server/api.h"
+
+namespace jobq::server {
+
+struct LeaseAsk {
+  LeaseRequest request;
+  std::int64_t wait_ms = 0;
+};
+
+// `prefix` names the fields in errors, e.g. "lease." inside an /ack.
+Result<LeaseAsk> read_lease(const boost::json::object& body, const ApiLimits& limits,
+                            std::string prefix = {});
+
+// Calls `answer` exactly once, from any thread: with the jobs leased (none if the wait ran out or
+// the client hung up), or the store's error.
+void serve_lease(Api& api, const std::shared_ptr<ClientGone>& client_gone, const LeaseAsk& ask,
+                 std::function<void(Result<std::vector<Job>>)> answer);
+
+// Each job with its lease token.
+boost::json::array leased_jobs_json(const std::vector<Job>& jobs);
+
+}  // namespace jobq::server
