@@ -69,7 +69,14 @@ class Running(WorkerTestCase):
         self.assertEqual(done.errors, [])
 
     def test_concurrency_bounds_the_jobs_running_at_once(self):
-        worker = self.new_worker(concurrency=3)
+        self.bounded(prefetch=0)
+
+    def test_prefetched_jobs_wait_for_a_free_slot(self):
+        self.bounded(prefetch=2)
+
+    def bounded(self, prefetch):
+        """Handlers run 3 at a time; the server has 3 + prefetch leased to the worker."""
+        worker = self.new_worker(concurrency=3, prefetch=prefetch)
         gate, lock, now, most = threading.Event(), threading.Lock(), [0], [0]
 
         @worker.handler("slot")
@@ -84,8 +91,10 @@ class Running(WorkerTestCase):
         jobs = self.client.submit_many([{"type": "slot", "queue": self.queue} for _ in range(7)])
         self.start_worker(worker)
         wait_until(lambda: now[0] == 3, DEADLINE_S, message="three handlers running")
-        running = self.client.list(queue=self.queue, status="running").jobs
-        self.assertEqual(len(running), 3)
+        running = wait_until(lambda: len(self.client.list(queue=self.queue, status="running").jobs) == 3 + prefetch,
+                             DEADLINE_S, message=f"{3 + prefetch} jobs leased")
+        self.assertTrue(running)
+        self.assertEqual(len(self.client.list(queue=self.queue, status="queued").jobs), 4 - prefetch)
         gate.set()
         for j in jobs:
             self.assertEqual(self.finished(j.id).status, "completed")

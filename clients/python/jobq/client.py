@@ -50,10 +50,14 @@ class Client:
         idempotency_key, depends_on, callback_url)."""
         return self._job("POST", "/jobs", _spec(type, payload, options))
 
-    def submit_many(self, jobs):
+    def submit_many(self, jobs, ids_only=False):
         """Submits 1 to 1,000 jobs at once, all or none. jobs: dicts with ``type`` and the fields of
-        submit(). -> the Jobs, in order."""
-        answer = self._http.request("POST", "/jobs/batch", {"jobs": [dict(j) for j in jobs]})
+        submit(). -> the Jobs, in order; with ids_only, just their ids (a smaller, faster answer)."""
+        body = {"jobs": [dict(j) for j in jobs]}
+        if ids_only:
+            body["answer"] = "ids"
+            return self._http.request("POST", "/jobs/batch", body)["ids"]
+        answer = self._http.request("POST", "/jobs/batch", body)
         return [Job(j) for j in answer["jobs"]]
 
     def get(self, job_id):
@@ -132,13 +136,7 @@ class Client:
 
     def lease(self, worker_id, queues=None, types=None, max_jobs=1, lease_ms=None, wait_ms=0):
         """Takes up to max_jobs ready jobs, waiting up to wait_ms for one; -> Jobs with lease_token."""
-        body = {"worker_id": worker_id, "max_jobs": max_jobs, "wait_ms": wait_ms}
-        if queues is not None:
-            body["queues"] = list(queues)
-        if types is not None:
-            body["types"] = list(types)
-        if lease_ms is not None:
-            body["lease_ms"] = lease_ms
+        body = _lease_body(worker_id, queues, types, max_jobs, lease_ms, wait_ms)
         answer = self._http.request("POST", "/lease", body, timeout=wait_ms / 1000 + ANSWER_SLACK_S)
         return [Job(j) for j in answer["jobs"]]
 
@@ -163,9 +161,33 @@ class Client:
             body["traceback"] = traceback
         return self._job("POST", f"/jobs/{_id(job_id)}/fail", body)
 
-    def ack(self, complete=(), fail=()):
-        """Completes and fails many jobs in one call; -> the per-job results of POST /ack."""
-        return self._http.request("POST", "/ack", {"complete": list(complete), "fail": list(fail)})["results"]
+    def release(self, job_id, lease_token):
+        """Gives back a leased job this worker did not start: queued again, its attempt not counted."""
+        return self._job("POST", f"/jobs/{_id(job_id)}/release", {"lease_token": lease_token})
+
+    def ack(self, complete=(), fail=(), ids_only=False):
+        """Completes and fails many jobs in one call; -> the per-job results of POST /ack (with
+        ids_only, without each job in its result)."""
+        body = {"complete": list(complete), "fail": list(fail)}
+        if ids_only:
+            body["answer"] = "ids"
+        return self._http.request("POST", "/ack", body)["results"]
+
+    def ack_and_lease(self, worker_id, complete=(), fail=(), queues=None, types=None, max_jobs=1,
+                      lease_ms=None, wait_ms=0):
+        """ack() and lease() in one call: reports these outcomes and leases up to max_jobs more.
+        -> (results, jobs, lease_error): the per-job results without the jobs, the Jobs leased, and
+        the error that kept the lease from being served (None when it was)."""
+        body = {"complete": list(complete), "fail": list(fail), "answer": "ids",
+                "lease": _lease_body(worker_id, queues, types, max_jobs, lease_ms, wait_ms)}
+        answer = self._http.request("POST", "/ack", body, timeout=wait_ms / 1000 + ANSWER_SLACK_S)
+        return answer["results"], [Job(j) for j in answer["jobs"]], answer.get("lease_error")
+
+    def heartbeats(self, jobs):
+        """Renews many leases in one call. jobs: dicts with id, lease_token and any progress fields
+        of heartbeat(). -> per job, in order, {"id", "ok", "cancel_requested", "soft_timeout_passed",
+        "lease_expires_at"} or {"id", "ok": False, "error": {"code", "message"}}."""
+        return self._http.request("POST", "/heartbeats", {"jobs": list(jobs)})["results"]
 
     def beat(self, worker_id, **fields):
         """A worker's beat (types, queues, concurrency, running, host, pid, version);
@@ -235,3 +257,14 @@ def _spec(type, payload, options):
 def _id(value):
     """An id as a path segment: percent-encoded, so an id cannot reach another route."""
     return urllib.parse.quote(str(value), safe="")
+
+
+def _lease_body(worker_id, queues, types, max_jobs, lease_ms, wait_ms):
+    body = {"worker_id": worker_id, "max_jobs": max_jobs, "wait_ms": wait_ms}
+    if queues is not None:
+        body["queues"] = list(queues)
+    if types is not None:
+        body["types"] = list(types)
+    if lease_ms is not None:
+        body["lease_ms"] = lease_ms
+    return body

@@ -1,5 +1,6 @@
 """The worker's own thread that talks for running jobs: heartbeats, progress reports, the soft-timeout
-probe, and the worker's beats. Handlers never wait on the network for these."""
+probe, and the worker's beats. Handlers never wait on the network for these. The reports due at one
+time go together in one POST /heartbeats."""
 
 import logging
 import threading
@@ -82,12 +83,13 @@ class Keeper:
                     wake_at = min([self._next_at(c, p) for c, p in self._jobs.items()] + [self._beat_at])
                     self._cond.wait(max(0.0, wake_at - now))
                     continue
-            for ctx, plan in due:
+            if due:
                 try:
-                    self._keep(ctx, plan)
+                    self._keep(due)
                 except Exception:  # a bug here must not end every job's heartbeats
-                    log.exception("job %s: heartbeat failed", ctx.id)
-                    plan["beat_at"] = time.monotonic() + self.heartbeat_s
+                    log.exception("heartbeats of %d jobs failed", len(due))
+                    for _, plan in due:
+                        plan["beat_at"] = time.monotonic() + self.heartbeat_s
             if beat_due:
                 try:
                     self.beat_now()
@@ -106,19 +108,53 @@ class Keeper:
             at = min(at, plan["soft_at"])
         return at
 
-    def _keep(self, ctx, plan):
-        with ctx.send_lock:
-            now = time.monotonic()
-            if ctx.done:  # finished; untracked in a moment
-                plan["beat_at"], plan["soft_at"] = now + self.heartbeat_s, None
-                return
-            fields = ctx.take_report(now) or {}
-            if not fields and now < plan["beat_at"] and (plan["soft_at"] is None or now < plan["soft_at"]):
-                return
-            self._send(ctx, fields)
-            plan["beat_at"] = time.monotonic() + self.heartbeat_s
-            if plan["soft_at"] is not None and now >= plan["soft_at"]:
-                plan["soft_at"] = None if ctx.soft_timeout_passed else now + SOFT_TIMEOUT_REPROBE_S
+    def _keep(self, due):
+        """One call for every job due: its progress, or a bare heartbeat when its lease needs one.
+        Each job's send_lock is held until the answer is in, so no report lands after its outcome."""
+        held, sent = [], []
+        try:
+            for ctx, plan in due:
+                ctx.send_lock.acquire()
+                held.append(ctx)
+                now = time.monotonic()
+                if ctx.done:  # finished; untracked in a moment
+                    plan["beat_at"], plan["soft_at"] = now + self.heartbeat_s, None
+                    continue
+                fields = ctx.take_report(now) or {}
+                if not fields and now < plan["beat_at"] and (plan["soft_at"] is None or now < plan["soft_at"]):
+                    continue
+                sent.append((ctx, plan, fields, now))
+            if len(sent) == 1:
+                ctx, _, fields, _ = sent[0]
+                self._send(ctx, fields)
+            elif sent:
+                self._send_many(sent)
+            for ctx, plan, _, now in sent:
+                plan["beat_at"] = time.monotonic() + self.heartbeat_s
+                if plan["soft_at"] is not None and now >= plan["soft_at"]:
+                    plan["soft_at"] = None if ctx.soft_timeout_passed else now + SOFT_TIMEOUT_REPROBE_S
+        finally:
+            for ctx in held:
+                ctx.send_lock.release()
+
+    def _send_many(self, sent):
+        try:
+            results = self.client.heartbeats(
+                [{"id": ctx.id, "lease_token": ctx.lease_token, **fields} for ctx, _, fields, _ in sent])
+        except JobqError as e:
+            log.warning("heartbeats of %d jobs failed, will try again: %s", len(sent), e)
+            return
+        by_id = {r.get("id"): r for r in results}
+        for ctx, _, _, _ in sent:
+            answer = by_id.get(ctx.id)
+            if answer is None:
+                log.error("job %s: the heartbeats answer has no entry for it", ctx.id)
+            elif answer.get("ok"):
+                self._heard(ctx, answer)
+            elif (answer.get("error") or {}).get("code") in ("conflict", "not_found"):
+                self._lost(ctx, answer["error"].get("message"))
+            else:
+                log.warning("job %s: heartbeat failed, will try again: %s", ctx.id, answer.get("error"))
 
     def _send(self, ctx, fields):
         """A progress report (or a bare heartbeat), and what its answer says about the job."""
@@ -128,14 +164,23 @@ class Keeper:
             else:
                 reply = self.client.heartbeat(ctx.id, ctx.lease_token)
         except (Conflict, NotFound) as e:
-            if not ctx.lease_lost:
-                log.warning("job %s: lease lost (%s); its handler is asked to stop", ctx.id, e)
-            ctx.lease_lost = True
-            ctx.stop()
+            self._lost(ctx, e)
             return
         except JobqError as e:
             log.warning("job %s: heartbeat failed, will try again: %s", ctx.id, e)
             return
+        self._heard(ctx, reply)
+
+    @staticmethod
+    def _lost(ctx, why):
+        if not ctx.lease_lost:
+            log.warning("job %s: lease lost (%s); its handler is asked to stop", ctx.id, why)
+        ctx.lease_lost = True
+        ctx.stop()
+
+    @staticmethod
+    def _heard(ctx, reply):
+        """What a heartbeat's answer says about the job: its soft timeout passed, its cancel asked."""
         if reply.get("soft_timeout_passed") and not ctx.soft_timeout.is_set():
             log.warning("job %s passed its soft timeout", ctx.id)
             ctx.soft_timeout.set()

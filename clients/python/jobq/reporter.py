@@ -1,6 +1,7 @@
 """The worker's thread that sends finished jobs' outcomes. Outcomes that finish while a call is on the
 wire wait and go together in the next POST /ack, so a busy worker makes far fewer than one call per
-job; an idle one sends each outcome as soon as its job ends."""
+job; an idle one sends each outcome as soon as its job ends. Each /ack also leases the jobs that
+refill the worker's free slots, so a busy worker needs no lease calls of its own."""
 
 import collections
 import logging
@@ -19,13 +20,20 @@ REFUSED_RESULT = ("invalid_argument", "bad_request", "payload_too_large")
 
 class Reporter:
     """send() queues an outcome, ("complete", {result}) or ("fail", {error, traceback, retryable});
-    stop() returns once every queued outcome was sent (or given up on, and logged)."""
+    stop() returns once every queued outcome was sent (or given up on, and logged).
 
-    def __init__(self, client):
+    leaser (the Worker) supplies lease_ask() -> the fields of a lease to carry, or None;
+    leased(jobs, asked), which takes what it brought; and reporter_idle(), told when nothing is left
+    to send."""
+
+    def __init__(self, client, leaser=None):
         self.client = client
+        self.leaser = leaser
         self._cond = threading.Condition()
         self._queue = collections.deque()  # (ctx, kind, fields)
+        self._sending = False
         self._stopped = False
+        self._unwritten = {}  # job id -> times the store failed to write its outcome
         self._thread = threading.Thread(target=self._run, name="jobq-reporter", daemon=True)
 
     def start(self):
@@ -42,6 +50,11 @@ class Reporter:
             self._queue.append((ctx, kind, fields))
             self._cond.notify_all()
 
+    def busy(self):
+        """Outcomes are waiting or on the wire (and their /ack will lease)."""
+        with self._cond:
+            return self._sending or bool(self._queue)
+
     def _run(self):
         while True:
             with self._cond:
@@ -50,10 +63,16 @@ class Reporter:
                 if not self._queue:
                     return
                 batch = [self._queue.popleft() for _ in range(min(MAX_BATCH, len(self._queue)))]
+                self._sending = True
             try:
                 self._send_batch(batch)
             except Exception:  # a bug here must not end every later job's report
                 log.exception("reporting %d outcomes failed", len(batch))
+            with self._cond:
+                self._sending = False
+                idle = not self._queue
+            if idle and self.leaser is not None:
+                self.leaser.reporter_idle()
 
     def _send_batch(self, batch):
         """One /ack for the batch, tried again while the server is out of reach."""
@@ -63,7 +82,7 @@ class Reporter:
         body_fail = [_fail_entry(ctx, f) for ctx, f in fail]
         for attempt in range(1, OUTCOME_TRIES + 1):
             try:
-                results = self.client.ack(complete=body_complete, fail=body_fail)
+                results = self._ack(body_complete, body_fail, lease=attempt == 1)
                 break
             except (ConnectionFailed, Unavailable) as e:
                 if attempt == OUTCOME_TRIES:
@@ -88,9 +107,17 @@ class Reporter:
         for (ctx, kind), answer in zip([(c, "complete") for c, _ in complete] + [(c, "fail") for c, _ in fail],
                                        results):
             if answer.get("ok"):
+                if self._unwritten:
+                    self._unwritten.pop(ctx.id, None)
                 continue
             error = answer.get("error") or {}
-            if kind == "complete" and error.get("code") in REFUSED_RESULT:
+            if error.get("code") == "unavailable" and self._unwritten.get(ctx.id, 0) < OUTCOME_TRIES:
+                # The store failed to write it (an /ack that also leased answers so per entry).
+                self._unwritten[ctx.id] = self._unwritten.get(ctx.id, 0) + 1
+                log.warning("job %s: %s not written, sending it again: %s", ctx.id, kind, error.get("message"))
+                time.sleep(RETRY_PAUSE_S)
+                self.send(ctx, kind, next(f for c, k, f in batch if c is ctx))
+            elif kind == "complete" and error.get("code") in REFUSED_RESULT:
                 # The result itself was refused (too large, say): the job fails for good, rather than
                 # stay running until its lease runs out.
                 self.send(ctx, "fail", {"error": f"the server refused the result: {error.get('message')}",
@@ -98,6 +125,21 @@ class Reporter:
             else:
                 # conflict: the job was decided elsewhere, e.g. its lease ran out.
                 log.error("job %s: %s was refused: %s (%s)", ctx.id, kind, error.get("message"), error.get("code"))
+
+    def _ack(self, complete, fail, lease):
+        """One /ack; on the first try it also leases for the worker's free slots."""
+        ask = self.leaser.lease_ask() if lease and self.leaser is not None else None
+        if ask is None:
+            return self.client.ack(complete=complete, fail=fail, ids_only=True)
+        jobs = []
+        try:
+            results, jobs, lease_error = self.client.ack_and_lease(complete=complete, fail=fail, **ask)
+            if lease_error:
+                log.warning("the lease sent with outcomes failed: %s (%s)", lease_error.get("message"),
+                            lease_error.get("code"))
+            return results
+        finally:
+            self.leaser.leased(jobs, ask["max_jobs"])
 
 
 def _fail_entry(ctx, fields):

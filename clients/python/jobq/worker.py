@@ -1,6 +1,7 @@
 """A worker: leases jobs of the types it has handlers for, runs them on a pool of threads, and reports
 their outcomes in batches."""
 
+import collections
 import json
 import logging
 import os
@@ -25,7 +26,8 @@ HANDED_BACK = "the worker shut down before the job finished"
 
 
 class Worker:
-    """Runs handlers for leased jobs, ``concurrency`` at a time, on a pool of threads.
+    """Runs handlers for leased jobs, ``concurrency`` at a time, on a pool of threads, with up to
+    ``prefetch`` more leased ahead so that a slot that frees up starts its next job at once.
 
         worker = Worker(concurrency=4)
 
@@ -40,24 +42,31 @@ class Worker:
     the job is retried while attempts are left; PermanentFailure fails it for good); JobCancelled
     (from job.raise_if_cancelled()) ends a job whose cancel was asked for. Outcomes go to the server
     from a thread of their own: those that finish while one call is on the wire go together in the
-    next POST /ack.
+    next POST /ack, which also leases the jobs that refill the free slots; heartbeats of all running
+    jobs go in one call too. A busy worker thus makes a small fraction of a call per job.
 
     client: a Client (default: one from url/api_key, else $JOBQ_URL/$JOBQ_API_KEY); queues: the
     queues served; lease_s: each lease's length, renewed by heartbeats every lease_s/3; poll_s: how
     long one lease request waits for a job; beat_s: how often the worker beats; grace_s: how long
-    running jobs may take to finish after a shutdown begins, before they are handed back for retry.
+    running jobs may take to finish after a shutdown begins, before they are handed back for retry;
+    prefetch: jobs leased ahead of free slots (default: concurrency; 0 leases only for free slots).
+    A prefetched job's lease and timeouts run from its lease, as they do on the server, and a
+    shutdown hands prefetched jobs back at once.
     """
 
     def __init__(self, client=None, *, url=None, api_key=None, queues=("default",), concurrency=4,
                  worker_id=None, lease_s=30.0, poll_s=5.0, beat_s=5.0, grace_s=30.0,
-                 progress_interval_s=PROGRESS_INTERVAL_S):
+                 progress_interval_s=PROGRESS_INTERVAL_S, prefetch=None):
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
+        if prefetch is not None and prefetch < 0:
+            raise ValueError("prefetch must be 0 or more")
         if lease_s < 1:
             raise ValueError("lease_s must be at least 1 (the server's minimum lease)")
         self.client = client or Client(url=url, api_key=api_key)
         self.queues = list(queues)
         self.concurrency = concurrency
+        self.prefetch = concurrency if prefetch is None else prefetch
         self.worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.lease_ms = int(lease_s * 1000)
         self.poll_ms = int(poll_s * 1000)
@@ -65,10 +74,12 @@ class Worker:
         self.progress_interval_s = progress_interval_s
         self.handlers = {}
         self._keeper = Keeper(self.client, self, heartbeat_s=lease_s / 3, beat_s=beat_s)
-        self._reporter = Reporter(self.client)
+        self._reporter = Reporter(self.client, leaser=self)
         self._pool = ThreadPool("jobq-job")
         self._cond = threading.Condition()
         self._running = set()  # JobContexts whose handler has not returned
+        self._waiting = collections.deque()  # leased ahead, not started yet
+        self._asked = 0  # jobs asked for by leases on the wire
         self._stopping = False
         self._stop_at = None
         self._force = False
@@ -182,37 +193,82 @@ class Worker:
             log.info("last beat failed: %s", e)
 
     def _lease_loop(self):
-        types = sorted(self.handlers)
+        """Leases when the reporter does not: while outcomes are being sent, each /ack leases the
+        jobs that refill the slots; an idle worker long-polls here."""
         while True:
             with self._cond:
                 if self._stopping:
                     return
-                free = self.concurrency - len(self._running)
-                if free <= 0 or self._command != "run":
+                room = self._room()
+                if room <= 0 or self._command != "run" or self._reporter.busy():
                     self._cond.wait(1.0)
                     continue
+                self._asked += room
             try:
-                jobs = self.client.lease(self.worker_id, queues=self.queues, types=types, max_jobs=free,
-                                         lease_ms=self.lease_ms, wait_ms=self.poll_ms)
+                jobs = self.client.lease(self.worker_id, **self._lease_fields(room), wait_ms=self.poll_ms)
             except (Unauthorized, Forbidden, InvalidArgument):
+                self.leased([], room)
                 raise
             except JobqError as e:
+                self.leased([], room)
                 log.warning("lease failed, trying again in %.0f s: %s", RETRY_PAUSE_S, e)
                 with self._cond:
                     self._cond.wait_for(lambda: self._stopping, RETRY_PAUSE_S)
                 continue
-            for job in jobs:
-                self._start(job)
+            self.leased(jobs, room)
 
-    def _start(self, job):
-        ctx = JobContext(job, interval=self.progress_interval_s)
+    def _room(self):
+        """Under the lock: how many more jobs to lease, counting those asked for already."""
+        held = len(self._running) + len(self._waiting) + self._asked
+        return self.concurrency + self.prefetch - held
+
+    def _lease_fields(self, max_jobs):
+        return {"queues": self.queues, "types": sorted(self.handlers), "max_jobs": max_jobs,
+                "lease_ms": self.lease_ms}
+
+    # What the reporter asks: the lease its next /ack carries, and what to do with its jobs.
+
+    def lease_ask(self):
+        """-> the fields of a lease for the free slots (asked for now), or None."""
         with self._cond:
-            self._running.add(ctx)
-        self._keeper.track(ctx)
-        self._pool.submit(self._run_job, ctx)
+            room = self._room()
+            if self._stopping or self._command != "run" or room <= 0:
+                return None
+            self._asked += room
+        return {"worker_id": self.worker_id, **self._lease_fields(room)}
+
+    def leased(self, jobs, asked):
+        """Takes the jobs a lease of `asked` brought (perhaps none): each starts, or waits for a slot."""
+        contexts = [JobContext(job, interval=self.progress_interval_s) for job in jobs]
+        for ctx in contexts:
+            self._keeper.track(ctx)
+        handed_back = []
+        with self._cond:
+            self._asked -= asked
+            for ctx in contexts:
+                if self._stopping:
+                    handed_back.append(ctx)
+                elif len(self._running) < self.concurrency:
+                    self._running.add(ctx)
+                    self._pool.submit(self._run_jobs, ctx)
+                else:
+                    self._waiting.append(ctx)
+            self._cond.notify_all()
+        for ctx in handed_back:
+            self._give_back(ctx)
+
+    def reporter_idle(self):
+        with self._cond:
+            self._cond.notify_all()
 
     def _drain(self):
-        """After a stop: wait for running jobs until the grace period ends, then hand back the rest."""
+        """After a stop: hand back the jobs leased ahead, wait for running jobs until the grace period
+        ends, then hand back the rest."""
+        with self._cond:
+            ahead = list(self._waiting)
+            self._waiting.clear()
+        for ctx in ahead:
+            self._give_back(ctx)
         with self._cond:
             deadline = self._stop_at + self.grace_s
             while self._running and not self._force:
@@ -222,9 +278,22 @@ class Worker:
                 self._cond.wait(left)
             left_over = list(self._running)
         for ctx in left_over:
-            self._hand_back(ctx)
+            self._hand_back(ctx, f"its handler did not finish within {self.grace_s:.0f} s")
 
-    def _hand_back(self, ctx):
+    def _give_back(self, ctx):
+        """A job leased ahead that never started goes back to the queue, its attempt not counted."""
+        ctx.claim_outcome()
+        ctx.stop()
+        self._keeper.untrack(ctx)
+        with ctx.send_lock:
+            ctx.mark_done()
+        try:
+            self.client.release(ctx.id, ctx.lease_token)
+            log.info("job %s: given back unstarted", ctx.id)
+        except JobqError as e:
+            log.warning("job %s: could not be given back (%s); it is retried when its lease ends", ctx.id, e)
+
+    def _hand_back(self, ctx, why):
         if not ctx.claim_outcome():
             return  # its handler finished meanwhile and is sending the outcome
         ctx.handed_back = True
@@ -232,14 +301,25 @@ class Worker:
         self._keeper.untrack(ctx)
         with ctx.send_lock:
             ctx.mark_done()
-        log.warning("job %s: handed back for retry, its handler did not finish within %.0f s",
-                    ctx.id, self.grace_s)
+        log.warning("job %s: handed back for retry, %s", ctx.id, why)
         self._reporter.send(ctx, "fail", {"error": HANDED_BACK, "traceback": None, "retryable": True})
 
     # One job.
 
     def _call(self, fn, ctx):
         return fn(ctx)
+
+    def _run_jobs(self, ctx):
+        """A pool thread's turn: this job, then the ones waiting for a slot."""
+        while ctx is not None:
+            self._run_job(ctx)
+            with self._cond:
+                self._running.discard(ctx)
+                ctx = None
+                if self._waiting and not self._stopping and len(self._running) < self.concurrency:
+                    ctx = self._waiting.popleft()
+                    self._running.add(ctx)
+                self._cond.notify_all()
 
     def _run_job(self, ctx):
         try:
@@ -252,10 +332,6 @@ class Worker:
                 self._reporter.send(ctx, kind, fields)
         except BaseException:
             log.exception("job %s: the worker failed to report it", ctx.id)
-        finally:
-            with self._cond:
-                self._running.discard(ctx)
-                self._cond.notify_all()
 
     def _execute(self, ctx):
         """Runs the handler; -> ("complete", {result}) or ("fail", {error, traceback, retryable})."""
