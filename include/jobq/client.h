@@ -126,6 +126,14 @@ struct AckItem {
   bool retryable = true;
 };
 
+// The answer to an /ack that also leased: one status per item, in the items' order, the jobs
+// leased, and why the lease was not served (ok when it was).
+struct AckAndLease {
+  std::vector<ApiStatus> results;
+  std::vector<Job> jobs;
+  ApiStatus lease_error;
+};
+
 // Called with each message of a stream; return false to stop reading.
 using EventHandler = std::function<bool(const JobEvent&)>;
 
@@ -174,8 +182,15 @@ class Client {
                           const std::string& result_json = "null");
   ApiResult<Job> fail(const std::string& id, const std::string& token, const std::string& message,
                       const std::string& traceback = {}, bool retryable = true);
+  // Gives back a leased job this worker did not start: queued again, its attempt not counted.
+  ApiResult<Job> release(const std::string& id, const std::string& token);
   // Each item answered on its own: the job, or why not.
   ApiResult<std::vector<ApiResult<Job>>> ack(const std::vector<AckItem>& items);
+  // ack() and lease() in one request: the outcomes are reported (a stale token fails its item
+  // only) and up to lease.max_jobs jobs are leased, waiting up to `wait` as lease() does.
+  ApiResult<AckAndLease> ack_and_lease(const std::vector<AckItem>& items, const LeaseRequest& lease,
+                                       std::chrono::milliseconds wait = {},
+                                       std::stop_token stop = {});
   ApiResult<WorkerOrders> beat(const WorkerBeat& beat);
 
   // Operators: the answers as the API documents them (docs/api.md), as JSON.

@@ -33,6 +33,16 @@ class JobSource {
   virtual Result<Job> fail(const std::string& id, const std::string& token,
                            const std::string& message, const std::string& traceback,
                            bool retryable) = 0;
+  // Gives back a leased job the worker did not start: queued again, its attempt not counted.
+  virtual Result<Job> release(const std::string& id, const std::string& token) = 0;
+  // A job's outcome and, in the same call where the source can (over HTTP, one POST /ack), a
+  // lease of up to next.max_jobs more without waiting. `outcome` is complete()'s or fail()'s
+  // answer; the jobs come even when it is an error. The default makes the two calls.
+  struct Handoff {
+    Result<Job> outcome = Job{};
+    std::vector<Job> jobs;
+  };
+  virtual Handoff finish_and_lease(const AckItem& outcome, const LeaseRequest& next);
   // The worker's presence report; the answer says what to do.
   virtual Result<WorkerOrders> beat(const WorkerBeat& beat) = 0;
   // Cuts waiting leases short (a stopping worker calls it). May leave a lease to end by its wait.

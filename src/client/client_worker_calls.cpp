@@ -1,4 +1,4 @@
-// The worker's calls: lease, heartbeat, complete, fail, ack and beats.
+// The worker's calls: lease, heartbeat, complete, fail, release, ack and beats.
 #include <boost/json.hpp>
 
 #include "client/client_calls.h"
@@ -20,17 +20,21 @@ ApiResult<json::value> result_value(const std::string& text, const std::string& 
   return std::move(*v);
 }
 
-}  // namespace
-
-ApiResult<std::vector<Job>> Client::lease(const LeaseRequest& r, std::chrono::milliseconds wait,
-                                          std::stop_token stop) {
+json::object lease_json(const LeaseRequest& r, std::chrono::milliseconds wait) {
   json::object body{{"worker_id", r.worker_id},
                     {"queues", strings_to_json(r.queues)},
                     {"max_jobs", r.max_jobs},
                     {"lease_ms", r.lease_ms},
                     {"wait_ms", wait.count()}};
   if (!r.types.empty()) body["types"] = strings_to_json(r.types);
-  return jobs_answer(send("POST", "/api/v1/lease", json::value(std::move(body)), wait, stop));
+  return body;
+}
+
+}  // namespace
+
+ApiResult<std::vector<Job>> Client::lease(const LeaseRequest& r, std::chrono::milliseconds wait,
+                                          std::stop_token stop) {
+  return jobs_answer(send("POST", "/api/v1/lease", json::value(lease_json(r, wait)), wait, stop));
 }
 
 ApiResult<HeartbeatReply> Client::heartbeat(const std::string& id, const std::string& token,
@@ -74,9 +78,11 @@ ApiResult<Job> Client::fail(const std::string& id, const std::string& token,
   return job_answer(call("POST", job_path(id, "/fail"), json::value(std::move(body))));
 }
 
-ApiResult<std::vector<ApiResult<Job>>> Client::ack(const std::vector<AckItem>& items) {
+namespace {
+
+// POST /ack's body; `order` maps each answer entry (completions first, then failures) to its item.
+ApiResult<json::object> ack_body(const std::vector<AckItem>& items, std::vector<std::size_t>& order) {
   json::array completes, fails;
-  std::vector<std::size_t> order;  // the server answers completions first, then failures
   for (std::size_t i = 0; i < items.size(); ++i) {
     const AckItem& item = items[i];
     if (!item.error.empty()) continue;
@@ -98,38 +104,85 @@ ApiResult<std::vector<ApiResult<Job>>> Client::ack(const std::vector<AckItem>& i
     fails.emplace_back(std::move(f));
     order.push_back(i);
   }
-  auto answer = call(
-      "POST", "/api/v1/ack",
-      json::value(json::object{{"complete", std::move(completes)}, {"fail", std::move(fails)}}));
-  if (!answer) return answer.error();
+  return json::object{{"complete", std::move(completes)}, {"fail", std::move(fails)}};
+}
+
+// The entries of an /ack answer, one per item; `entry` turns an ok entry into T.
+template <class T, class Entry>
+ApiResult<std::vector<ApiResult<T>>> ack_entries(const json::value& answer, std::size_t n,
+                                                 const std::vector<std::size_t>& order,
+                                                 Entry entry) {
   const json::value* results =
-      answer->is_object() ? answer->get_object().if_contains("results") : nullptr;
-  if (!results || !results->is_array() || results->get_array().size() != items.size())
+      answer.is_object() ? answer.get_object().if_contains("results") : nullptr;
+  if (!results || !results->is_array() || results->get_array().size() != n)
     return ApiError(0, "bad_answer", "an ack answer has one result per item");
-  std::vector<ApiResult<Job>> out(items.size(), ApiError(0, "bad_answer", "missing"));
+  std::vector<ApiResult<T>> out(n, ApiError(0, "bad_answer", "missing"));
   for (std::size_t k = 0; k < order.size(); ++k) {
-    const json::value& r = results->get_array()[k];
-    const json::object* o = r.if_object();
+    const json::object* o = results->get_array()[k].if_object();
     if (!o) return ApiError(0, "bad_answer", "an ack result is an object");
     const json::value* ok = o->if_contains("ok");
     if (ok && ok->is_bool() && ok->get_bool()) {
-      const json::value* job = o->if_contains("job");
-      out[order[k]] = job ? job_answer(*job) : ApiResult<Job>(ApiError(0, "bad_answer", "no job"));
-    } else {
-      // One item's answer has no status of its own: it is the one its code has on a route.
-      const json::value* e = o->if_contains("error");
-      const json::value* code = e && e->is_object() ? e->get_object().if_contains("code") : nullptr;
-      std::string_view name = code && code->is_string() ? code->get_string() : "";
-      int status = name == "not_found"           ? 404
-                   : name == "invalid_argument"  ? 400
-                   : name == "payload_too_large" ? 413
-                   : name == "unavailable"       ? 503
-                                                 : 409;
-      out[order[k]] = error_from_answer(
-          status, e ? json::serialize(json::object{{"error", *e}}) : std::string());
+      out[order[k]] = entry(*o);
+      continue;
     }
+    // One item's answer has no status of its own: it is the one its code has on a route.
+    const json::value* e = o->if_contains("error");
+    const json::value* code = e && e->is_object() ? e->get_object().if_contains("code") : nullptr;
+    std::string_view name = code && code->is_string() ? code->get_string() : "";
+    int status = name == "not_found"           ? 404
+                 : name == "invalid_argument"  ? 400
+                 : name == "payload_too_large" ? 413
+                 : name == "unavailable"       ? 503
+                                               : 409;
+    out[order[k]] =
+        error_from_answer(status, e ? json::serialize(json::object{{"error", *e}}) : std::string());
   }
   return out;
+}
+
+}  // namespace
+
+ApiResult<std::vector<ApiResult<Job>>> Client::ack(const std::vector<AckItem>& items) {
+  std::vector<std::size_t> order;
+  auto body = ack_body(items, order);
+  if (!body) return body.error();
+  auto answer = call("POST", "/api/v1/ack", json::value(std::move(*body)));
+  if (!answer) return answer.error();
+  return ack_entries<Job>(*answer, items.size(), order,
+                          [](const json::object& o) -> ApiResult<Job> {
+                            const json::value* job = o.if_contains("job");
+                            return job ? job_answer(*job) : ApiError(0, "bad_answer", "no job");
+                          });
+}
+
+ApiResult<AckAndLease> Client::ack_and_lease(const std::vector<AckItem>& items,
+                                             const LeaseRequest& lease,
+                                             std::chrono::milliseconds wait, std::stop_token stop) {
+  std::vector<std::size_t> order;
+  auto body = ack_body(items, order);
+  if (!body) return body.error();
+  (*body)["lease"] = lease_json(lease, wait);
+  (*body)["answer"] = "ids";
+  auto answer = send("POST", "/api/v1/ack", json::value(std::move(*body)), wait, stop);
+  if (!answer) return answer.error();
+  auto entries = ack_entries<bool>(*answer, items.size(), order,
+                                   [](const json::object&) -> ApiResult<bool> { return true; });
+  if (!entries) return entries.error();
+  AckAndLease out;
+  for (auto& e : *entries) out.results.push_back(e ? ApiStatus{} : e.error());
+  const json::object& o = answer->get_object();
+  if (const json::value* e = o.if_contains("lease_error"); e && e->is_object())
+    out.lease_error =
+        error_from_answer(503, json::serialize(json::object{{"error", *e}}));
+  auto jobs = jobs_answer(*answer);
+  if (!jobs) return jobs.error();
+  out.jobs = std::move(*jobs);
+  return out;
+}
+
+ApiResult<Job> Client::release(const std::string& id, const std::string& token) {
+  return job_answer(call("POST", job_path(id, "/release"),
+                         json::value(json::object{{"lease_token", token}})));
 }
 
 ApiResult<WorkerOrders> Client::beat(const WorkerBeat& b) {

@@ -61,6 +61,10 @@ class EngineJobSource final : public JobSource {
     return engine_.fail(id, token, message, traceback, retryable);
   }
 
+  Result<Job> release(const std::string& id, const std::string& token) override {
+    return engine_.release(id, token);
+  }
+
   Result<WorkerOrders> beat(const WorkerBeat& beat) override {
     return WorkerOrders{WorkerCommand::run, beat.concurrency};
   }

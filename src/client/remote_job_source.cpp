@@ -44,6 +44,20 @@ class RemoteJobSource final : public JobSource {
     return local(client_.fail(id, token, message, traceback, retryable));
   }
 
+  Result<Job> release(const std::string& id, const std::string& token) override {
+    return local(client_.release(id, token));
+  }
+
+  Handoff finish_and_lease(const AckItem& outcome, const LeaseRequest& next) override {
+    auto answer = client_.ack_and_lease({outcome}, next);
+    if (!answer) return {answer.error().to_error(), {}};
+    Handoff h;
+    // The worker needs only whether its outcome was taken; the job itself is not sent back.
+    if (!answer->results.at(0).ok()) h.outcome = answer->results[0].to_error();
+    h.jobs = std::move(answer->jobs);
+    return h;
+  }
+
   Result<WorkerOrders> beat(const WorkerBeat& beat) override { return local(client_.beat(beat)); }
 
   // Hangs up the leases waiting now; the server withdraws them. Later leases wait as usual.

@@ -62,8 +62,13 @@ struct Worker::Impl {
 
   // worker_slots.cpp
   void slot(int index);
-  void run(Job job);
+  // Runs the job and sends its outcome; with `next`, the same call leases the slot's next jobs,
+  // which are returned.
+  std::vector<Job> run(Job job, const LeaseRequest* next);
+  // A job whose handler was cut short: failed, retryable (an attempt counts).
   void hand_back(const std::string& id, const std::string& token, const std::string& why);
+  // A job leased but never started: released (no attempt counted).
+  void give_back(const Job& job);
   // A failed call to the source: counted, and told to on_error with what it was.
   void report(const Error& e, const std::string& what);
   // Sends a job's outcome, again while the source is unavailable (a server restarting).

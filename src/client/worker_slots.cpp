@@ -1,5 +1,7 @@
-// A slot: lease a job, run its handler, send its outcome; and the jobs handed back.
+// A slot: lease a job, run its handler, send its outcome (leasing the next job in the same call);
+// and the jobs handed back.
 #include <thread>
+#include <utility>
 
 #include "client/worker_runtime.h"
 
@@ -13,31 +15,38 @@ void Worker::Impl::slot(int index) {
   request.queues = options.queues;
   request.types = types();
   request.lease_ms = options.lease_ms;
+  std::vector<Job> next;  // leased with the last outcome: in hand, run before anything else
   while (true) {
-    {
-      std::unique_lock lock(mutex);
-      changed.wait(lock, [&] { return state != WorkerState::quiet || index >= target; });
-      if (state == WorkerState::stopping || index >= target) break;
+    Result<std::vector<Job>> leased = std::exchange(next, {});
+    if (leased->empty()) {
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return state != WorkerState::quiet || index >= target; });
+        if (state == WorkerState::stopping || index >= target) break;
+      }
+      leased = source.lease(request, options.lease_wait);
+      if (!leased) {
+        report(leased.error(), "lease");
+        std::unique_lock lock(mutex);
+        changed.wait_for(lock, options.retry_delay,
+                         [&] { return state == WorkerState::stopping || index >= target; });
+        continue;
+      }
     }
-    auto leased = source.lease(request, options.lease_wait);
-    if (!leased) {
-      report(leased.error(), "lease");
-      std::unique_lock lock(mutex);
-      changed.wait_for(lock, options.retry_delay,
-                       [&] { return state == WorkerState::stopping || index >= target; });
-      continue;
-    }
-    for (Job& job : *leased) {
-      bool stopping;
+    for (std::size_t i = 0; i < leased->size(); ++i) {
+      Job& job = (*leased)[i];
+      bool stopping, lease_more;
       {
         std::lock_guard lock(mutex);
         ++counters.leased;
         stopping = state == WorkerState::stopping;
+        // The last job in hand leases the next with its outcome, while the slot is wanted.
+        lease_more = i + 1 == leased->size() && state == WorkerState::running && index < target;
       }
       if (stopping)
-        hand_back(job.id, job.lease_token, "the worker was stopping when the job was leased");
+        give_back(job);
       else
-        run(std::move(job));
+        next = run(std::move(job), lease_more ? &request : nullptr);
     }
   }
   std::lock_guard lock(mutex);
@@ -76,7 +85,14 @@ void Worker::Impl::hand_back(const std::string& id, const std::string& token,
   ++(r ? counters.handed_back : counters.lost);
 }
 
-void Worker::Impl::run(Job job) {
+void Worker::Impl::give_back(const Job& job) {
+  auto r = source.release(job.id, job.lease_token);
+  if (!r && !lease_gone(r.error())) report(r.error(), "give back job " + job.id);
+  std::lock_guard lock(mutex);
+  ++(r ? counters.handed_back : counters.lost);
+}
+
+std::vector<Job> Worker::Impl::run(Job job, const LeaseRequest* next) {
   auto now = steady::now();
   auto a = std::make_shared<Active>();
   a->context = std::make_shared<JobContext>(job, now);
@@ -116,12 +132,12 @@ void Worker::Impl::run(Job job) {
     std::lock_guard lock(mutex);
     active.erase(a->id);
     changed.notify_all();
-    if (a->handed_back) return;
+    if (a->handed_back) return {};
   }
   if (context.stop_reason() == StopReason::lease_lost) {
     std::lock_guard lock(mutex);
     ++counters.lost;
-    return;
+    return {};
   }
   std::lock_guard send(a->send);
   a->finished = true;
@@ -131,11 +147,27 @@ void Worker::Impl::run(Job job) {
     ok = false;
     message = "timed out after " + std::to_string(job.timeout_ms) + " ms";
   }
+  {
+    // A worker told to stop or be quiet while the handler ran leases nothing more.
+    std::lock_guard lock(mutex);
+    if (state != WorkerState::running) next = nullptr;
+  }
+  std::vector<Job> more;
+  // The first try of the outcome carries the lease of the next jobs; a retry does not.
+  auto finish = [&](const AckItem& item) -> Result<Job> {
+    const LeaseRequest* lease = std::exchange(next, nullptr);
+    if (lease) {
+      auto h = source.finish_and_lease(item, *lease);
+      more = std::move(h.jobs);
+      return std::move(h.outcome);
+    }
+    if (ok) return source.complete(item.id, item.lease_token, item.result_json);
+    return source.fail(item.id, item.lease_token, item.error, item.traceback, item.retryable);
+  };
   Status outcome;
   if (ok) {
-    outcome = send_outcome("complete job " + a->id, [&] {
-      return source.complete(a->id, a->token, result.empty() ? "null" : result);
-    });
+    AckItem item{a->id, a->token, result.empty() ? "null" : result};
+    outcome = send_outcome("complete job " + a->id, [&] { return finish(item); });
     // A result the source refuses (not JSON, too large) fails the attempt instead of leaving
     // the job running until its lease ends.
     if (outcome.code() == ErrorCode::invalid_argument ||
@@ -145,15 +177,17 @@ void Worker::Impl::run(Job job) {
     }
   }
   if (!ok) {
-    outcome = send_outcome("fail job " + a->id, [&] {
-      return source.fail(a->id, a->token, message, traceback, retryable);
-    });
+    // An empty message would read as a completion in an /ack entry: that one goes alone.
+    if (message.empty()) next = nullptr;
+    AckItem item{a->id, a->token, "null", message, traceback, retryable};
+    outcome = send_outcome("fail job " + a->id, [&] { return finish(item); });
   }
   std::lock_guard lock(mutex);
   if (!outcome.ok())
     ++counters.lost;
   else
     ++(ok ? counters.completed : counters.failed);
+  return more;
 }
 
 }  // namespace jobq

@@ -360,6 +360,37 @@ TEST_F(ClientTest, AckAnswersEachItem) {
   EXPECT_EQ((*acked)[2].error().code(), "conflict");
 }
 
+TEST_F(ClientTest, AckAndLeaseReportsAndLeasesInOneCall) {
+  for (int i = 0; i < 3; ++i) client.submit(spec("paired"));
+  LeaseRequest r = lease_for("paired");
+  auto first = client.lease(r, 5s);
+  ASSERT_TRUE(first.ok() && first->size() == 1);
+  std::vector<AckItem> items(2);
+  items[0].id = (*first)[0].id;
+  items[0].lease_token = "stale";
+  items[1].id = (*first)[0].id;
+  items[1].lease_token = (*first)[0].lease_token;
+  items[1].result_json = "7";
+  r.max_jobs = 5;
+  auto answer = client.ack_and_lease(items, r);
+  ASSERT_TRUE(answer.ok()) << answer.error().to_string();
+  ASSERT_EQ(answer->results.size(), 2u);
+  EXPECT_EQ(answer->results[0].code(), "conflict");
+  EXPECT_TRUE(answer->results[1].ok());
+  EXPECT_TRUE(answer->lease_error.ok());
+  ASSERT_EQ(answer->jobs.size(), 2u) << "the two still queued";
+  EXPECT_EQ(client.get((*first)[0].id)->result, "7");
+  for (const Job& j : answer->jobs) {
+    EXPECT_EQ(j.status, JobStatus::running);
+    auto released = client.release(j.id, j.lease_token);
+    ASSERT_TRUE(released.ok()) << released.error().to_string();
+    EXPECT_EQ(released->status, JobStatus::queued);
+    EXPECT_EQ(released->attempt, 0) << "a release does not count the attempt";
+  }
+  EXPECT_EQ(client.release(answer->jobs[0].id, answer->jobs[0].lease_token).error().code(),
+            "conflict");
+}
+
 TEST_F(ClientTest, OperatorCalls) {
   ASSERT_TRUE(client.submit(spec("op"))->created);
   ASSERT_TRUE(client.pause_queue("default").ok());
