@@ -104,8 +104,11 @@ class Reporter:
                     log.error("job %s: %s was refused: %s", ctx.id, kind, e)
                 return
         # The answer lists completions first, then failures, each in the order sent.
-        for (ctx, kind), answer in zip([(c, "complete") for c, _ in complete] + [(c, "fail") for c, _ in fail],
-                                       results):
+        sent = [(c, "complete") for c, _ in complete] + [(c, "fail") for c, _ in fail]
+        if len(results) != len(sent):
+            log.error("the /ack answer has %d results for %d outcomes; those without one are not known to be "
+                      "written: %s", len(results), len(sent), ", ".join(ctx.id for ctx, _ in sent[len(results):]))
+        for (ctx, kind), answer in zip(sent, results):
             if answer.get("ok"):
                 if self._unwritten:
                     self._unwritten.pop(ctx.id, None)
