@@ -392,6 +392,31 @@ class AckAndLease(ServerTestCase):
         self.assertEqual(self.api.status_of(a["id"]), "running", "nothing of a refused call is written")
 
 
+class Release(ServerTestCase):
+    def release(self, job, token=None, expect=200):
+        return self.api.call("POST", f"/jobs/{job['id']}/release",
+                             {"lease_token": token or job["lease_token"]}, expect=expect)
+
+    def test_a_released_job_is_queued_again_without_an_attempt_or_an_error(self):
+        self.api.submit(type="t", queue=self.queue, max_attempts=1)
+        leased = self.api.lease_one("w1", queues=[self.queue])
+        self.assertEqual(leased["attempt"], 1)
+        assert_error(self, self.api.request("POST", f"/jobs/{leased['id']}/release", {"lease_token": "0" * 32}),
+                     409, "conflict")
+        released = self.release(leased)
+        self.assertEqual((released["status"], released["attempt"], released["errors"]), ("queued", 0, []))
+        again = self.api.lease_one("w1", queues=[self.queue])
+        self.assertEqual((again["id"], again["attempt"]), (leased["id"], 1), "its one attempt is still to come")
+        self.release(leased, expect=409)
+
+    def test_a_released_job_whose_cancel_was_asked_ends_cancelled_with_no_error(self):
+        job = self.api.submit(type="t", queue=self.queue)
+        leased = self.api.lease_one("w1", queues=[self.queue])
+        self.api.call("POST", f"/jobs/{job['id']}/cancel")
+        released = self.release(leased)
+        self.assertEqual((released["status"], released["errors"]), ("cancelled", []))
+
+
 class BatchHeartbeats(ServerTestCase):
     def test_each_job_is_answered_and_a_bad_token_leaves_the_others(self):
         self.api.submit_batch([{"type": "t", "queue": self.queue} for _ in range(2)])

@@ -108,6 +108,7 @@ class Reporter:
         if len(results) != len(sent):
             log.error("the /ack answer has %d results for %d outcomes; those without one are not known to be "
                       "written: %s", len(results), len(sent), ", ".join(ctx.id for ctx, _ in sent[len(results):]))
+        unwritten = []
         for (ctx, kind), answer in zip(sent, results):
             if answer.get("ok"):
                 if self._unwritten:
@@ -118,8 +119,7 @@ class Reporter:
                 # The store failed to write it (an /ack that also leased answers so per entry).
                 self._unwritten[ctx.id] = self._unwritten.get(ctx.id, 0) + 1
                 log.warning("job %s: %s not written, sending it again: %s", ctx.id, kind, error.get("message"))
-                time.sleep(RETRY_PAUSE_S)
-                self.send(ctx, kind, next(f for c, k, f in batch if c is ctx))
+                unwritten.append((ctx, kind))
             elif kind == "complete" and error.get("code") in REFUSED_RESULT:
                 # The result itself was refused (too large, say): the job fails for good, rather than
                 # stay running until its lease runs out.
@@ -128,6 +128,11 @@ class Reporter:
             else:
                 # conflict: the job was decided elsewhere, e.g. its lease ran out.
                 log.error("job %s: %s was refused: %s (%s)", ctx.id, kind, error.get("message"), error.get("code"))
+        if unwritten:
+            time.sleep(RETRY_PAUSE_S)  # once for the batch: the store was failing just now
+            fields = {id(c): f for c, _, f in batch}
+            for ctx, kind in unwritten:
+                self.send(ctx, kind, fields[id(ctx)])
 
     def _ack(self, complete, fail, lease):
         """One /ack; on the first try it also leases for the worker's free slots."""

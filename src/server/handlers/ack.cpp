@@ -8,7 +8,7 @@
 #include "core/job_json.h"
 #include "server/api.h"
 #include "server/field_reader.h"
-#include "server/handlers/heartbeat_fields.h"
+#include "server/handlers/report_fields.h"
 #include "server/handlers/lease.h"
 
 namespace jobq::server {
@@ -39,11 +39,6 @@ Result<std::vector<const json::object*>> objects_of(const json::object& body, st
 std::string entry_prefix(std::string_view key, std::size_t i) {
   return std::string(key) + "[" + std::to_string(i) + "].";
 }
-
-struct FailEntry {
-  std::string id, token, message, traceback;
-  bool retryable = true;
-};
 
 // What an /ack collects while its entries (and its lease) are answered, from any thread.
 struct AckCall {
@@ -115,18 +110,12 @@ void ack(Api& api, const Call& call, Responder respond) {
     if (Status s = in.finish(); !s.ok()) return respond(error_reply(s));
     completions.push_back(std::move(c));
   }
-  std::vector<FailEntry> failures;
+  std::vector<FailReport> failures;
   for (std::size_t i = 0; i < fail_items->size(); ++i) {
-    FailEntry f;
+    FailReport f;
     FieldReader in(*(*fail_items)[i], entry_prefix("fail", i));
-    in.require("id")
-        .read("id", f.id)
-        .require("lease_token")
-        .read("lease_token", f.token)
-        .require("error")
-        .read("error", f.message)
-        .read("traceback", f.traceback)
-        .read("retryable", f.retryable);
+    in.require("id").read("id", f.id);
+    read_fail(in, f);
     if (Status s = in.finish(); !s.ok()) return respond(error_reply(s));
     failures.push_back(std::move(f));
   }
@@ -159,7 +148,7 @@ void ack(Api& api, const Call& call, Responder respond) {
           answered(ack);
         });
   for (std::size_t k = 0; k < failures.size(); ++k) {
-    FailEntry& f = failures[k];
+    FailReport& f = failures[k];
     api.engine.fail_async(f.id, f.token, std::move(f.message), std::move(f.traceback),
                           f.retryable, [ack, at = completed + k](Result<Job> job) {
                             {

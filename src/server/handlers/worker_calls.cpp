@@ -6,7 +6,7 @@
 #include "core/time_format.h"
 #include "server/api.h"
 #include "server/field_reader.h"
-#include "server/handlers/heartbeat_fields.h"
+#include "server/handlers/report_fields.h"
 
 namespace jobq::server {
 
@@ -26,6 +26,15 @@ json::object heartbeat_json(const HeartbeatReply& r) {
   return {{"cancel_requested", r.cancel_requested},
           {"soft_timeout_passed", r.soft_timeout_passed},
           {"lease_expires_at", format_time(r.lease_expires_at)}};
+}
+
+void read_fail(FieldReader& in, FailReport& f) {
+  in.require("lease_token")
+      .read("lease_token", f.token)
+      .require("error")
+      .read("error", f.message)
+      .read("traceback", f.traceback)
+      .read("retryable", f.retryable);
 }
 
 namespace {
@@ -51,21 +60,6 @@ void answer_job(const Responder& respond, Result<Job> job) {
   respond.build([job = std::move(job)] { return job_reply(job); });
 }
 
-struct FailReport {
-  std::string id, token, message, traceback;
-  bool retryable = true;
-};
-
-Status read_fail(FieldReader& in, FailReport& f) {
-  in.require("lease_token")
-      .read("lease_token", f.token)
-      .require("error")
-      .read("error", f.message)
-      .read("traceback", f.traceback)
-      .read("retryable", f.retryable);
-  return in.finish();
-}
-
 void complete(Api& api, const Call& call, Responder respond) {
   auto body = body_object(call);
   if (!body) return respond(error_reply(body.error()));
@@ -85,7 +79,8 @@ void fail(Api& api, const Call& call, Responder respond) {
   if (!body) return respond(error_reply(body.error()));
   FailReport f;
   FieldReader in(*body);
-  if (Status s = read_fail(in, f); !s.ok()) return respond(error_reply(s));
+  read_fail(in, f);
+  if (Status s = in.finish(); !s.ok()) return respond(error_reply(s));
   api.engine.fail_async(call.param("id"), f.token, std::move(f.message), std::move(f.traceback),
                         f.retryable, [respond](Result<Job> job) { answer_job(respond, std::move(job)); });
 }
