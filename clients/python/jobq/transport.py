@@ -1,4 +1,5 @@
-"""HTTP/1.1 with keep-alive, JSON in and out, on http.client: a small pool of connections."""
+"""HTTP/1.1 with keep-alive, JSON in and out: a small pool of connections (http_connection.py),
+and event streams on http.client."""
 
 import http.client
 import json
@@ -7,12 +8,10 @@ import time
 import urllib.parse
 
 from .errors import ConnectionFailed, error_from_answer
+from .http_connection import HttpConnection, ProtocolError, StaleConnection, tls_context
 
 # jobqd closes a kept-alive connection after 60 s without a request; reconnect well before that.
 IDLE_RECONNECT_S = 45.0
-
-# The broken pipes a server that closed an idle keep-alive connection gives to the next request.
-_STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 
 
 class Transport:
@@ -32,10 +31,14 @@ class Transport:
         self.prefix = parts.path.rstrip("/") + "/api/v1"
         self.api_key = api_key
         self.timeout = timeout
+        self._tls = tls_context() if self.https else None
         self._idle = []  # (connection, monotonic time it was last used), the newest last
         self._lock = threading.Lock()
 
     def new_connection(self, timeout):
+        return HttpConnection(self.host, self.port, timeout, self._tls)
+
+    def _stream_connection(self, timeout):
         cls = http.client.HTTPSConnection if self.https else http.client.HTTPConnection
         return cls(self.host, self.port, timeout=timeout)
 
@@ -78,9 +81,7 @@ class Transport:
                     candidate.close()
         if conn is None:
             return self.new_connection(timeout), False
-        conn.timeout = timeout
-        if conn.sock is not None:
-            conn.sock.settimeout(timeout)
+        conn.set_timeout(timeout)
         return conn, True
 
     def _checkin(self, conn):
@@ -102,29 +103,27 @@ class Transport:
         for attempt in (1, 2):
             conn, reused = self._checkout(timeout)
             try:
-                conn.request(method, target, body=data, headers=headers)
-                resp = conn.getresponse()
-                raw = resp.read()
-            except _STALE as e:
+                status, raw, will_close = conn.request(method, target, headers, data)
+            except StaleConnection as e:
                 conn.close()
                 if reused and attempt == 1:
                     continue
-                raise ConnectionFailed(f"{method} {target}: {type(e).__name__}: {e}") from e
+                raise ConnectionFailed(f"{method} {target}: {e}") from e
+            except ProtocolError as e:
+                conn.close()
+                raise ConnectionFailed(f"{method} {target}: {e}") from e
             except OSError as e:
                 conn.close()
                 raise ConnectionFailed(f"{method} {target} to {self.host}:{self.port}: {e}") from e
-            except http.client.HTTPException as e:
-                conn.close()
-                raise ConnectionFailed(f"{method} {target}: {type(e).__name__}: {e}") from e
             except BaseException:
                 conn.close()
                 raise
             break
-        if resp.will_close:
+        if will_close:
             conn.close()
         else:
             self._checkin(conn)
-        return _answer(resp.status, raw)
+        return _answer(status, raw)
 
     def open_stream(self, path, params=None, timeout=None):
         """Opens a Server-Sent Events stream on a connection of its own; -> (connection, response).
@@ -132,7 +131,7 @@ class Transport:
         The caller closes the connection. A refusal raises the JobqError of its answer.
         """
         target = self.target(path, params)
-        conn = self.new_connection(self.timeout if timeout is None else timeout)
+        conn = self._stream_connection(self.timeout if timeout is None else timeout)
         try:
             conn.request("GET", target, headers=self.headers({"Accept": "text/event-stream"}))
             resp = conn.getresponse()
