@@ -35,14 +35,15 @@ class JobSource {
                            bool retryable) = 0;
   // Gives back a leased job the worker did not start: queued again, its attempt not counted.
   virtual Result<Job> release(const std::string& id, const std::string& token) = 0;
-  // A job's outcome and, in the same call where the source can (over HTTP, one POST /ack), a
-  // lease of up to next.max_jobs more without waiting. `outcome` is complete()'s or fail()'s
-  // answer; the jobs come even when it is an error. The default makes the two calls.
+  // Several jobs' outcomes and, in the same call where the source can (over HTTP, one POST
+  // /ack), a lease of up to next.max_jobs more without waiting (none with max_jobs 0).
+  // outcomes[i] answers items[i] as complete() or fail() would; the jobs come even when outcomes
+  // are errors. The default makes the calls one by one.
   struct Handoff {
-    Result<Job> outcome = Job{};
+    std::vector<Status> outcomes;
     std::vector<Job> jobs;
   };
-  virtual Handoff finish_and_lease(const AckItem& outcome, const LeaseRequest& next);
+  virtual Handoff finish_and_lease(const std::vector<AckItem>& items, const LeaseRequest& next);
   // The worker's presence report; the answer says what to do.
   virtual Result<WorkerOrders> beat(const WorkerBeat& beat) = 0;
   // Cuts waiting leases short (a stopping worker calls it). May leave a lease to end by its wait.

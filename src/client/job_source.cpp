@@ -4,12 +4,16 @@
 
 namespace jobq {
 
-JobSource::Handoff JobSource::finish_and_lease(const AckItem& outcome, const LeaseRequest& next) {
+JobSource::Handoff JobSource::finish_and_lease(const std::vector<AckItem>& items,
+                                               const LeaseRequest& next) {
   Handoff h;
-  h.outcome = outcome.error.empty()
-                  ? complete(outcome.id, outcome.lease_token, outcome.result_json)
-                  : fail(outcome.id, outcome.lease_token, outcome.error, outcome.traceback,
-                         outcome.retryable);
+  for (const AckItem& item : items) {
+    auto r = item.error.empty()
+                 ? complete(item.id, item.lease_token, item.result_json)
+                 : fail(item.id, item.lease_token, item.error, item.traceback, item.retryable);
+    h.outcomes.push_back(r ? Status{} : Status(r.error()));
+  }
+  if (next.max_jobs <= 0) return h;
   // A failed lease is left to the worker's next lease of its own, which reports it.
   if (auto jobs = lease(next, std::chrono::milliseconds(0))) h.jobs = std::move(*jobs);
   return h;

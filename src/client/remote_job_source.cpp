@@ -48,13 +48,27 @@ class RemoteJobSource final : public JobSource {
     return local(client_.release(id, token));
   }
 
-  Handoff finish_and_lease(const AckItem& outcome, const LeaseRequest& next) override {
-    auto answer = client_.ack_and_lease({outcome}, next);
-    if (!answer) return {answer.error().to_error(), {}};
+  Handoff finish_and_lease(const std::vector<AckItem>& items, const LeaseRequest& next) override {
     Handoff h;
-    // The worker needs only whether its outcome was taken; the job itself is not sent back.
-    if (!answer->results.at(0).ok()) h.outcome = answer->results[0].to_error();
-    h.jobs = std::move(answer->jobs);
+    if (next.max_jobs <= 0) {
+      auto answer = client_.ack(items);
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        if (!answer)
+          h.outcomes.push_back(answer.error().to_error());
+        else
+          h.outcomes.push_back((*answer)[i] ? Status{} : (*answer)[i].error().to_error());
+      }
+      return h;
+    }
+    // The worker needs only whether its outcomes were taken; the jobs are not sent back.
+    auto answer = client_.ack_and_lease(items, next);
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (!answer)
+        h.outcomes.push_back(answer.error().to_error());
+      else
+        h.outcomes.push_back(answer->results.at(i).ok() ? Status{} : answer->results[i].to_error());
+    }
+    if (answer) h.jobs = std::move(answer->jobs);
     return h;
   }
 

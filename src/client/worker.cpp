@@ -45,7 +45,14 @@ const char* to_string(WorkerState state) {
   return "idle";
 }
 
-Worker::Impl::Impl(JobSource& s, WorkerOptions o) : source(s), options(std::move(o)) {
+Worker::Impl::Impl(JobSource& s, WorkerOptions o)
+    : source(s),
+      options(std::move(o)),
+      outcome_line([this](const std::vector<AckItem>& items, int jobs_wanted) {
+        LeaseRequest next = lease_request();
+        next.max_jobs = jobs_wanted;
+        return source.finish_and_lease(items, next);
+      }) {
   if (options.id.empty()) options.id = default_worker_id();
   if (options.concurrency < 1) options.concurrency = 1;
   if (options.heartbeat_interval.count() <= 0)
@@ -57,6 +64,15 @@ std::vector<std::string> Worker::Impl::types() const {
   std::vector<std::string> t;
   for (const auto& [type, handler] : handlers) t.push_back(type);
   return t;
+}
+
+LeaseRequest Worker::Impl::lease_request() const {
+  LeaseRequest request;
+  request.worker_id = options.id;
+  request.queues = options.queues;
+  request.types = types();
+  request.lease_ms = options.lease_ms;
+  return request;
 }
 
 void Worker::Impl::spawn_slots() {

@@ -1,6 +1,7 @@
 // The worker runtime's insides, shared by its files: worker.cpp (the public face and the slots'
-// lifecycle), worker_slots.cpp (leasing and running jobs), worker_heartbeats.cpp (leases renewed,
-// progress, notices, the stop's grace) and worker_beats.cpp (presence and the server's orders).
+// lifecycle), worker_slots.cpp (leasing and running jobs; outcome_line.h sends the slots'
+// outcomes together), worker_heartbeats.cpp (leases renewed, progress, notices, the stop's
+// grace) and worker_beats.cpp (presence and the server's orders).
 #pragma once
 
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "client/outcome_line.h"
 #include "jobq/worker.h"
 
 namespace jobq {
@@ -57,14 +59,16 @@ struct Worker::Impl {
   std::vector<std::thread> threads;
 
   std::vector<std::string> types() const;
+  // What a slot leases with (max_jobs 1).
+  LeaseRequest lease_request() const;
   // Under the lock: starts the slots [0, target) that are not running.
   void spawn_slots();
 
   // worker_slots.cpp
   void slot(int index);
-  // Runs the job and sends its outcome; with `next`, the same call leases the slot's next jobs,
-  // which are returned.
-  std::vector<Job> run(Job job, const LeaseRequest* next);
+  // Runs the job and sends its outcome; with `lease_next`, the same call leases the slot's next
+  // job, which is returned.
+  std::vector<Job> run(Job job, bool lease_next);
   // A job whose handler was cut short: failed, retryable (an attempt counts).
   void hand_back(const std::string& id, const std::string& token, const std::string& why);
   // A job leased but never started: released (no attempt counted).
@@ -72,7 +76,9 @@ struct Worker::Impl {
   // A failed call to the source: counted, and told to on_error with what it was.
   void report(const Error& e, const std::string& what);
   // Sends a job's outcome, again while the source is unavailable (a server restarting).
-  Status send_outcome(const std::string& what, const std::function<Result<Job>()>& call);
+  Status send_outcome(const std::string& what, const std::function<Status()>& call);
+
+  OutcomeLine outcome_line;
 
   // worker_heartbeats.cpp
   void heartbeats();

@@ -1,5 +1,5 @@
-// A slot: lease a job, run its handler, send its outcome (leasing the next job in the same call);
-// and the jobs handed back.
+// A slot: lease a job, run its handler, send its outcome (with the other slots', leasing the next
+// job in the same call); and the jobs handed back.
 #include <thread>
 #include <utility>
 
@@ -10,11 +10,7 @@ namespace jobq {
 using std::chrono::milliseconds;
 
 void Worker::Impl::slot(int index) {
-  LeaseRequest request;
-  request.worker_id = options.id;
-  request.queues = options.queues;
-  request.types = types();
-  request.lease_ms = options.lease_ms;
+  LeaseRequest request = lease_request();
   std::vector<Job> next;  // leased with the last outcome: in hand, run before anything else
   while (true) {
     Result<std::vector<Job>> leased = std::exchange(next, {});
@@ -46,7 +42,7 @@ void Worker::Impl::slot(int index) {
       if (stopping)
         give_back(job);
       else
-        next = run(std::move(job), lease_more ? &request : nullptr);
+        next = run(std::move(job), lease_more);
     }
   }
   std::lock_guard lock(mutex);
@@ -63,16 +59,15 @@ void Worker::Impl::report(const Error& e, const std::string& what) {
   if (options.on_error) options.on_error(Error(e.code(), what + ": " + e.message(), e.field()));
 }
 
-Status Worker::Impl::send_outcome(const std::string& what,
-                                  const std::function<Result<Job>()>& call) {
+Status Worker::Impl::send_outcome(const std::string& what, const std::function<Status()>& call) {
   for (int attempt = 1;; ++attempt) {
-    auto r = call();
-    if (r) return {};
-    if (r.error().code() != ErrorCode::unavailable || attempt == 3) {
-      if (!lease_gone(r.error())) report(r.error(), what);
-      return r.error();
+    Status r = call();
+    if (r.ok()) return {};
+    if (r.code() != ErrorCode::unavailable || attempt == 3) {
+      if (!lease_gone(r)) report(r, what);
+      return r;
     }
-    report(r.error(), what + " (will try again)");
+    report(r, what + " (will try again)");
     std::this_thread::sleep_for(options.retry_delay);
   }
 }
@@ -92,7 +87,7 @@ void Worker::Impl::give_back(const Job& job) {
   ++(r ? counters.handed_back : counters.lost);
 }
 
-std::vector<Job> Worker::Impl::run(Job job, const LeaseRequest* next) {
+std::vector<Job> Worker::Impl::run(Job job, bool lease_next) {
   auto now = steady::now();
   auto a = std::make_shared<Active>();
   a->context = std::make_shared<JobContext>(job, now);
@@ -150,19 +145,23 @@ std::vector<Job> Worker::Impl::run(Job job, const LeaseRequest* next) {
   {
     // A worker told to stop or be quiet while the handler ran leases nothing more.
     std::lock_guard lock(mutex);
-    if (state != WorkerState::running) next = nullptr;
+    if (state != WorkerState::running) lease_next = false;
   }
   std::vector<Job> more;
-  // The first try of the outcome carries the lease of the next jobs; a retry does not.
-  auto finish = [&](const AckItem& item) -> Result<Job> {
-    const LeaseRequest* lease = std::exchange(next, nullptr);
-    if (lease) {
-      auto h = source.finish_and_lease(item, *lease);
-      more = std::move(h.jobs);
-      return std::move(h.outcome);
+  // The first try of the outcome goes with the other slots' and carries the lease of the next
+  // job; a retry goes alone.
+  bool together = true;
+  auto finish = [&](const AckItem& item) -> Status {
+    if (std::exchange(together, false)) {
+      OutcomeLine::Outcome o{item, lease_next};
+      outcome_line.send(o);
+      more = std::move(o.jobs);
+      return o.status;
     }
-    if (ok) return source.complete(item.id, item.lease_token, item.result_json);
-    return source.fail(item.id, item.lease_token, item.error, item.traceback, item.retryable);
+    auto r = ok ? source.complete(item.id, item.lease_token, item.result_json)
+                : source.fail(item.id, item.lease_token, item.error, item.traceback,
+                              item.retryable);
+    return r ? Status{} : Status(r.error());
   };
   Status outcome;
   if (ok) {
@@ -178,7 +177,7 @@ std::vector<Job> Worker::Impl::run(Job job, const LeaseRequest* next) {
   }
   if (!ok) {
     // An empty message would read as a completion in an /ack entry: that one goes alone.
-    if (message.empty()) next = nullptr;
+    if (message.empty()) together = false;
     AckItem item{a->id, a->token, "null", message, traceback, retryable};
     outcome = send_outcome("fail job " + a->id, [&] { return finish(item); });
   }
