@@ -56,7 +56,7 @@ json::object error_to_json(const JobError& e) {
 }
 
 json::object job_to_json(const Job& j, bool with_lease_token) {
-  json::object o;
+  json::object o(json::object::size_type(36));  // the fields below: no rehash while filling
   o["id"] = j.id;
   o["type"] = j.type;
   o["queue"] = j.queue;

@@ -21,16 +21,32 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
 
 }  // namespace
 
+// Every job answer and event carries several of these, so the digits are written by hand:
+// snprintf was a tenth of a submit's CPU.
 std::string format_time(Millis t) {
   sys_days day = floor<days>(sys_time<milliseconds>(milliseconds(t)));
   year_month_day ymd(day);
-  Millis in_day = t - duration_cast<milliseconds>(day.time_since_epoch()).count();
-  int ms_of_day = int(in_day);  // 0 .. 86'399'999
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()),
-                unsigned(ymd.month()), unsigned(ymd.day()), ms_of_day / 3'600'000,
-                ms_of_day / 60'000 % 60, ms_of_day / 1000 % 60, ms_of_day % 1000);
-  return buf;
+  int ms_of_day = int(t - duration_cast<milliseconds>(day.time_since_epoch()).count());
+  int y = int(ymd.year());
+  if (y < 0 || y > 9999) {  // outside what parse_time reads back; still written, not refused
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", y, unsigned(ymd.month()),
+                  unsigned(ymd.day()), ms_of_day / 3'600'000, ms_of_day / 60'000 % 60,
+                  ms_of_day / 1000 % 60, ms_of_day % 1000);
+    return buf;
+  }
+  std::string out = "0000-00-00T00:00:00.000Z";
+  auto put = [&out](std::size_t at, int value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) out[at + std::size_t(i)] = char('0' + value % 10);
+  };
+  put(0, y, 4);
+  put(5, int(unsigned(ymd.month())), 2);
+  put(8, int(unsigned(ymd.day())), 2);
+  put(11, ms_of_day / 3'600'000, 2);
+  put(14, ms_of_day / 60'000 % 60, 2);
+  put(17, ms_of_day / 1000 % 60, 2);
+  put(20, ms_of_day % 1000, 3);
+  return out;
 }
 
 std::optional<Millis> parse_time(std::string_view s) {
