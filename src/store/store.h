@@ -111,9 +111,10 @@ class Store {
 
   // The store's writes without waiting for them. Runs `work` as one step of the store's next
   // write and `done` once that write has ended (ok: durable); the writing operations above,
-  // called from `work`, join it, so that concurrent callers share one commit. `done` runs on the
-  // store's writer thread, or at once on the caller's for a store with nothing to wait for; it
-  // must not call the writing operations (they would wait for a write that waits for `done`).
+  // called from `work`, join it, so that concurrent callers share one commit. `work` and `done`
+  // may run at once on the caller's thread (a store with nothing to wait for, or nothing else
+  // writing) or later on the store's writer thread; `done` must not call the writing operations
+  // (they would wait for a write that waits for `done`).
   // A `work` that throws rolls back its whole write, and every `done` of it gets the error.
   using WriteWork = std::function<void()>;
   using WriteDone = std::function<void(const Status&)>;

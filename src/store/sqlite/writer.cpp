@@ -24,11 +24,29 @@ Writer::~Writer() {
 }
 
 void Writer::post(Work work, Done done) {
-  {
-    std::lock_guard lock(mutex_);
-    pending_.push_back({std::move(work), std::move(done)});
+  std::unique_lock lock(mutex_);
+  pending_.push_back({std::move(work), std::move(done)});
+  if (committing_ || stopping_) {
+    wake_.notify_one();
+    return;
   }
-  wake_.notify_one();
+  committing_ = true;
+  lead(lock);
+}
+
+void Writer::lead(std::unique_lock<std::mutex>& lock) {
+  std::deque<Op> group;
+  while (!pending_.empty() && group.size() < max_group_) {
+    group.push_back(std::move(pending_.front()));
+    pending_.pop_front();
+  }
+  lock.unlock();
+  Status status = commit_group(group);
+  for (Op& op : group) op.done(status);
+  group.clear();
+  lock.lock();
+  committing_ = false;
+  if (!pending_.empty()) wake_.notify_one();  // posted meanwhile: the writer thread takes them
 }
 
 bool Writer::in_group() const {
@@ -43,20 +61,12 @@ Status Writer::run(Work work) {
 }
 
 void Writer::loop() {
-  std::deque<Op> group;
+  std::unique_lock lock(mutex_);
   for (;;) {
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
-      if (pending_.empty()) return;  // stopping, and everything answered
-      while (!pending_.empty() && group.size() < max_group_) {
-        group.push_back(std::move(pending_.front()));
-        pending_.pop_front();
-      }
-    }
-    Status status = commit_group(group);
-    for (Op& op : group) op.done(status);
-    group.clear();
+    wake_.wait(lock, [this] { return (stopping_ || !pending_.empty()) && !committing_; });
+    if (pending_.empty()) return;  // stopping, and everything answered
+    committing_ = true;
+    lead(lock);
   }
 }
 

@@ -1,6 +1,9 @@
-// The one writer thread of the sqlite store, with group commit: operations posted while a
-// transaction commits are gathered into the next one, and each is answered only after the
-// transaction holding it has committed (or rolled back).
+// The sqlite store's writes, with group commit: operations posted while a transaction commits
+// are gathered into the next one, and each is answered only after the transaction holding it has
+// committed (or rolled back). An operation posted while nothing commits is committed at once on
+// the caller's thread (one in flight pays no thread hop to the writer and back: LevelDB's
+// writer, who commits for the group it leads); those posted meanwhile go to the writer thread.
+// One group at a time, its Dones run before the next group starts.
 #pragma once
 
 #include <condition_variable>
@@ -16,22 +19,22 @@ namespace jobq::sqlite {
 
 class Writer {
  public:
-  // Runs on the writer thread inside the open transaction. May throw (SqliteError, say), which
-  // rolls the whole group back.
+  // Runs inside the open transaction, on the thread committing the group. May throw
+  // (SqliteError, say), which rolls the whole group back.
   using Work = std::function<void()>;
-  // Runs on the writer thread after the group ended: ok if committed, else why not.
+  // Runs on the thread that committed the group, after it ended: ok if committed, else why not.
   using Done = std::function<void(const Status&)>;
 
-  // `rolled_back` runs on the writer thread after a failed group, before any Done, so that the
-  // store can rebuild what it keeps in memory from the durable record.
+  // `rolled_back` runs after a failed group, before any Done, so that the store can rebuild
+  // what it keeps in memory from the durable record.
   Writer(Database& db, std::size_t max_group, std::function<void()> rolled_back);
   ~Writer();  // finishes every posted operation, then stops
 
   void post(Work work, Done done);
   // Posts and waits for the answer.
   Status run(Work work);
-  // True on the writer thread while it runs the Work of a group: a write asked for there joins
-  // that group's transaction instead of waiting for the next one (which would never come).
+  // True on the committing thread while it runs the Work of a group: a write asked for there
+  // joins that group's transaction instead of waiting for the next one (which would never come).
   bool in_group() const;
 
   std::uint64_t commits() const { return commits_; }
@@ -42,6 +45,9 @@ class Writer {
     Done done;
   };
   void loop();
+  // Under `lock`, with committing_ just set: takes the next group from pending_, commits it and
+  // runs its Dones (unlocked meanwhile), then clears committing_.
+  void lead(std::unique_lock<std::mutex>& lock);
   Status commit_group(std::deque<Op>& group);
 
   Database& db_;
@@ -50,6 +56,7 @@ class Writer {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Op> pending_;
+  bool committing_ = false;  // a group is being committed or answered
   bool stopping_ = false;
   std::atomic<std::uint64_t> commits_{0};
   std::thread thread_;
