@@ -26,7 +26,7 @@ Writer::~Writer() {
 void Writer::post(Work work, Done done) {
   std::unique_lock lock(mutex_);
   pending_.push_back({std::move(work), std::move(done)});
-  if (committing_ || stopping_) {
+  if (committing_ || stopping_ || !quiet_) {
     wake_.notify_one();
     return;
   }
@@ -43,9 +43,11 @@ void Writer::lead(std::unique_lock<std::mutex>& lock) {
   lock.unlock();
   Status status = commit_group(group);
   for (Op& op : group) op.done(status);
+  std::size_t size = group.size();
   group.clear();
   lock.lock();
   committing_ = false;
+  quiet_ = size == 1 && pending_.empty();
   if (!pending_.empty()) wake_.notify_one();  // posted meanwhile: the writer thread takes them
 }
 

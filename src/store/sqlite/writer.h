@@ -1,9 +1,10 @@
 // The sqlite store's writes, with group commit: operations posted while a transaction commits
 // are gathered into the next one, and each is answered only after the transaction holding it has
-// committed (or rolled back). An operation posted while nothing commits is committed at once on
-// the caller's thread (one in flight pays no thread hop to the writer and back: LevelDB's
-// writer, who commits for the group it leads); those posted meanwhile go to the writer thread.
-// One group at a time, its Dones run before the next group starts.
+// committed (or rolled back). While writes come one at a time, one posted while nothing commits
+// is committed at once on the caller's thread (no thread hop to the writer and back: LevelDB's
+// writer, who commits for the group it leads); under load (the last group had company, or
+// writes arrived while it committed) they go to the writer thread, so that no caller's event
+// loop waits on the disk for others. One group at a time, its Dones before the next group.
 #pragma once
 
 #include <condition_variable>
@@ -57,6 +58,7 @@ class Writer {
   std::condition_variable wake_;
   std::deque<Op> pending_;
   bool committing_ = false;  // a group is being committed or answered
+  bool quiet_ = true;        // the last group was one write, and none came while it committed
   bool stopping_ = false;
   std::atomic<std::uint64_t> commits_{0};
   std::thread thread_;
