@@ -149,6 +149,17 @@ TEST(SqliteStore, AsyncWritesPostedDuringACommitShareTheNext) {
   for (const auto& r : answers) EXPECT_TRUE(r.ok());
   EXPECT_EQ(store.commits() - before, 2u);  // the blocking group, then all the submits
   EXPECT_EQ(store.ready_count(), std::size_t(kSubmits));
+
+  // Under load (that group had company) the next write goes to the writer thread; a group of
+  // one with nothing behind it makes the one after commit on its caller's thread again.
+  auto answered_on = [&] {
+    std::promise<std::thread::id> on;
+    store.write_async([] {}, [&](const Status&) { on.set_value(std::this_thread::get_id()); });
+    return on.get_future().get();
+  };
+  EXPECT_NE(answered_on(), std::this_thread::get_id());
+  // (The first may still find the writer finishing the group before: then it goes there too.)
+  EXPECT_TRUE(testing::eventually([&] { return answered_on() == std::this_thread::get_id(); }));
 }
 
 // A lease already waiting is served inside the submit's own write: one commit (one fsync with
