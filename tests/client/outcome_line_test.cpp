@@ -63,6 +63,26 @@ OutcomeLine::Outcome outcome(const std::string& id, bool wants_job = true) {
   return {AckItem{id, "token-" + id}, wants_job};
 }
 
+// Sends outs[0], whose call the source holds; then the others, which queue behind it; then lets
+// the first call answer and waits for every slot.
+::testing::AssertionResult send_behind_a_held_call(Recorder& source, OutcomeLine& line,
+                                                   std::vector<OutcomeLine::Outcome>& outs) {
+  std::promise<void> open;
+  source.hold_first = true;
+  source.first_may_answer = open.get_future().share();
+  std::vector<std::thread> slots;
+  slots.emplace_back([&] { line.send(outs[0]); });
+  bool held = eventually([&] { return source.recorded().size() == 1; });
+  for (std::size_t i = 1; held && i < outs.size(); ++i)
+    slots.emplace_back([&, i] { line.send(outs[i]); });
+  bool queued = held && eventually([&] { return line.waiting() == outs.size(); });
+  open.set_value();
+  for (auto& t : slots) t.join();
+  if (!held) return ::testing::AssertionFailure() << "the first call never came";
+  if (!queued) return ::testing::AssertionFailure() << "the others never queued";
+  return ::testing::AssertionSuccess();
+}
+
 TEST(OutcomeLine, OneOutcomeGoesAtOnceAndAlone) {
   Recorder source;
   OutcomeLine line(std::ref(source));
@@ -78,20 +98,10 @@ TEST(OutcomeLine, OneOutcomeGoesAtOnceAndAlone) {
 
 TEST(OutcomeLine, OutcomesThatArriveWhileACallIsOutGoTogetherInTheNext) {
   Recorder source;
-  std::promise<void> open;
-  source.hold_first = true;
-  source.first_may_answer = open.get_future().share();
   OutcomeLine line(std::ref(source));
-
   std::vector<OutcomeLine::Outcome> outs = {outcome("a"), outcome("b"), outcome("c", false),
                                             outcome("d")};
-  std::vector<std::thread> slots;
-  slots.emplace_back([&] { line.send(outs[0]); });
-  ASSERT_TRUE(eventually([&] { return source.recorded().size() == 1; }));
-  for (int i = 1; i < 4; ++i) slots.emplace_back([&, i] { line.send(outs[i]); });
-  ASSERT_TRUE(eventually([&] { return line.waiting() == 4; }));
-  open.set_value();
-  for (auto& t : slots) t.join();
+  ASSERT_TRUE(send_behind_a_held_call(source, line, outs));
 
   auto calls = source.recorded();
   ASSERT_EQ(calls.size(), 2u);
@@ -110,9 +120,6 @@ TEST(OutcomeLine, OutcomesThatArriveWhileACallIsOutGoTogetherInTheNext) {
 
 TEST(OutcomeLine, AGroupRefusedAsAWholeIsSentAgainItemByItem) {
   Recorder source;
-  std::promise<void> open;
-  source.hold_first = true;
-  source.first_may_answer = open.get_future().share();
   // Like /ack with one result that is not JSON: the whole request is refused.
   source.refuse = [](const std::vector<AckItem>& items, const AckItem&) -> Status {
     for (const auto& i : items) {
@@ -122,14 +129,7 @@ TEST(OutcomeLine, AGroupRefusedAsAWholeIsSentAgainItemByItem) {
   };
   OutcomeLine line(std::ref(source));
   std::vector<OutcomeLine::Outcome> outs = {outcome("first"), outcome("good"), outcome("bad")};
-  std::vector<std::thread> slots;
-  slots.emplace_back([&] { line.send(outs[0]); });
-  ASSERT_TRUE(eventually([&] { return source.recorded().size() == 1; }));
-  slots.emplace_back([&] { line.send(outs[1]); });
-  slots.emplace_back([&] { line.send(outs[2]); });
-  ASSERT_TRUE(eventually([&] { return line.waiting() == 3; }));
-  open.set_value();
-  for (auto& t : slots) t.join();
+  ASSERT_TRUE(send_behind_a_held_call(source, line, outs));
 
   EXPECT_TRUE(outs[0].status.ok());
   EXPECT_TRUE(outs[1].status.ok()) << outs[1].status.to_string();
