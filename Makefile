@@ -1,9 +1,10 @@
 # The two commands from README.md: `make run` and `make test`.
 TEST_DIR  := build/asan
 REL_DIR   := build/release
+TSAN_DIR  := build/tsan
 CMAKE_GEN := -G Ninja
 
-.PHONY: deps run test build-test build-release bench bench-smoke format clean
+.PHONY: deps run test build-test build-release tsan bench bench-smoke format clean
 
 deps:
 	@scripts/install-deps
@@ -14,6 +15,15 @@ build-test: deps
 
 test: build-test
 	cd $(TEST_DIR) && ctest --output-on-failure -j2
+
+# ThreadSanitizer over the suites with threads (the ctest label tsan, tests/CMakeLists.txt); only
+# their targets are built. halt_on_error makes a race fail its test instead of only printing.
+TSAN_TARGETS := store_tests engine_tests server_tests client_tests embedded_worker_tests jobqd cpp_worker
+tsan: deps
+	cmake -S . -B $(TSAN_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DJOBQ_TSAN=ON >/dev/null
+	cmake --build $(TSAN_DIR) --target $(TSAN_TARGETS)
+	cd $(TSAN_DIR) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 $(TSAN_OPTIONS)" \
+		ctest --output-on-failure -j2 -L tsan
 
 build-release: deps
 	cmake -S . -B $(REL_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DJOBQ_BENCH=ON -DJOBQ_TESTS=OFF >/dev/null
