@@ -213,14 +213,4 @@ Result<json::object> job_spec_to_json(const JobSpec& s) {
   return o;
 }
 
-Result<json::value> parse_json(std::string_view text, std::string_view field,
-                               std::size_t max_depth) {
-  json::parse_options options;
-  options.max_depth = max_depth;
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec, {}, options);
-  if (ec) return Error::invalid(std::string(field), "malformed JSON: " + ec.message());
-  return v;
-}
-
 }  // namespace jobq

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string_view>
 
+#include "core/strict_json.h"
 #include "jobq/error.h"
 #include "jobq/requests.h"
 
@@ -32,9 +33,5 @@ Result<JobSpec> job_spec_from_json(const boost::json::value& json, const SpecLim
 // The reverse, for clients: the JSON body of a submit. Fields left at their defaults are omitted,
 // so the server's defaults apply. The payload must be valid JSON text.
 Result<boost::json::object> job_spec_to_json(const JobSpec& spec);
-
-// Parses JSON text with a nesting limit; the error says where it broke.
-Result<boost::json::value> parse_json(std::string_view text, std::string_view field = "body",
-                                      std::size_t max_depth = 64);
 
 }  // namespace jobq
