@@ -41,6 +41,11 @@ class BadInput(ServerTestCase):
             with self.subTest(body=text):
                 self.submit_rejected(text, "body")
 
+    def test_a_key_given_twice_is_refused_naming_it(self):
+        self.rejected("POST", "/jobs", '{"type":"a","queue":"q","type":"b"}', field="type")
+        self.rejected("POST", "/jobs", '{"type":"a","payload":{"n":1,"n":2}}', field="n")
+        self.rejected("POST", "/jobs/batch", '{"jobs":[{"type":"a","type":"a"}]}', field="type")
+
     def test_a_body_that_is_not_an_object(self):
         for text in ("[1, 2]", '"t"', "42", "null"):
             with self.subTest(body=text):
@@ -260,6 +265,9 @@ class BadInput(ServerTestCase):
         self.rejected("PATCH", f"/jobs/{job['id']}", {"priority": 101}, field="priority")
         self.rejected("PATCH", f"/jobs/{job['id']}", {"delay_ms": -5}, field="delay_ms")
         self.rejected("PATCH", f"/jobs/{job['id']}", "{oops", field="body")
+        # A field that cannot change is named, not the body as a whole.
+        self.rejected("PATCH", f"/jobs/{job['id']}", {"type": "x"}, field="type")
+        self.rejected("PATCH", f"/jobs/{job['id']}", {}, field="body")
         self.assertEqual(self.api.get(job["id"])["priority"], 50)
 
     def test_bad_maintenance_purge(self):

@@ -94,9 +94,11 @@ Reply patch(Api& api, const Call& call) {
   in.check(!(run_at && delay_ms), "delay_ms", "give delay_ms or run_at, not both")
       .check(!priority || (*priority >= 0 && *priority <= 100), "priority",
              "must be between 0 and 100")
-      .check(!delay_ms || *delay_ms >= 0, "delay_ms", "must be >= 0")
-      .check(priority || run_at || delay_ms, "body", "give priority, run_at or delay_ms");
+      .check(!delay_ms || *delay_ms >= 0, "delay_ms", "must be >= 0");
+  // Unknown fields first, so that {"type":"x"} is told that `type` cannot change.
   if (Status s = in.finish(); !s.ok()) return error_reply(s);
+  if (!priority && !run_at && !delay_ms)
+    return error_reply(Error::invalid("body", "give priority, run_at or delay_ms"));
   if (delay_ms) run_at = api.engine.clock().now() + *delay_ms;
   std::optional<int> new_priority;
   if (priority) new_priority = int(*priority);
