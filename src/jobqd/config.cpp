@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "core/int_text.h"
+#include "server/auth.h"
+#include "server/origin_policy.h"
 
 namespace jobq {
 
@@ -39,13 +41,20 @@ const std::vector<std::string_view>& setting_names() {
                                                       "sync",
                                                       "api_keys",
                                                       "insecure",
+                                                      "cors_origins",
+                                                      "allowed_hosts",
                                                       "log_format",
                                                       "log_level",
                                                       "max_body_bytes",
                                                       "max_payload_bytes",
+                                                      "max_buffered_bytes",
+                                                      "max_connections",
+                                                      "max_connections_per_client",
                                                       "io_threads",
                                                       "blocking_threads",
                                                       "shutdown_grace_ms",
+                                                      "request_timeout_ms",
+                                                      "idle_timeout_ms",
                                                       "worker_lost_after_ms"};
   return names;
 }
@@ -75,7 +84,22 @@ Status apply_setting(Config& c, std::string_view name, std::string_view value) {
     return {};
   }
   if (name == "api_keys") {
+    if (auto keys = server::ApiKeys::parse(value); !keys) return keys.error();
     c.api_keys = value;
+    return {};
+  }
+  if (name == "cors_origins") {
+    for (const auto& origin : server::split_list(value))
+      if (origin != "*" && (origin.find("://") == std::string::npos || origin.back() == '/'))
+        return Error::invalid("cors_origins", "\"" + origin +
+                                                  "\" is not an origin: write "
+                                                  "scheme://host[:port], such as "
+                                                  "https://app.example.com, or *");
+    c.cors_origins = value;
+    return {};
+  }
+  if (name == "allowed_hosts") {
+    c.allowed_hosts = value;
     return {};
   }
   if (name == "insecure") {
@@ -100,9 +124,15 @@ Status apply_setting(Config& c, std::string_view name, std::string_view value) {
   }
   if (name == "max_body_bytes") return number(c.max_body_bytes, 1024, 1LL << 30);
   if (name == "max_payload_bytes") return number(c.max_payload_bytes, 16, 1LL << 30);
+  if (name == "max_buffered_bytes") return number(c.max_buffered_bytes, 1024, 1LL << 40);
+  if (name == "max_connections") return number(c.max_connections, 1, 1'000'000);
+  if (name == "max_connections_per_client")
+    return number(c.max_connections_per_client, 1, 1'000'000);
   if (name == "io_threads") return number(c.io_threads, 0, 256);
   if (name == "blocking_threads") return number(c.blocking_threads, 1, 4096);
   if (name == "shutdown_grace_ms") return number(c.shutdown_grace_ms, 0, 3'600'000);
+  if (name == "request_timeout_ms") return number(c.request_timeout_ms, 100, 3'600'000);
+  if (name == "idle_timeout_ms") return number(c.idle_timeout_ms, 100, 86'400'000);
   if (name == "worker_lost_after_ms") return number(c.worker_lost_after_ms, 1000, 86'400'000);
   return Error::invalid(std::string(name), "unknown setting");
 }
@@ -145,10 +175,16 @@ Status validate(const Config& c) {
     return Error::invalid("listen", "must be HOST:PORT, such as 127.0.0.1:8080");
   if (auto p = parse_int("listen", c.listen.substr(colon + 1), 0, 65535); !p)
     return Error::invalid("listen", "the port must be a number from 0 to 65535");
-  if (c.api_keys.empty() && !c.insecure && !is_loopback(c.host()))
+  auto keys = server::ApiKeys::parse(c.api_keys);
+  if (!keys) return keys.error();
+  if (keys->empty() && !c.insecure && !is_loopback(c.host()))
     return Error::invalid("listen",
                           "no API keys are configured, so jobqd listens on loopback only; set "
                           "JOBQ_API_KEYS (or api_keys in the config file), or pass --insecure");
+  if (c.max_buffered_bytes < c.max_body_bytes)
+    return Error::invalid("max_buffered_bytes",
+                          "must be at least max_body_bytes (" + std::to_string(c.max_body_bytes) +
+                              "), or no body of the largest size could be read");
   return {};
 }
 

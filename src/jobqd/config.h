@@ -18,13 +18,20 @@ struct Config {
   SyncMode sync = SyncMode::full;
   std::string api_keys;             // KEY:ROLE,KEY:ROLE; none: loopback only
   bool insecure = false;            // allow a non-loopback address without keys
+  std::string cors_origins;         // origin,origin: browser pages on them may call the API
+  std::string allowed_hosts;        // name,name: Host names answered while no keys are set
   std::string log_format = "text";  // text or json
   std::string log_level = "info";
   std::size_t max_body_bytes = 2 << 20;
   std::size_t max_payload_bytes = 1 << 20;
+  std::size_t max_buffered_bytes = 64 << 20;  // request bodies in memory, all connections
+  int max_connections = 4096;
+  int max_connections_per_client = 512;
   int io_threads = 0;  // 0: one per core
   int blocking_threads = 64;
   std::int64_t shutdown_grace_ms = 10'000;
+  std::int64_t request_timeout_ms = 30'000;  // from a request's first byte to its last
+  std::int64_t idle_timeout_ms = 60'000;     // a kept-alive connection between requests
   std::int64_t worker_lost_after_ms = 30'000;  // a worker with no beat for this long is lost
 
   std::string host() const;
@@ -40,7 +47,8 @@ const std::vector<std::string_view>& setting_names();
 // Reads a TOML file of settings into `config`.
 Status apply_toml_file(Config& config, const std::string& path);
 
-// Checks the whole: an address that parses, and no open address without keys unless insecure.
+// Checks the whole: an address that parses, keys that parse, no open address without keys unless
+// insecure, and limits that fit together.
 Status validate(const Config& config);
 
 }  // namespace jobq

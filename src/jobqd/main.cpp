@@ -12,6 +12,7 @@
 #include "jobqd/logging.h"
 #include "server/api.h"
 #include "server/http_server.h"
+#include "server/origin_policy.h"
 
 namespace {
 
@@ -105,6 +106,13 @@ int main(int argc, char** argv) {
   http.io_threads = config.io_threads;
   http.blocking_threads = config.blocking_threads;
   http.max_body_bytes = config.max_body_bytes;
+  http.max_buffered_bytes = config.max_buffered_bytes;
+  http.request_timeout = std::chrono::milliseconds(config.request_timeout_ms);
+  http.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+  http.max_connections = config.max_connections;
+  http.max_connections_per_client = config.max_connections_per_client;
+  http.cors_origins = jobq::server::split_list(config.cors_origins);
+  http.allowed_hosts = jobq::server::split_list(config.allowed_hosts);
   jobq::server::HttpServer server(http, *keys);
   jobq::SpecLimits spec_limits;
   spec_limits.max_payload_bytes = config.max_payload_bytes;

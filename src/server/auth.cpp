@@ -1,6 +1,12 @@
 #include "server/auth.h"
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <cctype>
 #include <cstdint>
+#include <stdexcept>
+
+#include "server/base64.h"
 
 namespace jobq::server {
 
@@ -12,31 +18,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n'))
     s.remove_suffix(1);
   return s;
-}
-
-// Base64url (RFC 4648 section 5), padding optional; nullopt if it is not that.
-std::optional<std::string> base64url_decode(std::string_view text) {
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  std::string out;
-  std::uint32_t bits = 0;
-  int count = 0;
-  for (char c : text) {
-    int v = c >= 'A' && c <= 'Z'   ? c - 'A'
-            : c >= 'a' && c <= 'z' ? c - 'a' + 26
-            : c >= '0' && c <= '9' ? c - '0' + 52
-            : c == '-'             ? 62
-            : c == '_'             ? 63
-                                   : -1;
-    if (v < 0) return std::nullopt;
-    bits = (bits << 6) | std::uint32_t(v);
-    count += 6;
-    if (count >= 8) {
-      count -= 8;
-      out.push_back(char((bits >> count) & 0xff));
-    }
-  }
-  if (count >= 6) return std::nullopt;  // a lone trailing character encodes no byte
-  return out;
 }
 
 // Calls fn with each trimmed item of a comma-separated header until it returns true.
@@ -57,7 +38,7 @@ std::optional<std::string> key_from_websocket_protocols(std::string_view header)
   std::optional<std::string> key;
   any_item(header, [&](std::string_view item) {
     if (item.substr(0, kPrefix.size()) != kPrefix) return false;
-    key = base64url_decode(item.substr(kPrefix.size()));
+    key = base64_decode(item.substr(kPrefix.size()), Base64::url);
     return true;
   });
   if (key && key->empty()) return std::nullopt;
@@ -107,27 +88,57 @@ bool allows(Role role, Access access) {
 
 Result<ApiKeys> ApiKeys::parse(std::string_view text) {
   ApiKeys keys;
-  while (!text.empty()) {
+  if (text.empty()) return keys;
+  constexpr std::string_view kForm = "write keys as KEY:ROLE,KEY:ROLE";
+  for (int n = 1;; ++n) {
     auto comma = text.find(',');
     std::string_view item = trim(text.substr(0, comma));
-    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
-    if (item.empty()) continue;
+    std::string where = "entry " + std::to_string(n);
+    if (item.empty())
+      return Error::invalid("api_keys", where + " is empty; " + std::string(kForm));
     auto colon = item.rfind(':');
-    if (colon == std::string_view::npos || colon == 0)
-      return Error::invalid("api_keys", "each key must be written KEY:ROLE");
-    auto role = parse_role(trim(item.substr(colon + 1)));
+    std::string_view key = colon == std::string_view::npos ? "" : trim(item.substr(0, colon));
+    if (key.empty())
+      return Error::invalid("api_keys", where + " has no key; " + std::string(kForm));
+    std::string_view role_name = trim(item.substr(colon + 1));
+    auto role = parse_role(role_name);
     if (!role)
-      return Error::invalid("api_keys", "unknown role \"" + std::string(item.substr(colon + 1)) +
+      return Error::invalid("api_keys", where + " has the unknown role \"" +
+                                            std::string(role_name) +
                                             "\"; use admin, producer, worker or viewer");
-    keys.add(std::string(trim(item.substr(0, colon))), *role);
+    if (keys.find(key))
+      return Error::invalid("api_keys", where + " repeats a key given before it");
+    keys.keys_.push_back({digest(key), *role});
+    if (comma == std::string_view::npos) return keys;
+    text.remove_prefix(comma + 1);
   }
-  return keys;
+}
+
+ApiKeys::Digest ApiKeys::digest(std::string_view key) {
+  Digest out;
+  unsigned int size = 0;
+  if (EVP_Digest(key.data(), key.size(), out.data(), &size, EVP_sha256(), nullptr) != 1 ||
+      size != out.size())
+    throw std::runtime_error("SHA-256 is unavailable from OpenSSL");
+  return out;
 }
 
 std::optional<Role> ApiKeys::find(std::string_view key) const {
-  auto it = keys_.find(key);
-  if (it == keys_.end()) return std::nullopt;
-  return it->second;
+  Digest given = digest(key);
+  std::optional<Role> found;
+  for (const Entry& e : keys_)  // every entry, even after a match
+    if (CRYPTO_memcmp(e.digest.data(), given.data(), given.size()) == 0) found = e.role;
+  return found;
+}
+
+std::optional<std::string> bearer_token(std::string_view header) {
+  constexpr std::string_view kScheme = "bearer";
+  if (header.size() <= kScheme.size() || header[kScheme.size()] != ' ') return std::nullopt;
+  for (std::size_t i = 0; i < kScheme.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return std::nullopt;
+  std::string_view token = header.substr(kScheme.size() + 1);  // token68: no spaces in it
+  if (token.empty() || token.find_first_of(" \t") != std::string_view::npos) return std::nullopt;
+  return std::string(token);
 }
 
 }  // namespace jobq::server

@@ -1,10 +1,11 @@
 // API keys and roles. A route names the kind of access it needs; a role grants some kinds.
 #pragma once
 
-#include <map>
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "jobq/error.h"
 
@@ -31,16 +32,29 @@ std::optional<std::string> key_from_websocket_protocols(std::string_view header)
 // Whether that header offers the subprotocol `name`.
 bool offers_websocket_protocol(std::string_view header, std::string_view name);
 
+// The configured keys, kept as SHA-256 digests: a lookup hashes the key it is given and compares
+// that digest with every entry in constant time, so how long it takes says nothing about how
+// close a guess came, and the keys themselves are not held in memory.
 class ApiKeys {
  public:
-  // "KEY:ROLE,KEY:ROLE"; whitespace around items is ignored.
+  // "KEY:ROLE,KEY:ROLE"; whitespace around items is ignored. Empty text is no keys; an empty
+  // item (",", "a:admin,,b:viewer"), a missing role or a key given twice is an error.
   static Result<ApiKeys> parse(std::string_view text);
-  void add(std::string key, Role role) { keys_[std::move(key)] = role; }
   bool empty() const { return keys_.empty(); }
+  std::size_t size() const { return keys_.size(); }
   std::optional<Role> find(std::string_view key) const;
 
  private:
-  std::map<std::string, Role, std::less<>> keys_;
+  using Digest = std::array<unsigned char, 32>;
+  static Digest digest(std::string_view key);
+  struct Entry {
+    Digest digest;
+    Role role;
+  };
+  std::vector<Entry> keys_;
 };
+
+// The key of an Authorization header "Bearer KEY" (the scheme in any case), if it is one.
+std::optional<std::string> bearer_token(std::string_view header);
 
 }  // namespace jobq::server

@@ -11,10 +11,13 @@
 #include <boost/url/parse.hpp>
 #include <cerrno>
 #include <condition_variable>
+#include <map>
 #include <thread>
 #include <vector>
 
 #include "server/asio_timers.h"
+#include "server/origin_policy.h"
+#include "server/request_checks.h"
 #include "server/stream_transport.h"
 
 namespace jobq::server {
@@ -50,6 +53,7 @@ std::vector<std::unique_ptr<EventLoop>> make_loops(int n) {
 struct HttpServer::Impl {
   HttpOptions options;
   ApiKeys keys;
+  OriginPolicy origins;
   std::vector<std::unique_ptr<EventLoop>> loops;
   asio::io_context& io;  // the first loop: the acceptor's and the timers'
   std::size_t next_loop = 0;  // the loop the next connection goes to; the acceptor's alone
@@ -64,24 +68,47 @@ struct HttpServer::Impl {
   std::mutex in_flight_mutex;
   std::condition_variable in_flight_done;
   int in_flight = 0;
+  // Open connections, in all and per client address; and the bytes of bodies being handled.
+  std::mutex connections_mutex;
+  int connections = 0;
+  std::map<asio::ip::address, int> connections_from;
+  std::atomic<std::size_t> buffered_bytes{0};
 
   Impl(HttpOptions o, ApiKeys k)
       : options(std::move(o)),
         keys(std::move(k)),
+        origins{options.cors_origins, options.allowed_hosts, options.host, !keys.empty()},
         loops(make_loops(io_thread_count(options))),
         io(loops.front()->io),
         pool(std::size_t(options.blocking_threads)) {}
 
   asio::awaitable<void> accept_loop();
+  asio::awaitable<void> connection(tcp::socket socket, asio::ip::address client);
   asio::awaitable<void> session(tcp::socket socket);
+  // Whether one more connection from `client` fits under the caps; if so it is counted.
+  bool admit_connection(const asio::ip::address& client);
+  void release_connection(const asio::ip::address& client);
+  bool reserve_body(std::size_t bytes);
+  void release_body(std::size_t bytes) { buffered_bytes -= bytes; }
+
+  // What the header of a request decides before its body is read: the route, or a refusal.
+  struct Admission {
+    std::optional<Reply> refusal;
+    const Route* route = nullptr;
+    NameValues params;
+    std::string role;
+    std::string cors_origin;  // a listed origin, whose answers carry CORS headers
+    bool close = false;       // the framing is unknown: nothing after it can be read
+  };
+  Admission admit(const Request& req, std::string& route_name) const;
   // What a request gets: a reply, or a stream that takes the connection over.
   struct Outcome {
     Reply reply;
     std::optional<StreamOpening> stream;
     Transport transport = Transport::http;
   };
-  asio::awaitable<Outcome> handle(Request& req, const std::string& request_id, std::string& route,
-                                  tcp::socket& socket);
+  asio::awaitable<Outcome> handle(Request& req, Admission& admission,
+                                  const std::string& request_id, tcp::socket& socket);
   // Runs `start` on the blocking pool, or here with `in_place`; it calls `done` once, from any
   // thread, and the coroutine resumes on its own loop with that value.
   template <class T>
@@ -102,9 +129,9 @@ struct HttpServer::Impl {
 
 namespace {
 
-http::response<http::string_body> to_response(Reply reply, const Request& req,
+http::response<http::string_body> to_response(Reply reply, unsigned version,
                                               const std::string& request_id, bool keep_alive) {
-  http::response<http::string_body> res{http::status(reply.status), req.version()};
+  http::response<http::string_body> res{http::status(reply.status), version};
   res.set(http::field::server, "jobq");
   res.set("X-Request-Id", request_id);
   if (!reply.content_type.empty()) res.set(http::field::content_type, reply.content_type);
@@ -123,6 +150,12 @@ std::optional<Reply> answer_to_read_error(const beast::error_code& ec, const Htt
   if (ec == http::error::header_limit)
     return error_reply(431, "headers_too_large",
                        "request headers over " + std::to_string(o.max_header_bytes) + " bytes");
+  if (ec == http::error::bad_transfer_encoding)
+    return error_reply(400, "bad_request", "malformed HTTP request: " + ec.message(),
+                       "Transfer-Encoding");
+  if (ec == http::error::bad_content_length)
+    return error_reply(400, "bad_request", "malformed HTTP request: " + ec.message(),
+                       "Content-Length");
   if (ec.category() == make_error_code(http::error::end_of_stream).category() &&
       ec != http::error::end_of_stream && ec != http::error::partial_message)
     return error_reply(400, "bad_request", "malformed HTTP request: " + ec.message());
@@ -148,14 +181,74 @@ bool safe_request_id(std::string_view id) {
   return true;
 }
 
+std::string_view view(beast::string_view s) {
+  return {s.data(), s.size()};
+}
+
+Reply busy_reply(std::string_view message) {
+  Reply r = error_reply(503, "server_busy", message);
+  r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+// Ends a connection whose client may still be sending what was not read: closing a socket with
+// unread bytes resets it, and the reset can destroy the answer before the client reads it. So
+// the sending half is shut, and what still comes is read and dropped for a moment first.
+asio::awaitable<void> close_after_answer(beast::tcp_stream& stream) {
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.expires_after(std::chrono::milliseconds(500));
+  char sink[4096];
+  for (int i = 0; i < 16; ++i) {
+    auto [ec, n] =
+        co_await stream.async_read_some(asio::buffer(sink), asio::as_tuple(asio::use_awaitable));
+    if (ec) break;
+  }
+}
+
+// The answer to a connection over the caps, written without reading its request.
+asio::awaitable<void> refuse_connection(tcp::socket socket, std::chrono::milliseconds timeout) {
+  beast::tcp_stream stream(std::move(socket));
+  auto res = to_response(busy_reply("too many connections; try again shortly"), 11, "r0", false);
+  stream.expires_after(timeout);
+  auto [ec, n] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+  if (!ec) co_await close_after_answer(stream);
+}
+
 }  // namespace
 
 std::string HttpServer::Impl::request_id_of(const Request& req) {
   auto given = req[beast::string_view("X-Request-Id")];
-  if (safe_request_id(std::string_view(given.data(), given.size()))) return std::string(given);
+  if (safe_request_id(view(given))) return std::string(given);
   char buf[24];
   std::snprintf(buf, sizeof buf, "r%llx", static_cast<unsigned long long>(next_request++));
   return buf;
+}
+
+bool HttpServer::Impl::admit_connection(const asio::ip::address& client) {
+  std::lock_guard lock(connections_mutex);
+  int& from = connections_from[client];
+  if (connections >= options.max_connections || from >= options.max_connections_per_client) {
+    if (from == 0) connections_from.erase(client);
+    return false;
+  }
+  ++connections;
+  ++from;
+  return true;
+}
+
+void HttpServer::Impl::release_connection(const asio::ip::address& client) {
+  std::lock_guard lock(connections_mutex);
+  --connections;
+  if (--connections_from[client] <= 0) connections_from.erase(client);
+}
+
+bool HttpServer::Impl::reserve_body(std::size_t bytes) {
+  std::size_t now = buffered_bytes.load();
+  do {
+    if (now + bytes > options.max_buffered_bytes) return false;
+  } while (!buffered_bytes.compare_exchange_weak(now, now + bytes));
+  return true;
 }
 
 asio::awaitable<void> HttpServer::Impl::accept_loop() {
@@ -169,58 +262,114 @@ asio::awaitable<void> HttpServer::Impl::accept_loop() {
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
+    boost::system::error_code peer_ec;
+    auto client = socket.remote_endpoint(peer_ec).address();
+    if (peer_ec) continue;  // gone already
     socket.set_option(tcp::no_delay(true));
     auto ex = socket.get_executor();
-    asio::co_spawn(ex, session(std::move(socket)), asio::detached);
+    if (!admit_connection(client))
+      asio::co_spawn(ex, refuse_connection(std::move(socket), options.request_timeout),
+                     asio::detached);
+    else
+      asio::co_spawn(ex, connection(std::move(socket), client), asio::detached);
   }
+}
+
+asio::awaitable<void> HttpServer::Impl::connection(tcp::socket socket, asio::ip::address client) {
+  co_await session(std::move(socket));
+  release_connection(client);
 }
 
 asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   for (;;) {
+    // Idle until the next request's first byte; from then on it counts as in flight, so that
+    // shutdown lets it arrive and be answered.
+    if (buffer.size() == 0) {
+      stream.expires_after(options.idle_timeout);
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096),
+                                                     asio::as_tuple(asio::use_awaitable));
+      if (ec) break;
+      buffer.commit(n);
+    }
+    begin_request();
+    auto started = std::chrono::steady_clock::now();
+    stream.expires_after(options.request_timeout);  // the header and the body together
     http::request_parser<http::string_body> parser;
     parser.header_limit(std::uint32_t(options.max_header_bytes));
     parser.body_limit(options.max_body_bytes);
-    stream.expires_after(options.idle_timeout);
-    auto [ec, n] =
-        co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
-    if (ec) {
-      if (auto reply = answer_to_read_error(ec, options)) {
-        Request none;
-        none.version(11);
-        auto res = to_response(std::move(*reply), none, request_id_of(none), false);
-        stream.expires_after(options.request_timeout);
-        co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
-      }
+    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser,
+                                                      asio::as_tuple(asio::use_awaitable));
+    std::optional<Reply> failed_read = hec ? answer_to_read_error(hec, options) : std::nullopt;
+    if (hec && !failed_read) {
+      end_request();
       break;
     }
-    Request req = parser.release();
-    begin_request();
-    auto started = std::chrono::steady_clock::now();
+    Request& req = parser.get();
     std::string request_id = request_id_of(req);
     std::string route;
-    Outcome outcome = co_await handle(req, request_id, route, stream.socket());
+    Admission admission;
+    std::size_t reserved = 0;
+    bool close_after = false;  // the rest of the request is unread, or unreadable
+    if (!failed_read) {
+      admission = admit(req, route);
+      if (!admission.refusal) {
+        auto length = parser.content_length();
+        reserved = length ? std::size_t(*length) : parser.chunked() ? options.max_body_bytes : 0;
+        if (!reserve_body(reserved)) {
+          reserved = 0;
+          admission.refusal = busy_reply("too many request bodies in flight; try again shortly");
+        }
+      }
+      if (admission.refusal) {
+        close_after = admission.close || !parser.is_done();
+      } else if (!parser.is_done()) {
+        if (beast::iequals(req[http::field::expect], "100-continue")) {
+          static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+          co_await asio::async_write(stream, asio::buffer(kContinue),
+                                     asio::as_tuple(asio::use_awaitable));
+        }
+        auto [bec, bn] =
+            co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        if (bec) failed_read = answer_to_read_error(bec, options);
+        if (bec && !failed_read) {
+          release_body(reserved);
+          end_request();
+          break;
+        }
+      }
+    }
+    Outcome outcome;
+    if (failed_read) {
+      outcome.reply = std::move(*failed_read);
+      close_after = true;
+    } else if (admission.refusal) {
+      outcome.reply = std::move(*admission.refusal);
+    } else {
+      outcome = co_await handle(req, admission, request_id, stream.socket());
+    }
+    release_body(reserved);
+    auto method = view(req.method_string());
+    auto target = view(req.target());
     if (outcome.stream) {
       if (log)
-        log({request_id,
-             std::string_view(req.method_string().data(), req.method_string().size()),
-             std::string_view(req.target().data(), req.target().size()),
-             route,
-             outcome.transport == Transport::websocket ? 101 : 200,
-             0,
-             {}});
+        log({request_id, method, target, route,
+             outcome.transport == Transport::websocket ? 101 : 200, 0, {}});
       if (outcome.transport == Transport::websocket)
-        co_await serve_websocket(std::move(stream), std::move(req), std::move(*outcome.stream));
+        co_await serve_websocket(std::move(stream), std::move(req), request_id,
+                                 std::move(*outcome.stream));
       else
         co_await serve_sse(std::move(stream), std::move(req), std::move(*outcome.stream));
       end_request();
       co_return;
     }
     Reply& reply = outcome.reply;
+    if (!admission.cors_origin.empty()) add_cors_headers(reply, admission.cors_origin);
     int status = reply.status;
-    bool keep_alive = req.keep_alive() && !stopping;
-    auto res = to_response(std::move(reply), req, request_id, keep_alive);
+    bool keep_alive = !close_after && req.keep_alive() && !stopping;
+    auto res = to_response(std::move(reply), req.version() ? req.version() : 11, request_id,
+                           keep_alive);
     stream.expires_after(options.request_timeout);
     auto [wec, wn] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
     if (log) {
@@ -228,11 +377,15 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket) {
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
               .count();
       std::string_view error = status >= 500 ? std::string_view(res.body()) : std::string_view();
-      log({request_id, std::string_view(req.method_string().data(), req.method_string().size()),
-           std::string_view(req.target().data(), req.target().size()), route, status, ms, error});
+      log({request_id, method, target, route, status, ms, error});
     }
     end_request();
-    if (wec || !keep_alive) break;
+    if (wec) break;
+    if (close_after) {
+      co_await close_after_answer(stream);
+      co_return;
+    }
+    if (!keep_alive) break;
   }
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -244,20 +397,16 @@ Reply HttpServer::Impl::authorize(const Request& req, Access access, std::string
     return {};
   }
   if (access == Access::open) return {};
-  auto header = req[http::field::authorization];
-  std::string_view value(header.data(), header.size());
-  constexpr std::string_view kBearer = "Bearer ";
-  std::optional<std::string> key;
-  if (value.substr(0, kBearer.size()) == kBearer)
-    key = std::string(value.substr(kBearer.size()));
-  else if (beast::websocket::is_upgrade(req))
-    key = key_from_websocket_protocols(req[http::field::sec_websocket_protocol]);
+  std::optional<std::string> key = bearer_token(view(req[http::field::authorization]));
+  if (!key && beast::websocket::is_upgrade(req))
+    key = key_from_websocket_protocols(view(req[http::field::sec_websocket_protocol]));
   if (!key)
     return error_reply(401, "unauthorized",
                        "send an API key as Authorization: Bearer KEY (a WebSocket may offer the "
-                       "subprotocol jobq.bearer.<KEY in base64url> instead)");
+                       "subprotocol jobq.bearer.<KEY in base64url> instead)",
+                       "Authorization");
   auto role = keys.find(*key);
-  if (!role) return error_reply(401, "unauthorized", "unknown API key");
+  if (!role) return error_reply(401, "unauthorized", "unknown API key", "Authorization");
   if (!allows(*role, access))
     return error_reply(403, "forbidden",
                        "the " + std::string(to_string(*role)) + " role may not do this");
@@ -265,42 +414,91 @@ Reply HttpServer::Impl::authorize(const Request& req, Access access, std::string
   return {};
 }
 
-asio::awaitable<HttpServer::Impl::Outcome> HttpServer::Impl::handle(Request& req,
-                                                                    const std::string& request_id,
-                                                                    std::string& route_name,
-                                                                    tcp::socket& socket) {
-  auto target =
-      boost::urls::parse_origin_form(std::string_view(req.target().data(), req.target().size()));
-  if (!target) co_return Outcome{error_reply(400, "bad_request", "malformed request target")};
+HttpServer::Impl::Admission HttpServer::Impl::admit(const Request& req,
+                                                    std::string& route_name) const {
+  Admission a;
+  if (auto bad = check_transfer_encoding(view(req[http::field::transfer_encoding]))) {
+    a.refusal = std::move(bad);
+    a.close = true;
+    return a;
+  }
+  std::string_view host = view(req[http::field::host]);
+  if (auto bad = origins.check_host(host)) {
+    a.refusal = std::move(bad);
+    return a;
+  }
+  std::string_view origin = view(req[http::field::origin]);
+  std::string_view method = view(req.method_string());
+  switch (origins.judge_origin(origin, host)) {
+    case OriginPolicy::Verdict::foreign:
+      a.refusal = foreign_origin_reply(origin);
+      return a;
+    case OriginPolicy::Verdict::listed:
+      if (method == "OPTIONS" && req.count(http::field::access_control_request_method)) {
+        a.refusal = preflight_reply(origins, origin, host);  // carries its own CORS headers
+        return a;
+      }
+      a.cors_origin = origin;
+      break;
+    default:
+      break;
+  }
+  auto target = boost::urls::parse_origin_form(view(req.target()));
+  if (!target) {
+    a.refusal = error_reply(400, "bad_request", "malformed request target");
+    return a;
+  }
   std::string path = target->path();
-  std::string_view method(req.method_string().data(), req.method_string().size());
   auto match = router.match(method, path);
   if (!match.route) {
     if (match.path_known) {
       Reply r = error_reply(405, "method_not_allowed",
                             std::string(method) + " is not allowed on " + path);
       r.headers.emplace_back("Allow", match.allow);
-      co_return Outcome{std::move(r)};
+      a.refusal = std::move(r);
+    } else {
+      a.refusal = error_reply(404, "route_not_found", "no route " + std::string(method) + " " + path);
     }
-    co_return Outcome{
-        error_reply(404, "route_not_found", "no route " + std::string(method) + " " + path)};
+    return a;
   }
   const Route& route = *match.route;
   route_name = route.pattern;
-  std::string role;
-  if (Reply denied = authorize(req, route.access, role); denied.status != 200)
-    co_return Outcome{std::move(denied)};
-  if (route.transport == Transport::websocket && !beast::websocket::is_upgrade(req))
-    co_return Outcome{error_reply(400, "bad_request", "this route takes a WebSocket upgrade")};
+  if (Reply denied = authorize(req, route.access, a.role); denied.status != 200) {
+    a.refusal = std::move(denied);
+    return a;
+  }
+  if (route.transport == Transport::websocket) {
+    a.refusal = check_websocket_handshake(beast::websocket::is_upgrade(req),
+                                          view(req[http::field::sec_websocket_version]),
+                                          view(req[http::field::sec_websocket_key]));
+    if (a.refusal) return a;
+  }
+  bool has_body = req.chunked() || (req.has_content_length() &&
+                                    req[http::field::content_length] != "0");
+  if (has_body) {
+    a.refusal = check_json_content_type(view(req[http::field::content_type]));
+    if (a.refusal) return a;
+  }
+  a.route = &route;
+  a.params = std::move(match.params);
+  return a;
+}
+
+asio::awaitable<HttpServer::Impl::Outcome> HttpServer::Impl::handle(Request& req,
+                                                                    Admission& admission,
+                                                                    const std::string& request_id,
+                                                                    tcp::socket& socket) {
+  const Route& route = *admission.route;
+  auto target = boost::urls::parse_origin_form(view(req.target()));  // admit() parsed it once
   auto call = std::make_shared<Call>();
-  call->method = method;
-  call->path = std::move(path);
-  call->params = std::move(match.params);
+  call->method = view(req.method_string());
+  call->path = target->path();
+  call->params = std::move(admission.params);
   for (auto param : target->params())
     call->query.emplace_back(std::string(param.key), std::string(param.value));
   call->body = std::move(req.body());
   call->request_id = request_id;
-  call->role = std::move(role);
+  call->role = std::move(admission.role);
   call->keys_configured = !keys.empty();
   call->if_none_match = std::string(req[http::field::if_none_match]);
   if (route.transport != Transport::http) {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "jobq/error.h"
 #include "server/auth.h"
@@ -24,8 +25,17 @@ struct HttpOptions {
   int blocking_threads = 64;  // handlers wait here on store commits
   std::size_t max_body_bytes = 2 << 20;
   std::size_t max_header_bytes = 16 << 10;
-  std::chrono::seconds idle_timeout{60};     // a kept-alive connection with no request
-  std::chrono::seconds request_timeout{30};  // reading one request, or writing one response
+  // Request bodies being read or handled, all connections together; a body that would go over
+  // is refused with 503 before it is read. A chunked body counts as max_body_bytes.
+  std::size_t max_buffered_bytes = 64 << 20;
+  int max_connections = 4096;             // beyond: 503 and close
+  int max_connections_per_client = 512;   // from one client address; beyond: 503 and close
+  // A kept-alive connection waiting for its next request.
+  std::chrono::milliseconds idle_timeout{60'000};
+  // From a request's first byte to the end of its body; and writing one response.
+  std::chrono::milliseconds request_timeout{30'000};
+  std::vector<std::string> cors_origins;   // OriginPolicy (origin_policy.h)
+  std::vector<std::string> allowed_hosts;  // OriginPolicy
 };
 
 // One line per request for the log.

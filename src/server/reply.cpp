@@ -43,9 +43,12 @@ Reply error_reply(const Error& error) {
   return json_reply(http_status(error.code()), body);
 }
 
-Reply error_reply(int status, std::string_view code, std::string_view message) {
+Reply error_reply(int status, std::string_view code, std::string_view message,
+                  std::string_view field) {
+  json::object details;
+  if (!field.empty()) details["field"] = field;
   json::object body{
-      {"error", json::object{{"code", code}, {"message", message}, {"details", json::object{}}}}};
+      {"error", json::object{{"code", code}, {"message", message}, {"details", std::move(details)}}}};
   return json_reply(status, body);
 }
 

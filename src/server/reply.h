@@ -24,7 +24,9 @@ Reply no_content();
 // {"error":{"code","message","details":{"field"}}}.
 int http_status(ErrorCode code);
 Reply error_reply(const Error& error);
-// Errors of the HTTP layer itself, which have no engine code (route_not_found, unauthorized...).
-Reply error_reply(int status, std::string_view code, std::string_view message);
+// Errors of the HTTP layer itself, which have no engine code (route_not_found, unauthorized...);
+// `field` names the header or setting at fault, if one is.
+Reply error_reply(int status, std::string_view code, std::string_view message,
+                  std::string_view field = {});
 
 }  // namespace jobq::server

@@ -71,7 +71,7 @@ std::string_view event_name(const std::string& message) {
 }  // namespace
 
 asio::awaitable<void> serve_websocket(beast::tcp_stream stream, HttpRequest req,
-                                      StreamOpening opening) {
+                                      std::string request_id, StreamOpening opening) {
   struct Session {
     websocket::stream<beast::tcp_stream> ws;
     std::shared_ptr<Feed> feed;
@@ -87,10 +87,13 @@ asio::awaitable<void> serve_websocket(beast::tcp_stream stream, HttpRequest req,
   s->ws.read_message_max(64 * 1024);
   // A browser fails the connection unless the server chooses one of the subprotocols it offered;
   // one that sends its key as a subprotocol offers "jobq" too (auth.h).
-  if (offers_websocket_protocol(req[http::field::sec_websocket_protocol], "jobq"))
-    s->ws.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
-      res.set(http::field::sec_websocket_protocol, "jobq");
-    }));
+  bool jobq_protocol = offers_websocket_protocol(req[http::field::sec_websocket_protocol], "jobq");
+  s->ws.set_option(websocket::stream_base::decorator(
+      [jobq_protocol, request_id = std::move(request_id)](websocket::response_type& res) {
+        res.set(http::field::server, "jobq");
+        res.set("X-Request-Id", request_id);
+        if (jobq_protocol) res.set(http::field::sec_websocket_protocol, "jobq");
+      }));
   auto [accept_ec] = co_await s->ws.async_accept(req, asio::as_tuple(asio::use_awaitable));
   if (accept_ec) co_return;
   s->ws.text(true);

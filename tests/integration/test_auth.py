@@ -247,6 +247,26 @@ class LoopbackOnlyWithoutKeys(unittest.TestCase):
         self.assertIn("API keys", p.log())
         self.assertIsNone(health(port), "nothing may listen")
 
+    def test_a_blank_key_list_is_an_error_not_no_keys(self):
+        for blank in (",", " ", " , "):
+            for how in ("flag", "env"):
+                with self.subTest(keys=blank, how=how):
+                    port = free_port()
+                    args = ["--listen", f"0.0.0.0:{port}", "--store", "memory:"]
+                    env = clean_env()
+                    if how == "flag":
+                        args += ["--api-keys", blank]
+                    else:
+                        env["JOBQ_API_KEYS"] = blank
+                    p = Process(self, args, env)
+                    try:
+                        code = p.wait_exit(timeout=START_TIMEOUT_S)
+                    except subprocess.TimeoutExpired:
+                        self.fail(f"jobqd started with api keys {blank!r}:\n{p.log()}")
+                    self.assertEqual(code, 2, p.log())
+                    self.assertIn("empty", p.log())
+                    self.assertIsNone(health(port), "nothing may listen")
+
     def test_insecure_starts_on_a_non_loopback_address(self):
         port = free_port()
         p = Process(self, ["--listen", f"0.0.0.0:{port}", "--store", "memory:", "--insecure"])

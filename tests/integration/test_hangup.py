@@ -21,7 +21,7 @@ class HangupDuringLongPoll(ServerTestCase):
         data = json.dumps(body).encode() if body is not None else b""
         s = socket.create_connection(("127.0.0.1", self.server.port), timeout=5)
         s.sendall(
-            f"{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(data)}\r\n\r\n".encode() + data)
         return s
 

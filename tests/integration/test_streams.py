@@ -197,11 +197,13 @@ class WebSocketJobStream(JobLife, ServerTestCase):
         status, _ = self.refusal(f"/api/v1/jobs/{unique('nope')}/ws")
         self.assertEqual(status, 404)
 
-    def test_without_upgrade_is_400(self):
+    def test_without_upgrade_is_426_naming_upgrade(self):
         job = self.api.submit(type="t", queue=self.queue)
-        status, body, _ = self.api.request("GET", f"/jobs/{job['id']}/ws")
-        self.assertEqual(status, 400, body)
-        self.assertEqual(body["error"]["code"], "bad_request")
+        status, body, headers = self.api.request("GET", f"/jobs/{job['id']}/ws")
+        self.assertEqual(status, 426, body)
+        self.assertEqual(body["error"]["code"], "upgrade_required")
+        self.assertEqual(body["error"]["details"]["field"], "Upgrade")
+        self.assertEqual(headers.get("Upgrade"), "websocket")
 
 
 class SseJobStream(JobLife, ServerTestCase):

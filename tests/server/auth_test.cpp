@@ -6,7 +6,7 @@ namespace jobq::server {
 namespace {
 
 TEST(ApiKeys, ParsesKeysWithRoles) {
-  auto keys = ApiKeys::parse(" a1:admin, p1:producer ,w1:worker,v1:viewer,");
+  auto keys = ApiKeys::parse(" a1:admin, p1:producer ,w1:worker,v1:viewer");
   ASSERT_TRUE(keys.ok()) << keys.error().to_string();
   EXPECT_EQ(keys->find("a1"), Role::admin);
   EXPECT_EQ(keys->find("p1"), Role::producer);
@@ -18,7 +18,42 @@ TEST(ApiKeys, ParsesKeysWithRoles) {
 TEST(ApiKeys, RefusesUnknownRolesAndMissingColons) {
   EXPECT_EQ(ApiKeys::parse("k:root").error().field(), "api_keys");
   EXPECT_EQ(ApiKeys::parse("justakey").error().field(), "api_keys");
+  EXPECT_EQ(ApiKeys::parse(":admin").error().field(), "api_keys");
+  EXPECT_EQ(ApiKeys::parse("  :admin").error().field(), "api_keys");
   EXPECT_TRUE(ApiKeys::parse("").value().empty());
+}
+
+TEST(ApiKeys, AnEmptyEntryIsAnErrorNotNoKeys) {
+  // Each of these once parsed as no keys, which let jobqd listen on any address unprotected.
+  for (std::string_view text : {",", " ", " , ", "a:admin,", ",a:admin", "a:admin,,b:viewer", "\t"}) {
+    auto keys = ApiKeys::parse(text);
+    ASSERT_FALSE(keys.ok()) << "\"" << text << "\"";
+    EXPECT_EQ(keys.error().field(), "api_keys");
+    EXPECT_NE(keys.error().message().find("empty"), std::string::npos) << keys.error().message();
+  }
+}
+
+TEST(ApiKeys, AKeyGivenTwiceIsAnError) {
+  EXPECT_FALSE(ApiKeys::parse("k:admin,k:viewer").ok());
+  EXPECT_FALSE(ApiKeys::parse("k:admin, k :admin").ok());
+}
+
+TEST(ApiKeys, MatchesWholeKeysOnly) {
+  auto keys = ApiKeys::parse("secret-key:admin,other:viewer").value();
+  EXPECT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys.find("secret-key"), Role::admin);
+  EXPECT_EQ(keys.find("other"), Role::viewer);
+  for (std::string_view near : {"secret-ke", "secret-keyy", "Secret-key", "", "secret-key "})
+    EXPECT_EQ(keys.find(near), std::nullopt) << near;
+}
+
+TEST(BearerToken, TheSchemeInAnyCaseThenOneSpaceAndTheToken) {
+  EXPECT_EQ(bearer_token("Bearer abc"), "abc");
+  EXPECT_EQ(bearer_token("bearer abc"), "abc");
+  EXPECT_EQ(bearer_token("BEARER abc"), "abc");
+  for (std::string_view bad : {"", "Bearer", "Bearer ", "Bearer  abc", "Bearerabc", "Basic abc",
+                               "Token abc", "Bearer a b"})
+    EXPECT_EQ(bearer_token(bad), std::nullopt) << bad;
 }
 
 TEST(Roles, GrantTheirGroupsOfRoutes) {

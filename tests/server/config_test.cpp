@@ -29,6 +29,29 @@ TEST(Config, RefusesAnOpenAddressWithoutKeysUnlessInsecure) {
   EXPECT_TRUE(validate(keyed).ok());
 }
 
+TEST(Config, ABlankKeyListIsAnErrorNotAnOpenServer) {
+  for (std::string_view blank : {",", " ", " , "}) {
+    Config c;
+    ASSERT_TRUE(apply_setting(c, "listen", "0.0.0.0:8080").ok());
+    EXPECT_EQ(apply_setting(c, "api_keys", blank).field(), "api_keys") << "\"" << blank << "\"";
+    c.api_keys = blank;  // as if set around apply_setting: validate parses it too
+    EXPECT_EQ(validate(c).field(), "api_keys") << "\"" << blank << "\"";
+  }
+}
+
+TEST(Config, LimitsAndOriginsAreChecked) {
+  Config c;
+  EXPECT_TRUE(apply_setting(c, "cors_origins", "https://app.example.com, http://localhost:3000").ok());
+  EXPECT_TRUE(apply_setting(c, "cors_origins", "*").ok());
+  EXPECT_EQ(apply_setting(c, "cors_origins", "app.example.com").field(), "cors_origins");
+  EXPECT_EQ(apply_setting(c, "cors_origins", "https://app.example.com/").field(), "cors_origins");
+  EXPECT_EQ(apply_setting(c, "max_connections", "0").field(), "max_connections");
+  ASSERT_TRUE(apply_setting(c, "max_buffered_bytes", "4096").ok());
+  EXPECT_EQ(validate(c).field(), "max_buffered_bytes");  // under max_body_bytes
+  ASSERT_TRUE(apply_setting(c, "max_body_bytes", "4096").ok());
+  EXPECT_TRUE(validate(c).ok());
+}
+
 TEST(Config, BadValuesNameTheirSetting) {
   Config c;
   EXPECT_EQ(apply_setting(c, "sync", "sometimes").field(), "sync");
