@@ -4,7 +4,7 @@ REL_DIR   := build/release
 TSAN_DIR  := build/tsan
 CMAKE_GEN := -G Ninja
 
-.PHONY: deps run test build-test build-release tsan bench bench-smoke format clean
+.PHONY: deps run test build-test build-release reliability tsan bench bench-smoke format clean
 
 deps:
 	@scripts/install-deps
@@ -15,6 +15,12 @@ build-test: deps
 
 test: build-test
 	cd $(TEST_DIR) && ctest --output-on-failure -j2
+
+# The reliability suite's long tier (tests/reliability/README.md); its short tier is part of
+# make test. Bounded: under 30 minutes.
+reliability: build-test
+	cd tests/reliability && RELIABILITY=long JOBQD=$(CURDIR)/$(TEST_DIR)/jobqd \
+		/usr/bin/python3 -m unittest discover -v -t . -s .
 
 # ThreadSanitizer over the suites with threads (the ctest label tsan, tests/CMakeLists.txt); only
 # their targets are built. halt_on_error makes a race fail its test instead of only printing.
