@@ -2,9 +2,10 @@
 TEST_DIR  := build/asan
 REL_DIR   := build/release
 TSAN_DIR  := build/tsan
+FUZZ_DIR  := build/fuzz
 CMAKE_GEN := -G Ninja
 
-.PHONY: deps run test build-test build-release reliability tsan bench bench-smoke format clean
+.PHONY: deps run test build-test build-release reliability tsan build-fuzz fuzz-smoke fuzz bench bench-smoke format clean
 
 deps:
 	@scripts/install-deps
@@ -30,6 +31,21 @@ tsan: deps
 	cmake --build $(TSAN_DIR) --target $(TSAN_TARGETS)
 	cd $(TSAN_DIR) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 $(TSAN_OPTIONS)" \
 		ctest --output-on-failure -j2 -L tsan
+
+# libFuzzer targets (fuzz/README.md), built with Debian's clang: fuzz-smoke runs each over its
+# corpus and then briefly (CI), fuzz for FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS ?= 45
+build-fuzz: deps
+	cmake -S . -B $(FUZZ_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++-14 \
+		-DJOBQ_FUZZ=ON -DJOBQ_TESTS=OFF >/dev/null
+	cmake --build $(FUZZ_DIR) --target fuzzers
+
+fuzz-smoke: build-fuzz
+	fuzz/run $(FUZZ_DIR) $(FUZZ_SMOKE_SECONDS)
+
+fuzz: build-fuzz
+	fuzz/run $(FUZZ_DIR) $(FUZZ_SECONDS)
 
 build-release: deps
 	cmake -S . -B $(REL_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DJOBQ_BENCH=ON -DJOBQ_TESTS=OFF >/dev/null
