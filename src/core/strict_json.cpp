@@ -3,6 +3,7 @@
 #include "core/strict_json.h"
 
 #include <algorithm>
+#include <cmath>
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value_stack.hpp>
 #include <string>
@@ -27,6 +28,7 @@ class StrictHandler {
 
   json::value release() { return values_.release(); }
   const std::string& duplicate() const { return duplicate_; }
+  bool out_of_range() const { return out_of_range_; }
 
   bool on_document_begin(json::error_code&) { return true; }
   bool on_document_end(json::error_code&) { return true; }
@@ -81,7 +83,12 @@ class StrictHandler {
     values_.push_uint64(u);
     return true;
   }
-  bool on_double(double d, json::string_view, json::error_code&) {
+  bool on_double(double d, json::string_view, json::error_code& ec) {
+    if (!std::isfinite(d)) {  // 1e999: Boost.JSON reads infinity, and would write "Infinity"
+      out_of_range_ = true;
+      ec = json::error::syntax;
+      return false;
+    }
     values_.push_double(d);
     return true;
   }
@@ -102,6 +109,7 @@ class StrictHandler {
   std::vector<std::size_t> starts_;   // where each open object's keys begin in keys_
   std::string key_;                   // a key arriving in parts
   std::string duplicate_;
+  bool out_of_range_ = false;
 };
 
 }  // namespace
@@ -117,6 +125,9 @@ Result<json::value> parse_json(std::string_view text, std::string_view field,
     return Error::invalid(parser.handler().duplicate(),
                           "the key \"" + parser.handler().duplicate() +
                               "\" is given twice in one object");
+  if (parser.handler().out_of_range())
+    return Error::invalid(std::string(field),
+                          "a number is beyond the range of a double (about 1.8e308)");
   if (!ec && used < text.size()) ec = json::error::extra_data;
   if (ec) return Error::invalid(std::string(field), "malformed JSON: " + ec.message());
   return parser.handler().release();

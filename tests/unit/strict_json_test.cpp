@@ -41,6 +41,17 @@ TEST(StrictJson, MalformedTextNamesTheField) {
   }
 }
 
+TEST(StrictJson, RefusesNumbersBeyondADoublesRange) {
+  // Found by fuzz/job_spec_fuzzer: read as infinity, such a payload was stored as "Infinity".
+  for (std::string text : {R"({"n":1e999})", R"([-1e400])", R"(1E+309)"}) {
+    auto v = parse_json(text, "payload");
+    ASSERT_FALSE(v.ok()) << text;
+    EXPECT_EQ(v.error().field(), "payload");
+    EXPECT_NE(v.error().message().find("range"), std::string::npos) << v.error().message();
+  }
+  EXPECT_TRUE(parse_json("[1.7e308, -1.7e308, 4.9e-324, 1e-999]").ok());  // underflow is 0
+}
+
 TEST(StrictJson, KeepsTheNestingLimit) {
   EXPECT_TRUE(parse_json(std::string(10, '[') + std::string(10, ']'), "body", 10).ok());
   EXPECT_FALSE(parse_json(std::string(11, '[') + std::string(11, ']'), "body", 10).ok());
