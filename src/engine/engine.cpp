@@ -14,8 +14,6 @@ namespace jobq {
 
 namespace {
 
-constexpr std::size_t kSweepChunk = 1000;
-
 SpecLimits limits_of(const EngineOptions& o) {
   SpecLimits l;
   l.max_payload_bytes = o.max_payload_bytes;
