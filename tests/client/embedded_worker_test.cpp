@@ -9,7 +9,7 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "client/eventually.h"
+#include "support/eventually.h"
 #include "jobq/worker.h"
 #include "support/engine_fixture.h"
 

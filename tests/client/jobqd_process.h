@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "client/eventually.h"
+#include "support/eventually.h"
 
 namespace jobq::testing {
 

@@ -8,7 +8,7 @@
 #include <future>
 #include <thread>
 
-#include "client/eventually.h"
+#include "support/eventually.h"
 
 namespace jobq {
 namespace {

@@ -6,9 +6,10 @@
 
 namespace jobq::testing {
 
-// True as soon as `condition()` is; false if it still is not after `deadline`.
+// True as soon as `condition()` is; false if it still is not after `deadline`. The default is
+// long enough for a real jobqd under the sanitizers; a passing test never waits for it.
 template <class Condition>
-bool eventually(Condition condition, std::chrono::milliseconds deadline = std::chrono::seconds(5)) {
+bool eventually(Condition condition, std::chrono::milliseconds deadline = std::chrono::seconds(10)) {
   auto until = std::chrono::steady_clock::now() + deadline;
   while (!condition()) {
     if (std::chrono::steady_clock::now() >= until) return false;
