@@ -114,8 +114,12 @@ struct HttpServer::Impl {
   template <class T>
   asio::awaitable<T> offload(std::function<void(std::function<void(T)>)> start,
                              bool in_place = false);
-  // Sets `role` to the name of the caller's role when it is known.
-  Reply authorize(const Request& req, Access access, std::string& role) const;
+  // Who the caller is, or why it may not go on.
+  struct Authorization {
+    std::string role;  // "admin" with no keys; empty on an open route called without a key
+    std::optional<Reply> refusal;
+  };
+  Authorization authorize(const Request& req, Access access) const;
   std::string request_id_of(const Request& req);
   void begin_request() {
     std::lock_guard lock(in_flight_mutex);
@@ -391,27 +395,25 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket) {
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-Reply HttpServer::Impl::authorize(const Request& req, Access access, std::string& role_name) const {
-  if (keys.empty()) {
-    role_name = "admin";  // with no keys, anyone may do anything
-    return {};
-  }
+HttpServer::Impl::Authorization HttpServer::Impl::authorize(const Request& req,
+                                                            Access access) const {
+  if (keys.empty()) return {"admin", {}};  // with no keys, anyone may do anything
   if (access == Access::open) return {};
   std::optional<std::string> key = bearer_token(view(req[http::field::authorization]));
   if (!key && beast::websocket::is_upgrade(req))
     key = key_from_websocket_protocols(view(req[http::field::sec_websocket_protocol]));
   if (!key)
-    return error_reply(401, "unauthorized",
-                       "send an API key as Authorization: Bearer KEY (a WebSocket may offer the "
-                       "subprotocol jobq.bearer.<KEY in base64url> instead)",
-                       "Authorization");
+    return {{},
+            error_reply(401, "unauthorized",
+                        "send an API key as Authorization: Bearer KEY (a WebSocket may offer the "
+                        "subprotocol jobq.bearer.<KEY in base64url> instead)",
+                        "Authorization")};
   auto role = keys.find(*key);
-  if (!role) return error_reply(401, "unauthorized", "unknown API key", "Authorization");
+  if (!role) return {{}, error_reply(401, "unauthorized", "unknown API key", "Authorization")};
   if (!allows(*role, access))
-    return error_reply(403, "forbidden",
-                       "the " + std::string(to_string(*role)) + " role may not do this");
-  role_name = to_string(*role);
-  return {};
+    return {{}, error_reply(403, "forbidden",
+                            "the " + std::string(to_string(*role)) + " role may not do this")};
+  return {std::string(to_string(*role)), {}};
 }
 
 HttpServer::Impl::Admission HttpServer::Impl::admit(const Request& req,
@@ -463,10 +465,12 @@ HttpServer::Impl::Admission HttpServer::Impl::admit(const Request& req,
   }
   const Route& route = *match.route;
   route_name = route.pattern;
-  if (Reply denied = authorize(req, route.access, a.role); denied.status != 200) {
-    a.refusal = std::move(denied);
+  Authorization auth = authorize(req, route.access);
+  if (auth.refusal) {
+    a.refusal = std::move(auth.refusal);
     return a;
   }
+  a.role = std::move(auth.role);
   if (route.transport == Transport::websocket) {
     a.refusal = check_websocket_handshake(beast::websocket::is_upgrade(req),
                                           view(req[http::field::sec_websocket_version]),
