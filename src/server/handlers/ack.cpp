@@ -246,10 +246,11 @@ void heartbeats(Api& api, const Call& call, Responder respond) {
 }  // namespace
 
 void add_ack_routes(Router& r, Api& api) {
-  auto bind = [&api](void (*fn)(Api&, const Call&, Responder)) { return answer_later(api, fn); };
   // A long poll: the lease it may carry can wait, and is withdrawn if the worker hangs up.
-  r.add("POST", "/api/v1/ack", Access::work, bind(ack), {.long_poll = true, .never_blocks = true});
-  r.add("POST", "/api/v1/heartbeats", Access::work, bind(heartbeats), {.never_blocks = true});
+  r.add("POST", "/api/v1/ack", Access::work,
+        answer_later(api, ack), {.long_poll = true, .never_blocks = true});
+  r.add("POST", "/api/v1/heartbeats", Access::work,
+        answer_later(api, heartbeats), {.never_blocks = true});
 }
 
 }  // namespace jobq::server

@@ -118,16 +118,15 @@ Reply remove(Api& api, const Call& call) {
 }  // namespace
 
 void add_job_routes(Router& r, Api& api) {
-  auto bind = [&api](Reply (*fn)(Api&, const Call&)) { return answer_now(api, fn); };
   r.add("POST", "/api/v1/jobs", Access::produce, answer_later(api, submit), {.never_blocks = true});
   r.add("POST", "/api/v1/jobs/batch", Access::produce, answer_later(api, submit_batch),
         {.never_blocks = true});
-  r.add("GET", "/api/v1/jobs", Access::read, bind(list));
+  r.add("GET", "/api/v1/jobs", Access::read, answer_now(api, list));
   r.add("GET", "/api/v1/jobs/{id}", Access::read, immediate([&api](const Call& call) {
           return job_reply(api.engine.get(call.param("id")));
         }));
-  r.add("PATCH", "/api/v1/jobs/{id}", Access::produce, bind(patch));
-  r.add("DELETE", "/api/v1/jobs/{id}", Access::produce, bind(remove));
+  r.add("PATCH", "/api/v1/jobs/{id}", Access::produce, answer_now(api, patch));
+  r.add("DELETE", "/api/v1/jobs/{id}", Access::produce, answer_now(api, remove));
   r.add("POST", "/api/v1/jobs/{id}/cancel", Access::produce, immediate([&api](const Call& call) {
           return job_reply(api.engine.cancel(call.param("id")));
         }));

@@ -99,13 +99,13 @@ void release(Api& api, const Call& call, Responder respond) {
 }  // namespace
 
 void add_worker_call_routes(Router& r, Api& api) {
-  auto bind = [&api](void (*fn)(Api&, const Call&, Responder)) { return answer_later(api, fn); };
   RouteTraits in_place{.never_blocks = true};
-  r.add("POST", "/api/v1/jobs/{id}/heartbeat", Access::work, bind(heartbeat), in_place);
-  r.add("POST", "/api/v1/jobs/{id}/progress", Access::work, bind(heartbeat), in_place);
-  r.add("POST", "/api/v1/jobs/{id}/complete", Access::work, bind(complete), in_place);
-  r.add("POST", "/api/v1/jobs/{id}/fail", Access::work, bind(fail), in_place);
-  r.add("POST", "/api/v1/jobs/{id}/release", Access::work, bind(release), in_place);
+  r.add("POST", "/api/v1/jobs/{id}/heartbeat", Access::work, answer_later(api, heartbeat),
+        in_place);
+  r.add("POST", "/api/v1/jobs/{id}/progress", Access::work, answer_later(api, heartbeat), in_place);
+  r.add("POST", "/api/v1/jobs/{id}/complete", Access::work, answer_later(api, complete), in_place);
+  r.add("POST", "/api/v1/jobs/{id}/fail", Access::work, answer_later(api, fail), in_place);
+  r.add("POST", "/api/v1/jobs/{id}/release", Access::work, answer_later(api, release), in_place);
 }
 
 }  // namespace jobq::server
