@@ -9,9 +9,9 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "support/eventually.h"
 #include "jobq/worker.h"
 #include "support/engine_fixture.h"
+#include "support/eventually.h"
 
 namespace jobq {
 namespace {
