@@ -14,7 +14,7 @@ std::string_view to_string(WorkerCommand c) {
   return "run";
 }
 
-std::string_view WorkerState::state() const {
+std::string_view WorkerRecord::state() const {
   if (lost) return "lost";
   if (command == WorkerCommand::stop) return "stopping";
   if (command == WorkerCommand::quiet) return "quiet";
@@ -25,8 +25,8 @@ WorkerRegistry::WorkerRegistry(const Clock& clock, std::int64_t lost_after_ms,
                                std::int64_t forget_after_ms)
     : clock_(clock), lost_after_ms_(lost_after_ms), forget_after_ms_(forget_after_ms) {}
 
-WorkerState WorkerRegistry::view(const WorkerState& w) const {
-  WorkerState out = w;
+WorkerRecord WorkerRegistry::view(const WorkerRecord& w) const {
+  WorkerRecord out = w;
   out.lost = clock_.now() - w.last_beat_at > lost_after_ms_;
   return out;
 }
@@ -38,12 +38,12 @@ void WorkerRegistry::forget_old() {
   });
 }
 
-WorkerState WorkerRegistry::beat(WorkerBeat beat) {
+WorkerRecord WorkerRegistry::beat(WorkerBeat beat) {
   std::lock_guard lock(mutex_);
   forget_old();
   Millis now = clock_.now();
   auto [it, created] = workers_.try_emplace(beat.id);
-  WorkerState& w = it->second;
+  WorkerRecord& w = it->second;
   if (created) {
     w.first_seen_at = now;
     w.concurrency = beat.concurrency;
@@ -53,15 +53,15 @@ WorkerState WorkerRegistry::beat(WorkerBeat beat) {
   return view(w);
 }
 
-std::vector<WorkerState> WorkerRegistry::list() {
+std::vector<WorkerRecord> WorkerRegistry::list() {
   std::lock_guard lock(mutex_);
   forget_old();
-  std::vector<WorkerState> out;
+  std::vector<WorkerRecord> out;
   for (const auto& [id, w] : workers_) out.push_back(view(w));
   return out;
 }
 
-Result<WorkerState> WorkerRegistry::scale(const std::string& id, int concurrency) {
+Result<WorkerRecord> WorkerRegistry::scale(const std::string& id, int concurrency) {
   std::lock_guard lock(mutex_);
   auto it = workers_.find(id);
   if (it == workers_.end()) return Error::not_found("no worker with id " + id);
@@ -69,7 +69,7 @@ Result<WorkerState> WorkerRegistry::scale(const std::string& id, int concurrency
   return view(it->second);
 }
 
-Result<WorkerState> WorkerRegistry::command(const std::string& id, WorkerCommand command) {
+Result<WorkerRecord> WorkerRegistry::command(const std::string& id, WorkerCommand command) {
   std::lock_guard lock(mutex_);
   auto it = workers_.find(id);
   if (it == workers_.end()) return Error::not_found("no worker with id " + id);

@@ -26,7 +26,8 @@ struct WorkerBeat {
 enum class WorkerCommand { run, quiet, stop };
 std::string_view to_string(WorkerCommand c);
 
-struct WorkerState {
+// What the registry keeps of one worker: its last beat and what operators asked of it.
+struct WorkerRecord {
   WorkerBeat beat;
   WorkerCommand command = WorkerCommand::run;
   int concurrency = 1;  // what the worker should run: its own, or what an operator set
@@ -44,20 +45,20 @@ class WorkerRegistry {
                  std::int64_t forget_after_ms = 3'600'000);
 
   // Records the beat; the answer is what the worker should do now.
-  WorkerState beat(WorkerBeat beat);
-  std::vector<WorkerState> list();
-  Result<WorkerState> scale(const std::string& id, int concurrency);
-  Result<WorkerState> command(const std::string& id, WorkerCommand command);
+  WorkerRecord beat(WorkerBeat beat);
+  std::vector<WorkerRecord> list();
+  Result<WorkerRecord> scale(const std::string& id, int concurrency);
+  Result<WorkerRecord> command(const std::string& id, WorkerCommand command);
   std::size_t alive();
 
  private:
-  WorkerState view(const WorkerState& w) const;
+  WorkerRecord view(const WorkerRecord& w) const;
   void forget_old();
 
   const Clock& clock_;
   std::int64_t lost_after_ms_, forget_after_ms_;
   std::mutex mutex_;
-  std::map<std::string, WorkerState> workers_;
+  std::map<std::string, WorkerRecord> workers_;
 };
 
 }  // namespace jobq::server

@@ -16,7 +16,7 @@ WorkerBeat beat_of(std::string id, int concurrency = 4) {
 TEST(WorkerRegistry, ABeatRegistersTheWorkerAndAnswersRun) {
   ManualClock clock;
   WorkerRegistry registry(clock);
-  WorkerState w = registry.beat(beat_of("w1"));
+  WorkerRecord w = registry.beat(beat_of("w1"));
   EXPECT_EQ(w.command, WorkerCommand::run);
   EXPECT_EQ(w.concurrency, 4);
   EXPECT_EQ(w.state(), "active");
@@ -34,7 +34,7 @@ TEST(WorkerRegistry, OperatorsScaleQuietAndStopAndTheNextBeatCarriesIt) {
   EXPECT_EQ(registry.beat(beat_of("w1")).command, WorkerCommand::quiet);
   ASSERT_TRUE(registry.command("w1", WorkerCommand::stop).ok());
   ASSERT_TRUE(registry.command("w1", WorkerCommand::quiet).ok());
-  WorkerState w = registry.beat(beat_of("w1"));
+  WorkerRecord w = registry.beat(beat_of("w1"));
   EXPECT_EQ(w.command, WorkerCommand::stop);  // a stop is not undone by a later quiet
   EXPECT_EQ(w.state(), "stopping");
   EXPECT_EQ(registry.scale("nobody", 2).error().code(), ErrorCode::not_found);

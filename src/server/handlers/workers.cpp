@@ -13,7 +13,7 @@ namespace json = boost::json;
 
 namespace {
 
-json::object worker_json(const WorkerState& w) {
+json::object worker_json(const WorkerRecord& w) {
   return {{"id", w.beat.id},
           {"host", w.beat.host},
           {"pid", w.beat.pid},
@@ -27,7 +27,7 @@ json::object worker_json(const WorkerState& w) {
           {"last_beat_at", format_time(w.last_beat_at)}};
 }
 
-Reply worker_reply(const Result<WorkerState>& w) {
+Reply worker_reply(const Result<WorkerRecord>& w) {
   if (!w) return error_reply(w.error());
   return json_reply(200, worker_json(*w));
 }
@@ -50,14 +50,14 @@ Reply beat(Api& api, const Call& call) {
       .check(b.running >= 0, "running", "must be >= 0")
       .check(b.id.size() <= 256, "id", "must be at most 256 characters");
   if (Status s = in.finish(); !s.ok()) return error_reply(s);
-  WorkerState w = api.workers.beat(std::move(b));
+  WorkerRecord w = api.workers.beat(std::move(b));
   return json_reply(
       200, json::object{{"command", to_string(w.command)}, {"concurrency", w.concurrency}});
 }
 
 Reply list(Api& api, const Call&) {
   json::array out;
-  for (const WorkerState& w : api.workers.list()) out.emplace_back(worker_json(w));
+  for (const WorkerRecord& w : api.workers.list()) out.emplace_back(worker_json(w));
   return json_reply(200, json::object{{"workers", std::move(out)}});
 }
 
