@@ -106,8 +106,8 @@ Status Worker::start() {
   if (w.handlers.empty()) return Error::invalid("handlers", "register a handler before start");
   w.state = WorkerState::running;
   w.spawn_slots();
-  w.threads.emplace_back([&w] { w.heartbeats(); });
-  if (w.options.beat_interval.count() > 0) w.threads.emplace_back([&w] { w.beats(); });
+  w.threads.emplace_back([&w] { w.renew_leases(); });
+  if (w.options.beat_interval.count() > 0) w.threads.emplace_back([&w] { w.announce_presence(); });
   return {};
 }
 

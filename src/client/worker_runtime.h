@@ -1,7 +1,7 @@
 // The worker runtime's insides, shared by its files: worker.cpp (the public face and the slots'
 // lifecycle), worker_slots.cpp (leasing and running jobs; outcome_line.h sends the slots'
-// outcomes together), worker_heartbeats.cpp (leases renewed, progress, notices, the stop's
-// grace) and worker_beats.cpp (presence and the server's orders).
+// outcomes together), worker_lease_renewal.cpp (leases renewed, progress, notices, the
+// stop's grace) and worker_presence.cpp (beats: presence and the server's orders).
 #pragma once
 
 #include <chrono>
@@ -80,13 +80,13 @@ struct Worker::Impl {
 
   OutcomeLine outcome_line;
 
-  // worker_heartbeats.cpp
-  void heartbeats();
+  // worker_lease_renewal.cpp: the heartbeat thread
+  void renew_leases();
   void watch_time(Active& a, steady::time_point now);
   void beat_job(Active& a, steady::time_point now);
 
-  // worker_beats.cpp
-  void beats();
+  // worker_presence.cpp: the beat thread
+  void announce_presence();
   void obey(const WorkerOrders& orders, std::unique_lock<std::mutex>& lock);
   void stop(std::chrono::milliseconds grace);
 };

@@ -8,7 +8,7 @@ namespace jobq {
 using std::chrono::milliseconds;
 
 // The beat thread: presence, and the server's orders.
-void Worker::Impl::beats() {
+void Worker::Impl::announce_presence() {
   std::unique_lock lock(mutex);
   while (state != WorkerState::stopping && state != WorkerState::stopped) {
     WorkerBeat b;

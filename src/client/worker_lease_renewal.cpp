@@ -10,7 +10,7 @@ using std::chrono::milliseconds;
 
 // The heartbeat thread: renews leases, sends throttled progress, brings notices, enforces the
 // stop's grace. Ends once the worker is stopping and every slot has ended.
-void Worker::Impl::heartbeats() {
+void Worker::Impl::renew_leases() {
   const milliseconds tick = std::min<milliseconds>(
       {options.progress_interval, options.heartbeat_interval, milliseconds(100)});
   std::unique_lock lock(mutex);
