@@ -23,6 +23,7 @@
 #include "jobq/error.h"
 #include "jobq/job.h"
 #include "jobq/requests.h"
+#include "jobq/workers.h"
 
 namespace jobq {
 
@@ -95,25 +96,6 @@ struct EventFilter {
   std::vector<std::string> queues;
   std::vector<std::string> types;
   std::vector<std::string> events;
-};
-
-// A worker's presence report and the server's orders (POST /workers/{id}/beat).
-struct WorkerBeat {
-  std::string id;
-  std::vector<std::string> types;
-  std::vector<std::string> queues;
-  int concurrency = 1;
-  int running = 0;
-  std::string host;
-  std::int64_t pid = 0;
-  std::string version;
-};
-
-enum class WorkerCommand { run, quiet, stop };
-
-struct WorkerOrders {
-  WorkerCommand command = WorkerCommand::run;
-  int concurrency = 1;
 };
 
 // One entry of POST /ack: a completion (`error` empty) or a failure.

@@ -11,19 +11,10 @@
 
 #include "jobq/clock.h"
 #include "jobq/error.h"
+#include "jobq/workers.h"
 
 namespace jobq::server {
 
-struct WorkerBeat {
-  std::string id;
-  std::vector<std::string> types, queues;
-  int concurrency = 1;
-  int running = 0;
-  std::string host, version;
-  std::int64_t pid = 0;
-};
-
-enum class WorkerCommand { run, quiet, stop };
 std::string_view to_string(WorkerCommand c);
 
 // What the registry keeps of one worker: its last beat and what operators asked of it.
