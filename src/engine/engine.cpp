@@ -461,11 +461,11 @@ Result<Job> Engine::cancel(const std::string& id) {
 }
 
 Result<Job> Engine::retry(const std::string& id) {
-  auto retried = store_.retry(id, {}, clock_.now());
+  auto retried = store_.retry(id, clock_.now());
   if (!retried) return retried.error();
-  publish_all(EventType::queued, *retried);
+  publish(EventType::queued, *retried);
   wake_waiters();
-  return std::move(retried->front());
+  return retried;
 }
 
 Result<Job> Engine::remove(const std::string& id) {
@@ -480,7 +480,7 @@ Result<std::vector<Job>> Engine::retry_where(JobFilter filter) {
   for (JobStatus s : filter.statuses)
     if (s != JobStatus::failed && s != JobStatus::cancelled)
       return Error::invalid("status", "only failed and cancelled jobs can be retried");
-  auto retried = store_.retry({}, filter, clock_.now());
+  auto retried = store_.retry_where(filter, clock_.now());
   if (!retried) return retried.error();
   publish_all(EventType::queued, *retried);
   if (!retried->empty()) wake_waiters();

@@ -81,9 +81,10 @@ class Store {
 
   // waiting/scheduled/queued -> cancelled; running -> cancel_requested.
   virtual Result<Finished> cancel(const std::string& id, Millis now) = 0;
-  // failed/cancelled -> queued with attempts reset.
-  virtual Result<std::vector<Job>> retry(const std::string& id, const JobFilter& filter,
-                                         Millis now) = 0;
+  // failed/cancelled -> queued with attempts reset: one job (an error if its state forbids it),
+  // or every failed or cancelled job the filter matches.
+  virtual Result<Job> retry(const std::string& id, Millis now) = 0;
+  virtual Result<std::vector<Job>> retry_where(const JobFilter& filter, Millis now) = 0;
   virtual Result<Job> update(const std::string& id, std::optional<int> priority,
                              std::optional<Millis> run_at, Millis now) = 0;
 

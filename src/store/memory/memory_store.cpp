@@ -217,18 +217,18 @@ void MemoryStore::settle(const Job& finished, Millis now, std::vector<Job>& chan
   changed = settle_dependents(finished, now, retention_, access);
 }
 
-Result<std::vector<Job>> MemoryStore::retry(const std::string& id, const JobFilter& filter,
-                                            Millis now) {
+Result<Job> MemoryStore::retry(const std::string& id, Millis now) {
+  std::lock_guard lock(mutex_);
+  Job* job = find(id);
+  if (!job) return unknown(id);
+  Status s = modify(*job, [&](Job& j) { return jobq::retry(j, now); });
+  if (!s.ok()) return s;
+  return *job;
+}
+
+Result<std::vector<Job>> MemoryStore::retry_where(const JobFilter& filter, Millis now) {
   std::lock_guard lock(mutex_);
   std::vector<Job> out;
-  if (!id.empty()) {
-    Job* job = find(id);
-    if (!job) return unknown(id);
-    Status s = modify(*job, [&](Job& j) { return jobq::retry(j, now); });
-    if (!s.ok()) return s;
-    out.push_back(*job);
-    return out;
-  }
   for (auto& [seq, job] : jobs_) {
     if ((job.status != JobStatus::failed && job.status != JobStatus::cancelled) ||
         !matches(job, filter))

@@ -26,8 +26,8 @@ class MemoryStore final : public Store {
   Result<Finished> fail(const std::string& id, const std::string& token, const Failure& failure,
                         Millis now) override;
   Result<Finished> cancel(const std::string& id, Millis now) override;
-  Result<std::vector<Job>> retry(const std::string& id, const JobFilter& filter,
-                                 Millis now) override;
+  Result<Job> retry(const std::string& id, Millis now) override;
+  Result<std::vector<Job>> retry_where(const JobFilter& filter, Millis now) override;
   Result<Job> update(const std::string& id, std::optional<int> priority,
                      std::optional<Millis> run_at, Millis now) override;
   Result<std::vector<Job>> promote_due(Millis now, std::size_t limit) override;

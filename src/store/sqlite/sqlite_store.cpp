@@ -315,32 +315,33 @@ Result<Finished> SqliteStore::cancel(const std::string& id, Millis now) {
   });
 }
 
-Result<std::vector<Job>> SqliteStore::retry(const std::string& id, const JobFilter& filter,
-                                            Millis now) {
+Result<Job> SqliteStore::retry(const std::string& id, Millis now) {
+  return write<Job>([&]() -> Result<Job> {
+    auto job = load(id);
+    if (!job) return unknown(id);
+    Job before = *job;
+    if (Status s = jobq::retry(*job, now); !s.ok()) return s;
+    save(before, *job);
+    return *job;
+  });
+}
+
+Result<std::vector<Job>> SqliteStore::retry_where(const JobFilter& filter, Millis now) {
   return write<std::vector<Job>>([&]() -> Result<std::vector<Job>> {
-    std::vector<Job> candidates;
-    if (!id.empty()) {
-      auto job = load(id);
-      if (!job) return unknown(id);
-      candidates.push_back(*job);
-    } else {
+    std::vector<Job> out;
+    {
       sqlite::Where where = sqlite::filter_where(filter);
       where.sql += " AND status IN ('failed', 'cancelled')";
       Statement st(db_->handle(), kSelectJob + "WHERE " + where.sql + " ORDER BY seq");
       where.bind(st);
-      while (st.step()) candidates.push_back(sqlite::read_job(st));
+      while (st.step()) out.push_back(sqlite::read_job(st));
     }
-    std::vector<Job> out;
-    for (Job& job : candidates) {
+    std::erase_if(out, [&](Job& job) {
       Job before = job;
-      Status s = jobq::retry(job, now);
-      if (!s.ok()) {
-        if (!id.empty()) return s;
-        continue;
-      }
+      if (!jobq::retry(job, now).ok()) return true;
       save(before, job);
-      out.push_back(std::move(job));
-    }
+      return false;
+    });
     return out;
   });
 }
