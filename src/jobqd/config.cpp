@@ -6,6 +6,7 @@
 #include "core/int_text.h"
 #include "server/auth.h"
 #include "server/origin_policy.h"
+#include "server/text.h"
 
 namespace jobq {
 
@@ -15,10 +16,6 @@ Result<bool> parse_bool(std::string_view name, std::string_view text) {
   if (text == "true" || text == "1" || text == "yes") return true;
   if (text == "false" || text == "0" || text == "no") return false;
   return Error::invalid(std::string(name), "must be true or false");
-}
-
-bool is_loopback(std::string_view host) {
-  return host == "localhost" || host == "::1" || host.substr(0, 4) == "127.";
 }
 
 }  // namespace
@@ -177,7 +174,7 @@ Status validate(const Config& c) {
     return Error::invalid("listen", "the port must be a number from 0 to 65535");
   auto keys = server::ApiKeys::parse(c.api_keys);
   if (!keys) return keys.error();
-  if (keys->empty() && !c.insecure && !is_loopback(c.host()))
+  if (keys->empty() && !c.insecure && !server::is_loopback_host(c.host()))
     return Error::invalid("listen",
                           "no API keys are configured, so jobqd listens on loopback only; set "
                           "JOBQ_API_KEYS (or api_keys in the config file), or pass --insecure");

@@ -12,7 +12,7 @@
 #include "jobqd/logging.h"
 #include "server/api.h"
 #include "server/http_server.h"
-#include "server/origin_policy.h"
+#include "server/text.h"
 
 namespace {
 

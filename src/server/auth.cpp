@@ -2,23 +2,15 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <cctype>
 #include <cstdint>
 #include <stdexcept>
 
 #include "server/base64.h"
+#include "server/text.h"
 
 namespace jobq::server {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
 
 // Calls fn with each trimmed item of a comma-separated header until it returns true.
 template <class Fn>
@@ -133,9 +125,9 @@ std::optional<Role> ApiKeys::find(std::string_view key) const {
 
 std::optional<std::string> bearer_token(std::string_view header) {
   constexpr std::string_view kScheme = "bearer";
-  if (header.size() <= kScheme.size() || header[kScheme.size()] != ' ') return std::nullopt;
-  for (std::size_t i = 0; i < kScheme.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return std::nullopt;
+  if (header.size() <= kScheme.size() || header[kScheme.size()] != ' ' ||
+      !iequals(header.substr(0, kScheme.size()), kScheme))
+    return std::nullopt;
   std::string_view token = header.substr(kScheme.size() + 1);  // token68: no spaces in it
   if (token.empty() || token.find_first_of(" \t") != std::string_view::npos) return std::nullopt;
   return std::string(token);

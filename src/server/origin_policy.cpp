@@ -3,6 +3,8 @@
 #include <boost/asio/ip/address.hpp>
 #include <cctype>
 
+#include "server/text.h"
+
 namespace jobq::server {
 
 namespace {
@@ -11,12 +13,6 @@ std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
 }
 
 // The host of a Host header or authority: "[::1]:8080" -> "::1", "a.example:80" -> "a.example".
@@ -34,13 +30,6 @@ bool is_ip_literal(const std::string& host) {
   return !ec;
 }
 
-bool is_loopback_name(const std::string& host) {
-  if (host == "localhost" || host == "::1") return true;
-  boost::system::error_code ec;
-  auto address = boost::asio::ip::make_address(host, ec);
-  return !ec && address.is_loopback();
-}
-
 // An authority with its scheme's default port dropped, so that "https://a.example" matches
 // "Host: a.example" and "Host: a.example:443" alike.
 std::string without_default_port(std::string_view authority, std::string_view scheme) {
@@ -53,14 +42,21 @@ std::string without_default_port(std::string_view authority, std::string_view sc
 
 }  // namespace
 
+bool is_loopback_host(std::string_view host) {
+  if (iequals(host, "localhost")) return true;
+  boost::system::error_code ec;
+  auto address = boost::asio::ip::make_address(host, ec);
+  return !ec && address.is_loopback();
+}
+
 std::optional<Reply> OriginPolicy::check_host(std::string_view host) const {
   if (keys_configured || host.empty()) return std::nullopt;
   std::string name = host_part(host);
   bool wildcard = listen_host == "0.0.0.0" || listen_host == "::";
-  if (name == lower(listen_host) || is_loopback_name(name) || (wildcard && is_ip_literal(name)))
+  if (iequals(name, listen_host) || is_loopback_host(name) || (wildcard && is_ip_literal(name)))
     return std::nullopt;
   for (const auto& allowed : allowed_hosts)
-    if (name == lower(allowed)) return std::nullopt;
+    if (iequals(name, allowed)) return std::nullopt;
   return error_reply(421, "host_not_allowed",
                      "this server does not answer to the host name \"" + name +
                          "\" while no API keys are set; list it in allowed_hosts "
@@ -77,9 +73,8 @@ OriginPolicy::Verdict OriginPolicy::judge_origin(std::string_view origin,
     if (without_default_port(origin.substr(sep + 3), scheme) == without_default_port(host, scheme))
       return Verdict::same_origin;
   }
-  std::string given = lower(origin);
   for (const auto& allowed : cors_origins)
-    if (allowed == "*" || lower(allowed) == given) return Verdict::listed;
+    if (allowed == "*" || iequals(allowed, origin)) return Verdict::listed;
   return Verdict::foreign;
 }
 
@@ -107,17 +102,6 @@ Reply preflight_reply(const OriginPolicy& policy, std::string_view origin, std::
                          "Authorization, Content-Type, X-Request-Id, If-None-Match");
   r.headers.emplace_back("Access-Control-Max-Age", "600");
   return r;
-}
-
-std::vector<std::string> split_list(std::string_view text) {
-  std::vector<std::string> items;
-  while (!text.empty()) {
-    auto comma = text.find(',');
-    std::string_view item = trim(text.substr(0, comma));
-    if (!item.empty()) items.emplace_back(item);
-    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
-  }
-  return items;
 }
 
 }  // namespace jobq::server

@@ -36,7 +36,7 @@ void add_cors_headers(Reply& reply, std::string_view origin);
 // The answer to a CORS preflight (OPTIONS with Access-Control-Request-Method) from `origin`.
 Reply preflight_reply(const OriginPolicy& policy, std::string_view origin, std::string_view host);
 
-// Splits a comma-separated setting into its trimmed, non-empty items.
-std::vector<std::string> split_list(std::string_view text);
+// localhost, or a loopback address (127.0.0.0/8, ::1).
+bool is_loopback_host(std::string_view host);
 
 }  // namespace jobq::server

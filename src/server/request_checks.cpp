@@ -1,30 +1,11 @@
 #include "server/request_checks.h"
 
-#include <cctype>
 #include <string>
 
 #include "server/base64.h"
+#include "server/text.h"
 
 namespace jobq::server {
-
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
 
 std::optional<Reply> check_transfer_encoding(std::string_view te) {
   if (te.empty() || iequals(trim(te), "chunked")) return std::nullopt;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "server/text.h"
+
 namespace jobq::server {
 namespace {
 
