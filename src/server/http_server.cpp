@@ -95,6 +95,8 @@ struct HttpServer::Impl {
   struct Admission {
     std::optional<Reply> refusal;
     const Route* route = nullptr;
+    boost::urls::url_view target;  // into the request's header, which outlives the admission
+    std::string path;
     NameValues params;
     std::string role;
     std::string cors_origin;  // a listed origin, whose answers carry CORS headers
@@ -450,7 +452,9 @@ HttpServer::Impl::Admission HttpServer::Impl::admit(const Request& req,
     a.refusal = error_reply(400, "bad_request", "malformed request target");
     return a;
   }
-  std::string path = target->path();
+  a.target = *target;
+  a.path = a.target.path();
+  const std::string& path = a.path;
   auto match = router.match(method, path);
   if (!match.route) {
     if (match.path_known) {
@@ -493,12 +497,11 @@ asio::awaitable<HttpServer::Impl::Outcome> HttpServer::Impl::handle(Request& req
                                                                     const std::string& request_id,
                                                                     tcp::socket& socket) {
   const Route& route = *admission.route;
-  auto target = boost::urls::parse_origin_form(view(req.target()));  // admit() parsed it once
   auto call = std::make_shared<Call>();
   call->method = view(req.method_string());
-  call->path = target->path();
+  call->path = std::move(admission.path);
   call->params = std::move(admission.params);
-  for (auto param : target->params())
+  for (auto param : admission.target.params())
     call->query.emplace_back(std::string(param.key), std::string(param.value));
   call->body = std::move(req.body());
   call->request_id = request_id;
