@@ -81,17 +81,11 @@ class Load:
             while not self.stopping.is_set():
                 try:
                     body(api)
-                except (OSError, ConnectionError) as e:  # killed, restarting, or refusing: retry
-                    api.close()
-                    self._pause_after(e)
-                except Exception:  # http.client.HTTPException and friends: the same
+                except Exception:  # killed, restarting or refusing (OSError, HTTPException): retry
                     api.close()
                     time.sleep(0.01)
         finally:
             api.close()
-
-    def _pause_after(self, _error):
-        time.sleep(0.01)
 
     def _checked(self, api, method, path, body, ok):
         status, data, _ = api.request(method, path, body)
@@ -121,7 +115,7 @@ class Load:
         self._calls(work)
 
 
-def drain(test, server, ledger, queue, lease_ms=2000, timeout=60.0):
+def drain(server, ledger, queue, lease_ms=2000, timeout=60.0):
     """Runs workers until every job of `queue` is finished (leases of killed workers run out first)."""
     api = server.api()
     try:

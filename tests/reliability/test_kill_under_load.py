@@ -35,7 +35,7 @@ class KillUnderLoad(unittest.TestCase):
                            message=f"round {round_no}: {target} acknowledged submits")
                 stop(server)
                 server.start()
-        jobs = drain(self, server, ledger, queue, lease_ms=LEASE_MS)
+        jobs = drain(server, ledger, queue, lease_ms=LEASE_MS)
         self.check(ledger, jobs)
         self.assertGreater(len(ledger.submitted), n * 5)
         server.stop()
