@@ -107,3 +107,18 @@ class WorkerTestCase(ClientTestCase):
         job = self.client.wait(job_id, timeout=timeout)
         self.assertTrue(job.finished, f"job still {job.status} after {timeout} s: {job!r}")
         return job
+
+
+class AppTestCase(WorkerTestCase):
+    """A WorkerTestCase with a jobq.App on the server; its worker polls and beats often."""
+
+    def new_app(self):
+        return jobq.App(client=self.new_client())
+
+    def start_app_worker(self, app, **kw):
+        kw.setdefault("queues", [self.queue])
+        kw.setdefault("poll_s", 1.0)
+        kw.setdefault("beat_s", 0.5)
+        worker = app.worker(**kw)
+        self.start_worker(worker)
+        return worker

@@ -155,4 +155,7 @@ def _fail_entry(ctx, fields):
              "retryable": fields["retryable"]}
     if fields.get("traceback"):
         entry["traceback"] = fields["traceback"]
+    for name in ("retry_in_ms", "count_attempt"):  # only from a Retry: a server without them refuses them
+        if name in fields:
+            entry[name] = fields[name]
     return entry
