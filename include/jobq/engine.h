@@ -107,8 +107,7 @@ class Engine {
   };
   Result<std::vector<Result<Job>>> complete_many(std::vector<Completion> completions);
   // A non-retryable failure, or one with no attempts left, ends in the dead-letter list.
-  Result<Job> fail(const std::string& id, const std::string& token, std::string message,
-                   std::string traceback = {}, bool retryable = true);
+  Result<Job> fail(const std::string& id, const std::string& token, FailReport report);
   // Gives back a leased job its worker did not start (a stopping worker's prefetched jobs): it is
   // queued again at once and the attempt is not counted. One whose cancel was asked is cancelled.
   Result<Job> release(const std::string& id, const std::string& token);
@@ -128,8 +127,8 @@ class Engine {
                        Done<HeartbeatReply> done);
   void complete_many_async(std::vector<Completion> completions,
                            Done<std::vector<Result<Job>>> done);
-  void fail_async(const std::string& id, const std::string& token, std::string message,
-                  std::string traceback, bool retryable, Done<Job> done);
+  void fail_async(const std::string& id, const std::string& token, FailReport report,
+                  Done<Job> done);
   void release_async(const std::string& id, const std::string& token, Done<Job> done);
 
   // Time-driven work: promotes due scheduled jobs, expires lost leases and hard timeouts, purges
@@ -149,8 +148,8 @@ class Engine {
                         std::optional<EventType> type = std::nullopt);
   // One attempt of a running job ended badly: retry after backoff, or dead-letter it. A store
   // write; then attempt_ended() publishes the outcome.
-  Result<Finished> end_attempt(const Job& job, const std::string& token, JobError error,
-                                      bool retryable, Millis now);
+  Result<Finished> end_attempt(const Job& job, const std::string& token, const FailReport& report,
+                               Millis now);
   Result<Job> attempt_ended(Result<Finished> done);
   Result<std::vector<Job>> make_jobs(const std::vector<JobSpec>& specs);
   // store_.write_async, counted, so that the destructor can wait for writes under way.

@@ -45,6 +45,18 @@ struct Progress {
   std::optional<std::int64_t> total_items;
 };
 
+// A worker's report that the attempt it holds failed.
+struct FailReport {
+  std::string message;  // required
+  std::string traceback;
+  bool retryable = true;  // false: straight to the dead-letter list
+  // With retryable: the next attempt runs this long from now instead of after the backoff.
+  std::optional<std::int64_t> retry_in_ms;
+  // With retryable: false gives the attempt back, so that it does not count toward
+  // max_attempts (the error is still recorded).
+  bool count_attempt = true;
+};
+
 struct HeartbeatReply {
   bool cancel_requested = false;
   bool soft_timeout_passed = false;

@@ -18,6 +18,9 @@ struct Failure {
   // leased for is not counted, nor is an error recorded.
   enum class Then { retry, dead, cancel, release } then = Then::retry;
   Millis retry_at = 0;  // with Then::retry; <= now means queued at once
+  // Back in line (retry or release) without spending an attempt: the one it was leased for is
+  // given back.
+  bool count_attempt = true;
 };
 
 // The status a new job starts in.

@@ -110,9 +110,9 @@ void ack(Api& api, const Call& call, Responder respond) {
     if (Status s = in.finish(); !s.ok()) return respond(error_reply(s));
     completions.push_back(std::move(c));
   }
-  std::vector<FailReport> failures;
+  std::vector<FailEntry> failures;
   for (std::size_t i = 0; i < fail_items->size(); ++i) {
-    FailReport f;
+    FailEntry f;
     FieldReader in(*(*fail_items)[i], entry_prefix("fail", i));
     in.require("id").read("id", f.id);
     read_fail(in, f);
@@ -148,9 +148,9 @@ void ack(Api& api, const Call& call, Responder respond) {
           answered(ack);
         });
   for (std::size_t k = 0; k < failures.size(); ++k) {
-    FailReport& f = failures[k];
-    api.engine.fail_async(f.id, f.token, std::move(f.message), std::move(f.traceback),
-                          f.retryable, [ack, at = completed + k](Result<Job> job) {
+    FailEntry& f = failures[k];
+    api.engine.fail_async(f.id, f.token, std::move(f.report),
+                          [ack, at = completed + k](Result<Job> job) {
                             {
                               std::lock_guard lock(ack->mutex);
                               ack->results[at] = std::move(job);
