@@ -33,11 +33,6 @@ struct EngineOptions {
   std::uint64_t jitter_seed = 0;          // 0: seeded from std::random_device
 };
 
-struct SubmitOutcome {
-  Job job;
-  bool created = true;  // false: an idempotency-key hit returned the live job
-};
-
 struct TickReport {
   std::size_t promoted = 0;  // scheduled jobs now due
   std::size_t expired = 0;   // leases lost or hard timeouts, each a failed attempt
@@ -100,11 +95,6 @@ class Engine {
                                    const Progress& progress);
   Result<Job> complete(const std::string& id, const std::string& token, std::string result_json);
   // Many completions in one store commit; each answered on its own (stale tokens included).
-  struct Completion {
-    std::string id;
-    std::string lease_token;
-    std::string result_json;
-  };
   Result<std::vector<Result<Job>>> complete_many(std::vector<Completion> completions);
   // A non-retryable failure, or one with no attempts left, ends in the dead-letter list.
   Result<Job> fail(const std::string& id, const std::string& token, FailReport report);

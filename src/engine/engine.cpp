@@ -181,7 +181,7 @@ void Engine::submit_batch_async(const std::vector<JobSpec>& specs,
                                 Done<std::vector<SubmitOutcome>> done) {
   auto jobs = make_jobs(specs);
   if (!jobs) return done(jobs.error());
-  auto stored = make_slot<std::vector<Submitted>>();
+  auto stored = make_slot<std::vector<SubmitOutcome>>();
   auto handed = std::make_shared<std::vector<LeaseWaiters::Claim>>();
   Millis now = clock_.now();
   // Leases already waiting for these jobs are served in the same write, so that on a durable
@@ -191,7 +191,7 @@ void Engine::submit_batch_async(const std::vector<JobSpec>& specs,
     *stored = store_.submit(std::move(*jobs));
     if (!**stored) return;
     bool ready = false;
-    for (const Submitted& sub : (*stored)->value())
+    for (const SubmitOutcome& sub : (*stored)->value())
       ready |= sub.created && sub.job.status == JobStatus::queued;
     if (!ready) return;
     *handed = waiters_->claim_ready();
@@ -206,7 +206,7 @@ void Engine::submit_batch_async(const std::vector<JobSpec>& specs,
     std::vector<SubmitOutcome> out;
     out.reserve((*stored)->value().size());
     bool ready = false;
-    for (Submitted& sub : (*stored)->value()) {
+    for (SubmitOutcome& sub : (*stored)->value()) {
       if (sub.created) {
         ready |= sub.job.status == JobStatus::queued;
         publish(EventType::submitted, sub.job);
@@ -344,7 +344,7 @@ void Engine::complete_many_async(std::vector<Completion> completions,
                                  Done<std::vector<Result<Job>>> done) {
   auto out = std::make_shared<std::vector<Result<Job>>>(completions.size(),
                                                         Error::invalid("result", "unchecked"));
-  auto valid = std::make_shared<std::vector<jobq::Completion>>();
+  auto valid = std::make_shared<std::vector<Completion>>();
   auto where = std::make_shared<std::vector<std::size_t>>();
   for (std::size_t i = 0; i < completions.size(); ++i) {
     Completion& c = completions[i];
@@ -352,7 +352,7 @@ void Engine::complete_many_async(std::vector<Completion> completions,
       (*out)[i] = s;
       continue;
     }
-    valid->push_back({std::move(c.id), std::move(c.lease_token), std::move(c.result_json)});
+    valid->push_back(std::move(c));
     where->push_back(i);
   }
   if (valid->empty()) return done(std::move(*out));

@@ -101,9 +101,9 @@ void ack(Api& api, const Call& call, Responder respond) {
   auto fail_items = objects_of(*body, "fail");
   if (!fail_items) return respond(error_reply(fail_items.error()));
 
-  std::vector<Engine::Completion> completions;
+  std::vector<Completion> completions;
   for (std::size_t i = 0; i < complete_items->size(); ++i) {
-    Engine::Completion c;
+    Completion c;
     FieldReader in(*(*complete_items)[i], entry_prefix("complete", i));
     in.require("id").read("id", c.id).require("lease_token").read("lease_token", c.lease_token);
     in.read_json("result", c.result_json);
