@@ -96,7 +96,7 @@ Status fail(Job& job, const Failure& failure, Millis now, const Retention& reten
   if (failure.then != Failure::Then::release) job.errors.push_back(failure.error);
   job.updated_at = now;
   if (to == JobStatus::scheduled || to == JobStatus::queued) {
-    if (!failure.count_attempt) job.attempt -= 1;
+    if (!failure.count_attempt || failure.then == Failure::Then::release) job.attempt -= 1;
     clear_lease(job);
     job.run_at = failure.retry_at;
   } else {

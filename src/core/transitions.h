@@ -18,8 +18,7 @@ struct Failure {
   // leased for is not counted, nor is an error recorded.
   enum class Then { retry, dead, cancel, release } then = Then::retry;
   Millis retry_at = 0;  // with Then::retry; <= now means queued at once
-  // Back in line (retry or release) without spending an attempt: the one it was leased for is
-  // given back.
+  // With Then::retry: false gives back the attempt it was leased for (a release always does).
   bool count_attempt = true;
 };
 

@@ -414,9 +414,7 @@ void Engine::release_async(const std::string& id, const std::string& token, Done
   auto released = make_slot<Finished>();
   write(
       [this, released, id, token, now] {
-        Failure release{{}, Failure::Then::release};
-        release.count_attempt = false;
-        *released = store_.fail(id, token, release, now);
+        *released = store_.fail(id, token, Failure{{}, Failure::Then::release}, now);
       },
       [this, released, done = std::move(done)](const Status& s) {
         if (!s.ok()) return done(s);
