@@ -31,6 +31,7 @@
 namespace {
 
 using namespace bench;  // report.h: rows, deadlines, number formatting
+using jobq::Completion;
 using jobq::Engine;
 using jobq::Job;
 using jobq::JobSpec;
