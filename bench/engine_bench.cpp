@@ -31,6 +31,7 @@
 namespace {
 
 using namespace bench;  // report.h: rows, deadlines, number formatting
+using jobq::Completion;
 using jobq::Engine;
 using jobq::Job;
 using jobq::JobSpec;
@@ -235,7 +236,7 @@ Row lifecycles(const StoreKind& kind, int n, int batch, bool batched_acks, Stead
       auto jobs = must(engine.lease_wait(request, 20), "lease_wait");
       if (jobs.empty()) continue;
       if (batched_acks) {
-        std::vector<Engine::Completion> acks;
+        std::vector<Completion> acks;
         for (const Job& job : jobs) acks.push_back({job.id, job.lease_token, "null"});
         for (auto& one : must(engine.complete_many(std::move(acks)), "complete_many"))
           must(std::move(one), "complete_many item");

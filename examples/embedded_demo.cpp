@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
             engine.heartbeat(job.id, job.lease_token, p);
           }
           if (job.type == "flaky" && job.attempt < 2) {
-            engine.fail(job.id, job.lease_token, "flaky failed on its first attempt");
+            engine.fail(job.id, job.lease_token, {"flaky failed on its first attempt"});
             continue;
           }
           engine.complete(job.id, job.lease_token, R"({"ok":true})");

@@ -33,11 +33,6 @@ struct EngineOptions {
   std::uint64_t jitter_seed = 0;          // 0: seeded from std::random_device
 };
 
-struct SubmitOutcome {
-  Job job;
-  bool created = true;  // false: an idempotency-key hit returned the live job
-};
-
 struct TickReport {
   std::size_t promoted = 0;  // scheduled jobs now due
   std::size_t expired = 0;   // leases lost or hard timeouts, each a failed attempt
@@ -100,15 +95,9 @@ class Engine {
                                    const Progress& progress);
   Result<Job> complete(const std::string& id, const std::string& token, std::string result_json);
   // Many completions in one store commit; each answered on its own (stale tokens included).
-  struct Completion {
-    std::string id;
-    std::string lease_token;
-    std::string result_json;
-  };
   Result<std::vector<Result<Job>>> complete_many(std::vector<Completion> completions);
   // A non-retryable failure, or one with no attempts left, ends in the dead-letter list.
-  Result<Job> fail(const std::string& id, const std::string& token, std::string message,
-                   std::string traceback = {}, bool retryable = true);
+  Result<Job> fail(const std::string& id, const std::string& token, FailReport report);
   // Gives back a leased job its worker did not start (a stopping worker's prefetched jobs): it is
   // queued again at once and the attempt is not counted. One whose cancel was asked is cancelled.
   Result<Job> release(const std::string& id, const std::string& token);
@@ -128,8 +117,8 @@ class Engine {
                        Done<HeartbeatReply> done);
   void complete_many_async(std::vector<Completion> completions,
                            Done<std::vector<Result<Job>>> done);
-  void fail_async(const std::string& id, const std::string& token, std::string message,
-                  std::string traceback, bool retryable, Done<Job> done);
+  void fail_async(const std::string& id, const std::string& token, FailReport report,
+                  Done<Job> done);
   void release_async(const std::string& id, const std::string& token, Done<Job> done);
 
   // Time-driven work: promotes due scheduled jobs, expires lost leases and hard timeouts, purges
@@ -149,8 +138,8 @@ class Engine {
                         std::optional<EventType> type = std::nullopt);
   // One attempt of a running job ended badly: retry after backoff, or dead-letter it. A store
   // write; then attempt_ended() publishes the outcome.
-  Result<Finished> end_attempt(const Job& job, const std::string& token, JobError error,
-                                      bool retryable, Millis now);
+  Result<Finished> end_attempt(const Job& job, const std::string& token, const FailReport& report,
+                               Millis now);
   Result<Job> attempt_ended(Result<Finished> done);
   Result<std::vector<Job>> make_jobs(const std::vector<JobSpec>& specs);
   // store_.write_async, counted, so that the destructor can wait for writes under way.

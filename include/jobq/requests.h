@@ -29,6 +29,12 @@ struct JobSpec {
   std::string callback_url;
 };
 
+// What a submit gives back for each job.
+struct SubmitOutcome {
+  Job job;
+  bool created = true;  // false: an idempotency-key hit returned the live job
+};
+
 struct LeaseRequest {
   std::string worker_id;
   std::vector<std::string> queues = {"default"};
@@ -43,6 +49,25 @@ struct Progress {
   std::optional<std::string> stage;
   std::optional<std::int64_t> processed_items;
   std::optional<std::int64_t> total_items;
+};
+
+// A worker's report that the attempt it holds succeeded.
+struct Completion {
+  std::string id;
+  std::string lease_token;
+  std::string result_json;  // JSON text; empty means null
+};
+
+// A worker's report that the attempt it holds failed.
+struct FailReport {
+  std::string message;  // required
+  std::string traceback;
+  bool retryable = true;  // false: straight to the dead-letter list
+  // With retryable: the next attempt runs this long from now instead of after the backoff.
+  std::optional<std::int64_t> retry_in_ms;
+  // With retryable: false gives the attempt back, so that it does not count toward
+  // max_attempts (the error is still recorded).
+  bool count_attempt = true;
 };
 
 struct HeartbeatReply {

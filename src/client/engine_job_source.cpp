@@ -58,7 +58,7 @@ class EngineJobSource final : public JobSource {
 
   Result<Job> fail(const std::string& id, const std::string& token, const std::string& message,
                    const std::string& traceback, bool retryable) override {
-    return engine_.fail(id, token, message, traceback, retryable);
+    return engine_.fail(id, token, {message, traceback, retryable});
   }
 
   Result<Job> release(const std::string& id, const std::string& token) override {

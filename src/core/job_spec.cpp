@@ -15,8 +15,6 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::int64_t kMaxDelayMs = 10LL * 365 * 24 * 3600 * 1000;
-
 bool valid_name(std::string_view s, std::size_t max) {
   if (s.empty() || s.size() > max) return false;
   for (char c : s) {
@@ -125,6 +123,16 @@ Status read_field(JobSpec& s, std::string_view key, const json::value& v) {
 }
 
 }  // namespace
+
+Status validate_fail(const FailReport& r) {
+  if (r.retry_in_ms && (*r.retry_in_ms < 0 || *r.retry_in_ms > kMaxDelayMs))
+    return Error::invalid("retry_in_ms", "must be between 0 and ten years");
+  if (!r.retryable && r.retry_in_ms)
+    return Error::invalid("retry_in_ms", "applies only to a retryable failure");
+  if (!r.retryable && !r.count_attempt)
+    return Error::invalid("count_attempt", "applies only to a retryable failure");
+  return {};
+}
 
 Status validate_spec(const JobSpec& s, const SpecLimits& limits) {
   if (s.type.empty()) return Error::invalid("type", "is required");

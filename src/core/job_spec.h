@@ -19,8 +19,15 @@ struct SpecLimits {
   int max_attempts = 1000;
 };
 
+// The longest delay a job or a retry may be given: ten years.
+inline constexpr std::int64_t kMaxDelayMs = 10LL * 365 * 24 * 3600 * 1000;
+
 // Queue, type and tag names: 1 to `max` letters, digits and _ - . :
 Status check_name(std::string_view field, std::string_view value, std::size_t max = 128);
+
+// A failure report's rules: retry_in_ms within 0..kMaxDelayMs, and it and count_attempt only on a
+// retryable failure.
+Status validate_fail(const FailReport& report);
 
 // Every rule a job spec must meet; the error names the first field that breaks one.
 Status validate_spec(const JobSpec& spec, const SpecLimits& limits);

@@ -92,13 +92,11 @@ Status fail(Job& job, const Failure& failure, Millis now, const Retention& reten
     to = JobStatus::queued;
   }
   if (Status s = transition(job, to); !s.ok()) return s;
-  // A release records no error: the job never ran. Back in line, its attempt is not counted.
-  if (failure.then != Failure::Then::release)
-    job.errors.push_back(failure.error);
-  else if (to == JobStatus::queued)
-    job.attempt -= 1;
+  // A release records no error: the job never ran.
+  if (failure.then != Failure::Then::release) job.errors.push_back(failure.error);
   job.updated_at = now;
   if (to == JobStatus::scheduled || to == JobStatus::queued) {
+    if (!failure.count_attempt || failure.then == Failure::Then::release) job.attempt -= 1;
     clear_lease(job);
     job.run_at = failure.retry_at;
   } else {

@@ -18,6 +18,8 @@ struct Failure {
   // leased for is not counted, nor is an error recorded.
   enum class Then { retry, dead, cancel, release } then = Then::retry;
   Millis retry_at = 0;  // with Then::retry; <= now means queued at once
+  // With Then::retry: false gives back the attempt it was leased for (a release always does).
+  bool count_attempt = true;
 };
 
 // The status a new job starts in.

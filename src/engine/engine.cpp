@@ -181,7 +181,7 @@ void Engine::submit_batch_async(const std::vector<JobSpec>& specs,
                                 Done<std::vector<SubmitOutcome>> done) {
   auto jobs = make_jobs(specs);
   if (!jobs) return done(jobs.error());
-  auto stored = make_slot<std::vector<Submitted>>();
+  auto stored = make_slot<std::vector<SubmitOutcome>>();
   auto handed = std::make_shared<std::vector<LeaseWaiters::Claim>>();
   Millis now = clock_.now();
   // Leases already waiting for these jobs are served in the same write, so that on a durable
@@ -191,7 +191,7 @@ void Engine::submit_batch_async(const std::vector<JobSpec>& specs,
     *stored = store_.submit(std::move(*jobs));
     if (!**stored) return;
     bool ready = false;
-    for (const Submitted& sub : (*stored)->value())
+    for (const SubmitOutcome& sub : (*stored)->value())
       ready |= sub.created && sub.job.status == JobStatus::queued;
     if (!ready) return;
     *handed = waiters_->claim_ready();
@@ -206,7 +206,7 @@ void Engine::submit_batch_async(const std::vector<JobSpec>& specs,
     std::vector<SubmitOutcome> out;
     out.reserve((*stored)->value().size());
     bool ready = false;
-    for (Submitted& sub : (*stored)->value()) {
+    for (SubmitOutcome& sub : (*stored)->value()) {
       if (sub.created) {
         ready |= sub.job.status == JobStatus::queued;
         publish(EventType::submitted, sub.job);
@@ -344,7 +344,7 @@ void Engine::complete_many_async(std::vector<Completion> completions,
                                  Done<std::vector<Result<Job>>> done) {
   auto out = std::make_shared<std::vector<Result<Job>>>(completions.size(),
                                                         Error::invalid("result", "unchecked"));
-  auto valid = std::make_shared<std::vector<jobq::Completion>>();
+  auto valid = std::make_shared<std::vector<Completion>>();
   auto where = std::make_shared<std::vector<std::size_t>>();
   for (std::size_t i = 0; i < completions.size(); ++i) {
     Completion& c = completions[i];
@@ -352,7 +352,7 @@ void Engine::complete_many_async(std::vector<Completion> completions,
       (*out)[i] = s;
       continue;
     }
-    valid->push_back({std::move(c.id), std::move(c.lease_token), std::move(c.result_json)});
+    valid->push_back(std::move(c));
     where->push_back(i);
   }
   if (valid->empty()) return done(std::move(*out));
@@ -376,21 +376,19 @@ void Engine::complete_many_async(std::vector<Completion> completions,
         });
 }
 
-Result<Job> Engine::fail(const std::string& id, const std::string& token, std::string message,
-                         std::string traceback, bool retryable) {
-  return wait_for<Job>([&](Done<Job> done) {
-    fail_async(id, token, std::move(message), std::move(traceback), retryable, std::move(done));
-  });
+Result<Job> Engine::fail(const std::string& id, const std::string& token, FailReport report) {
+  return wait_for<Job>(
+      [&](Done<Job> done) { fail_async(id, token, std::move(report), std::move(done)); });
 }
 
-void Engine::fail_async(const std::string& id, const std::string& token, std::string message,
-                        std::string traceback, bool retryable, Done<Job> done) {
+void Engine::fail_async(const std::string& id, const std::string& token, FailReport report,
+                        Done<Job> done) {
+  if (Status s = validate_fail(report); !s.ok()) return done(s);
   Millis now = clock_.now();
   auto finished = make_slot<Finished>();
-  JobError error{std::move(message), std::move(traceback), 0, 0};
   // The job is read inside the write, so that its attempt and cancel flag are those it fails with.
   write(
-      [this, finished, id, token, error, retryable, now] {
+      [this, finished, id, token, report = std::move(report), now] {
         auto job = store_.get(id);
         if (!job)
           *finished = job.error();
@@ -399,7 +397,7 @@ void Engine::fail_async(const std::string& id, const std::string& token, std::st
         else if (Status s = check_lease(**job, token); !s.ok())
           *finished = s;
         else
-          *finished = end_attempt(**job, token, error, retryable, now);
+          *finished = end_attempt(**job, token, report, now);
       },
       [this, finished, done = std::move(done)](const Status& s) {
         if (!s.ok()) return done(s);
@@ -429,17 +427,17 @@ void Engine::release_async(const std::string& id, const std::string& token, Done
       });
 }
 
-Result<Finished> Engine::end_attempt(const Job& job, const std::string& token, JobError error,
-                                     bool retryable, Millis now) {
-  error.attempt = job.attempt;
-  error.at = now;
-  Failure failure{std::move(error)};
+Result<Finished> Engine::end_attempt(const Job& job, const std::string& token,
+                                     const FailReport& report, Millis now) {
+  Failure failure{{report.message, report.traceback, job.attempt, now}};
+  failure.count_attempt = report.count_attempt;
+  int spent = job.attempt - (report.count_attempt ? 0 : 1);
   if (job.cancel_requested) {
     failure.then = Failure::Then::cancel;
-  } else if (!retryable || job.attempt >= job.max_attempts) {
+  } else if (!report.retryable || spent >= job.max_attempts) {
     failure.then = Failure::Then::dead;
   } else {
-    failure.retry_at = now + backoff_delay(job);
+    failure.retry_at = now + (report.retry_in_ms ? *report.retry_in_ms : backoff_delay(job));
   }
   return store_.fail(job.id, token, failure, now);
 }

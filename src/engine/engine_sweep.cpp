@@ -51,7 +51,7 @@ Result<std::size_t> Engine::expire_overdue(Millis now) {
       bool timed_out = job.timeout_ms > 0 && job.started_at + job.timeout_ms <= now;
       std::string token = job.lease_token;
       auto done = attempt_ended(
-          end_attempt(job, token, {timed_out ? "timed out" : "lease expired"}, true, now));
+          end_attempt(job, token, {timed_out ? "timed out" : "lease expired"}, now));
       if (done) ++expired;
       // A conflict means the worker finished in between: nothing to expire.
       else if (done.error().code() != ErrorCode::conflict)

@@ -16,21 +16,10 @@
 
 namespace jobq {
 
-struct Submitted {
-  Job job;
-  bool created = true;  // false: idempotency-key hit, `job` is the live job
-};
-
 // Released by a completion, or failed by a failure, of a job they depended on.
 struct Finished {
   Job job;
   std::vector<Job> dependents;  // changed as a consequence, in their new state
-};
-
-struct Completion {
-  std::string id;
-  std::string token;
-  std::string result;  // JSON text
 };
 
 // Group counts and recent run times, from which the engine derives Stats.
@@ -56,7 +45,7 @@ class Store {
   // All-or-nothing. Jobs arrive complete (id, status, timestamps) from the engine; the store
   // assigns seq, honours idempotency keys (a live job with the key is returned instead), and
   // decides waiting versus queued/scheduled from depends_on.
-  virtual Result<std::vector<Submitted>> submit(std::vector<Job> jobs) = 0;
+  virtual Result<std::vector<SubmitOutcome>> submit(std::vector<Job> jobs) = 0;
 
   // Leases up to max_jobs ready jobs, best priority first, then submit order, across the queues
   // and types asked for; each gets a fresh lease token.

@@ -3,12 +3,18 @@ ack, lost leases and cancellation, against a real jobqd."""
 
 import time
 import unittest
+from datetime import datetime
 
 from jobqd import (MIN_LEASE_MS, SWEEP_SLACK_S, ServerTestCase, assert_error, run_in_thread, timed,
                    unique, wait_until)
 
 # Retries without waiting: a failed attempt is leasable again at once.
 NO_BACKOFF = {"initial_ms": 0, "factor": 1, "max_ms": 0, "jitter": False}
+
+
+def at(text):
+    """An API time (RFC 3339, UTC) as a datetime."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 class Lease(ServerTestCase):
@@ -273,6 +279,45 @@ class CompleteAndFail(ServerTestCase):
     def test_fail_on_the_last_attempt_is_failed(self):
         leased = self.lease(max_attempts=1)
         self.assertEqual(self.api.fail(leased["id"], leased["lease_token"], "x")["status"], "failed")
+
+    def test_fail_may_name_when_the_retry_runs(self):
+        leased = self.lease(backoff={"initial_ms": 1000, "factor": 2, "max_ms": 1000, "jitter": False})
+        failed = self.api.fail(leased["id"], leased["lease_token"], "rate limited", retry_in_ms=3_600_000)
+        self.assertEqual(failed["status"], "scheduled")
+        self.assertEqual(failed["attempt"], 1)
+        wait = at(failed["run_at"]) - at(failed["error"]["at"])
+        self.assertAlmostEqual(wait.total_seconds(), 3600, delta=1, msg="the asked delay, not the 1 s backoff")
+
+    def test_fail_that_does_not_count_gives_the_attempt_back(self):
+        leased = self.lease(max_attempts=1)
+        failed = self.api.fail(leased["id"], leased["lease_token"], "not yet", retry_in_ms=0, count_attempt=False)
+        self.assertEqual(failed["status"], "queued")
+        self.assertEqual(failed["attempt"], 0)
+        self.assertEqual(failed["error"]["message"], "not yet")
+        again = self.api.lease_one("w2", queues=[self.queue])
+        self.assertEqual((again["id"], again["attempt"]), (leased["id"], 1))
+        self.assertEqual(self.api.fail(again["id"], again["lease_token"], "counted")["status"], "failed")
+
+    def test_bad_retry_fields_are_400_naming_the_field_and_change_nothing(self):
+        leased = self.lease()
+        path = f"/jobs/{leased['id']}/fail"
+        token = leased["lease_token"]
+        for body, field in (({"retry_in_ms": -1}, "retry_in_ms"), ({"retry_in_ms": "soon"}, "retry_in_ms"),
+                            ({"retry_in_ms": 400_000_000_000}, "retry_in_ms"), ({"count_attempt": "no"}, "count_attempt"),
+                            ({"retryable": False, "retry_in_ms": 5}, "retry_in_ms"),
+                            ({"retryable": False, "count_attempt": False}, "count_attempt")):
+            with self.subTest(body=body):
+                answer = self.api.request("POST", path, {"lease_token": token, "error": "x", **body})
+                assert_error(self, answer, 400, "invalid_argument", field=field)
+        self.assertEqual(self.api.status_of(leased["id"]), "running")
+
+    def test_ack_fail_entries_take_the_retry_fields(self):
+        leased = self.lease(max_attempts=1)
+        results = self.api.ack(fail=[{"id": leased["id"], "lease_token": leased["lease_token"], "error": "later",
+                                      "retry_in_ms": 600_000, "count_attempt": False}])
+        self.assertTrue(results[0]["ok"], results)
+        self.assertEqual(results[0]["job"]["status"], "scheduled")
+        self.assertEqual(results[0]["job"]["attempt"], 0)
 
 
 class Ack(ServerTestCase):

@@ -19,7 +19,7 @@ TEST(Metrics, CountsJobsByQueueAndTypeAndObservesRunTimes) {
   ASSERT_EQ(jobs.size(), 2u);
   f.clock.advance(1500);
   ASSERT_TRUE(f.engine->complete(jobs[0].id, jobs[0].lease_token, "1").ok());
-  ASSERT_TRUE(f.engine->fail(jobs[1].id, jobs[1].lease_token, "boom", "", false).ok());
+  ASSERT_TRUE(f.engine->fail(jobs[1].id, jobs[1].lease_token, {"boom", "", false}).ok());
   metrics.record_request("GET", "/api/v1/jobs/{id}", 404);
 
   std::string text = metrics.render(*f.engine->stats(), 3, 2);
@@ -51,7 +51,7 @@ TEST(Throughput, AveragesFinishedJobsOverTheLastMinute) {
     if (i < 4)
       ASSERT_TRUE(f.engine->complete(jobs[i].id, jobs[i].lease_token, "1").ok());
     else
-      ASSERT_TRUE(f.engine->fail(jobs[i].id, jobs[i].lease_token, "x", "", false).ok());
+      ASSERT_TRUE(f.engine->fail(jobs[i].id, jobs[i].lease_token, {"x", "", false}).ok());
   }
   EXPECT_DOUBLE_EQ(throughput.total().completed_per_s, 4.0 / 60);
   EXPECT_DOUBLE_EQ(throughput.of_type("report").failed_per_s, 2.0 / 60);
@@ -70,7 +70,7 @@ TEST(Throughput, KeepsFifteenMinutesOfSecondsForTheChart) {
       if (i < completed)
         ASSERT_TRUE(f.engine->complete(jobs[i].id, jobs[i].lease_token, "1").ok());
       else
-        ASSERT_TRUE(f.engine->fail(jobs[i].id, jobs[i].lease_token, "x", "", false).ok());
+        ASSERT_TRUE(f.engine->fail(jobs[i].id, jobs[i].lease_token, {"x", "", false}).ok());
     }
   };
   std::int64_t first = f.clock.now() / 1000;

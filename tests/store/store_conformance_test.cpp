@@ -254,7 +254,7 @@ TEST_P(StoreConformance, StaleTokenChangesNothing) {
   p.progress = 50;
   auto hb = engine().heartbeat(job.id, stale, p);
   auto done = engine().complete(job.id, stale, "1");
-  auto failed = engine().fail(job.id, stale, "boom");
+  auto failed = engine().fail(job.id, stale, {"boom"});
   for (ErrorCode code : {hb.ok() ? ErrorCode::ok : hb.error().code(),
                          done.ok() ? ErrorCode::ok : done.error().code(),
                          failed.ok() ? ErrorCode::ok : failed.error().code()})
@@ -278,7 +278,7 @@ TEST_P(StoreConformance, FailedAttemptsRetryWithBackoffThenDeadLetter) {
   for (int attempt = 1; attempt <= 3; ++attempt) {
     Job job = f.lease_one();
     EXPECT_EQ(job.attempt, attempt);
-    auto failed = engine().fail(job.id, job.lease_token, "boom " + std::to_string(attempt), "tb");
+    auto failed = engine().fail(job.id, job.lease_token, {"boom " + std::to_string(attempt), "tb"});
     ASSERT_TRUE(failed.ok()) << failed.error().to_string();
     if (attempt < 3) {
       std::int64_t delay = 1000 << (attempt - 1);  // 1 s, then 2 s
@@ -309,7 +309,7 @@ TEST_P(StoreConformance, AFailedAttemptRequeuedAtOnceIsStillARetry) {
   spec.backoff = Backoff{0, 2.0, 0, false};
   Job job = f.submit(spec);
   Job leased = f.lease_one();
-  auto failed = engine().fail(leased.id, leased.lease_token, "flaky");
+  auto failed = engine().fail(leased.id, leased.lease_token, {"flaky"});
   ASSERT_TRUE(failed.ok()) << failed.error().to_string();
   EXPECT_EQ(failed->status, JobStatus::queued);
   EXPECT_EQ(f.event_names(job.id), (std::vector<std::string>{"submitted", "started", "retrying"}));
@@ -318,10 +318,74 @@ TEST_P(StoreConformance, AFailedAttemptRequeuedAtOnceIsStillARetry) {
 TEST_P(StoreConformance, NonRetryableFailureGoesStraightToDeadLetters) {
   f.submit();
   Job job = f.lease_one();
-  auto failed = engine().fail(job.id, job.lease_token, "bad input", "", false);
+  auto failed = engine().fail(job.id, job.lease_token, {"bad input", "", false});
   ASSERT_TRUE(failed.ok());
   EXPECT_EQ(failed->status, JobStatus::failed);
   EXPECT_EQ(failed->attempt, 1);
+}
+
+TEST_P(StoreConformance, AFailureMayNameWhenItsRetryRuns) {
+  Job job = f.submit();  // the fixture's backoff is not 30 s
+  Job leased = f.lease_one();
+  FailReport report{"rate limited"};
+  report.retry_in_ms = 30'000;
+  auto failed = engine().fail(leased.id, leased.lease_token, report);
+  ASSERT_TRUE(failed.ok()) << failed.error().to_string();
+  EXPECT_EQ(failed->status, JobStatus::scheduled);
+  EXPECT_EQ(failed->run_at, f.clock.now() + 30'000);
+  EXPECT_EQ(failed->attempt, 1);
+  f.clock.advance(29'999);
+  ASSERT_TRUE(engine().tick().ok());
+  EXPECT_EQ(f.get(job.id).status, JobStatus::scheduled);
+  f.clock.advance(1);
+  ASSERT_TRUE(engine().tick().ok());
+  EXPECT_EQ(f.get(job.id).status, JobStatus::queued);
+}
+
+TEST_P(StoreConformance, AFailureThatDoesNotCountGivesItsAttemptBack) {
+  JobSpec spec = f.spec();
+  spec.max_attempts = 1;
+  Job job = f.submit(spec);
+  for (int round = 0; round < 3; ++round) {
+    Job leased = f.lease_one();
+    EXPECT_EQ(leased.attempt, 1);
+    FailReport report{"not yet"};
+    report.retry_in_ms = 0;
+    report.count_attempt = false;
+    auto failed = engine().fail(leased.id, leased.lease_token, report);
+    ASSERT_TRUE(failed.ok()) << failed.error().to_string();
+    EXPECT_EQ(failed->status, JobStatus::queued) << "round " << round;
+    EXPECT_EQ(failed->attempt, 0);
+  }
+  Job last = f.get(job.id);
+  ASSERT_EQ(last.errors.size(), 3u);  // each failure is still recorded
+  EXPECT_EQ(last.errors[2].message, "not yet");
+  EXPECT_EQ(last.errors[2].attempt, 1);
+  Job leased = f.lease_one();
+  auto dead = engine().fail(leased.id, leased.lease_token, {"counted"});
+  ASSERT_TRUE(dead.ok());
+  EXPECT_EQ(dead->status, JobStatus::failed);
+}
+
+TEST_P(StoreConformance, RetryFieldsOnANonRetryableFailureAreRefused) {
+  f.submit();
+  Job leased = f.lease_one();
+  FailReport report{"x", "", false};
+  report.retry_in_ms = 10;
+  auto failed = engine().fail(leased.id, leased.lease_token, report);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().field(), "retry_in_ms");
+  report = {"x", "", false};
+  report.count_attempt = false;
+  failed = engine().fail(leased.id, leased.lease_token, report);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().field(), "count_attempt");
+  report = {"x"};
+  report.retry_in_ms = -1;
+  failed = engine().fail(leased.id, leased.lease_token, report);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().field(), "retry_in_ms");
+  EXPECT_EQ(f.get(leased.id).status, JobStatus::running);  // nothing was written
 }
 
 TEST_P(StoreConformance, BackoffWithJitterStaysWithinItsCap) {
@@ -330,7 +394,7 @@ TEST_P(StoreConformance, BackoffWithJitterStaysWithinItsCap) {
   s.max_attempts = 10;
   g.submit(s);
   Job job = g.lease_one();
-  auto failed = g.engine->fail(job.id, job.lease_token, "boom");
+  auto failed = g.engine->fail(job.id, job.lease_token, {"boom"});
   ASSERT_TRUE(failed.ok());
   EXPECT_GE(failed->run_at, g.clock.now());
   EXPECT_LE(failed->run_at, g.clock.now() + 1000);
@@ -339,7 +403,7 @@ TEST_P(StoreConformance, BackoffWithJitterStaysWithinItsCap) {
 TEST_P(StoreConformance, RetryResetsAttemptsOfAFailedJob) {
   f.submit();
   Job job = f.lease_one();
-  ASSERT_TRUE(engine().fail(job.id, job.lease_token, "x", "", false).ok());
+  ASSERT_TRUE(engine().fail(job.id, job.lease_token, {"x", "", false}).ok());
   auto retried = engine().retry(job.id);
   ASSERT_TRUE(retried.ok());
   EXPECT_EQ(retried->status, JobStatus::queued);
@@ -360,7 +424,7 @@ TEST_P(StoreConformance, RetryWhereRetriesMatchingDeadLetters) {
   for (const char* type : {"a", "a", "b"}) {
     f.submit(type);
     Job job = f.lease_one();
-    ASSERT_TRUE(engine().fail(job.id, job.lease_token, "x", "", false).ok());
+    ASSERT_TRUE(engine().fail(job.id, job.lease_token, {"x", "", false}).ok());
   }
   JobFilter only_a;
   only_a.type = "a";
@@ -407,7 +471,7 @@ TEST_P(StoreConformance, CancelOfARunningJobReachesItsWorker) {
   ASSERT_TRUE(hb.ok());
   EXPECT_TRUE(hb->cancel_requested);
   // The worker gives up: the job is cancelled, not retried.
-  auto gave_up = engine().fail(job.id, job.lease_token, "cancelled by request");
+  auto gave_up = engine().fail(job.id, job.lease_token, {"cancelled by request"});
   ASSERT_TRUE(gave_up.ok());
   EXPECT_EQ(gave_up->status, JobStatus::cancelled);
   EXPECT_TRUE(f.lease(1).empty());
@@ -536,7 +600,7 @@ TEST_P(StoreConformance, FailedDependencyFailsItsDependentsInTurn) {
   sc.depends_on = {b.id};
   Job c = f.submit(sc);
   Job job = f.lease_one();
-  ASSERT_TRUE(engine().fail(job.id, job.lease_token, "x", "", false).ok());
+  ASSERT_TRUE(engine().fail(job.id, job.lease_token, {"x", "", false}).ok());
   EXPECT_EQ(f.get(b.id).status, JobStatus::failed);
   EXPECT_EQ(f.get(c.id).status, JobStatus::failed);
   EXPECT_NE(f.get(c.id).error()->message.find(b.id), std::string::npos);
@@ -674,7 +738,7 @@ TEST_P(StoreConformance, StatsCountByStatusQueueAndTypeWithRunTimes) {
     if (i < 3)
       ASSERT_TRUE(engine().complete(job.id, job.lease_token, "1").ok());
     else
-      ASSERT_TRUE(engine().fail(job.id, job.lease_token, "x", "", false).ok());
+      ASSERT_TRUE(engine().fail(job.id, job.lease_token, {"x", "", false}).ok());
   }
   auto stats = engine().stats();
   ASSERT_TRUE(stats.ok());
@@ -700,7 +764,7 @@ TEST_P(StoreConformance, CompletedJobsArePurgedAfterSevenDaysAndDeadLettersKept)
   Job ok = f.lease_one();
   Job bad = f.lease_one();
   ASSERT_TRUE(engine().complete(ok.id, ok.lease_token, "1").ok());
-  ASSERT_TRUE(engine().fail(bad.id, bad.lease_token, "x", "", false).ok());
+  ASSERT_TRUE(engine().fail(bad.id, bad.lease_token, {"x", "", false}).ok());
   f.clock.advance(7LL * 24 * 3600 * 1000 - 1);
   EXPECT_EQ(engine().tick()->purged, 0u);
   f.clock.advance(1);
@@ -716,7 +780,7 @@ TEST_P(StoreConformance, PurgeRemovesFinishedJobsByAgeAndStatus) {
   for (int i = 0; i < 3; ++i) {
     Job job = f.lease_one();
     if (i == 2)
-      ASSERT_TRUE(engine().fail(job.id, job.lease_token, "x", "", false).ok());
+      ASSERT_TRUE(engine().fail(job.id, job.lease_token, {"x", "", false}).ok());
     else
       ASSERT_TRUE(engine().complete(job.id, job.lease_token, "1").ok());
     f.clock.advance(1000);
@@ -758,7 +822,7 @@ TEST_P(StoreConformance, DeadLetterListIsCappedOldestFirst) {
   for (int i = 0; i < 3; ++i) {
     g.submit();
     Job job = g.lease_one();
-    ASSERT_TRUE(g.engine->fail(job.id, job.lease_token, "x", "", false).ok());
+    ASSERT_TRUE(g.engine->fail(job.id, job.lease_token, {"x", "", false}).ok());
     ids.push_back(job.id);
     g.clock.advance(10);
   }

@@ -101,18 +101,18 @@ void ack(Api& api, const Call& call, Responder respond) {
   auto fail_items = objects_of(*body, "fail");
   if (!fail_items) return respond(error_reply(fail_items.error()));
 
-  std::vector<Engine::Completion> completions;
+  std::vector<Completion> completions;
   for (std::size_t i = 0; i < complete_items->size(); ++i) {
-    Engine::Completion c;
+    Completion c;
     FieldReader in(*(*complete_items)[i], entry_prefix("complete", i));
     in.require("id").read("id", c.id).require("lease_token").read("lease_token", c.lease_token);
     in.read_json("result", c.result_json);
     if (Status s = in.finish(); !s.ok()) return respond(error_reply(s));
     completions.push_back(std::move(c));
   }
-  std::vector<FailReport> failures;
+  std::vector<FailEntry> failures;
   for (std::size_t i = 0; i < fail_items->size(); ++i) {
-    FailReport f;
+    FailEntry f;
     FieldReader in(*(*fail_items)[i], entry_prefix("fail", i));
     in.require("id").read("id", f.id);
     read_fail(in, f);
@@ -148,9 +148,9 @@ void ack(Api& api, const Call& call, Responder respond) {
           answered(ack);
         });
   for (std::size_t k = 0; k < failures.size(); ++k) {
-    FailReport& f = failures[k];
-    api.engine.fail_async(f.id, f.token, std::move(f.message), std::move(f.traceback),
-                          f.retryable, [ack, at = completed + k](Result<Job> job) {
+    FailEntry& f = failures[k];
+    api.engine.fail_async(f.id, f.token, std::move(f.report),
+                          [ack, at = completed + k](Result<Job> job) {
                             {
                               std::lock_guard lock(ack->mutex);
                               ack->results[at] = std::move(job);

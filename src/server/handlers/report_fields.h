@@ -14,11 +14,12 @@ namespace jobq::server {
 void read_heartbeat(FieldReader& in, std::string& token, Progress& progress);
 boost::json::object heartbeat_json(const HeartbeatReply& reply);
 
-struct FailReport {
-  std::string id, token, message, traceback;
-  bool retryable = true;
+struct FailEntry {
+  std::string id, token;
+  FailReport report;
 };
-// The lease token and error (both required), traceback and retryable; not the id.
-void read_fail(FieldReader& in, FailReport& f);
+// The lease token and error (both required), traceback, retryable, retry_in_ms and
+// count_attempt; not the id.
+void read_fail(FieldReader& in, FailEntry& f);
 
 }  // namespace jobq::server

@@ -28,13 +28,15 @@ json::object heartbeat_json(const HeartbeatReply& r) {
           {"lease_expires_at", format_time(r.lease_expires_at)}};
 }
 
-void read_fail(FieldReader& in, FailReport& f) {
+void read_fail(FieldReader& in, FailEntry& f) {
   in.require("lease_token")
       .read("lease_token", f.token)
       .require("error")
-      .read("error", f.message)
-      .read("traceback", f.traceback)
-      .read("retryable", f.retryable);
+      .read("error", f.report.message)
+      .read("traceback", f.report.traceback)
+      .read("retryable", f.report.retryable)
+      .read("retry_in_ms", f.report.retry_in_ms)
+      .read("count_attempt", f.report.count_attempt);
 }
 
 namespace {
@@ -77,12 +79,12 @@ void complete(Api& api, const Call& call, Responder respond) {
 void fail(Api& api, const Call& call, Responder respond) {
   auto body = body_object(call);
   if (!body) return respond(error_reply(body.error()));
-  FailReport f;
+  FailEntry f;
   FieldReader in(*body);
   read_fail(in, f);
   if (Status s = in.finish(); !s.ok()) return respond(error_reply(s));
-  api.engine.fail_async(call.param("id"), f.token, std::move(f.message), std::move(f.traceback),
-                        f.retryable, [respond](Result<Job> job) { answer_job(respond, std::move(job)); });
+  api.engine.fail_async(call.param("id"), f.token, std::move(f.report),
+                        [respond](Result<Job> job) { answer_job(respond, std::move(job)); });
 }
 
 void release(Api& api, const Call& call, Responder respond) {

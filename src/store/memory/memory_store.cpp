@@ -68,7 +68,7 @@ void MemoryStore::erase(Job& job) {
   jobs_.erase(job.seq);
 }
 
-Result<std::vector<Submitted>> MemoryStore::submit(std::vector<Job> jobs) {
+Result<std::vector<SubmitOutcome>> MemoryStore::submit(std::vector<Job> jobs) {
   std::lock_guard lock(mutex_);
   // Check every dependency first: all-or-nothing.
   for (const Job& job : jobs) {
@@ -81,7 +81,7 @@ Result<std::vector<Submitted>> MemoryStore::submit(std::vector<Job> jobs) {
                      "depends_on");
     }
   }
-  std::vector<Submitted> out;
+  std::vector<SubmitOutcome> out;
   out.reserve(jobs.size());
   for (Job& job : jobs) {
     if (!job.idempotency_key.empty()) {
@@ -147,10 +147,10 @@ Result<std::vector<Result<Finished>>> MemoryStore::complete_many(std::vector<Com
       out.push_back(unknown(c.id));
       continue;
     }
-    Status s = check_lease(*job, c.token);
+    Status s = check_lease(*job, c.lease_token);
     if (s.ok())
       s = modify(*job,
-                 [&](Job& j) { return jobq::complete(j, std::move(c.result), now, retention_); });
+                 [&](Job& j) { return jobq::complete(j, std::move(c.result_json), now, retention_); });
     if (!s.ok()) {
       out.push_back(s);
       continue;

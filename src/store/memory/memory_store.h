@@ -16,7 +16,7 @@ class MemoryStore final : public Store {
  public:
   explicit MemoryStore(Retention retention = {}) : retention_(retention) {}
 
-  Result<std::vector<Submitted>> submit(std::vector<Job> jobs) override;
+  Result<std::vector<SubmitOutcome>> submit(std::vector<Job> jobs) override;
   Result<std::vector<Job>> lease(const LeaseRequest& request, Millis now) override;
   bool has_ready(const LeaseRequest& request) override;
   Result<Job> heartbeat(const std::string& id, const std::string& token, const Progress& progress,

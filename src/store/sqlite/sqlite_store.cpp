@@ -182,8 +182,8 @@ std::vector<Job> SqliteStore::settle(const Job& finished, Millis now) {
   return settle_dependents(finished, now, options_.retention, access);
 }
 
-Result<std::vector<Submitted>> SqliteStore::submit(std::vector<Job> jobs) {
-  return write<std::vector<Submitted>>([&]() -> Result<std::vector<Submitted>> {
+Result<std::vector<SubmitOutcome>> SqliteStore::submit(std::vector<Job> jobs) {
+  return write<std::vector<SubmitOutcome>>([&]() -> Result<std::vector<SubmitOutcome>> {
     // Dependencies are checked for the whole batch before anything is written.
     std::vector<std::vector<std::string>> pending(jobs.size());
     for (std::size_t i = 0; i < jobs.size(); ++i) {
@@ -197,7 +197,7 @@ Result<std::vector<Submitted>> SqliteStore::submit(std::vector<Job> jobs) {
         if (d->status != JobStatus::completed) pending[i].push_back(dep);
       }
     }
-    std::vector<Submitted> out;
+    std::vector<SubmitOutcome> out;
     out.reserve(jobs.size());
     Statement& live = db_->cached(kSelectJob +
                                   "WHERE idempotency_key = ? AND status IN "
@@ -288,8 +288,8 @@ Result<std::vector<Result<Finished>>> SqliteStore::complete_many(std::vector<Com
     std::vector<Result<Finished>> out;
     out.reserve(batch.size());
     for (Completion& c : batch)
-      out.push_back(finish_running(c.id, c.token, now, [&](Job& j) {
-        return jobq::complete(j, std::move(c.result), now, options_.retention);
+      out.push_back(finish_running(c.id, c.lease_token, now, [&](Job& j) {
+        return jobq::complete(j, std::move(c.result_json), now, options_.retention);
       }));
     return out;
   });

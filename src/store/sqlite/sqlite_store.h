@@ -21,7 +21,7 @@ class SqliteStore final : public Store {
   SqliteStore(const std::string& path, Millis now, const StoreOptions& options);
   ~SqliteStore() override;
 
-  Result<std::vector<Submitted>> submit(std::vector<Job> jobs) override;
+  Result<std::vector<SubmitOutcome>> submit(std::vector<Job> jobs) override;
   Result<std::vector<Job>> lease(const LeaseRequest& request, Millis now) override;
   bool has_ready(const LeaseRequest& request) override;
   Result<Job> heartbeat(const std::string& id, const std::string& token, const Progress& progress,
