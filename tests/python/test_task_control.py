@@ -1,6 +1,5 @@
 """A task's control of its job on a real worker and jobqd: hooks around each attempt, retry_on, and
-jobq.Retry (its delay and whether the attempt counts, which need a jobqd with retry_in_ms and
-count_attempt on fail; an older one retries with the backoff)."""
+jobq.Retry (its delay and whether the attempt counts: retry_in_ms and count_attempt on fail)."""
 
 import threading
 import time
@@ -10,19 +9,6 @@ from support import DEADLINE_S, AppTestCase, jobq
 
 NO_BACKOFF = {"initial_ms": 0, "factor": 1, "max_ms": 0, "jitter": False}
 LONG_BACKOFF = {"initial_ms": 600_000, "factor": 1, "max_ms": 600_000, "jitter": False}
-
-
-def server_knows_retry_in_ms(test):
-    """Whether this jobqd takes retry_in_ms on fail: one leased job failed with it tells."""
-    queue = f"{test.queue}-probe"
-    test.client.submit("probe", queue=queue, backoff=NO_BACKOFF)
-    job = test.client.lease("probe-worker", queues=[queue])[0]
-    try:
-        test.client.fail(job.id, job.lease_token, "probe", retry_in_ms=0, retryable=False)
-        return True
-    except jobq.InvalidArgument:
-        test.client.fail(job.id, job.lease_token, "probe", retryable=False)
-        return False
 
 
 class Hooks(AppTestCase):
@@ -86,11 +72,6 @@ class RetryOn(AppTestCase):
 
 
 class RetryAfter(AppTestCase):
-    def setUp(self):
-        super().setUp()
-        if not server_knows_retry_in_ms(self):
-            self.skipTest("this jobqd takes no retry_in_ms on fail (the server change 'fail: retry_in_ms')")
-
     def test_a_retry_runs_its_next_attempt_after_the_delay_instead_of_the_backoff(self):
         app = self.new_app()
         starts = []
@@ -136,16 +117,17 @@ class RetryAfter(AppTestCase):
         self.assertEqual((done.status, done.attempt), ("failed", 1))
 
 
-class RetryOnAnOlderServer(AppTestCase):
+class RetryTheServerRefuses(AppTestCase):
     def test_a_retry_the_server_refuses_is_sent_as_a_plain_failure(self):
-        if server_knows_retry_in_ms(self):
-            self.skipTest("this jobqd takes retry_in_ms: the fallback is not needed")
+        # jobqd takes retry_in_ms up to ten years (an older jobqd takes none): past it, the attempt
+        # still fails, retried with the backoff, rather than stay running until its lease runs out.
         app = self.new_app()
+        eleven_years_s = 11 * 365 * 24 * 3600
 
         @app.task(queue=self.queue, backoff=NO_BACKOFF, max_attempts=2)
         def later(job: jobq.JobContext) -> int:
             if job.attempt == 1:
-                raise jobq.Retry(after=30)
+                raise jobq.Retry(after=eleven_years_s)
             return job.attempt
 
         self.start_app_worker(app)

@@ -126,7 +126,8 @@ class Reporter:
                 log.warning("job %s: %s not written, sending it again: %s", ctx.id, kind, error.get("message"))
                 unwritten.append((ctx, kind))
             elif kind == "fail" and error.get("code") in REFUSED_RESULT and _retry_fields(fields_of(ctx)):
-                # A jobqd older than retry_in_ms / count_attempt refuses them: fail as a plain failure.
+                # The retry's fields were refused (a delay past the server's limit, or a jobqd older than
+                # retry_in_ms / count_attempt): fail as a plain failure, retried with the backoff.
                 log.warning("job %s: the server refused the retry's timing (%s); it is retried with its "
                             "backoff", ctx.id, error.get("message"))
                 self.send(ctx, "fail", _without_retry_fields(fields_of(ctx)))
