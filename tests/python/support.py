@@ -12,7 +12,7 @@ sys.path.insert(0, str(CLIENT_DIR))
 sys.path.append(str(REPO / "tests" / "integration"))  # after ours: it has test files of the same names
 
 import jobq  # noqa: E402
-from jobqd import Server, ServerTestCase, free_port, unique, wait_until  # noqa: E402,F401
+from jobqd import JOBQD as JOBQD_BINARY, Server, ServerTestCase, free_port, unique, wait_until  # noqa: E402,F401
 
 assert Path(jobq.__file__).resolve().is_relative_to(CLIENT_DIR), f"jobq comes from {jobq.__file__}"
 
@@ -107,3 +107,18 @@ class WorkerTestCase(ClientTestCase):
         job = self.client.wait(job_id, timeout=timeout)
         self.assertTrue(job.finished, f"job still {job.status} after {timeout} s: {job!r}")
         return job
+
+
+class AppTestCase(WorkerTestCase):
+    """A WorkerTestCase with a jobq.App on the server; its worker polls and beats often."""
+
+    def new_app(self):
+        return jobq.App(client=self.new_client())
+
+    def start_app_worker(self, app, **kw):
+        kw.setdefault("queues", [self.queue])
+        kw.setdefault("poll_s", 1.0)
+        kw.setdefault("beat_s", 0.5)
+        worker = app.worker(**kw)
+        self.start_worker(worker)
+        return worker

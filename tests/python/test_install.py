@@ -13,6 +13,12 @@ from support import CLIENT_DIR, ServerTestCase
 PIP_TIMEOUT_S = 300
 
 
+def version():
+    """The version, from its one place: jobq/__init__.py."""
+    text = (CLIENT_DIR / "jobq" / "__init__.py").read_text()
+    return text.split('__version__ = "', 1)[1].split('"', 1)[0]
+
+
 class PipInstall(ServerTestCase):
     def test_pip_installs_the_package_into_a_target_directory(self):
         work = Path(tempfile.mkdtemp(prefix="jobq-pip-"))
@@ -27,6 +33,15 @@ class PipInstall(ServerTestCase):
             capture_output=True, text=True, timeout=PIP_TIMEOUT_S)
         self.assertEqual(pip.returncode, 0, pip.stdout + pip.stderr)
         self.assertTrue((target / "jobq" / "worker.py").is_file())
+        self.assertTrue((target / "jobq" / "py.typed").is_file(), "py.typed is not installed")
+        self.assertTrue(list(target.glob("jobq-*.dist-info")), list(target.iterdir()))
+        self.assertEqual(next(target.glob("jobq-*.dist-info")).name, f"jobq-{version()}.dist-info")
+        script = target / "bin" / "jobq-worker"
+        self.assertTrue(script.is_file(), "the jobq-worker console script is not installed")
+        usage = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True,
+                               timeout=60, env={"PYTHONPATH": str(target)})
+        self.assertEqual(usage.returncode, 0, usage.stdout + usage.stderr)
+        self.assertIn("MODULE:ATTRIBUTE of the jobq.App", usage.stdout)
 
         script = ("import sys, jobq; c = jobq.Client(sys.argv[1]);"
                   "j = c.submit('installed', {'ok': True}); print(jobq.__file__, c.get(j.id).status)")

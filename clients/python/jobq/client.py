@@ -155,10 +155,18 @@ class Client:
         return self._job("POST", f"/jobs/{_id(job_id)}/complete",
                          {"lease_token": lease_token, "result": result})
 
-    def fail(self, job_id, lease_token, error, traceback=None, retryable=True):
+    def fail(self, job_id, lease_token, error, traceback=None, retryable=True, retry_in_ms=None,
+             count_attempt=None):
+        """Fails the attempt. retry_in_ms: when the job is retried, its next attempt runs that many ms
+        from now instead of after the backoff; count_attempt=False: this attempt does not count toward
+        max_attempts (the error is still recorded). Both are sent only when given."""
         body = {"lease_token": lease_token, "error": error, "retryable": retryable}
         if traceback:
             body["traceback"] = traceback
+        if retry_in_ms is not None:
+            body["retry_in_ms"] = retry_in_ms
+        if count_attempt is not None:
+            body["count_attempt"] = count_attempt
         return self._job("POST", f"/jobs/{_id(job_id)}/fail", body)
 
     def release(self, job_id, lease_token):

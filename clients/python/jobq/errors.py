@@ -76,6 +76,32 @@ class PermanentFailure(Exception):
     """Raise it from a handler to fail the job with no further attempts (``retryable: false``)."""
 
 
+class Retry(Exception):
+    """Raise it from a handler to end this attempt and run the job again.
+
+    after: seconds until the next attempt (None: the job's backoff decides, as for any failure);
+    count_attempt: whether this attempt counts toward max_attempts (True: as a failure would; False:
+    the job may retry this way without using its attempts up). The error recorded on the job is
+    ``Retry: <message>`` either way. Sent as ``retry_in_ms`` and ``count_attempt`` of POST
+    /jobs/{id}/fail (docs/api.md), only when they differ from a plain failure.
+    """
+
+    def __init__(self, message: str = "", *, after: "float | None" = None, count_attempt: bool = True) -> None:
+        if after is not None and not after >= 0:
+            raise ValueError(f"Retry(after=...) must be 0 or more seconds, got {after!r}")
+        super().__init__(message or (f"again in {after:g} s" if after is not None else "asked for by the handler"))
+        self.after = after
+        self.count_attempt = count_attempt
+
+
+class TaskFailed(Exception):
+    """A task's job ended failed or cancelled; ``job`` is the job as the server (or eager mode) left it."""
+
+    def __init__(self, message: str, job: object) -> None:
+        super().__init__(message)
+        self.job = job
+
+
 _BY_CODE = {
     "invalid_argument": InvalidArgument,
     "bad_request": InvalidArgument,

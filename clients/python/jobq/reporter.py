@@ -109,6 +109,11 @@ class Reporter:
             log.error("the /ack answer has %d results for %d outcomes; those without one are not known to be "
                       "written: %s", len(results), len(sent), ", ".join(ctx.id for ctx, _ in sent[len(results):]))
         unwritten = []
+        by_ctx = {id(c): f for c, _, f in batch}
+
+        def fields_of(ctx):
+            return by_ctx[id(ctx)]
+
         for (ctx, kind), answer in zip(sent, results):
             if answer.get("ok"):
                 if self._unwritten:
@@ -120,6 +125,12 @@ class Reporter:
                 self._unwritten[ctx.id] = self._unwritten.get(ctx.id, 0) + 1
                 log.warning("job %s: %s not written, sending it again: %s", ctx.id, kind, error.get("message"))
                 unwritten.append((ctx, kind))
+            elif kind == "fail" and error.get("code") in REFUSED_RESULT and _retry_fields(fields_of(ctx)):
+                # The retry's fields were refused (a delay past the server's limit, or a jobqd older than
+                # retry_in_ms / count_attempt): fail as a plain failure, retried with the backoff.
+                log.warning("job %s: the server refused the retry's timing (%s); it is retried with its "
+                            "backoff", ctx.id, error.get("message"))
+                self.send(ctx, "fail", _without_retry_fields(fields_of(ctx)))
             elif kind == "complete" and error.get("code") in REFUSED_RESULT:
                 # The result itself was refused (too large, say): the job fails for good, rather than
                 # stay running until its lease runs out.
@@ -130,9 +141,8 @@ class Reporter:
                 log.error("job %s: %s was refused: %s (%s)", ctx.id, kind, error.get("message"), error.get("code"))
         if unwritten:
             time.sleep(RETRY_PAUSE_S)  # once for the batch: the store was failing just now
-            fields = {id(c): f for c, _, f in batch}
             for ctx, kind in unwritten:
-                self.send(ctx, kind, fields[id(ctx)])
+                self.send(ctx, kind, fields_of(ctx))
 
     def _ack(self, complete, fail, lease):
         """One /ack; on the first try it also leases for the worker's free slots."""
@@ -150,9 +160,23 @@ class Reporter:
             self.leaser.leased(jobs, ask["max_jobs"])
 
 
+RETRY_FIELDS = ("retry_in_ms", "count_attempt")
+
+
+def _retry_fields(fields):
+    return any(name in fields for name in RETRY_FIELDS)
+
+
+def _without_retry_fields(fields):
+    return {k: v for k, v in fields.items() if k not in RETRY_FIELDS}
+
+
 def _fail_entry(ctx, fields):
     entry = {"id": ctx.id, "lease_token": ctx.lease_token, "error": fields["error"],
              "retryable": fields["retryable"]}
     if fields.get("traceback"):
         entry["traceback"] = fields["traceback"]
+    for name in RETRY_FIELDS:  # only from a Retry: a server without them refuses them
+        if name in fields:
+            entry[name] = fields[name]
     return entry

@@ -2,21 +2,20 @@
 their outcomes in batches."""
 
 import collections
-import json
 import logging
 import os
 import signal
 import socket
 import threading
 import time
-import traceback
 import uuid
 
 from . import __version__
 from .client import Client
-from .errors import Forbidden, InvalidArgument, JobCancelled, JobqError, PermanentFailure, Unauthorized
+from .errors import Forbidden, InvalidArgument, JobqError, Unauthorized
 from .job_context import PROGRESS_INTERVAL_S, JobContext
 from .keeper import Keeper
+from .outcome import outcome_of
 from .reporter import RETRY_PAUSE_S, Reporter
 from .thread_pool import ThreadPool
 
@@ -334,23 +333,5 @@ class Worker:
             log.exception("job %s: the worker failed to report it", ctx.id)
 
     def _execute(self, ctx):
-        """Runs the handler; -> ("complete", {result}) or ("fail", {error, traceback, retryable})."""
-        try:
-            result = self._call(self.handlers[ctx.type], ctx)
-        except JobCancelled as e:
-            return "fail", {"error": f"cancelled: {e}", "traceback": None, "retryable": False}
-        except PermanentFailure as e:
-            return "fail", {"error": _describe(e), "traceback": traceback.format_exc(), "retryable": False}
-        except Exception as e:
-            return "fail", {"error": _describe(e), "traceback": traceback.format_exc(), "retryable": True}
-        try:
-            json.dumps(result, allow_nan=False)
-        except (TypeError, ValueError) as e:
-            return "fail", {"error": f"the handler's result is not JSON: {e}", "traceback": None,
-                            "retryable": False}
-        return "complete", {"result": result}
-
-
-def _describe(e):
-    text = str(e)
-    return f"{type(e).__name__}: {text}" if text else type(e).__name__
+        """Runs the handler; -> ("complete", {result}) or ("fail", {error, traceback, retryable, ...})."""
+        return outcome_of(lambda: self._call(self.handlers[ctx.type], ctx))

@@ -1,0 +1,65 @@
+"""What a task's submit returns: the job's id and the calls about it, its result decoded by the task's
+return annotation."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Generic, Optional, TypeVar
+
+from .codec import from_json
+from .errors import TaskFailed
+from .job import Job
+
+if TYPE_CHECKING:
+    from .client import Client, EventStream
+
+R = TypeVar("R")
+
+
+class TaskHandle(Generic[R]):
+    """One submitted job of a task. ``id``; ``job``: the job as the submit answered it."""
+
+    def __init__(self, client: Client, job: Job, return_hint: Any = None) -> None:
+        self.client = client
+        self.job = job
+        self.id: str = job["id"]
+        self._return_hint = return_hint
+
+    def __repr__(self) -> str:
+        return f"TaskHandle(id={self.id!r}, type={self.job.get('type')!r})"
+
+    def get(self) -> Job:
+        """The job as it is now."""
+        self.job = self.client.get(self.id)
+        return self.job
+
+    def status(self) -> str:
+        """The job's status now: ``queued``, ``running``, ``completed``..."""
+        return str(self.get()["status"])
+
+    def wait(self, timeout: float = 30.0) -> Job:
+        """Waits up to timeout seconds for the job to finish; -> the Job, finished or as it is then."""
+        self.job = self.client.wait(self.id, timeout=timeout)
+        return self.job
+
+    def watch(self, timeout: Optional[float] = None) -> EventStream:
+        """The job's live changes, (event, Job) pairs until it is finished (Client.watch)."""
+        return self.client.watch(self.id, timeout=timeout)
+
+    def cancel(self) -> Job:
+        self.job = self.client.cancel(self.id)
+        return self.job
+
+    def result(self, timeout: float = 30.0) -> R:
+        """Waits for the job and returns its result, decoded by the task's return annotation.
+        TaskFailed if it failed or was cancelled; TimeoutError if it did not finish in time."""
+        return finished_result(self.wait(timeout), self._return_hint, timeout)
+
+
+def finished_result(job: Job, return_hint: Any, timeout: float) -> Any:
+    status = job.get("status")
+    if status == "completed":
+        return from_json(job.get("result"), return_hint, "result")
+    if status in ("failed", "cancelled"):
+        error = (job.get("error") or {}).get("message") or status
+        raise TaskFailed(f"job {job.get('id')} ({job.get('type')}) {status}: {error}", job)
+    raise TimeoutError(f"job {job.get('id')} ({job.get('type')}) still {status} after {timeout:g} s")
