@@ -43,7 +43,7 @@
 #include <vector>
 
 #include "report.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -130,7 +130,7 @@ std::atomic<pid_t> g_server_pid{0};  // the running jobqd, killed by die()
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
   }
-  bench::TempDir::remove_all_live();
+  jobq::testing::TempDir::remove_all_live();
   std::_Exit(1);
 }
 
@@ -531,7 +531,7 @@ class Jobqd {
   }
 
   StoreKind kind_;
-  bench::TempDir dir_;  // the database and the log
+  jobq::testing::TempDir dir_{kDirPrefix};  // the database and the log
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;
 };
