@@ -72,7 +72,8 @@ void Engine::Impl::drain() {
   waiters->release_all();
 }
 
-void Engine::Impl::write(std::function<void()> work, std::function<void(const Status&)> done) {
+void Engine::Impl::write_counted(std::function<void()> work,
+                                 std::function<void(const Status&)> done) {
   {
     std::lock_guard lock(writes_mutex_);
     ++writes_;

@@ -41,12 +41,10 @@ void Engine::complete_many_async(std::vector<Completion> completions,
   }
   if (valid->empty()) return done(std::move(*out));
   Millis now = d.clock.now();
-  auto finished = make_slot<std::vector<Result<Finished>>>();
-  d.write([&d, finished, valid, now] { *finished = d.store.complete_many(std::move(*valid), now); },
-          [&d, finished, out, where, done = std::move(done)](const Status& s) {
-            if (!s.ok()) return done(s);
-            if (!**finished) return done((*finished)->error());
-            auto& results = (*finished)->value();
+  d.write([&d, valid, now] { return d.store.complete_many(std::move(*valid), now); },
+          [&d, out, where, done = std::move(done)](Result<std::vector<Result<Finished>>> finished) {
+            if (!finished) return done(finished.error());
+            auto& results = *finished;
             for (std::size_t k = 0; k < results.size(); ++k) {
               auto& r = results[k];
               if (!r) {
@@ -70,23 +68,17 @@ void Engine::fail_async(const std::string& id, const std::string& token, FailRep
   if (Status s = validate_fail(report); !s.ok()) return done(s);
   Impl& d = *impl_;
   Millis now = d.clock.now();
-  auto finished = make_slot<Finished>();
   // The job is read inside the write, so that its attempt and cancel flag are those it fails with.
   d.write(
-      [&d, finished, id, token, report = std::move(report), now] {
+      [&d, id, token, report = std::move(report), now]() -> Result<Finished> {
         auto job = d.store.get(id);
-        if (!job)
-          *finished = job.error();
-        else if (!*job)
-          *finished = Error::not_found("no job with id " + id);
-        else if (Status s = check_lease(**job, token); !s.ok())
-          *finished = s;
-        else
-          *finished = d.end_attempt(**job, token, report, now);
+        if (!job) return job.error();
+        if (!*job) return Error::not_found("no job with id " + id);
+        if (Status s = check_lease(**job, token); !s.ok()) return s;
+        return d.end_attempt(**job, token, report, now);
       },
-      [&d, finished, done = std::move(done)](const Status& s) {
-        if (!s.ok()) return done(s);
-        done(d.attempt_ended(std::move(**finished)));
+      [&d, done = std::move(done)](Result<Finished> finished) {
+        done(d.attempt_ended(std::move(finished)));
       });
 }
 
@@ -97,14 +89,11 @@ Result<Job> Engine::release(const std::string& id, const std::string& token) {
 void Engine::release_async(const std::string& id, const std::string& token, Done<Job> done) {
   Impl& d = *impl_;
   Millis now = d.clock.now();
-  auto released = make_slot<Finished>();
   d.write(
-      [&d, released, id, token, now] {
-        *released = d.store.fail(id, token, Failure{{}, Failure::Then::release}, now);
+      [&d, id, token, now] {
+        return d.store.fail(id, token, Failure{{}, Failure::Then::release}, now);
       },
-      [&d, released, done = std::move(done)](const Status& s) {
-        if (!s.ok()) return done(s);
-        Result<Finished>& r = **released;
+      [&d, done = std::move(done)](Result<Finished> r) {
         if (!r) return done(r.error());
         std::optional<EventType> type;
         if (r->job.status == JobStatus::queued) type = EventType::queued;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <type_traits>
 
 #include "engine/lease_waiters.h"
 #include "jobq/engine.h"
@@ -30,8 +31,18 @@ struct Engine::Impl {
                         std::optional<EventType> type = std::nullopt);
   void wake_waiters() { waiters->serve(); }
 
-  // store.write_async, counted, so that the destructor can wait for writes under way.
-  void write(std::function<void()> work, std::function<void(const Status&)> done);
+  // Every change goes through here. Runs `work`, which returns a Result, in a store write that
+  // may share its commit with others; once the write has ended, `then` gets that Result, or the
+  // write's own error when the commit failed (then nothing `work` did was kept).
+  template <class Work, class Then>
+  void write(Work work, Then then) {
+    using R = std::invoke_result_t<Work&>;
+    auto slot = std::make_shared<std::optional<R>>();
+    write_counted([slot, work = std::move(work)]() mutable { slot->emplace(work()); },
+                  [slot, then = std::move(then)](const Status& s) mutable {
+                    then(s.ok() ? R(std::move(**slot)) : R(s));
+                  });
+  }
 
   Result<std::vector<Job>> make_jobs(const std::vector<JobSpec>& specs);
   Status validate_lease(const LeaseRequest& request) const;
@@ -51,6 +62,9 @@ struct Engine::Impl {
   std::unique_ptr<LeaseWaiters> waiters;
 
  private:
+  // store.write_async, counted, so that drain() can wait for writes under way.
+  void write_counted(std::function<void()> work, std::function<void(const Status&)> done);
+
   std::mutex writes_mutex_;
   std::condition_variable writes_done_;
   int writes_ = 0;
@@ -68,14 +82,6 @@ Result<T> wait_for(Start&& start) {
   auto future = answer.get_future();
   start([&answer](Result<T> r) { answer.set_value(std::move(r)); });
   return future.get();
-}
-
-// Where a write's work leaves its result for the write's done (which runs after it).
-template <class T>
-using Slot = std::shared_ptr<std::optional<Result<T>>>;
-template <class T>
-Slot<T> make_slot() {
-  return std::make_shared<std::optional<Result<T>>>();
 }
 
 }  // namespace jobq

@@ -23,13 +23,11 @@ void Engine::lease_now_async(const LeaseRequest& request, LeaseCallback done) {
   Impl& d = *impl_;
   if (Status s = d.validate_lease(request); !s.ok()) return done(s);
   Millis now = d.clock.now();
-  auto leased = make_slot<std::vector<Job>>();
-  d.write([&d, leased, request, now] { *leased = d.store.lease(request, now); },
-          [&d, leased, done = std::move(done)](const Status& s) {
-            if (!s.ok()) return done(s);
-            if (**leased)
-              for (const Job& job : (*leased)->value()) d.publish(EventType::started, job);
-            done(std::move(**leased));
+  d.write([&d, request, now] { return d.store.lease(request, now); },
+          [&d, done = std::move(done)](Result<std::vector<Job>> leased) {
+            if (leased)
+              for (const Job& job : *leased) d.publish(EventType::started, job);
+            done(std::move(leased));
           });
 }
 
@@ -77,12 +75,10 @@ void Engine::heartbeat_async(const std::string& id, const std::string& token, co
     return done(Error::invalid("total_items", "must be >= 0"));
   Impl& d = *impl_;
   Millis now = d.clock.now();
-  auto job = make_slot<Job>();
-  d.write([&d, job, id, token, p, now] { *job = d.store.heartbeat(id, token, p, now); },
-          [&d, job, now, done = std::move(done)](const Status& s) {
-            if (!s.ok()) return done(s);
-            if (!**job) return done((*job)->error());
-            Job& j = (*job)->value();
+  d.write([&d, id, token, p, now] { return d.store.heartbeat(id, token, p, now); },
+          [&d, now, done = std::move(done)](Result<Job> job) {
+            if (!job) return done(job.error());
+            Job& j = *job;
             HeartbeatReply reply;
             reply.cancel_requested = j.cancel_requested;
             reply.soft_timeout_passed =

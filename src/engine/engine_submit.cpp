@@ -78,32 +78,31 @@ void Engine::submit_batch_async(const std::vector<JobSpec>& specs,
   Impl& d = *impl_;
   auto jobs = d.make_jobs(specs);
   if (!jobs) return done(jobs.error());
-  auto stored = make_slot<std::vector<SubmitOutcome>>();
   auto handed = std::make_shared<std::vector<LeaseWaiters::Claim>>();
   Millis now = d.clock.now();
   // Leases already waiting for these jobs are served in the same write, so that on a durable
   // store the submit and the hand-over share one commit (one fsync on the latency path).
-  auto work = [&d, stored, handed, now,
-               jobs = std::make_shared<std::vector<Job>>(std::move(*jobs))] {
-    *stored = d.store.submit(std::move(*jobs));
-    if (!**stored) return;
+  auto work = [&d, handed, now, jobs = std::make_shared<std::vector<Job>>(std::move(*jobs))] {
+    auto stored = d.store.submit(std::move(*jobs));
+    if (!stored) return stored;
     bool ready = false;
-    for (const SubmitOutcome& sub : (*stored)->value())
+    for (const SubmitOutcome& sub : *stored)
       ready |= sub.created && sub.job.status == JobStatus::queued;
-    if (!ready) return;
-    *handed = d.waiters->claim_ready();
-    for (LeaseWaiters::Claim& c : *handed) c.jobs = d.store.lease(c.waiter.request, now);
-  };
-  d.write(std::move(work), [&d, stored, handed, done = std::move(done)](const Status& s) {
-    if (!s.ok()) {
-      d.waiters->settle(*handed, false);
-      return done(s);
+    if (ready) {
+      *handed = d.waiters->claim_ready();
+      for (LeaseWaiters::Claim& c : *handed) c.jobs = d.store.lease(c.waiter.request, now);
     }
-    if (!**stored) return done((*stored)->error());
+    return stored;
+  };
+  auto then = [&d, handed, done = std::move(done)](Result<std::vector<SubmitOutcome>> stored) {
+    if (!stored) {
+      d.waiters->settle(*handed, false);  // claims come only with a submit the commit then lost
+      return done(stored.error());
+    }
     std::vector<SubmitOutcome> out;
-    out.reserve((*stored)->value().size());
+    out.reserve(stored->size());
     bool ready = false;
-    for (SubmitOutcome& sub : (*stored)->value()) {
+    for (SubmitOutcome& sub : *stored) {
       if (sub.created) {
         ready |= sub.job.status == JobStatus::queued;
         d.publish(EventType::submitted, sub.job);
@@ -116,7 +115,8 @@ void Engine::submit_batch_async(const std::vector<JobSpec>& specs,
     d.waiters->settle(*handed, true);
     if (ready) d.wake_waiters();
     done(std::move(out));
-  });
+  };
+  d.write(std::move(work), std::move(then));
 }
 
 }  // namespace jobq
