@@ -7,7 +7,6 @@
 #include "jobq/error.h"
 #include "jobq/job.h"
 #include "jobq/requests.h"
-#include "jobq/store.h"
 
 namespace jobq {
 

@@ -41,7 +41,7 @@ void Engine::complete_many_async(std::vector<Completion> completions,
   }
   if (valid->empty()) return done(std::move(*out));
   Millis now = d.clock.now();
-  d.write([&d, valid, now] { return d.store.complete_many(std::move(*valid), now); },
+  d.write([&d, valid, now] { return d.store.complete_many(std::move(*valid), now, d.options.retention); },
           [&d, out, where, done = std::move(done)](Result<std::vector<Result<Finished>>> finished) {
             if (!finished) return done(finished.error());
             auto& results = *finished;
@@ -91,7 +91,8 @@ void Engine::release_async(const std::string& id, const std::string& token, Done
   Millis now = d.clock.now();
   d.write(
       [&d, id, token, now] {
-        return d.store.fail(id, token, Failure{{}, Failure::Then::release}, now);
+        return d.store.fail(id, token, Failure{{}, Failure::Then::release}, now,
+                            d.options.retention);
       },
       [&d, done = std::move(done)](Result<Finished> r) {
         if (!r) return done(r.error());
@@ -114,7 +115,7 @@ Result<Finished> Engine::Impl::end_attempt(const Job& job, const std::string& to
   } else {
     failure.retry_at = now + (report.retry_in_ms ? *report.retry_in_ms : backoff_delay(job));
   }
-  return store.fail(job.id, token, failure, now);
+  return store.fail(job.id, token, failure, now, options.retention);
 }
 
 Result<Job> Engine::Impl::attempt_ended(Result<Finished> done) {

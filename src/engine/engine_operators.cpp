@@ -5,7 +5,7 @@ namespace jobq {
 
 Result<Job> Engine::cancel(const std::string& id) {
   Impl& d = *impl_;
-  auto done = d.store.cancel(id, d.clock.now());
+  auto done = d.store.cancel(id, d.clock.now(), d.options.retention);
   if (!done) return done.error();
   d.publish_finished(done->job, done->dependents);
   return std::move(done->job);

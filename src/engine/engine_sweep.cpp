@@ -27,7 +27,7 @@ Result<TickReport> Engine::tick() {
   report.expired = *expired;
 
   for (;;) {
-    auto purged = d.store.purge_expired(now, kChunk);
+    auto purged = d.store.purge_expired(now, d.options.retention, kChunk);
     if (!purged) return purged.error();
     report.purged += purged->size();
     d.publish_all(EventType::purged, *purged);

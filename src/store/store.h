@@ -55,21 +55,26 @@ class Store {
 
   virtual Result<Job> heartbeat(const std::string& id, const std::string& token,
                                 const Progress& progress, Millis now) = 0;
+  // The operations that finish jobs take the engine's retention, which sets each finished job's
+  // expires_at (and that of the dependents it fails).
   // Completes many running jobs in one atomic step (one commit); each is fenced by its own
   // token and answered on its own. The outer error means nothing was written.
   virtual Result<std::vector<Result<Finished>>> complete_many(std::vector<Completion> completions,
-                                                              Millis now) = 0;
+                                                              Millis now,
+                                                              const Retention& retention) = 0;
   Result<Finished> complete(const std::string& id, const std::string& token, std::string result,
-                            Millis now) {
-    auto many = complete_many({{id, token, std::move(result)}}, now);
+                            Millis now, const Retention& retention) {
+    auto many = complete_many({{id, token, std::move(result)}}, now, retention);
     if (!many) return many.error();
     return std::move(many->front());
   }
   virtual Result<Finished> fail(const std::string& id, const std::string& token,
-                                const Failure& failure, Millis now) = 0;
+                                const Failure& failure, Millis now,
+                                const Retention& retention) = 0;
 
   // waiting/scheduled/queued -> cancelled; running -> cancel_requested.
-  virtual Result<Finished> cancel(const std::string& id, Millis now) = 0;
+  virtual Result<Finished> cancel(const std::string& id, Millis now,
+                                  const Retention& retention) = 0;
   // failed/cancelled -> queued with attempts reset: one job (an error if its state forbids it),
   // or every failed or cancelled job the filter matches.
   virtual Result<Job> retry(const std::string& id, Millis now) = 0;
@@ -86,8 +91,10 @@ class Store {
                                          std::size_t limit) = 0;
   // Removes one finished job; an active one is a conflict.
   virtual Result<Job> remove(const std::string& id) = 0;
-  // Removes finished jobs whose retention has run out (0 < expires_at <= now).
-  virtual Result<std::vector<Job>> purge_expired(Millis now, std::size_t limit) = 0;
+  // Removes finished jobs whose retention has run out (0 < expires_at <= now); `retention` is the
+  // one they finished with.
+  virtual Result<std::vector<Job>> purge_expired(Millis now, const Retention& retention,
+                                                 std::size_t limit) = 0;
   // Drops the oldest failed jobs beyond `cap`.
   virtual Result<std::vector<Job>> trim_dead_letters(std::size_t cap) = 0;
 

@@ -137,7 +137,8 @@ Result<Job> MemoryStore::heartbeat(const std::string& id, const std::string& tok
 }
 
 Result<std::vector<Result<Finished>>> MemoryStore::complete_many(std::vector<Completion> batch,
-                                                                 Millis now) {
+                                                                 Millis now,
+                                                                 const Retention& retention) {
   std::lock_guard lock(mutex_);
   std::vector<Result<Finished>> out;
   out.reserve(batch.size());
@@ -150,39 +151,41 @@ Result<std::vector<Result<Finished>>> MemoryStore::complete_many(std::vector<Com
     Status s = check_lease(*job, c.lease_token);
     if (s.ok())
       s = modify(*job,
-                 [&](Job& j) { return jobq::complete(j, std::move(c.result_json), now, retention_); });
+                 [&](Job& j) { return jobq::complete(j, std::move(c.result_json), now, retention); });
     if (!s.ok()) {
       out.push_back(s);
       continue;
     }
     Finished done{*job, {}};
-    settle(*job, now, done.dependents);
+    settle(*job, now, retention, done.dependents);
     out.push_back(std::move(done));
   }
   return out;
 }
 
 Result<Finished> MemoryStore::fail(const std::string& id, const std::string& token,
-                                   const Failure& failure, Millis now) {
+                                   const Failure& failure, Millis now,
+                                   const Retention& retention) {
   std::lock_guard lock(mutex_);
   Job* job = find(id);
   if (!job) return unknown(id);
   if (Status s = check_lease(*job, token); !s.ok()) return s;
-  Status s = modify(*job, [&](Job& j) { return jobq::fail(j, failure, now, retention_); });
+  Status s = modify(*job, [&](Job& j) { return jobq::fail(j, failure, now, retention); });
   if (!s.ok()) return s;
   Finished out{*job, {}};
-  settle(*job, now, out.dependents);
+  settle(*job, now, retention, out.dependents);
   return out;
 }
 
-Result<Finished> MemoryStore::cancel(const std::string& id, Millis now) {
+Result<Finished> MemoryStore::cancel(const std::string& id, Millis now,
+                                     const Retention& retention) {
   std::lock_guard lock(mutex_);
   Job* job = find(id);
   if (!job) return unknown(id);
-  Status s = modify(*job, [&](Job& j) { return jobq::cancel(j, now, retention_); });
+  Status s = modify(*job, [&](Job& j) { return jobq::cancel(j, now, retention); });
   if (!s.ok()) return s;
   Finished out{*job, {}};
-  settle(*job, now, out.dependents);
+  settle(*job, now, retention, out.dependents);
   return out;
 }
 
@@ -212,9 +215,10 @@ class MemoryStore::Dependents final : public DependentsAccess {
   MemoryStore& s_;
 };
 
-void MemoryStore::settle(const Job& finished, Millis now, std::vector<Job>& changed) {
+void MemoryStore::settle(const Job& finished, Millis now, const Retention& retention,
+                         std::vector<Job>& changed) {
   Dependents access(*this);
-  changed = settle_dependents(finished, now, retention_, access);
+  changed = settle_dependents(finished, now, retention, access);
 }
 
 Result<Job> MemoryStore::retry(const std::string& id, Millis now) {
@@ -309,7 +313,8 @@ Result<Job> MemoryStore::remove(const std::string& id) {
   return out;
 }
 
-Result<std::vector<Job>> MemoryStore::purge_expired(Millis now, std::size_t limit) {
+Result<std::vector<Job>> MemoryStore::purge_expired(Millis now, const Retention&,
+                                                   std::size_t limit) {
   std::lock_guard lock(mutex_);
   std::vector<Job> out;
   while (!expiring_.empty() && expiring_.begin()->first <= now && out.size() < limit) {

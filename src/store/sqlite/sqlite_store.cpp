@@ -176,10 +176,10 @@ class SqliteStore::Dependents final : public DependentsAccess {
   SqliteStore& s_;
 };
 
-std::vector<Job> SqliteStore::settle(const Job& finished, Millis now) {
+std::vector<Job> SqliteStore::settle(const Job& finished, Millis now, const Retention& retention) {
   if (dependency_links_ == 0) return {};  // the common case needs no query
   Dependents access(*this);
-  return settle_dependents(finished, now, options_.retention, access);
+  return settle_dependents(finished, now, retention, access);
 }
 
 Result<std::vector<SubmitOutcome>> SqliteStore::submit(std::vector<Job> jobs) {
@@ -271,46 +271,50 @@ Result<Job> SqliteStore::heartbeat(const std::string& id, const std::string& tok
 
 template <class Change>
 Result<Finished> SqliteStore::finish_running(const std::string& id, const std::string& token,
-                                             Millis now, Change change) {
+                                             Millis now, const Retention& retention,
+                                             Change change) {
   auto job = load(id);
   if (!job) return unknown(id);
   if (Status s = check_lease(*job, token); !s.ok()) return s;
   Job before = *job;
   if (Status s = change(*job); !s.ok()) return s;
   save(before, *job);
-  Finished out{*job, settle(*job, now)};
+  Finished out{*job, settle(*job, now, retention)};
   return out;
 }
 
 Result<std::vector<Result<Finished>>> SqliteStore::complete_many(std::vector<Completion> batch,
-                                                                 Millis now) {
+                                                                 Millis now,
+                                                                 const Retention& retention) {
   return write<std::vector<Result<Finished>>>([&]() -> Result<std::vector<Result<Finished>>> {
     std::vector<Result<Finished>> out;
     out.reserve(batch.size());
     for (Completion& c : batch)
-      out.push_back(finish_running(c.id, c.lease_token, now, [&](Job& j) {
-        return jobq::complete(j, std::move(c.result_json), now, options_.retention);
+      out.push_back(finish_running(c.id, c.lease_token, now, retention, [&](Job& j) {
+        return jobq::complete(j, std::move(c.result_json), now, retention);
       }));
     return out;
   });
 }
 
 Result<Finished> SqliteStore::fail(const std::string& id, const std::string& token,
-                                   const Failure& failure, Millis now) {
+                                   const Failure& failure, Millis now,
+                                   const Retention& retention) {
   return write<Finished>([&]() -> Result<Finished> {
-    return finish_running(id, token, now,
-                          [&](Job& j) { return jobq::fail(j, failure, now, options_.retention); });
+    return finish_running(id, token, now, retention,
+                          [&](Job& j) { return jobq::fail(j, failure, now, retention); });
   });
 }
 
-Result<Finished> SqliteStore::cancel(const std::string& id, Millis now) {
+Result<Finished> SqliteStore::cancel(const std::string& id, Millis now,
+                                     const Retention& retention) {
   return write<Finished>([&]() -> Result<Finished> {
     auto job = load(id);
     if (!job) return unknown(id);
     Job before = *job;
-    if (Status s = jobq::cancel(*job, now, options_.retention); !s.ok()) return s;
+    if (Status s = jobq::cancel(*job, now, retention); !s.ok()) return s;
     save(before, *job);
-    Finished out{*job, settle(*job, now)};
+    Finished out{*job, settle(*job, now, retention)};
     return out;
   });
 }
@@ -420,9 +424,9 @@ Result<Job> SqliteStore::remove(const std::string& id) {
 
 // expires_at is completed_at plus the retention of the job's status, so the completed_at index
 // serves this too.
-Result<std::vector<Job>> SqliteStore::purge_expired(Millis now, std::size_t limit) {
+Result<std::vector<Job>> SqliteStore::purge_expired(Millis now, const Retention& r,
+                                                   std::size_t limit) {
   return write<std::vector<Job>>([&]() -> Result<std::vector<Job>> {
-    const Retention& r = options_.retention;
     std::vector<Job> out;
     for (auto [status, keep_ms] : {std::pair{JobStatus::completed, r.completed_ms},
                                    {JobStatus::cancelled, r.cancelled_ms},

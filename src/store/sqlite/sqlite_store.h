@@ -27,10 +27,11 @@ class SqliteStore final : public Store {
   Result<Job> heartbeat(const std::string& id, const std::string& token, const Progress& progress,
                         Millis now) override;
   Result<std::vector<Result<Finished>>> complete_many(std::vector<Completion> completions,
-                                                      Millis now) override;
+                                                      Millis now,
+                                                      const Retention& retention) override;
   Result<Finished> fail(const std::string& id, const std::string& token, const Failure& failure,
-                        Millis now) override;
-  Result<Finished> cancel(const std::string& id, Millis now) override;
+                        Millis now, const Retention& retention) override;
+  Result<Finished> cancel(const std::string& id, Millis now, const Retention& retention) override;
   Result<Job> retry(const std::string& id, Millis now) override;
   Result<std::vector<Job>> retry_where(const JobFilter& filter, Millis now) override;
   Result<Job> update(const std::string& id, std::optional<int> priority,
@@ -40,7 +41,8 @@ class SqliteStore final : public Store {
   Result<std::vector<Job>> purge(Millis before, const std::vector<JobStatus>& statuses,
                                  std::size_t limit) override;
   Result<Job> remove(const std::string& id) override;
-  Result<std::vector<Job>> purge_expired(Millis now, std::size_t limit) override;
+  Result<std::vector<Job>> purge_expired(Millis now, const Retention& retention,
+                                         std::size_t limit) override;
   Result<std::vector<Job>> trim_dead_letters(std::size_t cap) override;
   Status set_queue_paused(const std::string& queue, bool paused) override;
   Result<std::vector<std::string>> paused_queues() override;
@@ -69,11 +71,11 @@ class SqliteStore final : public Store {
   void save(const Job& before, const Job& after);
   void erase(const Job& job);
   void reload_memory_state();
-  std::vector<Job> settle(const Job& finished, Millis now);
+  std::vector<Job> settle(const Job& finished, Millis now, const Retention& retention);
   // Applies a token-fenced change to a running job. Writer thread only.
   template <class Change>
   Result<Finished> finish_running(const std::string& id, const std::string& token, Millis now,
-                                  Change change);
+                                  const Retention& retention, Change change);
 
   std::string path_;
   StoreOptions options_;
