@@ -72,8 +72,7 @@ void Engine::Impl::drain() {
   waiters->release_all();
 }
 
-void Engine::Impl::write_counted(std::function<void()> work,
-                                 std::function<void(const Status&)> done) {
+void Engine::Impl::write_counted(Store::WriteWork work, Store::WriteDone done) {
   {
     std::lock_guard lock(writes_mutex_);
     ++writes_;

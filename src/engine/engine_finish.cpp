@@ -41,7 +41,10 @@ void Engine::complete_many_async(std::vector<Completion> completions,
   }
   if (valid->empty()) return done(std::move(*out));
   Millis now = d.clock.now();
-  d.write([&d, valid, now] { return d.store.complete_many(std::move(*valid), now, d.options.retention); },
+  d.write(
+      [&d, valid, now](WriteGroup& g) {
+        return g.complete_many(std::move(*valid), now, d.options.retention);
+      },
           [&d, out, where, done = std::move(done)](Result<std::vector<Result<Finished>>> finished) {
             if (!finished) return done(finished.error());
             auto& results = *finished;
@@ -70,12 +73,12 @@ void Engine::fail_async(const std::string& id, const std::string& token, FailRep
   Millis now = d.clock.now();
   // The job is read inside the write, so that its attempt and cancel flag are those it fails with.
   d.write(
-      [&d, id, token, report = std::move(report), now]() -> Result<Finished> {
-        auto job = d.store.get(id);
+      [&d, id, token, report = std::move(report), now](WriteGroup& g) -> Result<Finished> {
+        auto job = g.current(id);
         if (!job) return job.error();
         if (!*job) return Error::not_found("no job with id " + id);
         if (Status s = check_lease(**job, token); !s.ok()) return s;
-        return d.end_attempt(**job, token, report, now);
+        return d.end_attempt(g, **job, token, report, now);
       },
       [&d, done = std::move(done)](Result<Finished> finished) {
         done(d.attempt_ended(std::move(finished)));
@@ -90,9 +93,8 @@ void Engine::release_async(const std::string& id, const std::string& token, Done
   Impl& d = *impl_;
   Millis now = d.clock.now();
   d.write(
-      [&d, id, token, now] {
-        return d.store.fail(id, token, Failure{{}, Failure::Then::release}, now,
-                            d.options.retention);
+      [&d, id, token, now](WriteGroup& g) {
+        return g.fail(id, token, Failure{{}, Failure::Then::release}, now, d.options.retention);
       },
       [&d, done = std::move(done)](Result<Finished> r) {
         if (!r) return done(r.error());
@@ -103,8 +105,9 @@ void Engine::release_async(const std::string& id, const std::string& token, Done
       });
 }
 
-Result<Finished> Engine::Impl::end_attempt(const Job& job, const std::string& token,
-                                           const FailReport& report, Millis now) {
+Result<Finished> Engine::Impl::end_attempt(WriteGroup& group, const Job& job,
+                                           const std::string& token, const FailReport& report,
+                                           Millis now) {
   Failure failure{{report.message, report.traceback, job.attempt, now}};
   failure.count_attempt = report.count_attempt;
   int spent = job.attempt - (report.count_attempt ? 0 : 1);
@@ -115,7 +118,7 @@ Result<Finished> Engine::Impl::end_attempt(const Job& job, const std::string& to
   } else {
     failure.retry_at = now + (report.retry_in_ms ? *report.retry_in_ms : backoff_delay(job));
   }
-  return store.fail(job.id, token, failure, now, options.retention);
+  return group.fail(job.id, token, failure, now, options.retention);
 }
 
 Result<Job> Engine::Impl::attempt_ended(Result<Finished> done) {

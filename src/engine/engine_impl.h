@@ -36,9 +36,9 @@ struct Engine::Impl {
   // write's own error when the commit failed (then nothing `work` did was kept).
   template <class Work, class Then>
   void write(Work work, Then then) {
-    using R = std::invoke_result_t<Work&>;
+    using R = std::invoke_result_t<Work&, WriteGroup&>;
     auto slot = std::make_shared<std::optional<R>>();
-    write_counted([slot, work = std::move(work)]() mutable { slot->emplace(work()); },
+    write_counted([slot, work = std::move(work)](WriteGroup& g) mutable { slot->emplace(work(g)); },
                   [slot, then = std::move(then)](const Status& s) mutable {
                     then(s.ok() ? R(std::move(**slot)) : R(s));
                   });
@@ -50,8 +50,8 @@ struct Engine::Impl {
   std::int64_t backoff_delay(const Job& job);
   // One attempt of a running job ended badly: retry after backoff, or dead-letter it. A store
   // write; then attempt_ended() publishes the outcome.
-  Result<Finished> end_attempt(const Job& job, const std::string& token, const FailReport& report,
-                               Millis now);
+  Result<Finished> end_attempt(WriteGroup& group, const Job& job, const std::string& token,
+                               const FailReport& report, Millis now);
   Result<Job> attempt_ended(Result<Finished> done);
   Result<std::size_t> expire_overdue(Millis now);
 
@@ -63,7 +63,7 @@ struct Engine::Impl {
 
  private:
   // store.write_async, counted, so that drain() can wait for writes under way.
-  void write_counted(std::function<void()> work, std::function<void(const Status&)> done);
+  void write_counted(Store::WriteWork work, Store::WriteDone done);
 
   std::mutex writes_mutex_;
   std::condition_variable writes_done_;

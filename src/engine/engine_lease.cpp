@@ -23,7 +23,7 @@ void Engine::lease_now_async(const LeaseRequest& request, LeaseCallback done) {
   Impl& d = *impl_;
   if (Status s = d.validate_lease(request); !s.ok()) return done(s);
   Millis now = d.clock.now();
-  d.write([&d, request, now] { return d.store.lease(request, now); },
+  d.write([request, now](WriteGroup& g) { return g.lease(request, now); },
           [&d, done = std::move(done)](Result<std::vector<Job>> leased) {
             if (leased)
               for (const Job& job : *leased) d.publish(EventType::started, job);
@@ -75,7 +75,7 @@ void Engine::heartbeat_async(const std::string& id, const std::string& token, co
     return done(Error::invalid("total_items", "must be >= 0"));
   Impl& d = *impl_;
   Millis now = d.clock.now();
-  d.write([&d, id, token, p, now] { return d.store.heartbeat(id, token, p, now); },
+  d.write([id, token, p, now](WriteGroup& g) { return g.heartbeat(id, token, p, now); },
           [&d, now, done = std::move(done)](Result<Job> job) {
             if (!job) return done(job.error());
             Job& j = *job;

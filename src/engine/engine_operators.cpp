@@ -5,7 +5,8 @@ namespace jobq {
 
 Result<Job> Engine::cancel(const std::string& id) {
   Impl& d = *impl_;
-  auto done = d.store.cancel(id, d.clock.now(), d.options.retention);
+  Millis now = d.clock.now();
+  auto done = d.store.write([&](WriteGroup& g) { return g.cancel(id, now, d.options.retention); });
   if (!done) return done.error();
   d.publish_finished(done->job, done->dependents);
   return std::move(done->job);
@@ -13,7 +14,8 @@ Result<Job> Engine::cancel(const std::string& id) {
 
 Result<Job> Engine::retry(const std::string& id) {
   Impl& d = *impl_;
-  auto retried = d.store.retry(id, d.clock.now());
+  Millis now = d.clock.now();
+  auto retried = d.store.write([&](WriteGroup& g) { return g.retry(id, now); });
   if (!retried) return retried.error();
   d.publish(EventType::queued, *retried);
   d.wake_waiters();
@@ -21,7 +23,7 @@ Result<Job> Engine::retry(const std::string& id) {
 }
 
 Result<Job> Engine::remove(const std::string& id) {
-  auto removed = impl_->store.remove(id);
+  auto removed = impl_->store.write([&](WriteGroup& g) { return g.remove(id); });
   if (!removed) return removed.error();
   impl_->publish(EventType::purged, *removed);
   return removed;
@@ -33,7 +35,8 @@ Result<std::vector<Job>> Engine::retry_where(JobFilter filter) {
     if (s != JobStatus::failed && s != JobStatus::cancelled)
       return Error::invalid("status", "only failed and cancelled jobs can be retried");
   Impl& d = *impl_;
-  auto retried = d.store.retry_where(filter, d.clock.now());
+  Millis now = d.clock.now();
+  auto retried = d.store.write([&](WriteGroup& g) { return g.retry_where(filter, now); });
   if (!retried) return retried.error();
   d.publish_all(EventType::queued, *retried);
   if (!retried->empty()) d.wake_waiters();
@@ -46,7 +49,8 @@ Result<Job> Engine::update(const std::string& id, std::optional<int> priority,
     return Error::invalid("priority", "must be between 0 and 100");
   if (run_at && *run_at < 0) return Error::invalid("run_at", "must not be before 1970");
   Impl& d = *impl_;
-  auto job = d.store.update(id, priority, run_at, d.clock.now());
+  Millis now = d.clock.now();
+  auto job = d.store.write([&](WriteGroup& g) { return g.update(id, priority, run_at, now); });
   if (!job) return job.error();
   d.publish(EventType::updated, *job);
   if (job->status == JobStatus::queued) d.wake_waiters();
@@ -54,11 +58,11 @@ Result<Job> Engine::update(const std::string& id, std::optional<int> priority,
 }
 
 Status Engine::pause_queue(const std::string& queue) {
-  return impl_->store.set_queue_paused(queue, true);
+  return impl_->store.write([&](WriteGroup& g) { return g.set_queue_paused(queue, true); });
 }
 
 Status Engine::resume_queue(const std::string& queue) {
-  Status s = impl_->store.set_queue_paused(queue, false);
+  Status s = impl_->store.write([&](WriteGroup& g) { return g.set_queue_paused(queue, false); });
   if (s.ok()) impl_->wake_waiters();
   return s;
 }

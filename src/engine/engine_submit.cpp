@@ -82,15 +82,16 @@ void Engine::submit_batch_async(const std::vector<JobSpec>& specs,
   Millis now = d.clock.now();
   // Leases already waiting for these jobs are served in the same write, so that on a durable
   // store the submit and the hand-over share one commit (one fsync on the latency path).
-  auto work = [&d, handed, now, jobs = std::make_shared<std::vector<Job>>(std::move(*jobs))] {
-    auto stored = d.store.submit(std::move(*jobs));
+  auto work = [&d, handed, now,
+               jobs = std::make_shared<std::vector<Job>>(std::move(*jobs))](WriteGroup& g) {
+    auto stored = g.submit(std::move(*jobs));
     if (!stored) return stored;
     bool ready = false;
     for (const SubmitOutcome& sub : *stored)
       ready |= sub.created && sub.job.status == JobStatus::queued;
     if (ready) {
       *handed = d.waiters->claim_ready();
-      for (LeaseWaiters::Claim& c : *handed) c.jobs = d.store.lease(c.waiter.request, now);
+      for (LeaseWaiters::Claim& c : *handed) c.jobs = g.lease(c.waiter.request, now);
     }
     return stored;
   };

@@ -14,7 +14,7 @@ Result<TickReport> Engine::tick() {
   TickReport report;
   Millis now = d.clock.now();
   for (;;) {
-    auto promoted = d.store.promote_due(now, kChunk);
+    auto promoted = d.store.write([&](WriteGroup& g) { return g.promote_due(now, kChunk); });
     if (!promoted) return promoted.error();
     report.promoted += promoted->size();
     d.publish_all(EventType::queued, *promoted);
@@ -27,13 +27,15 @@ Result<TickReport> Engine::tick() {
   report.expired = *expired;
 
   for (;;) {
-    auto purged = d.store.purge_expired(now, d.options.retention, kChunk);
+    auto purged = d.store.write(
+        [&](WriteGroup& g) { return g.purge_expired(now, d.options.retention, kChunk); });
     if (!purged) return purged.error();
     report.purged += purged->size();
     d.publish_all(EventType::purged, *purged);
     if (purged->size() < kChunk) break;
   }
-  auto trimmed = d.store.trim_dead_letters(d.options.dead_letter_cap);
+  auto trimmed =
+      d.store.write([&](WriteGroup& g) { return g.trim_dead_letters(d.options.dead_letter_cap); });
   if (!trimmed) return trimmed.error();
   report.purged += trimmed->size();
   d.publish_all(EventType::purged, *trimmed);
@@ -50,8 +52,9 @@ Result<std::size_t> Engine::Impl::expire_overdue(Millis now) {
     for (Job& job : *overdue) {
       bool timed_out = job.timeout_ms > 0 && job.started_at + job.timeout_ms <= now;
       std::string token = job.lease_token;
+      FailReport report{timed_out ? "timed out" : "lease expired"};
       auto done = attempt_ended(
-          end_attempt(job, token, {timed_out ? "timed out" : "lease expired"}, now));
+          store.write([&](WriteGroup& g) { return end_attempt(g, job, token, report, now); }));
       if (done) ++expired;
       // A conflict means the worker finished in between: nothing to expire.
       else if (done.error().code() != ErrorCode::conflict)
@@ -69,7 +72,8 @@ Result<std::size_t> Engine::purge(Millis before, std::vector<JobStatus> statuses
                             "only finished jobs (completed, failed, cancelled) can be purged");
   std::size_t total = 0;
   for (;;) {
-    auto purged = impl_->store.purge(before, statuses, kChunk);
+    auto purged =
+        impl_->store.write([&](WriteGroup& g) { return g.purge(before, statuses, kChunk); });
     if (!purged) return purged.error();
     total += purged->size();
     impl_->publish_all(EventType::purged, *purged);

@@ -12,12 +12,21 @@
 
 namespace jobq {
 
-class MemoryStore final : public Store {
+class MemoryStore final : public Store, private WriteGroup {
  public:
 
+  void write_async(WriteWork work, WriteDone done) override;
+  bool has_ready(const LeaseRequest& request) override;
+  Result<std::vector<Job>> overdue(Millis now, std::size_t limit) override;
+  Result<std::vector<std::string>> paused_queues() override;
+  Result<std::optional<Job>> get(const std::string& id) override;
+  Result<JobPage> list(const JobFilter& filter, const ListOptions& options) override;
+  Result<StoreStats> stats(std::size_t recent_runs) override;
+
+ private:
+  // WriteGroup: called only from the works write_async runs, each under the store's lock.
   Result<std::vector<SubmitOutcome>> submit(std::vector<Job> jobs) override;
   Result<std::vector<Job>> lease(const LeaseRequest& request, Millis now) override;
-  bool has_ready(const LeaseRequest& request) override;
   Result<Job> heartbeat(const std::string& id, const std::string& token, const Progress& progress,
                         Millis now) override;
   Result<std::vector<Result<Finished>>> complete_many(std::vector<Completion> completions,
@@ -31,7 +40,6 @@ class MemoryStore final : public Store {
   Result<Job> update(const std::string& id, std::optional<int> priority,
                      std::optional<Millis> run_at, Millis now) override;
   Result<std::vector<Job>> promote_due(Millis now, std::size_t limit) override;
-  Result<std::vector<Job>> overdue(Millis now, std::size_t limit) override;
   Result<std::vector<Job>> purge(Millis before, const std::vector<JobStatus>& statuses,
                                  std::size_t limit) override;
   Result<Job> remove(const std::string& id) override;
@@ -39,13 +47,8 @@ class MemoryStore final : public Store {
                                          std::size_t limit) override;
   Result<std::vector<Job>> trim_dead_letters(std::size_t cap) override;
   Status set_queue_paused(const std::string& queue, bool paused) override;
-  Result<std::vector<std::string>> paused_queues() override;
-  Result<std::optional<Job>> get(const std::string& id) override;
-  Result<JobPage> list(const JobFilter& filter, const ListOptions& options) override;
-  Result<StoreStats> stats(std::size_t recent_runs) override;
-  void write_async(WriteWork work, WriteDone done) override;
+  Result<std::optional<Job>> current(const std::string& id) override;
 
- private:
   Job* find(const std::string& id);
   // Every change to a stored job goes through here so that the indexes follow it.
   template <class F>

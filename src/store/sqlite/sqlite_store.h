@@ -15,15 +15,27 @@
 
 namespace jobq {
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, private WriteGroup {
  public:
   // Throws sqlite::SqliteError when the file cannot be opened or migrated; open_store() catches.
   SqliteStore(const std::string& path, Millis now, const StoreOptions& options);
   ~SqliteStore() override;
 
+  void write_async(WriteWork work, WriteDone done) override;
+  bool has_ready(const LeaseRequest& request) override;
+  Result<std::vector<Job>> overdue(Millis now, std::size_t limit) override;
+  Result<std::vector<std::string>> paused_queues() override;
+  Result<std::optional<Job>> get(const std::string& id) override;
+  Result<JobPage> list(const JobFilter& filter, const ListOptions& options) override;
+  Result<StoreStats> stats(std::size_t recent_runs) override;
+
+  std::uint64_t commits() const { return writer_->commits(); }
+  std::size_t ready_count();
+
+ private:
+  // WriteGroup: called only from the works write_async runs, inside their transaction.
   Result<std::vector<SubmitOutcome>> submit(std::vector<Job> jobs) override;
   Result<std::vector<Job>> lease(const LeaseRequest& request, Millis now) override;
-  bool has_ready(const LeaseRequest& request) override;
   Result<Job> heartbeat(const std::string& id, const std::string& token, const Progress& progress,
                         Millis now) override;
   Result<std::vector<Result<Finished>>> complete_many(std::vector<Completion> completions,
@@ -37,7 +49,6 @@ class SqliteStore final : public Store {
   Result<Job> update(const std::string& id, std::optional<int> priority,
                      std::optional<Millis> run_at, Millis now) override;
   Result<std::vector<Job>> promote_due(Millis now, std::size_t limit) override;
-  Result<std::vector<Job>> overdue(Millis now, std::size_t limit) override;
   Result<std::vector<Job>> purge(Millis before, const std::vector<JobStatus>& statuses,
                                  std::size_t limit) override;
   Result<Job> remove(const std::string& id) override;
@@ -45,21 +56,10 @@ class SqliteStore final : public Store {
                                          std::size_t limit) override;
   Result<std::vector<Job>> trim_dead_letters(std::size_t cap) override;
   Status set_queue_paused(const std::string& queue, bool paused) override;
-  Result<std::vector<std::string>> paused_queues() override;
-  Result<std::optional<Job>> get(const std::string& id) override;
-  Result<JobPage> list(const JobFilter& filter, const ListOptions& options) override;
-  Result<StoreStats> stats(std::size_t recent_runs) override;
-  void write_async(WriteWork work, WriteDone done) override;
+  Result<std::optional<Job>> current(const std::string& id) override;
 
-  std::uint64_t commits() const { return writer_->commits(); }
-  std::size_t ready_count();
-
- private:
   class Dependents;
 
-  // Runs `body` on the writer thread inside a group transaction; answers after the commit.
-  template <class T, class Body>
-  Result<T> write(Body&& body);
   // Runs `body` on a read connection of its own; a failure comes back as unavailable.
   Status read(const std::function<void(sqlite::Database&)>& body);
 
