@@ -72,6 +72,10 @@ class Engine {
   std::uint64_t lease_async(const LeaseRequest& request, LeaseCallback done);
   bool cancel_wait(std::uint64_t handle);
   std::size_t waiting_leases() const;
+  // Jobs became ready without a write of this engine's (another jobqd node on the same store):
+  // the waiting leases look again. The one entry point for a store shared by several nodes to
+  // report such writes; this engine's own writes need no report.
+  void jobs_ready();
   // Blocking convenience over lease_async: waits up to wait_ms of real time.
   Result<std::vector<Job>> lease_wait(const LeaseRequest& request, std::int64_t wait_ms);
   Result<HeartbeatReply> heartbeat(const std::string& id, const std::string& token,

@@ -40,6 +40,10 @@ std::uint64_t Engine::lease_async(const LeaseRequest& request, LeaseCallback don
   return impl_->waiters->add(request, std::move(done));
 }
 
+void Engine::jobs_ready() {
+  impl_->wake_waiters();
+}
+
 std::size_t Engine::waiting_leases() const {
   return impl_->waiters->size();
 }
