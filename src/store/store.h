@@ -65,8 +65,7 @@ class WriteGroup {
                                                               Millis now,
                                                               const Retention& retention) = 0;
   virtual Result<Finished> fail(const std::string& id, const std::string& token,
-                                const Failure& failure, Millis now,
-                                const Retention& retention) = 0;
+                                const Failure& failure, Millis now, const Retention& retention) = 0;
 
   // waiting/scheduled/queued -> cancelled; running -> cancel_requested.
   virtual Result<Finished> cancel(const std::string& id, Millis now,
@@ -111,7 +110,7 @@ class Store {
   // on the caller's thread (a store with nothing to wait for, or nothing else writing) or later on
   // the store's writer thread; neither may call write() or write_async() (the write would wait
   // for itself). A `work` that throws rolls back its whole write, and every `done` of it gets
-  // the error (unavailable).
+  // the error (unavailable); the memory store, whose operations do not throw, has no rollback.
   using WriteWork = std::function<void(WriteGroup&)>;
   using WriteDone = std::function<void(const Status&)>;
   virtual void write_async(WriteWork work, WriteDone done) = 0;
