@@ -28,7 +28,7 @@ struct EngineOptions {
   std::int64_t max_lease_ms = 3'600'000;
   std::size_t dead_letter_cap = 100'000;  // oldest failed jobs dropped beyond this
   Retention retention;
-  std::uint64_t jitter_seed = 0;          // 0: seeded from std::random_device
+  std::uint64_t jitter_seed = 0;  // 0: seeded from std::random_device
 };
 
 struct TickReport {

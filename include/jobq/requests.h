@@ -70,7 +70,8 @@ struct FailReport {
   bool count_attempt = true;
 };
 
-// A worker's outcome in a batch (one entry of POST /ack): a completion (`error` empty) or a failure.
+// A worker's outcome in a batch (one entry of POST /ack): a completion (`error` empty) or a
+// failure.
 struct AckItem {
   std::string id;
   std::string lease_token;

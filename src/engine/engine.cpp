@@ -57,11 +57,11 @@ Engine::Impl::Impl(Engine& engine, Store& s, const Clock& c, EventBus& b, Engine
       bus(b),
       options(o),
       rng_state_(o.jitter_seed ? o.jitter_seed : std::random_device{}()) {
-  waiters = std::make_unique<LeaseWaiters>(
-      [this](const LeaseRequest& r) { return store.has_ready(r); },
-      [&engine](const LeaseRequest& r, LeaseCallback done) {
-        engine.lease_now_async(r, std::move(done));
-      });
+  waiters =
+      std::make_unique<LeaseWaiters>([this](const LeaseRequest& r) { return store.has_ready(r); },
+                                     [&engine](const LeaseRequest& r, LeaseCallback done) {
+                                       engine.lease_now_async(r, std::move(done));
+                                     });
 }
 
 void Engine::Impl::drain() {

@@ -45,20 +45,20 @@ void Engine::complete_many_async(std::vector<Completion> completions,
       [&d, valid, now](WriteGroup& g) {
         return g.complete_many(std::move(*valid), now, d.options.retention);
       },
-          [&d, out, where, done = std::move(done)](Result<std::vector<Result<Finished>>> finished) {
-            if (!finished) return done(finished.error());
-            auto& results = *finished;
-            for (std::size_t k = 0; k < results.size(); ++k) {
-              auto& r = results[k];
-              if (!r) {
-                (*out)[(*where)[k]] = r.error();
-                continue;
-              }
-              d.publish_finished(r->job, r->dependents);
-              (*out)[(*where)[k]] = std::move(r->job);
-            }
-            done(std::move(*out));
-          });
+      [&d, out, where, done = std::move(done)](Result<std::vector<Result<Finished>>> finished) {
+        if (!finished) return done(finished.error());
+        auto& results = *finished;
+        for (std::size_t k = 0; k < results.size(); ++k) {
+          auto& r = results[k];
+          if (!r) {
+            (*out)[(*where)[k]] = r.error();
+            continue;
+          }
+          d.publish_finished(r->job, r->dependents);
+          (*out)[(*where)[k]] = std::move(r->job);
+        }
+        done(std::move(*out));
+      });
 }
 
 Result<Job> Engine::fail(const std::string& id, const std::string& token, FailReport report) {

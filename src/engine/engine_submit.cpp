@@ -38,8 +38,7 @@ Result<std::vector<SubmitOutcome>> Engine::submit_batch(const std::vector<JobSpe
 Result<std::vector<Job>> Engine::Impl::make_jobs(const std::vector<JobSpec>& specs) {
   if (specs.empty()) return Error::invalid("jobs", "at least one job is needed");
   if (specs.size() > options.max_batch)
-    return Error::invalid("jobs",
-                          "at most " + std::to_string(options.max_batch) + " jobs at once");
+    return Error::invalid("jobs", "at most " + std::to_string(options.max_batch) + " jobs at once");
   SpecLimits limits = limits_of(options);
   for (std::size_t i = 0; i < specs.size(); ++i) {
     Status s = validate_spec(specs[i], limits);

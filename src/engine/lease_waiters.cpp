@@ -96,7 +96,8 @@ std::vector<LeaseWaiters::Claim> LeaseWaiters::claim_ready() {
 
 void LeaseWaiters::settle(std::vector<Claim>& claims, bool written) {
   for (Claim& c : claims)
-    leased(c.id, c.waiter, written ? std::move(c.jobs) : Result<std::vector<Job>>(std::vector<Job>{}));
+    leased(c.id, c.waiter,
+           written ? std::move(c.jobs) : Result<std::vector<Job>>(std::vector<Job>{}));
 }
 
 void LeaseWaiters::leased(std::uint64_t id, Waiter& w, Result<std::vector<Job>> jobs) {

@@ -64,7 +64,7 @@ class LeaseWaiters {
   std::mutex mutex_;
   std::uint64_t next_id_ = 1;
   std::map<std::uint64_t, Waiter> waiting_;  // by id: arrival order
-  std::set<std::uint64_t> claimed_;  // a lease for them is under way
+  std::set<std::uint64_t> claimed_;          // a lease for them is under way
   std::set<std::uint64_t> claimed_cancelled_;
   std::mutex serve_mutex_;
   std::atomic<bool> dirty_{false};

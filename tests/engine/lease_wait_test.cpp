@@ -50,7 +50,8 @@ TEST_P(LeaseWait, WaitingLeaseIsHandedTheMatchingSubmit) {
 // engine's waiters until the store reports them through jobs_ready().
 TEST_P(LeaseWait, AJobMadeReadyElsewhereIsHandedOverOnceReported) {
   std::promise<Result<std::vector<Job>>> got;
-  f.engine->lease_async(request(), [&](Result<std::vector<Job>> r) { got.set_value(std::move(r)); });
+  f.engine->lease_async(request(),
+                        [&](Result<std::vector<Job>> r) { got.set_value(std::move(r)); });
   auto future = got.get_future();
   EventBus other_bus;
   Engine other(*f.store, f.clock, other_bus);

@@ -150,8 +150,9 @@ Result<std::vector<Result<Finished>>> MemoryStore::complete_many(std::vector<Com
     }
     Status s = check_lease(*job, c.lease_token);
     if (s.ok())
-      s = modify(*job,
-                 [&](Job& j) { return jobq::complete(j, std::move(c.result_json), now, retention); });
+      s = modify(*job, [&](Job& j) {
+        return jobq::complete(j, std::move(c.result_json), now, retention);
+      });
     if (!s.ok()) {
       out.push_back(s);
       continue;
@@ -164,8 +165,7 @@ Result<std::vector<Result<Finished>>> MemoryStore::complete_many(std::vector<Com
 }
 
 Result<Finished> MemoryStore::fail(const std::string& id, const std::string& token,
-                                   const Failure& failure, Millis now,
-                                   const Retention& retention) {
+                                   const Failure& failure, Millis now, const Retention& retention) {
   std::lock_guard lock(mutex_);
   Job* job = find(id);
   if (!job) return unknown(id);
@@ -314,7 +314,7 @@ Result<Job> MemoryStore::remove(const std::string& id) {
 }
 
 Result<std::vector<Job>> MemoryStore::purge_expired(Millis now, const Retention&,
-                                                   std::size_t limit) {
+                                                    std::size_t limit) {
   std::lock_guard lock(mutex_);
   std::vector<Job> out;
   while (!expiring_.empty() && expiring_.begin()->first <= now && out.size() < limit) {

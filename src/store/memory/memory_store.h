@@ -14,7 +14,6 @@ namespace jobq {
 
 class MemoryStore final : public Store, private WriteGroup {
  public:
-
   void write_async(WriteWork work, WriteDone done) override;
   bool has_ready(const LeaseRequest& request) override;
   Result<std::vector<Job>> overdue(Millis now, std::size_t limit) override;

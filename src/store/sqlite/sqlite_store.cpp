@@ -285,8 +285,7 @@ Result<std::vector<Result<Finished>>> SqliteStore::complete_many(std::vector<Com
 }
 
 Result<Finished> SqliteStore::fail(const std::string& id, const std::string& token,
-                                   const Failure& failure, Millis now,
-                                   const Retention& retention) {
+                                   const Failure& failure, Millis now, const Retention& retention) {
   return finish_running(id, token, now, retention,
                         [&](Job& j) { return jobq::fail(j, failure, now, retention); });
 }
@@ -393,7 +392,7 @@ Result<Job> SqliteStore::remove(const std::string& id) {
 // expires_at is completed_at plus the retention of the job's status, so the completed_at index
 // serves this too.
 Result<std::vector<Job>> SqliteStore::purge_expired(Millis now, const Retention& r,
-                                                   std::size_t limit) {
+                                                    std::size_t limit) {
   std::vector<Job> out;
   for (auto [status, keep_ms] : {std::pair{JobStatus::completed, r.completed_ms},
                                  {JobStatus::cancelled, r.cancelled_ms},

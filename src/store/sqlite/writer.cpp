@@ -1,6 +1,5 @@
 #include "store/sqlite/writer.h"
 
-
 namespace jobq::sqlite {
 
 Writer::Writer(Database& db, std::size_t max_group, std::function<void()> rolled_back)
