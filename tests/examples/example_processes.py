@@ -51,16 +51,16 @@ class ExampleTestCase(unittest.TestCase):
         proc.log.seek(0)
         return proc.log.read()
 
-    def wait_for_app(self, proc):
-        """Until the web app answers GET / (it fails at once if the process exited)."""
+    def wait_for_app(self, proc, path="/"):
+        """Until the web app answers GET path with 200 (it fails at once if the process exited)."""
         def answers():
             if proc.poll() is not None:
                 raise AssertionError(f"{proc.name} exited with {proc.returncode}\n{self.log_of(proc)}")
             try:
-                return self.request("GET", "/")[0] == 200
+                return self.request("GET", path)[0] == 200
             except OSError:
                 return False
-        wait_until(answers, DEADLINE_S, interval=0.1, message=f"{proc.name} to answer GET /")
+        wait_until(answers, DEADLINE_S, interval=0.1, message=f"{proc.name} to answer GET {path}")
 
     def fetch(self, method, path, body=None, form=None, headers=None):
         """One request to the web app; -> (status, headers, the body as JSON if it is, else text)."""
