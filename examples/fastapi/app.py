@@ -13,6 +13,7 @@ client call awaited; nothing else changes.
 
 import json
 from pathlib import Path
+from typing import Any, Dict, Iterator
 
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import HTMLResponse, StreamingResponse
@@ -31,7 +32,7 @@ class ReportRequest(BaseModel):
     pages: int = Field(default=5, ge=1, le=100)
 
 
-def report_view(job):
+def report_view(job: jobq.Job) -> Dict[str, Any]:
     """What the browser needs of a job, and nothing of the worker's (no lease token)."""
     return {"id": job.id, "status": job.status, "progress": job.progress or 0, "stage": job.stage,
             "message": job.progress_message, "result": job.result,
@@ -39,18 +40,18 @@ def report_view(job):
 
 
 @app.get("/", response_class=HTMLResponse)
-def page():
+def page() -> str:
     return PAGE
 
 
 @app.post("/reports", status_code=202)
-def create_report(request: ReportRequest):
+def create_report(request: ReportRequest) -> Dict[str, Any]:
     report = tasks.generate_report.submit(request.user_id, pages=request.pages, _user_id=request.user_id)
     return {**report_view(report.job), "events": f"/reports/{report.id}/events"}
 
 
 @app.get("/reports/{report_id}")
-def get_report(report_id: str):
+def get_report(report_id: str) -> Dict[str, Any]:
     try:
         return report_view(jobs.get(report_id))
     except jobq.NotFound:
@@ -58,13 +59,13 @@ def get_report(report_id: str):
 
 
 @app.get("/reports/{report_id}/events")
-def report_events(report_id: str):
+def report_events(report_id: str) -> StreamingResponse:
     try:
         changes = jobs.watch(report_id)  # open before answering: an unknown id is a 404 here
     except jobq.NotFound:
         raise HTTPException(status_code=404, detail="no such report") from None
 
-    def stream():
+    def stream() -> Iterator[str]:
         with changes:
             for event, job in changes:
                 yield f"event: {event}\ndata: {json.dumps(report_view(job))}\n\n"

@@ -8,6 +8,7 @@ REPORT_PAGE_SECONDS (default 0.5) is how long one page takes, to make the progre
 
 import os
 import time
+from typing import Any, Dict
 
 import jobq
 
@@ -16,7 +17,7 @@ PAGE_SECONDS = float(os.environ.get("REPORT_PAGE_SECONDS", "0.5"))
 
 
 @app.task(max_attempts=3)
-def generate_report(job: jobq.JobContext, user_id: int, pages: int = 5) -> dict:
+def generate_report(job: jobq.JobContext, user_id: int, pages: int = 5) -> Dict[str, Any]:
     job.progress(0, "collecting the data", stage="collecting")
     lines = []
     for page in range(1, pages + 1):

@@ -8,8 +8,10 @@ reloads itself until the export is done; GET /api/exports/<id> is the same state
 """
 
 import datetime
+from typing import Any, Dict, Optional, Tuple
 
 from flask import Flask, abort, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 import jobq
 import tasks
@@ -19,14 +21,14 @@ app = Flask(__name__)
 jobs = tasks.app.client  # the sync client: Flask views are plain functions, one request per thread
 
 
-def export_view(job):
+def export_view(job: jobq.Job) -> Dict[str, Any]:
     """What the browser needs of a job, and nothing of the worker's (no lease token)."""
     return {"id": job.id, "status": job.status, "progress": job.progress or 0, "stage": job.stage,
             "message": job.progress_message, "result": job.result,
             "error": (job.error or {}).get("message"), "finished": job.status in FINISHED}
 
 
-def order_from(data):
+def order_from(data: Any) -> Tuple[int, datetime.date, int]:
     """(customer_id, since, rows) of a form or a JSON body; ValueError naming what is wrong."""
     try:
         customer_id = int(data["customer_id"])
@@ -45,7 +47,7 @@ def order_from(data):
     return customer_id, since, rows
 
 
-def find(export_id):
+def find(export_id: str) -> Optional[jobq.Job]:
     """The job, or None for an id the server does not know (or that is not a job id at all)."""
     try:
         return jobs.get(export_id)
@@ -54,12 +56,12 @@ def find(export_id):
 
 
 @app.get("/")
-def index():
+def index() -> ResponseReturnValue:
     return render_template("index.html")
 
 
 @app.post("/exports")
-def order_export():
+def order_export() -> ResponseReturnValue:
     as_json = request.is_json
     try:
         customer_id, since, rows = order_from(request.get_json() if as_json else request.form)
@@ -72,7 +74,7 @@ def order_export():
 
 
 @app.get("/exports/<export_id>")
-def export_page(export_id):
+def export_page(export_id: str) -> ResponseReturnValue:
     job = find(export_id)
     if job is None:
         abort(404, "no such export")
@@ -80,7 +82,7 @@ def export_page(export_id):
 
 
 @app.get("/api/exports/<export_id>")
-def export_state(export_id):
+def export_state(export_id: str) -> ResponseReturnValue:
     job = find(export_id)
     if job is None:
         return jsonify(error="no such export"), 404

@@ -9,6 +9,7 @@ EXPORT_ROW_SECONDS (default 0.3) is how long one row takes, to make the progress
 import datetime
 import os
 import time
+from typing import Any, Dict
 
 import jobq
 
@@ -17,7 +18,8 @@ ROW_SECONDS = float(os.environ.get("EXPORT_ROW_SECONDS", "0.3"))
 
 
 @app.task(queue="exports", max_attempts=3, timeout=300)
-def export_orders(job: jobq.JobContext, customer_id: int, since: datetime.date, rows: int = 10) -> dict:
+def export_orders(job: jobq.JobContext, customer_id: int, since: datetime.date,
+                  rows: int = 10) -> Dict[str, Any]:
     """A CSV of a customer's orders since a date (made up here: the slow part is the point)."""
     lines = ["order,date,amount"]
     for n in range(1, rows + 1):
