@@ -1,23 +1,23 @@
-"""The worker that makes the reports of app.py: `python3 worker.py` (JOBQ_URL, JOBQ_API_KEY).
+"""The jobq tasks of app.py: the app submits generate_report, the worker runs it.
 
+    python3 -m jobq worker tasks:app        # from examples/fastapi, with JOBQ_URL (and JOBQ_API_KEY)
+
+This module imports nothing of FastAPI, so the worker process does not load the web app.
 REPORT_PAGE_SECONDS (default 0.5) is how long one page takes, to make the progress visible.
 """
 
-import logging
 import os
 import time
+from typing import Any, Dict
 
 import jobq
 
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+app = jobq.App()  # the server and key from JOBQ_URL and JOBQ_API_KEY, once first used
 PAGE_SECONDS = float(os.environ.get("REPORT_PAGE_SECONDS", "0.5"))
 
-worker = jobq.Worker(concurrency=2)
 
-
-@worker.handler("generate_report")
-def generate_report(job):
-    user_id, pages = job.payload["user_id"], job.payload["pages"]
+@app.task(max_attempts=3)
+def generate_report(job: jobq.JobContext, user_id: int, pages: int = 5) -> Dict[str, Any]:
     job.progress(0, "collecting the data", stage="collecting")
     lines = []
     for page in range(1, pages + 1):
@@ -27,7 +27,3 @@ def generate_report(job):
         job.progress(100 * page / pages, f"page {page} of {pages}", stage="rendering",
                      processed_items=page, total_items=pages)
     return {"title": f"Report for user {user_id}", "pages": pages, "lines": lines}
-
-
-if __name__ == "__main__":
-    worker.run()
