@@ -110,17 +110,6 @@ std::optional<Job> SqliteStore::load(const std::string& id) {
   return job;
 }
 
-template <class... Params>
-std::vector<Job> SqliteStore::load_where(const std::string& where, Params... params) {
-  Statement& st = db_->cached(kSelectJob + where);
-  int i = 1;
-  (st.bind(i++, params), ...);
-  std::vector<Job> out;
-  while (st.step()) out.push_back(sqlite::read_job(st));
-  st.reset();
-  return out;
-}
-
 void SqliteStore::insert(Job& job) {
   job.seq = rows_->insert(job);
   if (job.status == JobStatus::queued) {
@@ -338,30 +327,6 @@ Result<Job> SqliteStore::update(const std::string& id, std::optional<int> priori
   return *job;
 }
 
-Result<std::vector<Job>> SqliteStore::promote_due(Millis now, std::size_t limit) {
-  auto due = load_where("WHERE status = 'scheduled' AND run_at <= ? ORDER BY run_at LIMIT ?", now,
-                        std::int64_t(limit));
-  for (Job& job : due) {
-    Job before = job;
-    if (Status s = promote(job, now); !s.ok()) return s;
-    save(before, job);
-  }
-  return due;
-}
-
-Result<std::vector<Job>> SqliteStore::purge(Millis before, const std::vector<JobStatus>& statuses,
-                                            std::size_t limit) {
-  std::string in;
-  for (JobStatus s : statuses)
-    in += std::string(in.empty() ? "'" : ", '") + std::string(to_string(s)) + "'";
-  if (in.empty()) return std::vector<Job>{};
-  auto old = load_where("WHERE completed_at > 0 AND completed_at < ? AND status IN (" + in +
-                            ") ORDER BY completed_at LIMIT ?",
-                        before, std::int64_t(limit));
-  for (const Job& job : old) erase(job);
-  return old;
-}
-
 Status SqliteStore::set_queue_paused(const std::string& queue, bool paused) {
   db_->cached(
          "INSERT INTO queues (name, paused) VALUES (?, ?) "
@@ -377,48 +342,6 @@ Status SqliteStore::set_queue_paused(const std::string& queue, bool paused) {
 Result<std::vector<std::string>> SqliteStore::paused_queues() {
   std::lock_guard lock(ready_mutex_);
   return ready_.paused();
-}
-
-Result<Job> SqliteStore::remove(const std::string& id) {
-  auto job = load(id);
-  if (!job) return unknown(id);
-  if (!is_terminal(job->status))
-    return Error::conflict("job " + id + " is " + std::string(to_string(job->status)) +
-                           "; cancel it first");
-  erase(*job);
-  return std::move(*job);
-}
-
-// expires_at is completed_at plus the retention of the job's status, so the completed_at index
-// serves this too.
-Result<std::vector<Job>> SqliteStore::purge_expired(Millis now, const Retention& r,
-                                                    std::size_t limit) {
-  std::vector<Job> out;
-  for (auto [status, keep_ms] : {std::pair{JobStatus::completed, r.completed_ms},
-                                 {JobStatus::cancelled, r.cancelled_ms},
-                                 {JobStatus::failed, r.failed_ms}}) {
-    if (keep_ms <= 0 || out.size() >= limit) continue;
-    // INDEXED BY: left alone, the planner takes jobs_status and sorts every finished job.
-    auto expired = load_where(
-        "INDEXED BY jobs_finished WHERE completed_at > 0 AND completed_at <= ? AND status = ? "
-        "ORDER BY completed_at LIMIT ?",
-        now - keep_ms, std::string(to_string(status)), std::int64_t(limit - out.size()));
-    for (Job& job : expired) {
-      erase(job);
-      out.push_back(std::move(job));
-    }
-  }
-  return out;
-}
-
-Result<std::vector<Job>> SqliteStore::trim_dead_letters(std::size_t cap) {
-  std::int64_t failed = dead_letters_;
-  if (failed <= std::int64_t(cap)) return std::vector<Job>{};
-  auto oldest =
-      load_where("WHERE completed_at > 0 AND status = 'failed' ORDER BY completed_at LIMIT ?",
-                 failed - std::int64_t(cap));
-  for (const Job& job : oldest) erase(job);
-  return oldest;
 }
 
 }  // namespace jobq

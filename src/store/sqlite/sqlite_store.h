@@ -90,4 +90,15 @@ class SqliteStore final : public Store, private WriteGroup {
   std::unique_ptr<sqlite::Writer> writer_;   // last: its thread stops before the rest goes
 };
 
+template <class... Params>
+std::vector<Job> SqliteStore::load_where(const std::string& where, Params... params) {
+  sqlite::Statement& st = db_->cached("SELECT " + sqlite::job_columns() + " FROM jobs " + where);
+  int i = 1;
+  (st.bind(i++, params), ...);
+  std::vector<Job> out;
+  while (st.step()) out.push_back(sqlite::read_job(st));
+  st.reset();
+  return out;
+}
+
 }  // namespace jobq
