@@ -133,4 +133,23 @@ std::optional<std::string> bearer_token(std::string_view header) {
   return std::string(token);
 }
 
+Result<std::optional<Role>, Denial> authorize(const ApiKeys& keys, const Credentials& offered,
+                                              Access access) {
+  if (keys.empty()) return std::optional<Role>(Role::admin);
+  if (access == Access::open) return std::optional<Role>();
+  std::optional<std::string> key = bearer_token(offered.authorization);
+  if (!key) key = key_from_websocket_protocols(offered.websocket_protocols);
+  if (!key)
+    return Denial{401, "unauthorized",
+                  "send an API key as Authorization: Bearer KEY (a WebSocket may offer the "
+                  "subprotocol jobq.bearer.<KEY in base64url> instead)",
+                  "Authorization"};
+  std::optional<Role> role = keys.find(*key);
+  if (!role) return Denial{401, "unauthorized", "unknown API key", "Authorization"};
+  if (!allows(*role, access))
+    return Denial{403, "forbidden",
+                  "the " + std::string(to_string(*role)) + " role may not do this", ""};
+  return role;
+}
+
 }  // namespace jobq::server

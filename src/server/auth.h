@@ -57,4 +57,26 @@ class ApiKeys {
 // The key of an Authorization header "Bearer KEY" (the scheme in any case), if it is one.
 std::optional<std::string> bearer_token(std::string_view header);
 
+// Where a request may carry its key: the Authorization header, or, on a WebSocket upgrade only,
+// the Sec-WebSocket-Protocol header (empty on any other request).
+struct Credentials {
+  std::string_view authorization;
+  std::string_view websocket_protocols;
+};
+
+// Why a caller may not go on: 401 without a key or with an unknown one, 403 when the key's role
+// lacks the access. `field` names the header at fault, if one is. Never ok: it is only an error.
+struct Denial {
+  int status;
+  std::string code;
+  std::string message;
+  std::string field;
+  bool ok() const { return false; }
+};
+
+// The caller's role for a route that needs `access`: its key's; admin when no keys are
+// configured, for then anyone may do anything; none on an open route, whose key is not read.
+Result<std::optional<Role>, Denial> authorize(const ApiKeys& keys, const Credentials& offered,
+                                              Access access);
+
 }  // namespace jobq::server

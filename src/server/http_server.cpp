@@ -98,7 +98,7 @@ struct HttpServer::Impl {
     boost::urls::url_view target;  // into the request's header, which outlives the admission
     std::string path;
     NameValues params;
-    std::string role;
+    std::string role;         // authorize's; empty on an open route, whose key is not read
     std::string cors_origin;  // a listed origin, whose answers carry CORS headers
     bool close = false;       // the framing is unknown: nothing after it can be read
   };
@@ -116,12 +116,6 @@ struct HttpServer::Impl {
   template <class T>
   asio::awaitable<T> offload(std::function<void(std::function<void(T)>)> start,
                              bool in_place = false);
-  // Who the caller is, or why it may not go on.
-  struct Authorization {
-    std::string role;  // "admin" with no keys; empty on an open route called without a key
-    std::optional<Reply> refusal;
-  };
-  Authorization authorize(const Request& req, Access access) const;
   std::string request_id_of(const Request& req);
   void begin_request() {
     std::lock_guard lock(in_flight_mutex);
@@ -397,27 +391,6 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket) {
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-HttpServer::Impl::Authorization HttpServer::Impl::authorize(const Request& req,
-                                                            Access access) const {
-  if (keys.empty()) return {"admin", {}};  // with no keys, anyone may do anything
-  if (access == Access::open) return {};
-  std::optional<std::string> key = bearer_token(view(req[http::field::authorization]));
-  if (!key && beast::websocket::is_upgrade(req))
-    key = key_from_websocket_protocols(view(req[http::field::sec_websocket_protocol]));
-  if (!key)
-    return {{},
-            error_reply(401, "unauthorized",
-                        "send an API key as Authorization: Bearer KEY (a WebSocket may offer the "
-                        "subprotocol jobq.bearer.<KEY in base64url> instead)",
-                        "Authorization")};
-  auto role = keys.find(*key);
-  if (!role) return {{}, error_reply(401, "unauthorized", "unknown API key", "Authorization")};
-  if (!allows(*role, access))
-    return {{}, error_reply(403, "forbidden",
-                            "the " + std::string(to_string(*role)) + " role may not do this")};
-  return {std::string(to_string(*role)), {}};
-}
-
 HttpServer::Impl::Admission HttpServer::Impl::admit(const Request& req,
                                                     std::string& route_name) const {
   Admission a;
@@ -469,15 +442,18 @@ HttpServer::Impl::Admission HttpServer::Impl::admit(const Request& req,
   }
   const Route& route = *match.route;
   route_name = route.pattern;
-  Authorization auth = authorize(req, route.access);
-  if (auth.refusal) {
-    a.refusal = std::move(auth.refusal);
+  bool upgrade = beast::websocket::is_upgrade(req);
+  Credentials offered{view(req[http::field::authorization]),
+                      upgrade ? view(req[http::field::sec_websocket_protocol]) : ""};
+  auto caller = authorize(keys, offered, route.access);
+  if (!caller) {
+    const Denial& d = caller.error();
+    a.refusal = error_reply(d.status, d.code, d.message, d.field);
     return a;
   }
-  a.role = std::move(auth.role);
+  if (*caller) a.role = to_string(**caller);
   if (route.transport == Transport::websocket) {
-    a.refusal = check_websocket_handshake(beast::websocket::is_upgrade(req),
-                                          view(req[http::field::sec_websocket_version]),
+    a.refusal = check_websocket_handshake(upgrade, view(req[http::field::sec_websocket_version]),
                                           view(req[http::field::sec_websocket_key]));
     if (a.refusal) return a;
   }
