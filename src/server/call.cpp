@@ -60,8 +60,4 @@ void Responder::build(ReplyMaker make) const {
   state_->sink(std::move(make));
 }
 
-Handler immediate(std::function<Reply(const Call&)> fn) {
-  return [fn = std::move(fn)](const Call& call, Responder respond) { respond(fn(call)); };
-}
-
 }  // namespace jobq::server

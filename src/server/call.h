@@ -69,7 +69,4 @@ class Responder {
 // connection's I/O thread; either may answer later (long polls, the store's commit).
 using Handler = std::function<void(const Call&, Responder)>;
 
-// Most handlers answer at once.
-Handler immediate(std::function<Reply(const Call&)> fn);
-
 }  // namespace jobq::server

@@ -69,10 +69,8 @@ void wait(Api& api, const Call& call, Responder respond) {
 }  // namespace
 
 void add_job_wait_routes(Router& r, Api& api) {
-  r.add(
-      "GET", "/api/v1/jobs/{id}/wait", Access::read,
-      [&api](const Call& call, Responder respond) { wait(api, call, std::move(respond)); },
-      {.long_poll = true});
+  r.add("GET", "/api/v1/jobs/{id}/wait", Access::read, answer_later(api, wait),
+        {.long_poll = true});
 }
 
 }  // namespace jobq::server

@@ -108,10 +108,8 @@ void lease(Api& api, const Call& call, Responder respond) {
 }  // namespace
 
 void add_lease_routes(Router& r, Api& api) {
-  r.add(
-      "POST", "/api/v1/lease", Access::work,
-      [&api](const Call& call, Responder respond) { lease(api, call, std::move(respond)); },
-      {.long_poll = true, .never_blocks = true});
+  r.add("POST", "/api/v1/lease", Access::work, answer_later(api, lease),
+        {.long_poll = true, .never_blocks = true});
 }
 
 }  // namespace jobq::server
