@@ -20,10 +20,10 @@
 #include <string_view>
 
 #include "core/job_spec.h"
-#include "server/auth.h"
-#include "server/origin_policy.h"
-#include "server/request_checks.h"
-#include "server/router.h"
+#include "server/request/auth.h"
+#include "server/transport/origin_policy.h"
+#include "server/transport/request_checks.h"
+#include "server/request/router.h"
 
 namespace beast = boost::beast;
 namespace http = beast::http;

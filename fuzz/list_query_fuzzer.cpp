@@ -13,7 +13,7 @@
 #include "jobq/engine.h"
 #include "jobq/events.h"
 #include "jobq/store.h"
-#include "server/list_query.h"
+#include "server/request/list_query.h"
 #include "store/job_filter.h"
 
 namespace {

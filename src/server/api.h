@@ -5,13 +5,13 @@
 
 #include "core/job_spec.h"
 #include "jobq/engine.h"
-#include "server/job_watchers.h"
-#include "server/metrics.h"
-#include "server/router.h"
-#include "server/stream_hub.h"
-#include "server/throughput.h"
-#include "server/timers.h"
-#include "server/worker_registry.h"
+#include "server/live/job_watchers.h"
+#include "server/live/metrics.h"
+#include "server/request/router.h"
+#include "server/live/stream_hub.h"
+#include "server/live/throughput.h"
+#include "server/transport/timers.h"
+#include "server/live/worker_registry.h"
 
 namespace jobq::server {
 

@@ -1,4 +1,4 @@
-#include "server/long_poll.h"
+#include "server/request/long_poll.h"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 #include "core/int_text.h"
 #include "core/job_json.h"
 #include "server/api.h"
-#include "server/long_poll.h"
+#include "server/request/long_poll.h"
 
 namespace jobq::server {
 

@@ -5,8 +5,8 @@
 #include <boost/json.hpp>
 
 #include "core/job_json.h"
-#include "server/field_reader.h"
-#include "server/long_poll.h"
+#include "server/request/field_reader.h"
+#include "server/request/long_poll.h"
 
 namespace jobq::server {
 

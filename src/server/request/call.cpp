@@ -1,4 +1,4 @@
-#include "server/call.h"
+#include "server/request/call.h"
 
 #include <atomic>
 

@@ -8,7 +8,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <string>
 
-#include "server/router.h"
+#include "server/request/router.h"
 
 namespace jobq::server {
 

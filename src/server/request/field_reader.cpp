@@ -1,4 +1,4 @@
-#include "server/field_reader.h"
+#include "server/request/field_reader.h"
 
 #include <boost/json.hpp>
 

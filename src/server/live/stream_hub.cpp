@@ -1,4 +1,4 @@
-#include "server/stream_hub.h"
+#include "server/live/stream_hub.h"
 
 #include <algorithm>
 

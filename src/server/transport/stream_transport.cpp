@@ -1,5 +1,5 @@
 // The only translation unit with Beast's WebSocket templates.
-#include "server/stream_transport.h"
+#include "server/transport/stream_transport.h"
 
 #include <atomic>
 #include <boost/asio.hpp>

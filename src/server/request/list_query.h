@@ -4,7 +4,7 @@
 #include <boost/json/object.hpp>
 
 #include "jobq/engine.h"
-#include "server/call.h"
+#include "server/request/call.h"
 
 namespace jobq::server {
 

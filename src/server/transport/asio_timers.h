@@ -7,7 +7,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "server/timers.h"
+#include "server/transport/timers.h"
 
 namespace jobq::server {
 

@@ -12,7 +12,7 @@
 
 #include "jobq/clock.h"
 #include "jobq/error.h"
-#include "server/call.h"
+#include "server/request/call.h"
 
 namespace jobq::server {
 

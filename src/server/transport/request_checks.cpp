@@ -1,9 +1,9 @@
-#include "server/request_checks.h"
+#include "server/transport/request_checks.h"
 
 #include <string>
 
-#include "server/base64.h"
-#include "server/text.h"
+#include "server/transport/base64.h"
+#include "server/transport/text.h"
 
 namespace jobq::server {
 

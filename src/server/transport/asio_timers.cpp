@@ -1,4 +1,4 @@
-#include "server/asio_timers.h"
+#include "server/transport/asio_timers.h"
 
 #include <boost/asio/post.hpp>
 #include <vector>

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "jobq/error.h"
-#include "server/auth.h"
-#include "server/router.h"
-#include "server/timers.h"
+#include "server/request/auth.h"
+#include "server/request/router.h"
+#include "server/transport/timers.h"
 
 namespace jobq::server {
 

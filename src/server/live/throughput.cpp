@@ -1,4 +1,4 @@
-#include "server/throughput.h"
+#include "server/live/throughput.h"
 
 namespace jobq::server {
 

@@ -1,6 +1,6 @@
 // The only translation unit with Beast's HTTP templates (with asio_timers.cpp, Asio's), so that
 // they are compiled once.
-#include "server/http_server.h"
+#include "server/transport/http_server.h"
 
 #include <sys/socket.h>
 #include <atomic>
@@ -15,10 +15,10 @@
 #include <thread>
 #include <vector>
 
-#include "server/asio_timers.h"
-#include "server/origin_policy.h"
-#include "server/request_checks.h"
-#include "server/stream_transport.h"
+#include "server/transport/asio_timers.h"
+#include "server/transport/origin_policy.h"
+#include "server/transport/request_checks.h"
+#include "server/transport/stream_transport.h"
 
 namespace jobq::server {
 

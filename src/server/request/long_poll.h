@@ -30,8 +30,8 @@
 #include <mutex>
 #include <optional>
 
-#include "server/call.h"
-#include "server/timers.h"
+#include "server/request/call.h"
+#include "server/transport/timers.h"
 
 namespace jobq::server {
 

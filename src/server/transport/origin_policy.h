@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "server/reply.h"
+#include "server/request/reply.h"
 
 namespace jobq::server {
 

@@ -6,9 +6,9 @@
 #include <string_view>
 #include <vector>
 
-#include "server/auth.h"
-#include "server/call.h"
-#include "server/event_stream.h"
+#include "server/request/auth.h"
+#include "server/request/call.h"
+#include "server/live/event_stream.h"
 
 namespace jobq::server {
 

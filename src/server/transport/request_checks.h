@@ -6,7 +6,7 @@
 #include <optional>
 #include <string_view>
 
-#include "server/reply.h"
+#include "server/request/reply.h"
 
 namespace jobq::server {
 

@@ -1,4 +1,4 @@
-#include "server/list_query.h"
+#include "server/request/list_query.h"
 
 #include <boost/json.hpp>
 

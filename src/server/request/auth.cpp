@@ -1,12 +1,12 @@
-#include "server/auth.h"
+#include "server/request/auth.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <cstdint>
 #include <stdexcept>
 
-#include "server/base64.h"
-#include "server/text.h"
+#include "server/transport/base64.h"
+#include "server/transport/text.h"
 
 namespace jobq::server {
 

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "server/reply.h"
+#include "server/request/reply.h"
 
 namespace jobq::server {
 

@@ -1,9 +1,9 @@
-#include "server/origin_policy.h"
+#include "server/transport/origin_policy.h"
 
 #include <boost/asio/ip/address.hpp>
 #include <cctype>
 
-#include "server/text.h"
+#include "server/transport/text.h"
 
 namespace jobq::server {
 

@@ -1,4 +1,4 @@
-#include "server/metrics.h"
+#include "server/live/metrics.h"
 
 #include <sstream>
 

@@ -1,4 +1,4 @@
-#include "server/job_watchers.h"
+#include "server/live/job_watchers.h"
 
 #include <vector>
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "jobq/error.h"
-#include "server/event_stream.h"
+#include "server/live/event_stream.h"
 
 namespace jobq::server {
 

@@ -1,4 +1,4 @@
-#include "server/reply.h"
+#include "server/request/reply.h"
 
 #include <boost/json.hpp>
 
