@@ -1,5 +1,5 @@
 // Carrying an EventStream to a client: as WebSocket text frames, or as Server-Sent Events.
-// Private to the server: http_server.cpp hands a connection over once a stream route matched.
+// Private to the server: http_session.cpp hands a connection over once a stream route matched.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
