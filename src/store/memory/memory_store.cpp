@@ -384,10 +384,6 @@ Result<StoreStats> MemoryStore::stats(std::size_t recent_runs) {
 }
 
 // Each operation is already done when it returns; there is nothing to wait for.
-Result<std::optional<Job>> MemoryStore::current(const std::string& id) {
-  return get(id);
-}
-
 void MemoryStore::write_async(WriteWork work, WriteDone done) {
   Status status;
   try {
