@@ -76,7 +76,7 @@ void Engine::fail_async(const std::string& id, const std::string& token, FailRep
       [&d, id, token, report = std::move(report), now](WriteGroup& g) -> Result<Finished> {
         auto job = g.current(id);
         if (!job) return job.error();
-        if (!*job) return Error::not_found("no job with id " + id);
+        if (!*job) return job_not_found(id);
         if (Status s = check_lease(**job, token); !s.ok()) return s;
         return d.end_attempt(g, **job, token, report, now);
       },

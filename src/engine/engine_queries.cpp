@@ -13,7 +13,7 @@ constexpr std::size_t kRecentRuns = 10'000;
 Result<Job> Engine::get(const std::string& id) {
   auto job = impl_->store.get(id);
   if (!job) return job.error();
-  if (!*job) return Error::not_found("no job with id " + id);
+  if (!*job) return job_not_found(id);
   return std::move(**job);
 }
 

@@ -7,14 +7,6 @@
 
 namespace jobq {
 
-namespace {
-
-Error unknown(const std::string& id) {
-  return Error::not_found("no job with id " + id);
-}
-
-}  // namespace
-
 Job* MemoryStore::find(const std::string& id) {
   auto it = by_id_.find(id);
   return it == by_id_.end() ? nullptr : &jobs_.at(it->second);
@@ -130,7 +122,7 @@ Result<Job> MemoryStore::heartbeat(const std::string& id, const std::string& tok
                                    const Progress& progress, Millis now) {
   std::lock_guard lock(mutex_);
   Job* job = find(id);
-  if (!job) return unknown(id);
+  if (!job) return job_not_found(id);
   if (Status s = check_lease(*job, token); !s.ok()) return s;
   record_progress(*job, progress, now);
   return *job;
@@ -145,7 +137,7 @@ Result<std::vector<Result<Finished>>> MemoryStore::complete_many(std::vector<Com
   for (Completion& c : batch) {
     Job* job = find(c.id);
     if (!job) {
-      out.push_back(unknown(c.id));
+      out.push_back(job_not_found(c.id));
       continue;
     }
     Status s = check_lease(*job, c.lease_token);
@@ -168,7 +160,7 @@ Result<Finished> MemoryStore::fail(const std::string& id, const std::string& tok
                                    const Failure& failure, Millis now, const Retention& retention) {
   std::lock_guard lock(mutex_);
   Job* job = find(id);
-  if (!job) return unknown(id);
+  if (!job) return job_not_found(id);
   if (Status s = check_lease(*job, token); !s.ok()) return s;
   Status s = modify(*job, [&](Job& j) { return jobq::fail(j, failure, now, retention); });
   if (!s.ok()) return s;
@@ -181,7 +173,7 @@ Result<Finished> MemoryStore::cancel(const std::string& id, Millis now,
                                      const Retention& retention) {
   std::lock_guard lock(mutex_);
   Job* job = find(id);
-  if (!job) return unknown(id);
+  if (!job) return job_not_found(id);
   Status s = modify(*job, [&](Job& j) { return jobq::cancel(j, now, retention); });
   if (!s.ok()) return s;
   Finished out{*job, {}};
@@ -224,7 +216,7 @@ void MemoryStore::settle(const Job& finished, Millis now, const Retention& reten
 Result<Job> MemoryStore::retry(const std::string& id, Millis now) {
   std::lock_guard lock(mutex_);
   Job* job = find(id);
-  if (!job) return unknown(id);
+  if (!job) return job_not_found(id);
   Status s = modify(*job, [&](Job& j) { return jobq::retry(j, now); });
   if (!s.ok()) return s;
   return *job;
@@ -246,7 +238,7 @@ Result<Job> MemoryStore::update(const std::string& id, std::optional<int> priori
                                 std::optional<Millis> run_at, Millis now) {
   std::lock_guard lock(mutex_);
   Job* job = find(id);
-  if (!job) return unknown(id);
+  if (!job) return job_not_found(id);
   Status s = modify(*job, [&](Job& j) { return jobq::update(j, priority, run_at, now); });
   if (!s.ok()) return s;
   return *job;
@@ -304,7 +296,7 @@ Result<std::vector<std::string>> MemoryStore::paused_queues() {
 Result<Job> MemoryStore::remove(const std::string& id) {
   std::lock_guard lock(mutex_);
   Job* job = find(id);
-  if (!job) return Error::not_found("no job with id " + id);
+  if (!job) return job_not_found(id);
   if (!is_terminal(job->status))
     return Error::conflict("job " + id + " is " + std::string(to_string(job->status)) +
                            "; cancel it first");

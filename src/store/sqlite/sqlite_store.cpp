@@ -18,10 +18,6 @@ namespace {
 
 const std::string kSelectJob = "SELECT " + sqlite::job_columns() + " FROM jobs ";
 
-Error unknown(const std::string& id) {
-  return Error::not_found("no job with id " + id);
-}
-
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path, Millis now, const StoreOptions& options)
@@ -239,7 +235,7 @@ bool SqliteStore::has_ready(const LeaseRequest& r) {
 Result<Job> SqliteStore::heartbeat(const std::string& id, const std::string& token,
                                    const Progress& progress, Millis now) {
   auto job = load(id);
-  if (!job) return unknown(id);
+  if (!job) return job_not_found(id);
   if (Status s = check_lease(*job, token); !s.ok()) return s;
   Job before = *job;
   record_progress(*job, progress, now);
@@ -252,7 +248,7 @@ Result<Finished> SqliteStore::finish_running(const std::string& id, const std::s
                                              Millis now, const Retention& retention,
                                              Change change) {
   auto job = load(id);
-  if (!job) return unknown(id);
+  if (!job) return job_not_found(id);
   if (Status s = check_lease(*job, token); !s.ok()) return s;
   Job before = *job;
   if (Status s = change(*job); !s.ok()) return s;
@@ -282,7 +278,7 @@ Result<Finished> SqliteStore::fail(const std::string& id, const std::string& tok
 Result<Finished> SqliteStore::cancel(const std::string& id, Millis now,
                                      const Retention& retention) {
   auto job = load(id);
-  if (!job) return unknown(id);
+  if (!job) return job_not_found(id);
   Job before = *job;
   if (Status s = jobq::cancel(*job, now, retention); !s.ok()) return s;
   save(before, *job);
@@ -292,7 +288,7 @@ Result<Finished> SqliteStore::cancel(const std::string& id, Millis now,
 
 Result<Job> SqliteStore::retry(const std::string& id, Millis now) {
   auto job = load(id);
-  if (!job) return unknown(id);
+  if (!job) return job_not_found(id);
   Job before = *job;
   if (Status s = jobq::retry(*job, now); !s.ok()) return s;
   save(before, *job);
@@ -320,7 +316,7 @@ Result<std::vector<Job>> SqliteStore::retry_where(const JobFilter& filter, Milli
 Result<Job> SqliteStore::update(const std::string& id, std::optional<int> priority,
                                 std::optional<Millis> run_at, Millis now) {
   auto job = load(id);
-  if (!job) return unknown(id);
+  if (!job) return job_not_found(id);
   Job before = *job;
   if (Status s = jobq::update(*job, priority, run_at, now); !s.ok()) return s;
   save(before, *job);

@@ -30,7 +30,7 @@ Result<std::vector<Job>> SqliteStore::purge(Millis before, const std::vector<Job
 
 Result<Job> SqliteStore::remove(const std::string& id) {
   auto job = load(id);
-  if (!job) return Error::not_found("no job with id " + id);
+  if (!job) return job_not_found(id);
   if (!is_terminal(job->status))
     return Error::conflict("job " + id + " is " + std::string(to_string(job->status)) +
                            "; cancel it first");
