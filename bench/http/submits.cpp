@@ -87,10 +87,10 @@ task<> round_tripper(RoundTripState& s, i64 share) {
   }
 }
 
-// What this machine, this client and jobqd's HTTP layer allow at all: a single-call lifecycle is
-// three such round trips plus the store's work, so a third of this bounds the lifecycles row.
 }  // namespace
 
+// What this machine, this client and jobqd's HTTP layer allow at all: a single-call lifecycle is
+// three such round trips plus the store's work, so a third of this bounds the lifecycles row.
 Row round_trips(const std::string& binary, int n, int conns, Steady::duration limit) {
   Jobqd server(binary, kMemory);
   Meter meter{server};
