@@ -46,12 +46,20 @@ bool same(const json::value& a, const json::value& b) {
   return a == b;
 }
 
+// What the server accepts: the handler's decoding, then the engine's rules.
+jobq::Result<jobq::JobSpec> accept(const json::value& body, const jobq::SpecLimits& limits) {
+  auto spec = jobq::job_spec_from_json(body);
+  if (!spec) return spec;
+  if (jobq::Status s = jobq::validate_spec(*spec, limits); !s.ok()) return s;
+  return spec;
+}
+
 void submit(const json::value& body, const jobq::SpecLimits& limits) {
-  auto spec = jobq::job_spec_from_json(body, limits);
+  auto spec = accept(body, limits);
   if (!spec) return;
   auto out = jobq::job_spec_to_json(*spec);
   if (!out) std::abort();  // the server accepted a spec it cannot describe
-  auto again = jobq::job_spec_from_json(*out, limits);
+  auto again = accept(*out, limits);
   if (!again) std::abort();  // ... or whose description it would refuse
   auto out_again = jobq::job_spec_to_json(*again);
   if (!out_again || !same(*out_again, *out)) std::abort();

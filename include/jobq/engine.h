@@ -22,7 +22,8 @@ class Store;
 
 struct EngineOptions {
   std::size_t max_payload_bytes = 1 << 20;  // 1 MiB of JSON text
-  std::size_t max_batch = 1000;
+  std::size_t max_batch = 1000;       // jobs in one submit_batch
+  std::size_t max_lease_jobs = 1000;  // jobs in one lease
   int default_max_attempts = 3;
   Backoff default_backoff;
   std::int64_t max_lease_ms = 3'600'000;
@@ -71,6 +72,9 @@ class Engine {
   using LeaseCallback = std::function<void(Result<std::vector<Job>>)>;
   std::uint64_t lease_async(const LeaseRequest& request, LeaseCallback done);
   bool cancel_wait(std::uint64_t handle);
+  // The rules every lease call applies, for a caller that must refuse a request before it writes
+  // anything else (an /ack that carries a lease).
+  Status validate_lease(const LeaseRequest& request) const;
   std::size_t waiting_leases() const;
   // Jobs became ready without a write of this engine's (another jobqd node on the same store):
   // the waiting leases look again. The one entry point for a store shared by several nodes to

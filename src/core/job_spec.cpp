@@ -36,18 +36,24 @@ Status check_name(std::string_view field, std::string_view value, std::size_t ma
 
 namespace {
 
-Result<int> as_priority(const json::value& v) {
+// The engine checks the range; this only keeps an out-of-range value out of range in an int.
+int within_int(std::int64_t n) { return int(std::clamp<std::int64_t>(n, INT32_MIN, INT32_MAX)); }
+
+}  // namespace
+
+Result<int> priority_from_json(const json::value& v, std::string_view field) {
   if (v.is_string()) {
     if (auto p = priority_from_alias(v.get_string())) return *p;
-    return Error::invalid("priority", "unknown alias \"" + std::string(v.get_string()) +
-                                          "\"; use 0..100 or low, normal, high, critical");
+    return Error::invalid(std::string(field), "unknown alias \"" + std::string(v.get_string()) +
+                                                  "\"; use 0..100 or low, normal, high, critical");
   }
-  auto n = as_int(v, "priority");
-  if (!n) return Error::invalid("priority", "must be 0..100 or low, normal, high, critical");
-  if (*n < kMinPriority || *n > kMaxPriority)
-    return Error::invalid("priority", "must be between 0 and 100");
-  return int(*n);
+  auto n = as_int(v, field);
+  if (!n)
+    return Error::invalid(std::string(field), "must be 0..100 or low, normal, high, critical");
+  return within_int(*n);
 }
+
+namespace {
 
 Result<Backoff> as_backoff(const json::value& v) {
   if (!v.is_object()) return Error::invalid("backoff", "must be an object");
@@ -82,7 +88,7 @@ Status read_field(JobSpec& s, std::string_view key, const json::value& v) {
   };
   if (key == "type") return take(as_string(v, key), s.type);
   if (key == "queue") return take(as_string(v, key), s.queue);
-  if (key == "priority") return take(as_priority(v), s.priority);
+  if (key == "priority") return take(priority_from_json(v, key), s.priority);
   if (key == "payload") {
     s.payload = json::serialize(v);
     return {};
@@ -90,8 +96,7 @@ Status read_field(JobSpec& s, std::string_view key, const json::value& v) {
   if (key == "max_attempts") {
     auto n = as_int(v, key);
     if (!n) return n.error();
-    // validate_spec checks the range against the limits; this only keeps the value in an int.
-    s.max_attempts = int(std::clamp<std::int64_t>(*n, 0, INT32_MAX));
+    s.max_attempts = within_int(*n);
     return {};
   }
   if (key == "backoff") {
@@ -138,8 +143,7 @@ Status validate_spec(const JobSpec& s, const SpecLimits& limits) {
   if (s.type.empty()) return Error::invalid("type", "is required");
   if (Status st = check_name("type", s.type, limits.max_name); !st.ok()) return st;
   if (Status st = check_name("queue", s.queue, limits.max_name); !st.ok()) return st;
-  if (s.priority < kMinPriority || s.priority > kMaxPriority)
-    return Error::invalid("priority", "must be between 0 and 100");
+  if (Status st = check_priority(s.priority); !st.ok()) return st;
   if (s.payload.size() > limits.max_payload_bytes)
     return Error(ErrorCode::payload_too_large,
                  "payload is " + std::to_string(s.payload.size()) + " bytes; the limit is " +
@@ -184,13 +188,12 @@ Status validate_spec(const JobSpec& s, const SpecLimits& limits) {
   return {};
 }
 
-Result<JobSpec> job_spec_from_json(const json::value& v, const SpecLimits& limits) {
+Result<JobSpec> job_spec_from_json(const json::value& v) {
   if (!v.is_object()) return Error::invalid("body", "a job must be a JSON object");
   JobSpec spec;
   for (const auto& [key, val] : v.get_object()) {
     if (Status s = read_field(spec, key, val); !s.ok()) return s;
   }
-  if (Status s = validate_spec(spec, limits); !s.ok()) return s;
   return spec;
 }
 

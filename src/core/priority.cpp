@@ -10,4 +10,11 @@ std::optional<int> priority_from_alias(std::string_view alias) {
   return std::nullopt;
 }
 
+Status check_priority(int priority) {
+  if (priority < kMinPriority || priority > kMaxPriority)
+    return Error::invalid("priority", "must be between " + std::to_string(kMinPriority) + " and " +
+                                          std::to_string(kMaxPriority));
+  return {};
+}
+
 }  // namespace jobq

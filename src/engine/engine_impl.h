@@ -44,8 +44,8 @@ struct Engine::Impl {
                   });
   }
 
-  Result<std::vector<Job>> make_jobs(const std::vector<JobSpec>& specs);
-  Status validate_lease(const LeaseRequest& request) const;
+  Result<Job> make_job(const JobSpec& spec, Millis now) const;
+  void submit_jobs(std::vector<Job> jobs, Done<std::vector<SubmitOutcome>> done);
   Status check_result(std::string& result) const;
   std::int64_t backoff_delay(const Job& job);
   // One attempt of a running job ended badly: retry after backoff, or dead-letter it. A store

@@ -3,11 +3,13 @@
 
 namespace jobq {
 
-Status Engine::Impl::validate_lease(const LeaseRequest& request) const {
+Status Engine::validate_lease(const LeaseRequest& request) const {
+  const EngineOptions& options = impl_->options;
   if (request.worker_id.empty()) return Error::invalid("worker_id", "is required");
   if (request.queues.empty()) return Error::invalid("queues", "name at least one queue");
-  if (request.max_jobs < 1 || request.max_jobs > 1000)
-    return Error::invalid("max_jobs", "must be between 1 and 1000");
+  if (request.max_jobs < 1 || std::size_t(request.max_jobs) > options.max_lease_jobs)
+    return Error::invalid("max_jobs",
+                          "must be between 1 and " + std::to_string(options.max_lease_jobs));
   if (request.lease_ms < 1000 || request.lease_ms > options.max_lease_ms)
     return Error::invalid("lease_ms",
                           "must be between 1000 and " + std::to_string(options.max_lease_ms));
@@ -21,7 +23,7 @@ Result<std::vector<Job>> Engine::lease(const LeaseRequest& request) {
 
 void Engine::lease_now_async(const LeaseRequest& request, LeaseCallback done) {
   Impl& d = *impl_;
-  if (Status s = d.validate_lease(request); !s.ok()) return done(s);
+  if (Status s = validate_lease(request); !s.ok()) return done(s);
   Millis now = d.clock.now();
   d.write([request, now](WriteGroup& g) { return g.lease(request, now); },
           [&d, done = std::move(done)](Result<std::vector<Job>> leased) {
@@ -33,7 +35,7 @@ void Engine::lease_now_async(const LeaseRequest& request, LeaseCallback done) {
 
 std::uint64_t Engine::lease_async(const LeaseRequest& request, LeaseCallback done) {
   // A request that could never be served is answered at once with its error.
-  if (Status s = impl_->validate_lease(request); !s.ok()) {
+  if (Status s = validate_lease(request); !s.ok()) {
     done(s);
     return 0;
   }

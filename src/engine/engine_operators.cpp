@@ -1,4 +1,5 @@
 // Changes asked for outside a lease: cancel, retry, remove, update, and pausing queues.
+#include "core/priority.h"
 #include "engine/engine_impl.h"
 
 namespace jobq {
@@ -45,8 +46,8 @@ Result<std::vector<Job>> Engine::retry_where(JobFilter filter) {
 
 Result<Job> Engine::update(const std::string& id, std::optional<int> priority,
                            std::optional<Millis> run_at) {
-  if (priority && (*priority < 0 || *priority > 100))
-    return Error::invalid("priority", "must be between 0 and 100");
+  if (priority)
+    if (Status s = check_priority(*priority); !s.ok()) return s;
   if (run_at && *run_at < 0) return Error::invalid("run_at", "must not be before 1970");
   Impl& d = *impl_;
   Millis now = d.clock.now();

@@ -114,8 +114,6 @@ int main(int argc, char** argv) {
   http.cors_origins = jobq::server::split_list(config.cors_origins);
   http.allowed_hosts = jobq::server::split_list(config.allowed_hosts);
   jobq::server::HttpServer server(http, *keys);
-  jobq::SpecLimits spec_limits;
-  spec_limits.max_payload_bytes = config.max_payload_bytes;
   jobq::server::Api api{
       .engine = engine,
       .timers = server.timers(),
@@ -126,7 +124,6 @@ int main(int argc, char** argv) {
       .metrics = metrics,
       .run_blocking =
           [&server](std::function<void()> work) { server.run_blocking(std::move(work)); },
-      .spec_limits = spec_limits,
       .limits = {},
       // A read of an id that cannot exist: "not found" means the store answered.
       .ready =

@@ -3,7 +3,6 @@
 
 #include <functional>
 
-#include "core/job_spec.h"
 #include "jobq/engine.h"
 #include "server/live/job_watchers.h"
 #include "server/live/metrics.h"
@@ -17,7 +16,6 @@ namespace jobq::server {
 
 struct ApiLimits {
   std::int64_t max_wait_ms = 300'000;  // longest long poll
-  std::size_t max_lease_jobs = 1000;
 };
 
 struct Api {
@@ -30,7 +28,6 @@ struct Api {
   Metrics& metrics;
   // Runs slow work (a store read) off the I/O threads.
   std::function<void(std::function<void()>)> run_blocking;
-  SpecLimits spec_limits;
   ApiLimits limits;
   std::function<bool()> ready;  // the store answers
 };

@@ -49,6 +49,55 @@ TEST(Engine, LeaseRequestIsValidated) {
   r.queues = {"default"};
   r.max_jobs = 0;
   EXPECT_EQ(f.engine->lease(r).error().field(), "max_jobs");
+  EXPECT_EQ(f.engine->validate_lease(r).field(), "max_jobs");
+  r.max_jobs = 1000;
+  EXPECT_TRUE(f.engine->validate_lease(r).ok());
+  r.max_jobs = 1001;
+  EXPECT_EQ(f.engine->validate_lease(r).field(), "max_jobs");
+}
+
+TEST(Engine, TheLeaseLimitIsTheEnginesOption) {
+  EngineOptions options;
+  options.max_lease_jobs = 5;
+  EngineFixture f("memory", options);
+  LeaseRequest r;
+  r.worker_id = "w";
+  r.max_jobs = 5;
+  EXPECT_TRUE(f.engine->validate_lease(r).ok());
+  r.max_jobs = 6;
+  auto refused = f.engine->lease(r);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().field(), "max_jobs");
+  EXPECT_EQ(refused.error().message(), "must be between 1 and 5");
+}
+
+// The engine is the one validator of a spec: a single submit names the field, a batch names the
+// spec and the field, and neither writes anything.
+TEST(Engine, SubmitChecksEverySpecAndNamesTheField) {
+  EngineOptions options;
+  options.max_payload_bytes = 10;
+  EngineFixture f("memory", options);
+  JobSpec bad = f.spec();
+  bad.priority = 101;
+  auto one = f.engine->submit(bad);
+  ASSERT_FALSE(one.ok());
+  EXPECT_EQ(one.error().code(), ErrorCode::invalid_argument);
+  EXPECT_EQ(one.error().field(), "priority");
+
+  JobSpec big = f.spec();
+  big.payload = "\"" + std::string(20, 'x') + "\"";
+  EXPECT_EQ(f.engine->submit(big).error().code(), ErrorCode::payload_too_large);
+  JobSpec not_json = f.spec();
+  not_json.payload = "{";
+  EXPECT_EQ(f.engine->submit(not_json).error().field(), "payload");
+
+  auto batch = f.engine->submit_batch({f.spec(), bad});
+  ASSERT_FALSE(batch.ok());
+  EXPECT_EQ(batch.error().field(), "jobs[1].priority");
+  EXPECT_EQ(f.engine->submit_batch({}).error().field(), "jobs");
+  auto page = f.engine->list({}, {});
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->jobs.empty()) << "a refused submit writes nothing";
 }
 
 TEST(Engine, HeartbeatRejectsProgressOutOfRange) {

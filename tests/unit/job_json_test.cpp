@@ -111,7 +111,7 @@ TEST(JobSpecToJson, ReadsBackAsTheSameSpec) {
   s.callback_url = "http://cb.test/x";
   auto json = job_spec_to_json(s);
   ASSERT_TRUE(json.ok());
-  auto back = job_spec_from_json(*json, {});
+  auto back = job_spec_from_json(*json);
   ASSERT_TRUE(back.ok()) << back.error().to_string();
   EXPECT_EQ(back->type, s.type);
   EXPECT_EQ(back->queue, s.queue);

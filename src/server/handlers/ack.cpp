@@ -124,6 +124,9 @@ void ack(Api& api, const Call& call, Responder respond) {
     if (!v->is_object()) return respond(error_reply(Error::invalid("lease", "must be an object")));
     auto ask = read_lease(v->get_object(), api.limits, "lease.");
     if (!ask) return respond(error_reply(ask.error()));
+    // Checked before anything is written, so that a bad lease refuses the whole call.
+    if (Status s = api.engine.validate_lease(ask->request); !s.ok())
+      return respond(error_reply(Error(s.code(), s.message(), "lease." + s.field())));
     lease = std::move(*ask);
   }
 
@@ -215,9 +218,10 @@ void heartbeats(Api& api, const Call& call, Responder respond) {
     return respond(error_reply(Error::invalid("jobs", "is required")));
   auto items = objects_of(*body, "jobs");
   if (!items) return respond(error_reply(items.error()));
-  if (items->size() > api.limits.max_lease_jobs)
-    return respond(error_reply(Error::invalid(
-        "jobs", "at most " + std::to_string(api.limits.max_lease_jobs) + " jobs a call")));
+  std::size_t most = api.engine.options().max_lease_jobs;
+  if (items->size() > most)
+    return respond(error_reply(
+        Error::invalid("jobs", "at most " + std::to_string(most) + " jobs a call")));
   std::vector<HeartbeatEntry> entries;
   for (std::size_t i = 0; i < items->size(); ++i) {
     HeartbeatEntry e;

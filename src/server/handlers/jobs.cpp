@@ -2,6 +2,7 @@
 #include <boost/json.hpp>
 
 #include "core/job_json.h"
+#include "core/job_spec.h"
 #include "server/api.h"
 #include "server/request/field_reader.h"
 #include "server/request/list_query.h"
@@ -15,7 +16,7 @@ namespace {
 void submit(Api& api, const Call& call, Responder respond) {
   auto body = parse_json(call.body, "body");
   if (!body) return respond(error_reply(body.error()));
-  auto spec = job_spec_from_json(*body, api.spec_limits);
+  auto spec = job_spec_from_json(*body);
   if (!spec) return respond(error_reply(spec.error()));
   api.engine.submit_async(*spec, [respond](Result<SubmitOutcome> outcome) {
     respond.build([outcome = std::move(outcome)] {
@@ -38,15 +39,10 @@ void submit_batch(Api& api, const Call& call, Responder respond) {
   if (!ids_only_read) return respond(error_reply(ids_only_read.error()));
   bool ids_only = *ids_only_read;
   const json::array& items = jobs->get_array();
-  if (items.empty())
-    return respond(error_reply(Error::invalid("jobs", "must hold at least one job")));
-  if (items.size() > api.engine.options().max_batch)
-    return respond(error_reply(Error::invalid(
-        "jobs", "at most " + std::to_string(api.engine.options().max_batch) + " jobs a batch")));
   std::vector<JobSpec> specs;
   specs.reserve(items.size());
   for (std::size_t i = 0; i < items.size(); ++i) {
-    auto spec = job_spec_from_json(items[i], api.spec_limits);
+    auto spec = job_spec_from_json(items[i]);
     if (!spec) {
       const Error& e = spec.error();
       std::string field = "jobs[" + std::to_string(i) + "]";
@@ -79,30 +75,21 @@ Reply patch(Api& api, const Call& call) {
   auto body = body_object(call);
   if (!body) return error_reply(body.error());
   FieldReader in(*body);
-  std::optional<std::int64_t> priority, delay_ms;
+  std::optional<int> priority;
+  std::optional<std::int64_t> delay_ms;
   std::optional<Millis> run_at;
-  if (const json::value* p = body->if_contains("priority"); p && p->is_string()) {
-    // An alias: let the spec reader say what it means.
-    auto spec = job_spec_from_json(json::object{{"type", "x"}, {"priority", *p}}, api.spec_limits);
-    if (!spec) return error_reply(spec.error());
-    priority = spec->priority;
-    in.require("priority");
-  } else {
-    in.read("priority", priority);
-  }
-  in.read_time("run_at", run_at).read("delay_ms", delay_ms);
-  in.check(!(run_at && delay_ms), "delay_ms", "give delay_ms or run_at, not both")
-      .check(!priority || (*priority >= 0 && *priority <= 100), "priority",
-             "must be between 0 and 100")
+  in.read("priority", priority, priority_from_json)
+      .read_time("run_at", run_at)
+      .read("delay_ms", delay_ms)
+      .check(!(run_at && delay_ms), "delay_ms", "give delay_ms or run_at, not both")
       .check(!delay_ms || *delay_ms >= 0, "delay_ms", "must be >= 0");
   // Unknown fields first, so that {"type":"x"} is told that `type` cannot change.
   if (Status s = in.finish(); !s.ok()) return error_reply(s);
   if (!priority && !run_at && !delay_ms)
     return error_reply(Error::invalid("body", "give priority, run_at or delay_ms"));
+  // delay_ms is the wire's way to say run_at; the engine sees only run_at.
   if (delay_ms) run_at = api.engine.clock().now() + *delay_ms;
-  std::optional<int> new_priority;
-  if (priority) new_priority = int(*priority);
-  return job_reply(api.engine.update(call.param("id"), new_priority, run_at));
+  return job_reply(api.engine.update(call.param("id"), priority, run_at));
 }
 
 Reply get(Api& api, const Call& call) {

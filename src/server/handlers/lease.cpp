@@ -14,21 +14,16 @@ namespace json = boost::json;
 
 Result<LeaseAsk> read_lease(const json::object& body, const ApiLimits& limits, std::string prefix) {
   LeaseAsk ask;
-  std::int64_t max_jobs = ask.request.max_jobs;
   FieldReader in(body, std::move(prefix));
-  in.require("worker_id")
-      .read("worker_id", ask.request.worker_id)
+  in.read("worker_id", ask.request.worker_id)
       .read("queues", ask.request.queues)
       .read("types", ask.request.types)
-      .read("max_jobs", max_jobs)
+      .read("max_jobs", ask.request.max_jobs)
       .read("lease_ms", ask.request.lease_ms)
       .read("wait_ms", ask.wait_ms)
-      .check(max_jobs >= 1 && std::size_t(max_jobs) <= limits.max_lease_jobs, "max_jobs",
-             "must be from 1 to " + std::to_string(limits.max_lease_jobs))
       .check(ask.wait_ms >= 0 && ask.wait_ms <= limits.max_wait_ms, "wait_ms",
              "must be from 0 to " + std::to_string(limits.max_wait_ms));
   if (Status s = in.finish(); !s.ok()) return s;
-  ask.request.max_jobs = int(max_jobs);
   return ask;
 }
 

@@ -20,7 +20,8 @@ struct LeaseAsk {
   std::int64_t wait_ms = 0;
 };
 
-// `prefix` names the fields in errors, e.g. "lease." inside an /ack.
+// Decodes the request; the engine checks it (Engine::check_lease). The wait is the server's, so
+// its range is checked here. `prefix` names the fields in errors, e.g. "lease." inside an /ack.
 Result<LeaseAsk> read_lease(const boost::json::object& body, const ApiLimits& limits,
                             std::string prefix = {});
 

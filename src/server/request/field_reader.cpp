@@ -28,29 +28,17 @@ const json::value* FieldReader::find(std::string_view key) {
   return &it->value();
 }
 
-template <class T, class Parse>
-FieldReader& FieldReader::read_with(std::string_view key, T& into, Parse parse) {
-  if (const json::value* v = find(key)) {
-    auto r = parse(*v, name(key));
-    if (r)
-      into = std::move(*r);
-    else
-      status_ = r.error();
-  }
-  return *this;
-}
-
 FieldReader& FieldReader::read(std::string_view key, std::string& into) {
-  return read_with(key, into, as_string);
+  return read(key, into, as_string);
 }
 
 FieldReader& FieldReader::read(std::string_view key, std::int64_t& into) {
-  return read_with(key, into, as_int);
+  return read(key, into, as_int);
 }
 
 FieldReader& FieldReader::read(std::string_view key, int& into) {
   std::int64_t n = into;
-  read_with(key, n, as_int);
+  read(key, n, as_int);
   if (status_.ok() && (n < INT32_MIN || n > INT32_MAX))
     status_ = Error::invalid(name(key), "out of range");
   into = int(n);
@@ -58,27 +46,27 @@ FieldReader& FieldReader::read(std::string_view key, int& into) {
 }
 
 FieldReader& FieldReader::read(std::string_view key, bool& into) {
-  return read_with(key, into, as_bool);
+  return read(key, into, as_bool);
 }
 
 FieldReader& FieldReader::read(std::string_view key, std::vector<std::string>& into) {
-  return read_with(key, into, as_strings);
+  return read(key, into, as_strings);
 }
 
 FieldReader& FieldReader::read(std::string_view key, std::optional<double>& into) {
-  return read_with(key, into, as_number);
+  return read(key, into, as_number);
 }
 
 FieldReader& FieldReader::read(std::string_view key, std::optional<std::int64_t>& into) {
-  return read_with(key, into, as_int);
+  return read(key, into, as_int);
 }
 
 FieldReader& FieldReader::read(std::string_view key, std::optional<std::string>& into) {
-  return read_with(key, into, as_string);
+  return read(key, into, as_string);
 }
 
 FieldReader& FieldReader::read_time(std::string_view key, std::optional<Millis>& into) {
-  return read_with(key, into, as_time);
+  return read(key, into, as_time);
 }
 
 FieldReader& FieldReader::read_json(std::string_view key, std::string& into) {

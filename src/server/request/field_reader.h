@@ -38,6 +38,18 @@ class FieldReader {
   FieldReader& read(std::string_view key, std::optional<std::int64_t>& into);
   FieldReader& read(std::string_view key, std::optional<std::string>& into);
   FieldReader& read_time(std::string_view key, std::optional<Millis>& into);
+  // Any other type, by `parse(value, field) -> Result<T>`.
+  template <class T, class Parse>
+  FieldReader& read(std::string_view key, T& into, Parse parse) {
+    if (const boost::json::value* v = find(key)) {
+      auto r = parse(*v, name(key));
+      if (r)
+        into = std::move(*r);
+      else
+        status_ = r.error();
+    }
+    return *this;
+  }
   // The raw JSON value as text (results, payloads).
   FieldReader& read_json(std::string_view key, std::string& into);
   FieldReader& require(std::string_view key);
@@ -49,8 +61,6 @@ class FieldReader {
 
  private:
   const boost::json::value* find(std::string_view key);
-  template <class T, class Parse>
-  FieldReader& read_with(std::string_view key, T& into, Parse parse);
   std::string name(std::string_view key) const { return prefix_ + std::string(key); }
 
   const boost::json::object& object_;
