@@ -1,9 +1,9 @@
 // Fuzzes the HTTP request path of a connection (transport/http_session.cpp and admission.cpp):
 // bytes from the socket into Beast's request_parser with the server's default limits (HttpOptions:
-// 16 KiB of header, 2 MiB of body), the header first and then the body. Each request's header goes through
-// the checks admit() makes before a body is read, in its order: Transfer-Encoding, Host and Origin
-// (OriginPolicy), the target (boost::urls::parse_origin_form), method and path (Router), the key
-// (Authorization or a WebSocket subprotocol), the WebSocket handshake and Content-Type.
+// 16 KiB of header, 2 MiB of body), the header first and then the body. Each request's header goes
+// through the checks admit() makes before a body is read, in its order: Transfer-Encoding, Host and
+// Origin (OriginPolicy), the target (boost::urls::parse_origin_form), method and path (Router), the
+// key (Authorization or a WebSocket subprotocol), the WebSocket handshake and Content-Type.
 // Keep-alive requests follow one another on the connection until one fails or asks to close.
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/_experimental/test/stream.hpp>
@@ -19,11 +19,11 @@
 #include <string>
 #include <string_view>
 
-#include "core/job_spec.h"
 #include "server/request/auth.h"
+#include "server/request/router.h"
 #include "server/transport/origin_policy.h"
 #include "server/transport/request_checks.h"
-#include "server/request/router.h"
+#include "wire/strict_json.h"
 
 namespace beast = boost::beast;
 namespace http = beast::http;

@@ -10,8 +10,10 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "core/job_json.h"
 #include "core/job_spec.h"
+#include "wire/job_json.h"
+#include "wire/job_spec_json.h"
+#include "wire/strict_json.h"
 
 namespace json = boost::json;
 

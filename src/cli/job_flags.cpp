@@ -4,9 +4,9 @@
 #include <charconv>
 #include <cmath>
 
-#include "core/job_json.h"
 #include "core/priority.h"
 #include "core/time_format.h"
+#include "wire/job_json.h"
 
 namespace jobq::cli {
 

@@ -5,7 +5,7 @@
 
 #include "cli/job_flags.h"
 #include "cli/output.h"
-#include "core/job_json.h"
+#include "wire/job_json.h"
 
 namespace jobq::cli {
 

@@ -3,8 +3,8 @@
 #include <boost/json/serialize.hpp>
 #include <cstdio>
 
-#include "core/job_json.h"
 #include "core/time_format.h"
+#include "wire/job_json.h"
 
 namespace jobq::cli {
 

@@ -4,8 +4,8 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "core/job_json.h"
 #include "core/time_format.h"
+#include "wire/job_json.h"
 
 namespace jobq::cli {
 

@@ -8,9 +8,9 @@
 
 #include "client/client_calls.h"
 #include "client/transport.h"
-#include "core/job_json.h"
-#include "core/job_spec.h"
 #include "core/time_format.h"
+#include "wire/job_json.h"
+#include "wire/job_spec_json.h"
 
 namespace jobq {
 

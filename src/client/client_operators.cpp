@@ -2,7 +2,7 @@
 #include <boost/json.hpp>
 
 #include "client/client_calls.h"
-#include "core/json_fields.h"
+#include "wire/json_values.h"
 
 namespace jobq {
 

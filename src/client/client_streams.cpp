@@ -3,7 +3,7 @@
 
 #include "client/client_calls.h"
 #include "client/transport.h"
-#include "core/job_json.h"
+#include "wire/job_json.h"
 
 namespace jobq {
 

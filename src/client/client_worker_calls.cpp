@@ -2,10 +2,10 @@
 #include <boost/json.hpp>
 
 #include "client/client_calls.h"
-#include "core/job_json.h"
-#include "core/job_spec.h"
-#include "core/json_fields.h"
 #include "core/time_format.h"
+#include "wire/job_json.h"
+#include "wire/json_values.h"
+#include "wire/strict_json.h"
 
 namespace jobq {
 
@@ -81,7 +81,8 @@ ApiResult<Job> Client::fail(const std::string& id, const std::string& token,
 namespace {
 
 // POST /ack's body; `order` maps each answer entry (completions first, then failures) to its item.
-ApiResult<json::object> ack_body(const std::vector<AckItem>& items, std::vector<std::size_t>& order) {
+ApiResult<json::object> ack_body(const std::vector<AckItem>& items,
+                                 std::vector<std::size_t>& order) {
   json::array completes, fails;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const AckItem& item = items[i];
@@ -172,8 +173,7 @@ ApiResult<AckAndLease> Client::ack_and_lease(const std::vector<AckItem>& items,
   for (auto& e : *entries) out.results.push_back(e ? ApiStatus{} : e.error());
   const json::object& o = answer->get_object();
   if (const json::value* e = o.if_contains("lease_error"); e && e->is_object())
-    out.lease_error =
-        error_from_answer(503, json::serialize(json::object{{"error", *e}}));
+    out.lease_error = error_from_answer(503, json::serialize(json::object{{"error", *e}}));
   auto jobs = jobs_answer(*answer);
   if (!jobs) return jobs.error();
   out.jobs = std::move(*jobs);
@@ -181,8 +181,8 @@ ApiResult<AckAndLease> Client::ack_and_lease(const std::vector<AckItem>& items,
 }
 
 ApiResult<Job> Client::release(const std::string& id, const std::string& token) {
-  return job_answer(call("POST", job_path(id, "/release"),
-                         json::value(json::object{{"lease_token", token}})));
+  return job_answer(
+      call("POST", job_path(id, "/release"), json::value(json::object{{"lease_token", token}})));
 }
 
 ApiResult<WorkerOrders> Client::beat(const WorkerBeat& b) {

@@ -1,17 +1,10 @@
 #include "core/job_spec.h"
 
-#include <algorithm>
-#include <boost/json.hpp>
-
 #include "core/backoff.h"
 #include "core/ids.h"
-#include "core/job_json.h"
-#include "core/json_fields.h"
 #include "core/priority.h"
 
 namespace jobq {
-
-namespace json = boost::json;
 
 namespace {
 
@@ -33,101 +26,6 @@ Status check_name(std::string_view field, std::string_view value, std::size_t ma
                                                   " characters of letters, digits and _ - . :");
   return {};
 }
-
-namespace {
-
-// The engine checks the range; this only keeps an out-of-range value out of range in an int.
-int within_int(std::int64_t n) { return int(std::clamp<std::int64_t>(n, INT32_MIN, INT32_MAX)); }
-
-}  // namespace
-
-Result<int> priority_from_json(const json::value& v, std::string_view field) {
-  if (v.is_string()) {
-    if (auto p = priority_from_alias(v.get_string())) return *p;
-    return Error::invalid(std::string(field), "unknown alias \"" + std::string(v.get_string()) +
-                                                  "\"; use 0..100 or low, normal, high, critical");
-  }
-  auto n = as_int(v, field);
-  if (!n)
-    return Error::invalid(std::string(field), "must be 0..100 or low, normal, high, critical");
-  return within_int(*n);
-}
-
-namespace {
-
-Result<Backoff> as_backoff(const json::value& v) {
-  if (!v.is_object()) return Error::invalid("backoff", "must be an object");
-  Backoff b;
-  for (const auto& [key, val] : v.get_object()) {
-    std::string field = "backoff." + std::string(key);
-    if (key == "initial_ms" || key == "max_ms") {
-      auto n = as_int(val, field);
-      if (!n) return n.error();
-      (key == "initial_ms" ? b.initial_ms : b.max_ms) = *n;
-    } else if (key == "factor") {
-      auto f = as_number(val, field);
-      if (!f) return f.error();
-      b.factor = *f;
-    } else if (key == "jitter") {
-      auto j = as_bool(val, field);
-      if (!j) return j.error();
-      b.jitter = *j;
-    } else {
-      return Error::invalid(field, "unknown field");
-    }
-  }
-  return b;
-}
-
-// Applies one JSON field to the spec.
-Status read_field(JobSpec& s, std::string_view key, const json::value& v) {
-  auto take = [](auto result, auto& into) -> Status {
-    if (!result) return result.error();
-    into = std::move(*result);
-    return {};
-  };
-  if (key == "type") return take(as_string(v, key), s.type);
-  if (key == "queue") return take(as_string(v, key), s.queue);
-  if (key == "priority") return take(priority_from_json(v, key), s.priority);
-  if (key == "payload") {
-    s.payload = json::serialize(v);
-    return {};
-  }
-  if (key == "max_attempts") {
-    auto n = as_int(v, key);
-    if (!n) return n.error();
-    s.max_attempts = within_int(*n);
-    return {};
-  }
-  if (key == "backoff") {
-    auto b = as_backoff(v);
-    if (!b) return b.error();
-    s.backoff = *b;
-    return {};
-  }
-  if (key == "timeout_ms") return take(as_int(v, key), s.timeout_ms);
-  if (key == "soft_timeout_ms") return take(as_int(v, key), s.soft_timeout_ms);
-  if (key == "delay_ms") {
-    auto n = as_int(v, key);
-    if (!n) return n.error();
-    s.delay_ms = *n;
-    return {};
-  }
-  if (key == "run_at") {
-    auto t = as_time(v, key);
-    if (!t) return t.error();
-    s.run_at = *t;
-    return {};
-  }
-  if (key == "user_id") return take(as_string(v, key), s.user_id);
-  if (key == "tags") return take(as_strings(v, key), s.tags);
-  if (key == "idempotency_key") return take(as_string(v, key), s.idempotency_key);
-  if (key == "depends_on") return take(as_strings(v, key), s.depends_on);
-  if (key == "callback_url") return take(as_string(v, key), s.callback_url);
-  return Error::invalid(std::string(key), "unknown field");
-}
-
-}  // namespace
 
 Status validate_fail(const FailReport& r) {
   if (r.retry_in_ms && (*r.retry_in_ms < 0 || *r.retry_in_ms > kMaxDelayMs))
@@ -186,42 +84,6 @@ Status validate_spec(const JobSpec& s, const SpecLimits& limits) {
        s.callback_url.rfind("https://", 0) != 0))
     return Error::invalid("callback_url", "must be an http:// or https:// URL");
   return {};
-}
-
-Result<JobSpec> job_spec_from_json(const json::value& v) {
-  if (!v.is_object()) return Error::invalid("body", "a job must be a JSON object");
-  JobSpec spec;
-  for (const auto& [key, val] : v.get_object()) {
-    if (Status s = read_field(spec, key, val); !s.ok()) return s;
-  }
-  return spec;
-}
-
-Result<json::object> job_spec_to_json(const JobSpec& s) {
-  auto payload = parse_json(s.payload, "payload");
-  if (!payload) return payload.error();
-  json::object o;
-  o["type"] = s.type;
-  if (s.queue != "default") o["queue"] = s.queue;
-  o["priority"] = s.priority;
-  o["payload"] = std::move(*payload);
-  if (s.max_attempts) o["max_attempts"] = *s.max_attempts;
-  if (s.backoff) o["backoff"] = backoff_to_json(*s.backoff);
-  if (s.timeout_ms) o["timeout_ms"] = s.timeout_ms;
-  if (s.soft_timeout_ms) o["soft_timeout_ms"] = s.soft_timeout_ms;
-  if (s.delay_ms) o["delay_ms"] = *s.delay_ms;
-  if (s.run_at) o["run_at"] = *s.run_at;
-  auto strings = [](const std::vector<std::string>& items) {
-    json::array a;
-    for (const auto& i : items) a.emplace_back(i);
-    return a;
-  };
-  if (!s.user_id.empty()) o["user_id"] = s.user_id;
-  if (!s.tags.empty()) o["tags"] = strings(s.tags);
-  if (!s.idempotency_key.empty()) o["idempotency_key"] = s.idempotency_key;
-  if (!s.depends_on.empty()) o["depends_on"] = strings(s.depends_on);
-  if (!s.callback_url.empty()) o["callback_url"] = s.callback_url;
-  return o;
 }
 
 }  // namespace jobq

@@ -1,11 +1,10 @@
-// Submit input: validation of a JobSpec, and its JSON form.
+// The rules a submit must meet (the engine checks them; wire/job_spec_json.h decodes).
 #pragma once
 
-#include <boost/json/value.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
-#include "core/strict_json.h"
 #include "jobq/error.h"
 #include "jobq/requests.h"
 
@@ -29,21 +28,8 @@ Status check_name(std::string_view field, std::string_view value, std::size_t ma
 // retryable failure.
 Status validate_fail(const FailReport& report);
 
-// Every rule a job spec must meet; the error names the first field that breaks one. The engine
-// is the one caller: the JSON readers below only decode.
+// Every rule a job spec must meet; the error names the first field that breaks one.
+// The engine is the one caller.
 Status validate_spec(const JobSpec& spec, const SpecLimits& limits);
-
-// A JobSpec from a JSON object with the API's field names; priority as a number or an alias,
-// run_at as RFC 3339 text or milliseconds since the epoch. Unknown fields and values of the wrong
-// type are refused; the rules (ranges, names, limits) are the engine's to check.
-Result<JobSpec> job_spec_from_json(const boost::json::value& json);
-
-// A priority as a number or one of the aliases low, normal, high, critical (unranged).
-Result<int> priority_from_json(const boost::json::value& json,
-                               std::string_view field = "priority");
-
-// The reverse, for clients: the JSON body of a submit. Fields left at their defaults are omitted,
-// so the server's defaults apply. The payload must be valid JSON text.
-Result<boost::json::object> job_spec_to_json(const JobSpec& spec);
 
 }  // namespace jobq

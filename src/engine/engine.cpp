@@ -4,8 +4,8 @@
 #include <random>
 
 #include "core/backoff.h"
-#include "core/strict_json.h"
 #include "engine/engine_impl.h"
+#include "wire/strict_json.h"
 
 namespace jobq {
 

@@ -1,6 +1,6 @@
 #include "server/api.h"
 
-#include "core/job_json.h"
+#include "wire/job_json.h"
 
 namespace jobq::server {
 

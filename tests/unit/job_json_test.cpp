@@ -1,12 +1,13 @@
 // The JSON form of a job read back: job_to_json then job_from_json gives the same job, and a
 // submit body from job_spec_to_json reads back as the same spec.
-#include "core/job_json.h"
+#include "wire/job_json.h"
 
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
 #include "core/job_spec.h"
+#include "wire/job_spec_json.h"
 
 namespace jobq {
 namespace {

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
-#include "core/job_json.h"
+#include "wire/job_json.h"
+#include "wire/job_spec_json.h"
+#include "wire/strict_json.h"
 
 namespace jobq {
 namespace {

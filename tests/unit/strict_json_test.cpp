@@ -1,8 +1,8 @@
 // JSON from outside: the same values as Boost.JSON's own parser, and a key given twice refused.
-#include "core/strict_json.h"
+#include "wire/strict_json.h"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 namespace jobq {
 namespace {

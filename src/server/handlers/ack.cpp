@@ -5,11 +5,12 @@
 #include <mutex>
 #include <optional>
 
-#include "core/job_json.h"
 #include "server/api.h"
-#include "server/request/field_reader.h"
-#include "server/handlers/report_fields.h"
 #include "server/handlers/lease.h"
+#include "server/handlers/report_fields.h"
+#include "server/request/body.h"
+#include "wire/field_reader.h"
+#include "wire/job_json.h"
 
 namespace jobq::server {
 
@@ -22,7 +23,8 @@ json::object error_json(const Error& e) {
 }
 
 // The array `key` of the body, each item an object; absent is empty.
-Result<std::vector<const json::object*>> objects_of(const json::object& body, std::string_view key) {
+Result<std::vector<const json::object*>> objects_of(const json::object& body,
+                                                    std::string_view key) {
   std::vector<const json::object*> out;
   const json::value* v = body.if_contains(key);
   if (!v || v->is_null()) return out;
@@ -214,14 +216,13 @@ void heartbeats(Api& api, const Call& call, Responder respond) {
   for (const auto& item : *body)
     if (item.key() != "jobs")
       return respond(error_reply(Error::invalid(item.key(), "unknown field")));
-  if (!body->contains("jobs"))
-    return respond(error_reply(Error::invalid("jobs", "is required")));
+  if (!body->contains("jobs")) return respond(error_reply(Error::invalid("jobs", "is required")));
   auto items = objects_of(*body, "jobs");
   if (!items) return respond(error_reply(items.error()));
   std::size_t most = api.engine.options().max_lease_jobs;
   if (items->size() > most)
-    return respond(error_reply(
-        Error::invalid("jobs", "at most " + std::to_string(most) + " jobs a call")));
+    return respond(
+        error_reply(Error::invalid("jobs", "at most " + std::to_string(most) + " jobs a call")));
   std::vector<HeartbeatEntry> entries;
   for (std::size_t i = 0; i < items->size(); ++i) {
     HeartbeatEntry e;
@@ -251,10 +252,10 @@ void heartbeats(Api& api, const Call& call, Responder respond) {
 
 void add_ack_routes(Router& r, Api& api) {
   // A long poll: the lease it may carry can wait, and is withdrawn if the worker hangs up.
-  r.add("POST", "/api/v1/ack", Access::work,
-        answer_later(api, ack), {.long_poll = true, .never_blocks = true});
-  r.add("POST", "/api/v1/heartbeats", Access::work,
-        answer_later(api, heartbeats), {.never_blocks = true});
+  r.add("POST", "/api/v1/ack", Access::work, answer_later(api, ack),
+        {.long_poll = true, .never_blocks = true});
+  r.add("POST", "/api/v1/heartbeats", Access::work, answer_later(api, heartbeats),
+        {.never_blocks = true});
 }
 
 }  // namespace jobq::server

@@ -1,10 +1,11 @@
 // Operators' routes for the dead-letter list: the failed jobs with no attempts left.
 #include <boost/json.hpp>
 
-#include "core/job_json.h"
 #include "server/api.h"
-#include "server/request/field_reader.h"
+#include "server/request/body.h"
 #include "server/request/list_query.h"
+#include "wire/field_reader.h"
+#include "wire/job_json.h"
 
 namespace jobq::server {
 

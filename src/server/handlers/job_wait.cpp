@@ -1,8 +1,8 @@
 // GET /jobs/{id}/wait: a long poll that answers once the job has finished or the time is up.
 #include "core/int_text.h"
-#include "core/job_json.h"
 #include "server/api.h"
 #include "server/request/long_poll.h"
+#include "wire/job_json.h"
 
 namespace jobq::server {
 

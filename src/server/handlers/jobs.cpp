@@ -1,11 +1,13 @@
 // Producers' routes: submit, batch, get, list, change, cancel, delete, retry.
 #include <boost/json.hpp>
 
-#include "core/job_json.h"
-#include "core/job_spec.h"
 #include "server/api.h"
-#include "server/request/field_reader.h"
+#include "server/request/body.h"
 #include "server/request/list_query.h"
+#include "wire/field_reader.h"
+#include "wire/job_json.h"
+#include "wire/job_spec_json.h"
+#include "wire/strict_json.h"
 
 namespace jobq::server {
 
@@ -51,16 +53,17 @@ void submit_batch(Api& api, const Call& call, Responder respond) {
     }
     specs.push_back(std::move(*spec));
   }
-  api.engine.submit_batch_async(specs, [respond, ids_only](Result<std::vector<SubmitOutcome>> outcomes) {
-    respond.build([outcomes = std::move(outcomes), ids_only] {
-      if (!outcomes) return error_reply(outcomes.error());
-      json::array out;
-      out.reserve(outcomes->size());
-      for (const auto& o : *outcomes)
-        out.emplace_back(ids_only ? json::value(o.job.id) : json::value(job_to_json(o.job)));
-      return json_reply(201, json::object{{ids_only ? "ids" : "jobs", std::move(out)}});
-    });
-  });
+  api.engine.submit_batch_async(
+      specs, [respond, ids_only](Result<std::vector<SubmitOutcome>> outcomes) {
+        respond.build([outcomes = std::move(outcomes), ids_only] {
+          if (!outcomes) return error_reply(outcomes.error());
+          json::array out;
+          out.reserve(outcomes->size());
+          for (const auto& o : *outcomes)
+            out.emplace_back(ids_only ? json::value(o.job.id) : json::value(job_to_json(o.job)));
+          return json_reply(201, json::object{{ids_only ? "ids" : "jobs", std::move(out)}});
+        });
+      });
 }
 
 Reply list(Api& api, const Call& call) {

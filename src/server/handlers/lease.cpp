@@ -4,9 +4,10 @@
 
 #include <boost/json.hpp>
 
-#include "core/job_json.h"
-#include "server/request/field_reader.h"
+#include "server/request/body.h"
 #include "server/request/long_poll.h"
+#include "wire/field_reader.h"
+#include "wire/job_json.h"
 
 namespace jobq::server {
 

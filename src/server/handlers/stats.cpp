@@ -2,9 +2,10 @@
 // and purging finished jobs by age.
 #include <boost/json.hpp>
 
-#include "core/job_json.h"
 #include "server/api.h"
-#include "server/request/field_reader.h"
+#include "server/request/body.h"
+#include "wire/field_reader.h"
+#include "wire/job_json.h"
 
 namespace jobq::server {
 

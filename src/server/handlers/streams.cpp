@@ -1,7 +1,7 @@
 // Live streams: one job's changes (GET /jobs/{id}/ws and /events), and every event, filterable
 // (GET /events/ws and /events). The server carries them; this file opens them.
-#include "core/job_json.h"
 #include "server/api.h"
+#include "wire/job_json.h"
 
 namespace jobq::server {
 

@@ -2,11 +2,12 @@
 // has those on many). Each carries the lease token; a stale token is a 409 and changes nothing.
 #include <boost/json.hpp>
 
-#include "core/job_json.h"
 #include "core/time_format.h"
 #include "server/api.h"
-#include "server/request/field_reader.h"
 #include "server/handlers/report_fields.h"
+#include "server/request/body.h"
+#include "wire/field_reader.h"
+#include "wire/job_json.h"
 
 namespace jobq::server {
 

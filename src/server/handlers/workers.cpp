@@ -3,9 +3,10 @@
 #include <boost/json.hpp>
 
 #include "core/time_format.h"
-#include "core/job_json.h"
 #include "server/api.h"
-#include "server/request/field_reader.h"
+#include "server/request/body.h"
+#include "wire/field_reader.h"
+#include "wire/job_json.h"
 
 namespace jobq::server {
 

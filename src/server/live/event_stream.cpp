@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
-#include "core/job_json.h"
+#include "wire/job_json.h"
 
 namespace jobq::server {
 

@@ -3,8 +3,8 @@
 #include <boost/json.hpp>
 
 #include "core/int_text.h"
-#include "core/job_json.h"
 #include "core/time_format.h"
+#include "wire/job_json.h"
 
 namespace jobq::server {
 

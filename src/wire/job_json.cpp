@@ -1,10 +1,10 @@
-#include "core/job_json.h"
+#include "wire/job_json.h"
 
 #include <boost/json.hpp>
 #include <cmath>
 
-#include "core/json_fields.h"
 #include "core/time_format.h"
+#include "wire/json_values.h"
 
 namespace jobq {
 
@@ -102,56 +102,14 @@ namespace jobq {
 
 namespace {
 
-// Reads one optional JSON field into `into`, leaving it as it is when absent or null.
-class JobReader {
- public:
-  explicit JobReader(const json::object& o) : o_(o) {}
-
-  template <class T, class Read>
-  JobReader& read(std::string_view key, T& into, Read read) {
-    if (!status_.ok()) return *this;
-    auto it = o_.find(key);
-    if (it == o_.end() || it->value().is_null()) return *this;
-    auto r = read(it->value(), key);
-    if (!r) {
-      status_ = r.error();
-      return *this;
-    }
-    into = std::move(*r);
-    return *this;
-  }
-  JobReader& text(std::string_view key, std::string& into) { return read(key, into, as_string); }
-  JobReader& time(std::string_view key, Millis& into) { return read(key, into, as_time); }
-  JobReader& integer(std::string_view key, std::int64_t& into) { return read(key, into, as_int); }
-  JobReader& integer(std::string_view key, int& into) {
-    return read(key, into, [](const json::value& v, std::string_view f) -> Result<int> {
-      auto n = as_int(v, f);
-      if (!n) return n.error();
-      if (*n < INT32_MIN || *n > INT32_MAX) return Error::invalid(std::string(f), "out of range");
-      return int(*n);
-    });
-  }
-  Status status() const { return status_; }
-
- private:
-  const json::object& o_;
-  Status status_;
-};
-
-Result<std::optional<std::int64_t>> as_optional_int(const json::value& v, std::string_view f) {
-  auto n = as_int(v, f);
-  if (!n) return n.error();
-  return std::optional<std::int64_t>(*n);
-}
-
 Result<JobError> error_from_json(const json::value& v, std::string_view field) {
   if (!v.is_object()) return Error::invalid(std::string(field), "must be an object");
   JobError e;
-  JobReader in(v.get_object());
-  in.text("message", e.message)
-      .text("traceback", e.traceback)
-      .integer("attempt", e.attempt)
-      .time("at", e.at);
+  FieldReader in(v.get_object(), std::string(field) + ".");
+  in.read("message", e.message)
+      .read("traceback", e.traceback)
+      .read("attempt", e.attempt)
+      .read_time("at", e.at);
   if (Status s = in.status(); !s.ok()) return s;
   return e;
 }
@@ -161,24 +119,28 @@ Result<JobError> error_from_json(const json::value& v, std::string_view field) {
 Result<Backoff> backoff_from_json(const json::value& v, std::string_view field) {
   if (!v.is_object()) return Error::invalid(std::string(field), "must be an object");
   Backoff b;
-  JobReader in(v.get_object());
-  in.integer("initial_ms", b.initial_ms)
-      .read("factor", b.factor, as_number)
-      .integer("max_ms", b.max_ms)
-      .read("jitter", b.jitter, as_bool);
+  FieldReader in(v.get_object(), std::string(field) + ".");
+  read_backoff(in, b);
   if (Status s = in.status(); !s.ok()) return s;
   return b;
+}
+
+FieldReader& read_backoff(FieldReader& in, Backoff& b) {
+  return in.read("initial_ms", b.initial_ms)
+      .read("factor", b.factor)
+      .read("max_ms", b.max_ms)
+      .read("jitter", b.jitter);
 }
 
 Result<Job> job_from_json(const json::value& v) {
   if (!v.is_object()) return Error::invalid("job", "must be a JSON object");
   const json::object& o = v.get_object();
   Job j;
-  JobReader in(o);
-  in.text("id", j.id)
-      .text("type", j.type)
-      .text("queue", j.queue)
-      .integer("priority", j.priority)
+  FieldReader in(o);
+  in.read("id", j.id)
+      .read("type", j.type)
+      .read("queue", j.queue)
+      .read("priority", j.priority)
       .read("status", j.status,
             [](const json::value& s, std::string_view f) -> Result<JobStatus> {
               auto name = as_string(s, f);
@@ -186,31 +148,31 @@ Result<Job> job_from_json(const json::value& v) {
               if (auto st = parse_status(*name)) return *st;
               return Error::invalid(std::string(f), "unknown status \"" + *name + "\"");
             })
-      .text("stage", j.stage)
-      .read("progress", j.progress, as_number)
-      .text("progress_message", j.progress_message)
-      .read("processed_items", j.processed_items, as_optional_int)
-      .read("total_items", j.total_items, as_optional_int)
-      .integer("attempt", j.attempt)
-      .integer("max_attempts", j.max_attempts)
+      .read("stage", j.stage)
+      .read("progress", j.progress)
+      .read("progress_message", j.progress_message)
+      .read("processed_items", j.processed_items)
+      .read("total_items", j.total_items)
+      .read("attempt", j.attempt)
+      .read("max_attempts", j.max_attempts)
       .read("backoff", j.backoff, backoff_from_json)
-      .integer("timeout_ms", j.timeout_ms)
-      .integer("soft_timeout_ms", j.soft_timeout_ms)
-      .time("run_at", j.run_at)
-      .text("worker_id", j.worker_id)
-      .text("lease_token", j.lease_token)
-      .time("lease_expires_at", j.lease_expires_at)
-      .read("cancel_requested", j.cancel_requested, as_bool)
-      .text("user_id", j.user_id)
-      .read("tags", j.tags, as_strings)
-      .text("idempotency_key", j.idempotency_key)
-      .read("depends_on", j.depends_on, as_strings)
-      .text("callback_url", j.callback_url)
-      .time("created_at", j.created_at)
-      .time("updated_at", j.updated_at)
-      .time("started_at", j.started_at)
-      .time("completed_at", j.completed_at)
-      .time("expires_at", j.expires_at);
+      .read("timeout_ms", j.timeout_ms)
+      .read("soft_timeout_ms", j.soft_timeout_ms)
+      .read_time("run_at", j.run_at)
+      .read("worker_id", j.worker_id)
+      .read("lease_token", j.lease_token)
+      .read_time("lease_expires_at", j.lease_expires_at)
+      .read("cancel_requested", j.cancel_requested)
+      .read("user_id", j.user_id)
+      .read("tags", j.tags)
+      .read("idempotency_key", j.idempotency_key)
+      .read("depends_on", j.depends_on)
+      .read("callback_url", j.callback_url)
+      .read_time("created_at", j.created_at)
+      .read_time("updated_at", j.updated_at)
+      .read_time("started_at", j.started_at)
+      .read_time("completed_at", j.completed_at)
+      .read_time("expires_at", j.expires_at);
   if (Status s = in.status(); !s.ok()) return s;
   if (auto it = o.find("payload"); it != o.end()) j.payload = json::serialize(it->value());
   if (auto it = o.find("result"); it != o.end()) {

@@ -1,7 +1,7 @@
 // Reading JSON text that came from outside: with a nesting limit, refusing a number beyond a
 // double's range (read as infinity, it could not be written back as JSON), and refusing an object
-// that gives one key twice. Parsers disagree on which of the two wins (Boost.JSON keeps the last, some
-// keep the first), so a body that a proxy or a worker could read differently from jobqd is
+// that gives one key twice. Parsers disagree on which of the two wins (Boost.JSON keeps the last,
+// some keep the first), so a body that a proxy or a worker could read differently from jobqd is
 // refused rather than guessed at.
 #pragma once
 

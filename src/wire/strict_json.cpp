@@ -1,11 +1,11 @@
 // The only translation unit that instantiates Boost.JSON's basic_parser: json::parse builds values
 // with the same value_stack, but has no way to see a key twice.
-#include "core/strict_json.h"
+#include "wire/strict_json.h"
 
 #include <algorithm>
-#include <cmath>
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value_stack.hpp>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -105,9 +105,9 @@ class StrictHandler {
 
  private:
   json::value_stack values_;
-  std::vector<std::string> keys_;     // of the open objects, innermost last
-  std::vector<std::size_t> starts_;   // where each open object's keys begin in keys_
-  std::string key_;                   // a key arriving in parts
+  std::vector<std::string> keys_;    // of the open objects, innermost last
+  std::vector<std::size_t> starts_;  // where each open object's keys begin in keys_
+  std::string key_;                  // a key arriving in parts
   std::string duplicate_;
   bool out_of_range_ = false;
 };
@@ -122,9 +122,9 @@ Result<json::value> parse_json(std::string_view text, std::string_view field,
   json::error_code ec;
   std::size_t used = parser.write_some(false, text.data(), text.size(), ec);
   if (!parser.handler().duplicate().empty())
-    return Error::invalid(parser.handler().duplicate(),
-                          "the key \"" + parser.handler().duplicate() +
-                              "\" is given twice in one object");
+    return Error::invalid(
+        parser.handler().duplicate(),
+        "the key \"" + parser.handler().duplicate() + "\" is given twice in one object");
   if (parser.handler().out_of_range())
     return Error::invalid(std::string(field),
                           "a number is beyond the range of a double (about 1.8e308)");

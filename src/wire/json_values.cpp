@@ -1,4 +1,4 @@
-#include "core/json_fields.h"
+#include "wire/json_values.h"
 
 #include <cmath>
 

@@ -1,21 +1,12 @@
-#include "server/request/field_reader.h"
+#include "wire/field_reader.h"
 
 #include <boost/json.hpp>
 
-#include "core/job_spec.h"
-#include "core/json_fields.h"
+#include "wire/json_values.h"
 
-namespace jobq::server {
+namespace jobq {
 
 namespace json = boost::json;
-
-Result<json::object> body_object(const Call& call) {
-  if (call.body.empty()) return json::object{};
-  auto v = parse_json(call.body, "body");
-  if (!v) return v.error();
-  if (!v->is_object()) return Error::invalid("body", "must be a JSON object");
-  return std::move(v->get_object());
-}
 
 FieldReader::FieldReader(const json::object& object, std::string prefix)
     : object_(object), prefix_(std::move(prefix)) {}
@@ -49,6 +40,10 @@ FieldReader& FieldReader::read(std::string_view key, bool& into) {
   return read(key, into, as_bool);
 }
 
+FieldReader& FieldReader::read(std::string_view key, double& into) {
+  return read(key, into, as_number);
+}
+
 FieldReader& FieldReader::read(std::string_view key, std::vector<std::string>& into) {
   return read(key, into, as_strings);
 }
@@ -63,6 +58,10 @@ FieldReader& FieldReader::read(std::string_view key, std::optional<std::int64_t>
 
 FieldReader& FieldReader::read(std::string_view key, std::optional<std::string>& into) {
   return read(key, into, as_string);
+}
+
+FieldReader& FieldReader::read_time(std::string_view key, Millis& into) {
+  return read(key, into, as_time);
 }
 
 FieldReader& FieldReader::read_time(std::string_view key, std::optional<Millis>& into) {
@@ -98,12 +97,4 @@ Status FieldReader::finish() {
   return {};
 }
 
-Result<bool> read_ids_only(const boost::json::object& body) {
-  const boost::json::value* v = body.if_contains("answer");
-  if (!v || v->is_null()) return false;
-  if (v->is_string() && v->get_string() == "jobs") return false;
-  if (v->is_string() && v->get_string() == "ids") return true;
-  return Error::invalid("answer", "must be \"jobs\" or \"ids\"");
-}
-
-}  // namespace jobq::server
+}  // namespace jobq

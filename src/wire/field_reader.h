@@ -1,5 +1,7 @@
-// Reads a JSON request body field by field. The first problem is kept and names its field;
-// finish() also refuses fields nobody asked for, so a typo is an error rather than ignored.
+// Reads a JSON object field by field into typed values: the one reader for requests the server
+// decodes and answers a client decodes. The first problem is kept and names its field. A request
+// ends with finish(), which also refuses fields nobody asked for, so that a typo is an error rather
+// than ignored; an answer ends with status(), so that a newer server may add fields.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -12,16 +14,8 @@
 
 #include "jobq/clock.h"
 #include "jobq/error.h"
-#include "server/request/call.h"
 
-namespace jobq::server {
-
-// The body as a JSON object; an empty body is an empty object.
-Result<boost::json::object> body_object(const Call& call);
-
-// The optional "answer" field of a batch call: "jobs" (the default) answers with each whole job,
-// "ids" with its id alone, which is all a bulk producer or a busy worker needs. -> ids alone?
-Result<bool> read_ids_only(const boost::json::object& body);
+namespace jobq {
 
 class FieldReader {
  public:
@@ -33,11 +27,16 @@ class FieldReader {
   FieldReader& read(std::string_view key, std::int64_t& into);
   FieldReader& read(std::string_view key, int& into);
   FieldReader& read(std::string_view key, bool& into);
+  FieldReader& read(std::string_view key, double& into);
   FieldReader& read(std::string_view key, std::vector<std::string>& into);
   FieldReader& read(std::string_view key, std::optional<double>& into);
   FieldReader& read(std::string_view key, std::optional<std::int64_t>& into);
   FieldReader& read(std::string_view key, std::optional<std::string>& into);
+  // RFC 3339 text, or milliseconds since the epoch.
+  FieldReader& read_time(std::string_view key, Millis& into);
   FieldReader& read_time(std::string_view key, std::optional<Millis>& into);
+  // The raw JSON value as text (results, payloads).
+  FieldReader& read_json(std::string_view key, std::string& into);
   // Any other type, by `parse(value, field) -> Result<T>`.
   template <class T, class Parse>
   FieldReader& read(std::string_view key, T& into, Parse parse) {
@@ -50,13 +49,13 @@ class FieldReader {
     }
     return *this;
   }
-  // The raw JSON value as text (results, payloads).
-  FieldReader& read_json(std::string_view key, std::string& into);
   FieldReader& require(std::string_view key);
   FieldReader& check(bool ok, std::string_view key, std::string_view message);
 
   bool has(std::string_view key) const;
-  // The first problem, or ok; includes unknown fields.
+  // The first problem, or ok.
+  Status status() const { return status_; }
+  // The first problem, or ok; a field nobody read is one.
   Status finish();
 
  private:
@@ -69,4 +68,4 @@ class FieldReader {
   Status status_;
 };
 
-}  // namespace jobq::server
+}  // namespace jobq
