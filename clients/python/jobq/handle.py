@@ -10,7 +10,8 @@ from .errors import TaskFailed
 from .job import Job
 
 if TYPE_CHECKING:
-    from .client import Client, EventStream
+    from .client import Client
+    from .event_stream import EventStream
 
 R = TypeVar("R")
 
