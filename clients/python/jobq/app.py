@@ -167,7 +167,7 @@ class App:
         is_async = any(t.is_async for t in self.tasks.values()) or \
             any(_is_coroutine_function(h) for h in self.handlers.values())
         cls = AsyncWorker if is_async else Worker
-        worker = cls(self.client, queues=list(queues) if queues is not None else self.queues(),
+        worker: Worker = cls(self.client, queues=list(queues) if queues is not None else self.queues(),
                      concurrency=concurrency, **options)
         for name in [*self.tasks, *self.handlers]:
             worker.handler(name)(self.handler_of(name))

@@ -53,7 +53,8 @@ class TaskHandle(Generic[R]):
     def result(self, timeout: float = 30.0) -> R:
         """Waits for the job and returns its result, decoded by the task's return annotation.
         TaskFailed if it failed or was cancelled; TimeoutError if it did not finish in time."""
-        return finished_result(self.wait(timeout), self._return_hint, timeout)
+        result: R = finished_result(self.wait(timeout), self._return_hint, timeout)
+        return result
 
 
 def finished_result(job: Job, return_hint: Any, timeout: float) -> Any:
