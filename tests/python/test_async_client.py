@@ -4,6 +4,7 @@ what only asyncio has: async for over watch, events and iter_jobs, many calls at
 sharing a bounded pool, a timeout, cancellation, and a client used from a second loop."""
 
 import asyncio
+import inspect
 import os
 import socket
 import time
@@ -162,6 +163,18 @@ class Native(ServerTestCase, unittest.IsolatedAsyncioTestCase):
         self.addAsyncCleanup(client.close)
         with self.assertRaises(jobq.ConnectionFailed):
             await client.get("x")
+
+
+class Parity(unittest.TestCase):
+    def test_every_call_of_client_is_a_coroutine_of_async_client_with_the_same_parameters(self):
+        public = {n for n in dir(jobq.Client) if not n.startswith("_")} - {"url"}
+        self.assertEqual(public, {n for n in dir(jobq.AsyncClient) if not n.startswith("_")} - {"url"})
+        for name in sorted(public):
+            with self.subTest(call=name):
+                sync, other = getattr(jobq.Client, name), getattr(jobq.AsyncClient, name)
+                self.assertEqual(inspect.signature(sync).parameters.keys(), inspect.signature(other).parameters.keys())
+                if name != "iter_jobs":  # an async generator: async for, not await
+                    self.assertTrue(inspect.iscoroutinefunction(other))
 
 
 class SecondLoop(ServerTestCase):
