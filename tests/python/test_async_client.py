@@ -117,6 +117,13 @@ class Native(ServerTestCase, unittest.IsolatedAsyncioTestCase):
         with self.assertRaises(StopAsyncIteration):
             await stream.__anext__()
 
+    async def test_a_silent_stream_fails_after_its_timeout(self):
+        stream = await self.client.events(queue=unique("quiet"), timeout=0.3)  # keep-alives come every 15 s
+        with self.assertRaises(jobq.ConnectionFailed) as caught:
+            await self.in_time(stream.__anext__())
+        self.assertIn("nothing for 0.3 s", str(caught.exception))
+        await stream.aclose()
+
     async def test_watch_of_an_unknown_job_is_not_found_at_once(self):
         with self.assertRaises(jobq.NotFound):
             await self.client.watch("0190b6f2-0000-7000-8000-000000000000")
