@@ -26,7 +26,7 @@
 #include "report.h"
 #include "rss.h"
 #include "store/sqlite/sqlite_store.h"  // commits() and ready_count(), for the notes
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -77,7 +77,7 @@ const Mode kFull{"full",
 [[noreturn]] void die(const std::string& what) {
   std::fflush(stdout);
   std::fprintf(stderr, "engine_bench: %s\n", what.c_str());
-  bench::TempDir::remove_all_live();
+  jobq::testing::TempDir::remove_all_live();
   std::_Exit(1);
 }
 
@@ -127,13 +127,13 @@ std::string store_url(const StoreKind& kind, const std::filesystem::path& dir) {
 // An engine over a store, opened fresh (in a temp dir of its own unless given one).
 struct Rig {
   jobq::SystemClock clock;
-  std::optional<bench::TempDir> own_dir;
+  std::optional<jobq::testing::TempDir> own_dir;
   jobq::StorePtr store;
   jobq::EventBus bus;
   std::unique_ptr<Engine> engine;  // declared last: goes before the store
 
   explicit Rig(const StoreKind& kind, const std::filesystem::path* dir = nullptr) {
-    if (!dir && kind.sqlite) dir = &own_dir.emplace().path();
+    if (!dir && kind.sqlite) dir = &own_dir.emplace(kDirPrefix).path();
     store = must(jobq::open_store(store_url(kind, dir ? *dir : std::filesystem::path()), clock,
                                   store_options(kind)),
                  "open_store");
@@ -403,7 +403,7 @@ Row memory_rss(i64 n, Steady::duration limit) {
 // times opening it again.
 std::vector<Row> sqlite_rss_and_open(i64 n, Steady::duration limit) {
   const StoreKind& kind = kSqliteFull;
-  bench::TempDir dir;
+  jobq::testing::TempDir dir(kDirPrefix);
   std::vector<Row> rows;
   i64 queued;
   {

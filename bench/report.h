@@ -17,6 +17,9 @@ namespace bench {
 using Steady = std::chrono::steady_clock;
 using i64 = long long;  // counts
 
+// The benchmarks' store directories are /tmp/jobq-bench-XXXXXX (a jobq::testing::TempDir).
+inline constexpr const char* kDirPrefix = "jobq-bench";
+
 struct Deadline {
   Steady::time_point end;
   explicit Deadline(Steady::duration d) : end(Steady::now() + d) {}

@@ -1,6 +1,6 @@
-// Fuzzes the HTTP request path of a connection (http_server.cpp's session and admit): bytes from
-// the socket into Beast's request_parser with the server's default limits (HttpOptions: 16 KiB of
-// header, 2 MiB of body), the header first and then the body. Each request's header goes through
+// Fuzzes the HTTP request path of a connection (transport/http_session.cpp and admission.cpp):
+// bytes from the socket into Beast's request_parser with the server's default limits (HttpOptions:
+// 16 KiB of header, 2 MiB of body), the header first and then the body. Each request's header goes through
 // the checks admit() makes before a body is read, in its order: Transfer-Encoding, Host and Origin
 // (OriginPolicy), the target (boost::urls::parse_origin_form), method and path (Router), the key
 // (Authorization or a WebSocket subprotocol), the WebSocket handshake and Content-Type.
@@ -20,10 +20,10 @@
 #include <string_view>
 
 #include "core/job_spec.h"
-#include "server/auth.h"
-#include "server/origin_policy.h"
-#include "server/request_checks.h"
-#include "server/router.h"
+#include "server/request/auth.h"
+#include "server/transport/origin_policy.h"
+#include "server/transport/request_checks.h"
+#include "server/request/router.h"
 
 namespace beast = boost::beast;
 namespace http = beast::http;

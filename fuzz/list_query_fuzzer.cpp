@@ -1,7 +1,7 @@
 // Fuzzes the query string of GET /api/v1/jobs: the bytes after '?' are percent-decoded by
-// Boost.URL as the server does (http_server.cpp), read by parse_list_query, and the listing is run
-// on an engine over the memory store holding a few jobs, so filters, offsets and cursors reach the
-// store's paging code. A cursor the server hands out must decode to itself.
+// Boost.URL as the server does (transport/dispatch.cpp), read by parse_list_query, and the
+// listing is run on an engine over the memory store holding a few jobs, so filters, offsets and
+// cursors reach the store's paging code. A cursor the server hands out must decode to itself.
 #include <boost/url/parse.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -13,7 +13,7 @@
 #include "jobq/engine.h"
 #include "jobq/events.h"
 #include "jobq/store.h"
-#include "server/list_query.h"
+#include "server/request/list_query.h"
 #include "store/job_filter.h"
 
 namespace {

@@ -19,7 +19,6 @@
 #include <string>
 #include <vector>
 
-#include "jobq/engine.h"
 #include "jobq/error.h"
 #include "jobq/job.h"
 #include "jobq/requests.h"
@@ -96,16 +95,6 @@ struct EventFilter {
   std::vector<std::string> queues;
   std::vector<std::string> types;
   std::vector<std::string> events;
-};
-
-// One entry of POST /ack: a completion (`error` empty) or a failure.
-struct AckItem {
-  std::string id;
-  std::string lease_token;
-  std::string result_json = "null";  // completions
-  std::string error;                 // failures: the message
-  std::string traceback;
-  bool retryable = true;
 };
 
 // The answer to an /ack that also leased: one status per item, in the items' order, the jobs

@@ -2,11 +2,9 @@
 // may block on the store's commit; the *_async ones never block and answer later.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,12 +14,11 @@
 #include "jobq/events.h"
 #include "jobq/job.h"
 #include "jobq/requests.h"
+#include "jobq/stats.h"
 
 namespace jobq {
 
 class Store;
-struct Finished;
-class LeaseWaiters;
 
 struct EngineOptions {
   std::size_t max_payload_bytes = 1 << 20;  // 1 MiB of JSON text
@@ -30,28 +27,14 @@ struct EngineOptions {
   Backoff default_backoff;
   std::int64_t max_lease_ms = 3'600'000;
   std::size_t dead_letter_cap = 100'000;  // oldest failed jobs dropped beyond this
-  std::uint64_t jitter_seed = 0;          // 0: seeded from std::random_device
+  Retention retention;
+  std::uint64_t jitter_seed = 0;  // 0: seeded from std::random_device
 };
 
 struct TickReport {
   std::size_t promoted = 0;  // scheduled jobs now due
   std::size_t expired = 0;   // leases lost or hard timeouts, each a failed attempt
   std::size_t purged = 0;
-};
-
-struct TypeStats {
-  std::string type;
-  std::int64_t counts[kJobStatusCount] = {};
-  std::int64_t finished_runs = 0;  // finished attempts seen; the three below mean nothing at 0
-  double mean_run_ms = 0;
-  double p95_run_ms = 0;
-  double success_rate = 0;  // completed / (completed + failed) among finished attempts seen
-};
-
-struct Stats {
-  std::int64_t by_status[kJobStatusCount] = {};
-  std::vector<std::pair<std::string, std::vector<std::int64_t>>> by_queue;  // per status
-  std::vector<TypeStats> by_type;
 };
 
 class Engine {
@@ -89,6 +72,10 @@ class Engine {
   std::uint64_t lease_async(const LeaseRequest& request, LeaseCallback done);
   bool cancel_wait(std::uint64_t handle);
   std::size_t waiting_leases() const;
+  // Jobs became ready without a write of this engine's (another jobqd node on the same store):
+  // the waiting leases look again. The one entry point for a store shared by several nodes to
+  // report such writes; this engine's own writes need no report.
+  void jobs_ready();
   // Blocking convenience over lease_async: waits up to wait_ms of real time.
   Result<std::vector<Job>> lease_wait(const LeaseRequest& request, std::int64_t wait_ms);
   Result<HeartbeatReply> heartbeat(const std::string& id, const std::string& token,
@@ -127,39 +114,12 @@ class Engine {
   // Removes finished jobs with these statuses that finished before `before`.
   Result<std::size_t> purge(Millis before, std::vector<JobStatus> statuses);
 
-  const EngineOptions& options() const { return options_; }
-  const Clock& clock() const { return clock_; }
+  const EngineOptions& options() const;
+  const Clock& clock() const;
 
  private:
-  Status validate_lease(const LeaseRequest& request) const;
-  Status check_result(std::string& result) const;
-  // `type` overrides the event named by the job's new status.
-  void publish_finished(const Job& job, std::vector<Job>& dependents,
-                        std::optional<EventType> type = std::nullopt);
-  // One attempt of a running job ended badly: retry after backoff, or dead-letter it. A store
-  // write; then attempt_ended() publishes the outcome.
-  Result<Finished> end_attempt(const Job& job, const std::string& token, const FailReport& report,
-                               Millis now);
-  Result<Job> attempt_ended(Result<Finished> done);
-  Result<std::vector<Job>> make_jobs(const std::vector<JobSpec>& specs);
-  // store_.write_async, counted, so that the destructor can wait for writes under way.
-  void write(std::function<void()> work, std::function<void(const Status&)> done);
-  Result<std::size_t> expire_overdue(Millis now);
-  void publish(EventType type, Job job);
-  void publish_all(EventType type, std::vector<Job>& jobs);
-  void wake_waiters();
-  std::int64_t backoff_delay(const Job& job);
-
-  Store& store_;
-  const Clock& clock_;
-  EventBus& bus_;
-  EngineOptions options_;
-  std::unique_ptr<LeaseWaiters> waiters_;
-  std::mutex writes_mutex_;
-  std::condition_variable writes_done_;
-  int writes_ = 0;
-  std::mutex rng_mutex_;
-  std::uint64_t rng_state_;
+  struct Impl;  // src/engine/engine_impl.h
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace jobq

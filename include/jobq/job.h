@@ -37,6 +37,14 @@ struct Backoff {
   bool operator==(const Backoff&) const = default;
 };
 
+// How long finished jobs are kept (their expires_at) before tick() purges them; 0 keeps them until
+// purged by hand.
+struct Retention {
+  std::int64_t completed_ms = 7LL * 24 * 3600 * 1000;
+  std::int64_t cancelled_ms = 7LL * 24 * 3600 * 1000;
+  std::int64_t failed_ms = 0;  // the dead-letter list, capped by EngineOptions::dead_letter_cap
+};
+
 struct JobError {
   std::string message;
   std::string traceback;

@@ -7,13 +7,14 @@
 #include <string>
 #include <vector>
 
-#include "jobq/client.h"
 #include "jobq/error.h"
 #include "jobq/job.h"
 #include "jobq/requests.h"
+#include "jobq/workers.h"
 
 namespace jobq {
 
+class Client;
 class Engine;
 
 // Thread-safe: a Worker calls it from several threads at once. Errors use the engine's codes; a

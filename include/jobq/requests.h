@@ -70,6 +70,17 @@ struct FailReport {
   bool count_attempt = true;
 };
 
+// A worker's outcome in a batch (one entry of POST /ack): a completion (`error` empty) or a
+// failure.
+struct AckItem {
+  std::string id;
+  std::string lease_token;
+  std::string result_json = "null";  // completions
+  std::string error;                 // failures: the message
+  std::string traceback;
+  bool retryable = true;
+};
+
 struct HeartbeatReply {
   bool cancel_requested = false;
   bool soft_timeout_passed = false;

@@ -18,15 +18,7 @@ enum class SyncMode {
            // power loss
 };
 
-// How long finished jobs are kept before tick() purges them; 0 keeps them until purged by hand.
-struct Retention {
-  std::int64_t completed_ms = 7LL * 24 * 3600 * 1000;
-  std::int64_t cancelled_ms = 7LL * 24 * 3600 * 1000;
-  std::int64_t failed_ms = 0;  // the dead-letter list, capped by EngineOptions::dead_letter_cap
-};
-
 struct StoreOptions {
-  Retention retention;
   SyncMode sync = SyncMode::full;
   // A lease granted before a restart is renewed for this long from the restart.
   std::int64_t restart_lease_ms = 30'000;

@@ -1,6 +1,7 @@
 // A JobSource over HTTP: the Client's worker calls, with errors in the engine's codes.
 #include <mutex>
 
+#include "jobq/client.h"
 #include "jobq/job_source.h"
 
 namespace jobq {

@@ -32,6 +32,10 @@ JobStatus initial_status(const Job& job, bool dependencies_pending, Millis now) 
   return dependencies_pending ? JobStatus::waiting : ready_status(job, now);
 }
 
+Error job_not_found(const std::string& id) {
+  return Error::not_found("no job with id " + id);
+}
+
 Status check_lease(const Job& job, const std::string& token) {
   if (job.status != JobStatus::running || token.empty() || job.lease_token != token)
     return Error::conflict("stale lease token: job " + job.id + " is not leased under this token");

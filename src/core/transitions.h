@@ -7,7 +7,6 @@
 #include "jobq/error.h"
 #include "jobq/job.h"
 #include "jobq/requests.h"
-#include "jobq/store.h"
 
 namespace jobq {
 
@@ -24,6 +23,9 @@ struct Failure {
 
 // The status a new job starts in.
 JobStatus initial_status(const Job& job, bool dependencies_pending, Millis now);
+
+// The not_found every store and the engine answer for an id they do not have.
+Error job_not_found(const std::string& id);
 
 // Conflict unless the job is running under this token.
 Status check_lease(const Job& job, const std::string& token);

@@ -1,7 +1,6 @@
 // The engine's reads.
+#include "engine/engine_impl.h"
 #include "engine/stats.h"
-#include "jobq/engine.h"
-#include "store/store.h"
 
 namespace jobq {
 
@@ -12,32 +11,22 @@ constexpr std::size_t kRecentRuns = 10'000;
 }  // namespace
 
 Result<Job> Engine::get(const std::string& id) {
-  auto job = store_.get(id);
+  auto job = impl_->store.get(id);
   if (!job) return job.error();
-  if (!*job) return Error::not_found("no job with id " + id);
+  if (!*job) return job_not_found(id);
   return std::move(**job);
 }
 
 Result<JobPage> Engine::list(const JobFilter& filter, const ListOptions& options) {
-  return store_.list(filter, options);
-}
-
-Status Engine::pause_queue(const std::string& queue) {
-  return store_.set_queue_paused(queue, true);
-}
-
-Status Engine::resume_queue(const std::string& queue) {
-  Status s = store_.set_queue_paused(queue, false);
-  if (s.ok()) wake_waiters();
-  return s;
+  return impl_->store.list(filter, options);
 }
 
 Result<std::vector<std::string>> Engine::paused_queues() {
-  return store_.paused_queues();
+  return impl_->store.paused_queues();
 }
 
 Result<Stats> Engine::stats() {
-  auto raw = store_.stats(kRecentRuns);
+  auto raw = impl_->store.stats(kRecentRuns);
   if (!raw) return raw.error();
   return summarize(*raw);
 }

@@ -1,6 +1,5 @@
 // The engine's time-driven work: promotion, lease expiry and timeouts, retention.
-#include "jobq/engine.h"
-#include "store/store.h"
+#include "engine/engine_impl.h"
 
 namespace jobq {
 
@@ -11,47 +10,51 @@ constexpr std::size_t kChunk = 1000;
 }  // namespace
 
 Result<TickReport> Engine::tick() {
+  Impl& d = *impl_;
   TickReport report;
-  Millis now = clock_.now();
+  Millis now = d.clock.now();
   for (;;) {
-    auto promoted = store_.promote_due(now, kChunk);
+    auto promoted = d.store.write([&](WriteGroup& g) { return g.promote_due(now, kChunk); });
     if (!promoted) return promoted.error();
     report.promoted += promoted->size();
-    publish_all(EventType::queued, *promoted);
+    d.publish_all(EventType::queued, *promoted);
     if (promoted->size() < kChunk) break;
   }
-  if (report.promoted) wake_waiters();
+  if (report.promoted) d.wake_waiters();
 
-  auto expired = expire_overdue(now);
+  auto expired = d.expire_overdue(now);
   if (!expired) return expired.error();
   report.expired = *expired;
 
   for (;;) {
-    auto purged = store_.purge_expired(now, kChunk);
+    auto purged = d.store.write(
+        [&](WriteGroup& g) { return g.purge_expired(now, d.options.retention, kChunk); });
     if (!purged) return purged.error();
     report.purged += purged->size();
-    publish_all(EventType::purged, *purged);
+    d.publish_all(EventType::purged, *purged);
     if (purged->size() < kChunk) break;
   }
-  auto trimmed = store_.trim_dead_letters(options_.dead_letter_cap);
+  auto trimmed =
+      d.store.write([&](WriteGroup& g) { return g.trim_dead_letters(d.options.dead_letter_cap); });
   if (!trimmed) return trimmed.error();
   report.purged += trimmed->size();
-  publish_all(EventType::purged, *trimmed);
+  d.publish_all(EventType::purged, *trimmed);
   return report;
 }
 
 // A lost lease or a passed hard timeout is a failed attempt like any other, so a job that kills
 // its worker ends in the dead letters after max_attempts instead of looping.
-Result<std::size_t> Engine::expire_overdue(Millis now) {
+Result<std::size_t> Engine::Impl::expire_overdue(Millis now) {
   std::size_t expired = 0;
   for (;;) {
-    auto overdue = store_.overdue(now, kChunk);
+    auto overdue = store.overdue(now, kChunk);
     if (!overdue) return overdue.error();
     for (Job& job : *overdue) {
       bool timed_out = job.timeout_ms > 0 && job.started_at + job.timeout_ms <= now;
       std::string token = job.lease_token;
+      FailReport report{timed_out ? "timed out" : "lease expired"};
       auto done = attempt_ended(
-          end_attempt(job, token, {timed_out ? "timed out" : "lease expired"}, now));
+          store.write([&](WriteGroup& g) { return end_attempt(g, job, token, report, now); }));
       if (done) ++expired;
       // A conflict means the worker finished in between: nothing to expire.
       else if (done.error().code() != ErrorCode::conflict)
@@ -69,10 +72,11 @@ Result<std::size_t> Engine::purge(Millis before, std::vector<JobStatus> statuses
                             "only finished jobs (completed, failed, cancelled) can be purged");
   std::size_t total = 0;
   for (;;) {
-    auto purged = store_.purge(before, statuses, kChunk);
+    auto purged =
+        impl_->store.write([&](WriteGroup& g) { return g.purge(before, statuses, kChunk); });
     if (!purged) return purged.error();
     total += purged->size();
-    publish_all(EventType::purged, *purged);
+    impl_->publish_all(EventType::purged, *purged);
     if (purged->size() < kChunk) return total;
   }
 }

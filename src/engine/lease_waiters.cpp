@@ -50,17 +50,12 @@ void LeaseWaiters::serve() {
 // Every waiter that a ready job matches gets a lease under way; with several waiters for one job,
 // all but one come back empty and wait on (the store hands each job out once).
 void LeaseWaiters::pass() {
-  std::vector<std::uint64_t> ids;
-  {
-    std::lock_guard lock(mutex_);
-    for (const auto& [id, w] : waiting_) ids.push_back(id);
-  }
-  for (std::uint64_t id : ids) {
+  for (std::uint64_t id : ready_waiters()) {
     auto w = std::make_shared<Waiter>();
     {
       std::lock_guard lock(mutex_);
       auto it = waiting_.find(id);
-      if (it == waiting_.end() || !has_ready_(it->second.request)) continue;
+      if (it == waiting_.end()) continue;  // cancelled meanwhile
       *w = std::move(it->second);
       waiting_.erase(it);
       claimed_.insert(id);
@@ -70,24 +65,39 @@ void LeaseWaiters::pass() {
   }
 }
 
+// The store is asked outside the lock: its has_ready may take a while (a backend shared by
+// several nodes), and waiters come and go meanwhile.
+std::vector<std::uint64_t> LeaseWaiters::ready_waiters() {
+  std::vector<std::pair<std::uint64_t, LeaseRequest>> waiting;
+  {
+    std::lock_guard lock(mutex_);
+    waiting.reserve(waiting_.size());
+    for (const auto& [id, w] : waiting_) waiting.emplace_back(id, w.request);
+  }
+  std::vector<std::uint64_t> ready;
+  for (const auto& [id, request] : waiting)
+    if (has_ready_(request)) ready.push_back(id);
+  return ready;
+}
+
 std::vector<LeaseWaiters::Claim> LeaseWaiters::claim_ready() {
+  std::vector<std::uint64_t> ready = ready_waiters();
   std::vector<Claim> claims;
   std::lock_guard lock(mutex_);
-  for (auto it = waiting_.begin(); it != waiting_.end();) {
-    if (!has_ready_(it->second.request)) {
-      ++it;
-      continue;
-    }
-    claimed_.insert(it->first);
-    claims.push_back({it->first, std::move(it->second)});
-    it = waiting_.erase(it);
+  for (std::uint64_t id : ready) {
+    auto it = waiting_.find(id);
+    if (it == waiting_.end()) continue;  // cancelled meanwhile
+    claimed_.insert(id);
+    claims.push_back({id, std::move(it->second)});
+    waiting_.erase(it);
   }
   return claims;
 }
 
 void LeaseWaiters::settle(std::vector<Claim>& claims, bool written) {
   for (Claim& c : claims)
-    leased(c.id, c.waiter, written ? std::move(c.jobs) : Result<std::vector<Job>>(std::vector<Job>{}));
+    leased(c.id, c.waiter,
+           written ? std::move(c.jobs) : Result<std::vector<Job>>(std::vector<Job>{}));
 }
 
 void LeaseWaiters::leased(std::uint64_t id, Waiter& w, Result<std::vector<Job>> jobs) {

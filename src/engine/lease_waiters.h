@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <vector>
 
 #include "jobq/engine.h"
 
@@ -53,6 +54,8 @@ class LeaseWaiters {
 
  private:
   void pass();
+  // The waiters, in arrival order, that a ready job matches now.
+  std::vector<std::uint64_t> ready_waiters();
   // A lease for waiter `id` answered: hand it over, or wait on if another lease took the job.
   void leased(std::uint64_t id, Waiter& w, Result<std::vector<Job>> jobs);
 
@@ -61,7 +64,7 @@ class LeaseWaiters {
   std::mutex mutex_;
   std::uint64_t next_id_ = 1;
   std::map<std::uint64_t, Waiter> waiting_;  // by id: arrival order
-  std::set<std::uint64_t> claimed_;  // a lease for them is under way
+  std::set<std::uint64_t> claimed_;          // a lease for them is under way
   std::set<std::uint64_t> claimed_cancelled_;
   std::mutex serve_mutex_;
   std::atomic<bool> dirty_{false};

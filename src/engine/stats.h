@@ -1,7 +1,7 @@
 // Stats from a store's group counts and recent run times.
 #pragma once
 
-#include "jobq/engine.h"
+#include "jobq/stats.h"
 #include "store/store.h"
 
 namespace jobq {

@@ -4,9 +4,9 @@
 #include <vector>
 
 #include "core/int_text.h"
-#include "server/auth.h"
-#include "server/origin_policy.h"
-#include "server/text.h"
+#include "server/request/auth.h"
+#include "server/transport/origin_policy.h"
+#include "server/transport/text.h"
 
 namespace jobq {
 

@@ -11,8 +11,8 @@
 #include "jobqd/config.h"
 #include "jobqd/logging.h"
 #include "server/api.h"
-#include "server/http_server.h"
-#include "server/text.h"
+#include "server/transport/http_server.h"
+#include "server/transport/text.h"
 
 namespace {
 

@@ -10,7 +10,7 @@ Reply job_reply(const Result<Job>& job, int status) {
 }
 
 Handler answer_now(Api& api, Reply (*fn)(Api&, const Call&)) {
-  return immediate([&api, fn](const Call& call) { return fn(api, call); });
+  return [&api, fn](const Call& call, Responder respond) { respond(fn(api, call)); };
 }
 
 Handler answer_later(Api& api, void (*fn)(Api&, const Call&, Responder)) {

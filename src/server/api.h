@@ -5,13 +5,13 @@
 
 #include "core/job_spec.h"
 #include "jobq/engine.h"
-#include "server/job_watchers.h"
-#include "server/metrics.h"
-#include "server/router.h"
-#include "server/stream_hub.h"
-#include "server/throughput.h"
-#include "server/timers.h"
-#include "server/worker_registry.h"
+#include "server/live/job_watchers.h"
+#include "server/live/metrics.h"
+#include "server/request/router.h"
+#include "server/live/stream_hub.h"
+#include "server/live/throughput.h"
+#include "server/transport/timers.h"
+#include "server/live/worker_registry.h"
 
 namespace jobq::server {
 
@@ -38,9 +38,12 @@ struct Api {
 // The job as JSON with `status`, or the error.
 Reply job_reply(const Result<Job>& job, int status = 200);
 
-// A handler that answers at once from a function of the Api and the call.
+// The two kinds of handler a resource registers, each a plain function given the Api:
+//   r.add("GET", "/api/v1/jobs", Access::read, answer_now(api, list));
+//   r.add("POST", "/api/v1/lease", Access::work, answer_later(api, lease), {.long_poll = true});
+// One that answers at once with the Reply it returns:
 Handler answer_now(Api& api, Reply (*fn)(Api&, const Call&));
-// A handler that answers through `respond`, perhaps later (from the engine's *_async calls).
+// One that answers through `respond`, perhaps later (a long poll, the engine's *_async calls).
 Handler answer_later(Api& api, void (*fn)(Api&, const Call&, Responder));
 
 // One per resource, each in handlers/<resource>.cpp.

@@ -13,7 +13,7 @@ void StoreDeleter::operator()(Store* store) const {
 
 Result<StorePtr> open_store(const std::string& url, const Clock& clock,
                             const StoreOptions& options) {
-  if (url == "memory:" || url == "memory://") return StorePtr(new MemoryStore(options.retention));
+  if (url == "memory:" || url == "memory://") return StorePtr(new MemoryStore());
   const std::string sqlite_prefix = "sqlite://";
   if (url.rfind(sqlite_prefix, 0) == 0) {
     std::string path = url.substr(sqlite_prefix.size());

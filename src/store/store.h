@@ -1,11 +1,13 @@
-// The Store: durable job records. Each operation is one atomic step; the engine owns policy and
-// time and passes outcomes and `now` in. A backend is done when tests/store/ passes unchanged.
+// The Store: durable job records, changed only inside writes (WriteGroup) and read outside them.
+// A backend implements both classes below and is done when tests/store/ passes unchanged.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/transitions.h"
@@ -38,10 +40,14 @@ struct StoreStats {
   std::vector<RunSample> recent_runs;  // the most recent finished attempts, newest first, capped
 };
 
-class Store {
+// The operations that change jobs. They exist only inside a write: Store::write_async hands its
+// work a WriteGroup, and what the work does through it commits, or rolls back, together with the
+// other works the store gathers into the same commit (a group commit: one fsync for many callers).
+// Each operation is one atomic step; the engine owns policy and time and passes outcomes, `now`
+// and retention in. The operations that finish jobs set each finished job's expires_at (and that
+// of the dependents it fails) from `retention`.
+class WriteGroup {
  public:
-  virtual ~Store() = default;
-
   // All-or-nothing. Jobs arrive complete (id, status, timestamps) from the engine; the store
   // assigns seq, honours idempotency keys (a live job with the key is returned instead), and
   // decides waiting versus queued/scheduled from depends_on.
@@ -50,26 +56,20 @@ class Store {
   // Leases up to max_jobs ready jobs, best priority first, then submit order, across the queues
   // and types asked for; each gets a fresh lease token.
   virtual Result<std::vector<Job>> lease(const LeaseRequest& request, Millis now) = 0;
-  // Cheap, no write: is there a ready job this request would get?
-  virtual bool has_ready(const LeaseRequest& request) = 0;
 
   virtual Result<Job> heartbeat(const std::string& id, const std::string& token,
                                 const Progress& progress, Millis now) = 0;
-  // Completes many running jobs in one atomic step (one commit); each is fenced by its own
-  // token and answered on its own. The outer error means nothing was written.
+  // Completes many running jobs in one step; each is fenced by its own token and answered on its
+  // own. The outer error means none of them was written.
   virtual Result<std::vector<Result<Finished>>> complete_many(std::vector<Completion> completions,
-                                                              Millis now) = 0;
-  Result<Finished> complete(const std::string& id, const std::string& token, std::string result,
-                            Millis now) {
-    auto many = complete_many({{id, token, std::move(result)}}, now);
-    if (!many) return many.error();
-    return std::move(many->front());
-  }
+                                                              Millis now,
+                                                              const Retention& retention) = 0;
   virtual Result<Finished> fail(const std::string& id, const std::string& token,
-                                const Failure& failure, Millis now) = 0;
+                                const Failure& failure, Millis now, const Retention& retention) = 0;
 
   // waiting/scheduled/queued -> cancelled; running -> cancel_requested.
-  virtual Result<Finished> cancel(const std::string& id, Millis now) = 0;
+  virtual Result<Finished> cancel(const std::string& id, Millis now,
+                                  const Retention& retention) = 0;
   // failed/cancelled -> queued with attempts reset: one job (an error if its state forbids it),
   // or every failed or cancelled job the filter matches.
   virtual Result<Job> retry(const std::string& id, Millis now) = 0;
@@ -79,36 +79,65 @@ class Store {
 
   // Scheduled jobs with run_at <= now become queued (waiting ones stay waiting).
   virtual Result<std::vector<Job>> promote_due(Millis now, std::size_t limit) = 0;
-  // Running jobs whose lease has expired or whose hard timeout has passed.
-  virtual Result<std::vector<Job>> overdue(Millis now, std::size_t limit) = 0;
   // Removes finished jobs with one of the terminal `statuses` that finished before `before`.
   virtual Result<std::vector<Job>> purge(Millis before, const std::vector<JobStatus>& statuses,
                                          std::size_t limit) = 0;
   // Removes one finished job; an active one is a conflict.
   virtual Result<Job> remove(const std::string& id) = 0;
-  // Removes finished jobs whose retention has run out (0 < expires_at <= now).
-  virtual Result<std::vector<Job>> purge_expired(Millis now, std::size_t limit) = 0;
+  // Removes finished jobs whose retention has run out (0 < expires_at <= now); `retention` is the
+  // one they finished with.
+  virtual Result<std::vector<Job>> purge_expired(Millis now, const Retention& retention,
+                                                 std::size_t limit) = 0;
   // Drops the oldest failed jobs beyond `cap`.
   virtual Result<std::vector<Job>> trim_dead_letters(std::size_t cap) = 0;
 
   // A paused queue keeps its jobs but leases none of them; durable.
   virtual Status set_queue_paused(const std::string& queue, bool paused) = 0;
-  virtual Result<std::vector<std::string>> paused_queues() = 0;
 
+  // The job as this write sees it, with what the group wrote before it.
+  virtual Result<std::optional<Job>> current(const std::string& id) = 0;
+
+ protected:
+  ~WriteGroup() = default;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Writes. Runs `work` as one step of the store's next write and `done` once that write has
+  // ended (ok: durable). Concurrent callers share one commit. `work` and `done` may run at once
+  // on the caller's thread (a store with nothing to wait for, or nothing else writing) or later on
+  // the store's writer thread; neither may call write() or write_async() (the write would wait
+  // for itself). A `work` that throws rolls back its whole write, and every `done` of it gets
+  // the error (unavailable); the memory store, whose operations do not throw, has no rollback.
+  using WriteWork = std::function<void(WriteGroup&)>;
+  using WriteDone = std::function<void(const Status&)>;
+  virtual void write_async(WriteWork work, WriteDone done) = 0;
+
+  // A write of its own, waited for: what `work` returned once it is durable, or the write's error.
+  template <class Work>
+  auto write(Work work) -> std::invoke_result_t<Work&, WriteGroup&> {
+    using R = std::invoke_result_t<Work&, WriteGroup&>;
+    std::optional<R> out;
+    std::promise<Status> written;
+    auto ended = written.get_future();
+    write_async([&](WriteGroup& group) { out.emplace(work(group)); },
+                [&](const Status& s) { written.set_value(s); });
+    Status s = ended.get();
+    if (!s.ok()) return R(s);
+    return std::move(*out);
+  }
+
+  // Reads, from any thread, outside any write.
+  // Cheap: is there a ready job this request would get?
+  virtual bool has_ready(const LeaseRequest& request) = 0;
+  // Running jobs whose lease has expired or whose hard timeout has passed.
+  virtual Result<std::vector<Job>> overdue(Millis now, std::size_t limit) = 0;
+  virtual Result<std::vector<std::string>> paused_queues() = 0;
   virtual Result<std::optional<Job>> get(const std::string& id) = 0;
   virtual Result<JobPage> list(const JobFilter& filter, const ListOptions& options) = 0;
   virtual Result<StoreStats> stats(std::size_t recent_runs) = 0;
-
-  // The store's writes without waiting for them. Runs `work` as one step of the store's next
-  // write and `done` once that write has ended (ok: durable); the writing operations above,
-  // called from `work`, join it, so that concurrent callers share one commit. `work` and `done`
-  // may run at once on the caller's thread (a store with nothing to wait for, or nothing else
-  // writing) or later on the store's writer thread; `done` must not call the writing operations
-  // (they would wait for a write that waits for `done`).
-  // A `work` that throws rolls back its whole write, and every `done` of it gets the error.
-  using WriteWork = std::function<void()>;
-  using WriteDone = std::function<void(const Status&)>;
-  virtual void write_async(WriteWork work, WriteDone done) = 0;
 };
 
 }  // namespace jobq

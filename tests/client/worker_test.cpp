@@ -9,6 +9,7 @@
 #include <latch>
 
 #include "client/jobqd_process.h"
+#include "jobq/client.h"
 
 namespace jobq {
 namespace {

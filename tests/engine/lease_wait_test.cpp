@@ -46,6 +46,29 @@ TEST_P(LeaseWait, WaitingLeaseIsHandedTheMatchingSubmit) {
   EXPECT_FALSE(f.engine->cancel_wait(handle));
 }
 
+// A second engine on the same store stands for another jobqd node: its writes do not wake this
+// engine's waiters until the store reports them through jobs_ready().
+TEST_P(LeaseWait, AJobMadeReadyElsewhereIsHandedOverOnceReported) {
+  std::promise<Result<std::vector<Job>>> got;
+  f.engine->lease_async(request(),
+                        [&](Result<std::vector<Job>> r) { got.set_value(std::move(r)); });
+  auto future = got.get_future();
+  EventBus other_bus;
+  Engine other(*f.store, f.clock, other_bus);
+  auto submitted = other.submit(f.spec());
+  ASSERT_TRUE(submitted.ok()) << submitted.error().to_string();
+  EXPECT_EQ(future.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+  EXPECT_EQ(f.engine->waiting_leases(), 1u);
+
+  f.engine->jobs_ready();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  auto leased = future.get();
+  ASSERT_TRUE(leased.ok()) << leased.error().to_string();
+  ASSERT_EQ(leased->size(), 1u);
+  EXPECT_EQ((*leased)[0].id, submitted->job.id);
+  EXPECT_EQ(f.engine->waiting_leases(), 0u);
+}
+
 TEST_P(LeaseWait, WaitersAreServedInArrivalOrder) {
   std::vector<int> order;
   std::mutex m;

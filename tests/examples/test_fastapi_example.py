@@ -1,74 +1,31 @@
-"""examples/fastapi end to end: the real jobqd, the app under uvicorn and the example worker, each a
-process of its own. A report ordered over HTTP is made by the worker, and its progress and result
-come out through the app."""
+"""examples/fastapi end to end: the real jobqd, the app under uvicorn and the example's worker
+(``python3 -m jobq worker tasks:app``), each a process of its own. A report ordered over HTTP is
+made by the worker, and its progress and result come out through the app."""
 
 import asyncio
 import http.client
 import json
-import os
-import signal
-import subprocess
 import sys
 import unittest
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tests" / "integration"))
+from example_processes import DEADLINE_S, REPO, ExampleTestCase
 
-from browser import Browser, drive  # noqa: E402
-from jobqd import Server, free_port, wait_until  # noqa: E402
+from browser import Browser, drive
 
-EXAMPLE = REPO / "examples" / "fastapi"
-DEADLINE_S = 30.0
+sys.path.insert(0, str(REPO / "clients" / "python"))
+import jobq  # noqa: E402
 
 
-class FastApiExample(unittest.TestCase):
+class FastApiExample(ExampleTestCase):
+    EXAMPLE = REPO / "examples" / "fastapi"
+
     def setUp(self):
-        self.server = Server()
-        self.addCleanup(self.server.close)
-        self.env = dict(os.environ, PYTHONPATH=str(REPO / "clients" / "python"),
-                        JOBQ_URL=f"http://127.0.0.1:{self.server.port}", REPORT_PAGE_SECONDS="0.2")
-        self.env.pop("JOBQ_API_KEY", None)
-        self.port = free_port()
+        super().setUp()
+        self.env["REPORT_PAGE_SECONDS"] = "0.2"
         self.app = self.spawn("app", [sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1",
                                       "--port", str(self.port)])
-        wait_until(self.app_answers, DEADLINE_S, interval=0.1, message="the app to answer GET /")
-        self.worker = self.spawn("worker", [sys.executable, "worker.py"])
-
-    def spawn(self, name, command):
-        log = open(self.server.dir / f"{name}.log", "w+")
-        self.addCleanup(log.close)
-        proc = subprocess.Popen(command, cwd=EXAMPLE, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
-        self.addCleanup(lambda: proc.poll() is None and (proc.kill(), proc.wait()))
-        proc.log = log
-        return proc
-
-    def log_of(self, proc):
-        proc.log.seek(0)
-        return proc.log.read()
-
-    def app_answers(self):
-        if self.app.poll() is not None:
-            raise AssertionError(f"uvicorn exited with {self.app.returncode}\n{self.log_of(self.app)}")
-        try:
-            return self.request("GET", "/")[0] == 200
-        except OSError:
-            return False
-
-    def request(self, method, path, body=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=DEADLINE_S)
-        try:
-            data = None if body is None else json.dumps(body)
-            conn.request(method, path, body=data, headers={"Content-Type": "application/json"})
-            resp = conn.getresponse()
-            raw = resp.read().decode()
-        finally:
-            conn.close()
-        try:
-            return resp.status, json.loads(raw)
-        except ValueError:
-            return resp.status, raw
+        self.wait_for_app(self.app)
+        self.worker = self.spawn_worker("tasks:app")
 
     def events(self, path):
         """The app's Server-Sent Events for one report, read to the end: [(event, data)]."""
@@ -88,14 +45,6 @@ class FastApiExample(unittest.TestCase):
             return out
         finally:
             conn.close()
-
-    def stop(self, proc):
-        proc.send_signal(signal.SIGTERM)
-        try:
-            return proc.wait(DEADLINE_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            self.fail(f"did not exit after SIGTERM\n{self.log_of(proc)}")
 
     def test_a_report_ordered_through_the_app_is_made_by_the_worker(self):
         status, page = self.request("GET", "/")
@@ -124,6 +73,11 @@ class FastApiExample(unittest.TestCase):
         status, report = self.request("GET", f"/reports/{ordered['id']}")
         self.assertEqual(status, 200)
         self.assertEqual(report, final)
+
+        with jobq.Client(self.env["JOBQ_URL"]) as jobs:  # as jobqd has it: the task's payload
+            job = jobs.get(ordered["id"])
+        self.assertEqual((job.type, job.payload, job.user_id, job.max_attempts),
+                         ("generate_report", {"args": [7, 4], "kwargs": {}}, "7", 3))
 
         self.assertEqual(self.stop(self.worker), 0, self.log_of(self.worker))
         self.assertEqual(self.stop(self.app), 0, self.log_of(self.app))

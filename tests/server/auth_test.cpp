@@ -1,4 +1,4 @@
-#include "server/auth.h"
+#include "server/request/auth.h"
 
 #include <gtest/gtest.h>
 
@@ -93,6 +93,48 @@ TEST(WebSocketKey, OffersAreMatchedWholeItemByItem) {
   EXPECT_TRUE(offers_websocket_protocol("jobq", "jobq"));
   EXPECT_FALSE(offers_websocket_protocol("jobq.bearer.YQ", "jobq"));
   EXPECT_FALSE(offers_websocket_protocol("", "jobq"));
+}
+
+TEST(Authorize, WithNoKeysEveryoneIsAdmin) {
+  ApiKeys none;
+  for (Access access : {Access::open, Access::read, Access::operate}) {
+    auto caller = authorize(none, {}, access);
+    ASSERT_TRUE(caller.ok());
+    EXPECT_EQ(*caller, Role::admin);
+  }
+}
+
+TEST(Authorize, AnOpenRouteReadsNoKey) {
+  auto keys = ApiKeys::parse("k:viewer").value();
+  auto caller = authorize(keys, {"Bearer wrong", ""}, Access::open);
+  ASSERT_TRUE(caller.ok());
+  EXPECT_EQ(*caller, std::nullopt);
+}
+
+TEST(Authorize, GivesTheKeysRoleFromEitherHeader) {
+  auto keys = ApiKeys::parse("admin:key:producer").value();
+  auto bearer = authorize(keys, {"Bearer admin:key", ""}, Access::produce);
+  ASSERT_TRUE(bearer.ok());
+  EXPECT_EQ(*bearer, Role::producer);
+  auto websocket = authorize(keys, {"", "jobq, jobq.bearer.YWRtaW46a2V5"}, Access::read);
+  ASSERT_TRUE(websocket.ok());
+  EXPECT_EQ(*websocket, Role::producer);
+}
+
+TEST(Authorize, RefusesAMissingOrUnknownKeyWith401AndAWeakRoleWith403) {
+  auto keys = ApiKeys::parse("v:viewer").value();
+  auto missing = authorize(keys, {}, Access::read);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().status, 401);
+  EXPECT_EQ(missing.error().field, "Authorization");
+  auto unknown = authorize(keys, {"Bearer x", ""}, Access::read);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().status, 401);
+  EXPECT_EQ(unknown.error().message, "unknown API key");
+  auto weak = authorize(keys, {"Bearer v", ""}, Access::produce);
+  ASSERT_FALSE(weak.ok());
+  EXPECT_EQ(weak.error().status, 403);
+  EXPECT_EQ(weak.error().code, "forbidden");
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
-#include "server/metrics.h"
+#include "server/live/metrics.h"
 
 #include <gtest/gtest.h>
 
-#include "server/throughput.h"
+#include "server/live/throughput.h"
 #include "support/engine_fixture.h"
 
 namespace jobq::server {

@@ -1,8 +1,8 @@
-#include "server/origin_policy.h"
+#include "server/transport/origin_policy.h"
 
 #include <gtest/gtest.h>
 
-#include "server/text.h"
+#include "server/transport/text.h"
 
 namespace jobq::server {
 namespace {

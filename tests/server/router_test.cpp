@@ -1,4 +1,4 @@
-#include "server/router.h"
+#include "server/request/router.h"
 
 #include <gtest/gtest.h>
 

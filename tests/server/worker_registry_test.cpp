@@ -1,4 +1,4 @@
-#include "server/worker_registry.h"
+#include "server/live/worker_registry.h"
 
 #include <gtest/gtest.h>
 

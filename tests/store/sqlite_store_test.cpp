@@ -96,7 +96,7 @@ TEST(SqliteStore, AWritePostedWhileNothingCommitsIsCommittedOnTheCallersThread) 
   std::uint64_t before = store.commits();
   std::thread::id worked, answered;
   Status status = Error::unavailable("not answered");
-  store.write_async([&] { worked = std::this_thread::get_id(); },
+  store.write_async([&](WriteGroup&) { worked = std::this_thread::get_id(); },
                     [&](const Status& s) {
                       answered = std::this_thread::get_id();
                       status = s;
@@ -119,7 +119,12 @@ TEST(SqliteStore, AsyncWritesPostedDuringACommitShareTheNext) {
   // Posted while nothing commits, a write is committed on its caller's thread: this one holds a
   // thread of its own inside a group.
   std::thread holder([&] {
-    store.write_async([&] { blocking.set_value(); released.wait(); }, [](const Status&) {});
+    store.write_async(
+        [&](WriteGroup&) {
+          blocking.set_value();
+          released.wait();
+        },
+        [](const Status&) {});
   });
   blocking.get_future().wait();
   std::uint64_t before = store.commits();
@@ -154,7 +159,8 @@ TEST(SqliteStore, AsyncWritesPostedDuringACommitShareTheNext) {
   // one with nothing behind it makes the one after commit on its caller's thread again.
   auto answered_on = [&] {
     std::promise<std::thread::id> on;
-    store.write_async([] {}, [&](const Status&) { on.set_value(std::this_thread::get_id()); });
+    store.write_async([](WriteGroup&) {},
+                      [&](const Status&) { on.set_value(std::this_thread::get_id()); });
     return on.get_future().get();
   };
   EXPECT_NE(answered_on(), std::this_thread::get_id());

@@ -7,7 +7,7 @@
 
 #include "core/job_json.h"
 #include "server/api.h"
-#include "server/field_reader.h"
+#include "server/request/field_reader.h"
 #include "server/handlers/report_fields.h"
 #include "server/handlers/lease.h"
 

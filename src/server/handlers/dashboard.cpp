@@ -33,20 +33,20 @@ Reply serve(const WebAsset* asset, const Call& call) {
   return reply;
 }
 
-Reply page(const Call& call) {
+Reply page(Api&, const Call& call) {
   return serve(find_web_asset("index.html"), call);
 }
 
-Reply file(const Call& call) {
+Reply file(Api&, const Call& call) {
   return serve(find_web_asset(call.param("file")), call);
 }
 
 }  // namespace
 
-void add_dashboard_routes(Router& r, Api&) {
+void add_dashboard_routes(Router& r, Api& api) {
   for (const char* path : {"/", "/jobs", "/jobs/{id}", "/workers", "/dead-letters", "/queues"})
-    r.add("GET", path, Access::open, immediate(page));
-  r.add("GET", "/ui/{file}", Access::open, immediate(file));
+    r.add("GET", path, Access::open, answer_now(api, page));
+  r.add("GET", "/ui/{file}", Access::open, answer_now(api, file));
 }
 
 }  // namespace jobq::server

@@ -3,8 +3,8 @@
 
 #include "core/job_json.h"
 #include "server/api.h"
-#include "server/field_reader.h"
-#include "server/list_query.h"
+#include "server/request/field_reader.h"
+#include "server/request/list_query.h"
 
 namespace jobq::server {
 

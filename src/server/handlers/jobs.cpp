@@ -3,8 +3,8 @@
 
 #include "core/job_json.h"
 #include "server/api.h"
-#include "server/field_reader.h"
-#include "server/list_query.h"
+#include "server/request/field_reader.h"
+#include "server/request/list_query.h"
 
 namespace jobq::server {
 
@@ -105,6 +105,18 @@ Reply patch(Api& api, const Call& call) {
   return job_reply(api.engine.update(call.param("id"), new_priority, run_at));
 }
 
+Reply get(Api& api, const Call& call) {
+  return job_reply(api.engine.get(call.param("id")));
+}
+
+Reply cancel(Api& api, const Call& call) {
+  return job_reply(api.engine.cancel(call.param("id")));
+}
+
+Reply retry(Api& api, const Call& call) {
+  return job_reply(api.engine.retry(call.param("id")));
+}
+
 Reply remove(Api& api, const Call& call) {
   const std::string& id = call.param("id");
   auto job = api.engine.get(id);
@@ -122,17 +134,11 @@ void add_job_routes(Router& r, Api& api) {
   r.add("POST", "/api/v1/jobs/batch", Access::produce, answer_later(api, submit_batch),
         {.never_blocks = true});
   r.add("GET", "/api/v1/jobs", Access::read, answer_now(api, list));
-  r.add("GET", "/api/v1/jobs/{id}", Access::read, immediate([&api](const Call& call) {
-          return job_reply(api.engine.get(call.param("id")));
-        }));
+  r.add("GET", "/api/v1/jobs/{id}", Access::read, answer_now(api, get));
   r.add("PATCH", "/api/v1/jobs/{id}", Access::produce, answer_now(api, patch));
   r.add("DELETE", "/api/v1/jobs/{id}", Access::produce, answer_now(api, remove));
-  r.add("POST", "/api/v1/jobs/{id}/cancel", Access::produce, immediate([&api](const Call& call) {
-          return job_reply(api.engine.cancel(call.param("id")));
-        }));
-  r.add("POST", "/api/v1/jobs/{id}/retry", Access::produce, immediate([&api](const Call& call) {
-          return job_reply(api.engine.retry(call.param("id")));
-        }));
+  r.add("POST", "/api/v1/jobs/{id}/cancel", Access::produce, answer_now(api, cancel));
+  r.add("POST", "/api/v1/jobs/{id}/retry", Access::produce, answer_now(api, retry));
 }
 
 }  // namespace jobq::server

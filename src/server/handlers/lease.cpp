@@ -3,11 +3,10 @@
 #include "server/handlers/lease.h"
 
 #include <boost/json.hpp>
-#include <mutex>
-#include <optional>
 
 #include "core/job_json.h"
-#include "server/field_reader.h"
+#include "server/request/field_reader.h"
+#include "server/request/long_poll.h"
 
 namespace jobq::server {
 
@@ -40,53 +39,17 @@ json::array leased_jobs_json(const std::vector<Job>& jobs) {
   return out;
 }
 
-namespace {
-
-// Whoever ends the wait first (a job, the timer, the hangup) answers; the others find it taken.
-struct PendingLease {
-  std::mutex mutex;
-  bool answered = false;
-  std::optional<Timers::Id> timer;
-};
-
-}  // namespace
-
 void serve_lease(Api& api, const std::shared_ptr<ClientGone>& client_gone, const LeaseAsk& ask,
                  std::function<void(Result<std::vector<Job>>)> answer) {
   if (ask.wait_ms == 0) return api.engine.lease_now_async(ask.request, std::move(answer));
-
-  auto pending = std::make_shared<PendingLease>();
-  auto handle =
-      api.engine.lease_async(ask.request, [&api, pending, answer](Result<std::vector<Job>> jobs) {
-        std::optional<Timers::Id> timer;
-        {
-          std::lock_guard lock(pending->mutex);
-          pending->answered = true;
-          timer = pending->timer;
-        }
-        if (timer) api.timers.cancel(*timer);
-        answer(std::move(jobs));
-      });
-  {
-    std::lock_guard lock(pending->mutex);
-    if (pending->answered) return;
-    pending->timer =
-        api.timers.after(std::chrono::milliseconds(ask.wait_ms), [&api, handle, answer] {
-          // If the waiter is already being served, its callback answers instead.
-          if (api.engine.cancel_wait(handle)) answer(std::vector<Job>{});
-        });
-  }
-  // A worker that hangs up stops waiting, so that no job is leased to a closed connection.
-  client_gone->on_gone([&api, handle, pending, answer] {
-    if (!api.engine.cancel_wait(handle)) return;
-    std::optional<Timers::Id> timer;
-    {
-      std::lock_guard lock(pending->mutex);
-      timer = pending->timer;
-    }
-    if (timer) api.timers.cancel(*timer);
-    answer(std::vector<Job>{});
-  });
+  // Completed by the engine's waiters handing over jobs. The time running out or the worker
+  // hanging up leases nothing, unless a lease for this waiter is under way already.
+  auto poll = LongPoll<Result<std::vector<Job>>>::make(api.timers, std::move(answer));
+  auto handle = api.engine.lease_async(
+      ask.request, [poll](Result<std::vector<Job>> jobs) { poll->answer(std::move(jobs)); });
+  poll->wait(std::chrono::milliseconds(ask.wait_ms), *client_gone,
+             {.withdraw = [&api, handle] { return api.engine.cancel_wait(handle); },
+              .answer = [](PollEnd, auto answer) { answer(std::vector<Job>{}); }});
 }
 
 namespace {
@@ -108,10 +71,8 @@ void lease(Api& api, const Call& call, Responder respond) {
 }  // namespace
 
 void add_lease_routes(Router& r, Api& api) {
-  r.add(
-      "POST", "/api/v1/lease", Access::work,
-      [&api](const Call& call, Responder respond) { lease(api, call, std::move(respond)); },
-      {.long_poll = true, .never_blocks = true});
+  r.add("POST", "/api/v1/lease", Access::work, answer_later(api, lease),
+        {.long_poll = true, .never_blocks = true});
 }
 
 }  // namespace jobq::server

@@ -5,8 +5,8 @@
 
 namespace jobq::server {
 
-void add_openapi_routes(Router& r, Api&) {
-  r.add("GET", "/api/v1/openapi.json", Access::open, immediate([](const Call&) {
+void add_openapi_routes(Router& r, Api& api) {
+  r.add("GET", "/api/v1/openapi.json", Access::open, answer_now(api, [](Api&, const Call&) {
           return Reply{200, std::string(openapi_json()), "application/json"};
         }));
 }

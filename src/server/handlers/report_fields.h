@@ -6,7 +6,7 @@
 #include <string>
 
 #include "jobq/requests.h"
-#include "server/field_reader.h"
+#include "server/request/field_reader.h"
 
 namespace jobq::server {
 

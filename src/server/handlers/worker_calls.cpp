@@ -5,7 +5,7 @@
 #include "core/job_json.h"
 #include "core/time_format.h"
 #include "server/api.h"
-#include "server/field_reader.h"
+#include "server/request/field_reader.h"
 #include "server/handlers/report_fields.h"
 
 namespace jobq::server {

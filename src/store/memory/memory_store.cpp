@@ -7,14 +7,6 @@
 
 namespace jobq {
 
-namespace {
-
-Error unknown(const std::string& id) {
-  return Error::not_found("no job with id " + id);
-}
-
-}  // namespace
-
 Job* MemoryStore::find(const std::string& id) {
   auto it = by_id_.find(id);
   return it == by_id_.end() ? nullptr : &jobs_.at(it->second);
@@ -130,59 +122,62 @@ Result<Job> MemoryStore::heartbeat(const std::string& id, const std::string& tok
                                    const Progress& progress, Millis now) {
   std::lock_guard lock(mutex_);
   Job* job = find(id);
-  if (!job) return unknown(id);
+  if (!job) return job_not_found(id);
   if (Status s = check_lease(*job, token); !s.ok()) return s;
   record_progress(*job, progress, now);
   return *job;
 }
 
 Result<std::vector<Result<Finished>>> MemoryStore::complete_many(std::vector<Completion> batch,
-                                                                 Millis now) {
+                                                                 Millis now,
+                                                                 const Retention& retention) {
   std::lock_guard lock(mutex_);
   std::vector<Result<Finished>> out;
   out.reserve(batch.size());
   for (Completion& c : batch) {
     Job* job = find(c.id);
     if (!job) {
-      out.push_back(unknown(c.id));
+      out.push_back(job_not_found(c.id));
       continue;
     }
     Status s = check_lease(*job, c.lease_token);
     if (s.ok())
-      s = modify(*job,
-                 [&](Job& j) { return jobq::complete(j, std::move(c.result_json), now, retention_); });
+      s = modify(*job, [&](Job& j) {
+        return jobq::complete(j, std::move(c.result_json), now, retention);
+      });
     if (!s.ok()) {
       out.push_back(s);
       continue;
     }
     Finished done{*job, {}};
-    settle(*job, now, done.dependents);
+    settle(*job, now, retention, done.dependents);
     out.push_back(std::move(done));
   }
   return out;
 }
 
 Result<Finished> MemoryStore::fail(const std::string& id, const std::string& token,
-                                   const Failure& failure, Millis now) {
+                                   const Failure& failure, Millis now, const Retention& retention) {
   std::lock_guard lock(mutex_);
   Job* job = find(id);
-  if (!job) return unknown(id);
+  if (!job) return job_not_found(id);
   if (Status s = check_lease(*job, token); !s.ok()) return s;
-  Status s = modify(*job, [&](Job& j) { return jobq::fail(j, failure, now, retention_); });
+  Status s = modify(*job, [&](Job& j) { return jobq::fail(j, failure, now, retention); });
   if (!s.ok()) return s;
   Finished out{*job, {}};
-  settle(*job, now, out.dependents);
+  settle(*job, now, retention, out.dependents);
   return out;
 }
 
-Result<Finished> MemoryStore::cancel(const std::string& id, Millis now) {
+Result<Finished> MemoryStore::cancel(const std::string& id, Millis now,
+                                     const Retention& retention) {
   std::lock_guard lock(mutex_);
   Job* job = find(id);
-  if (!job) return unknown(id);
-  Status s = modify(*job, [&](Job& j) { return jobq::cancel(j, now, retention_); });
+  if (!job) return job_not_found(id);
+  Status s = modify(*job, [&](Job& j) { return jobq::cancel(j, now, retention); });
   if (!s.ok()) return s;
   Finished out{*job, {}};
-  settle(*job, now, out.dependents);
+  settle(*job, now, retention, out.dependents);
   return out;
 }
 
@@ -212,15 +207,16 @@ class MemoryStore::Dependents final : public DependentsAccess {
   MemoryStore& s_;
 };
 
-void MemoryStore::settle(const Job& finished, Millis now, std::vector<Job>& changed) {
+void MemoryStore::settle(const Job& finished, Millis now, const Retention& retention,
+                         std::vector<Job>& changed) {
   Dependents access(*this);
-  changed = settle_dependents(finished, now, retention_, access);
+  changed = settle_dependents(finished, now, retention, access);
 }
 
 Result<Job> MemoryStore::retry(const std::string& id, Millis now) {
   std::lock_guard lock(mutex_);
   Job* job = find(id);
-  if (!job) return unknown(id);
+  if (!job) return job_not_found(id);
   Status s = modify(*job, [&](Job& j) { return jobq::retry(j, now); });
   if (!s.ok()) return s;
   return *job;
@@ -242,7 +238,7 @@ Result<Job> MemoryStore::update(const std::string& id, std::optional<int> priori
                                 std::optional<Millis> run_at, Millis now) {
   std::lock_guard lock(mutex_);
   Job* job = find(id);
-  if (!job) return unknown(id);
+  if (!job) return job_not_found(id);
   Status s = modify(*job, [&](Job& j) { return jobq::update(j, priority, run_at, now); });
   if (!s.ok()) return s;
   return *job;
@@ -300,7 +296,7 @@ Result<std::vector<std::string>> MemoryStore::paused_queues() {
 Result<Job> MemoryStore::remove(const std::string& id) {
   std::lock_guard lock(mutex_);
   Job* job = find(id);
-  if (!job) return Error::not_found("no job with id " + id);
+  if (!job) return job_not_found(id);
   if (!is_terminal(job->status))
     return Error::conflict("job " + id + " is " + std::string(to_string(job->status)) +
                            "; cancel it first");
@@ -309,7 +305,8 @@ Result<Job> MemoryStore::remove(const std::string& id) {
   return out;
 }
 
-Result<std::vector<Job>> MemoryStore::purge_expired(Millis now, std::size_t limit) {
+Result<std::vector<Job>> MemoryStore::purge_expired(Millis now, const Retention&,
+                                                    std::size_t limit) {
   std::lock_guard lock(mutex_);
   std::vector<Job> out;
   while (!expiring_.empty() && expiring_.begin()->first <= now && out.size() < limit) {
@@ -382,7 +379,7 @@ Result<StoreStats> MemoryStore::stats(std::size_t recent_runs) {
 void MemoryStore::write_async(WriteWork work, WriteDone done) {
   Status status;
   try {
-    work();
+    work(*this);
   } catch (const std::exception& e) {
     status = Error(ErrorCode::internal, e.what());
   }

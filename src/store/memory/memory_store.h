@@ -12,39 +12,42 @@
 
 namespace jobq {
 
-class MemoryStore final : public Store {
+class MemoryStore final : public Store, private WriteGroup {
  public:
-  explicit MemoryStore(Retention retention = {}) : retention_(retention) {}
+  void write_async(WriteWork work, WriteDone done) override;
+  bool has_ready(const LeaseRequest& request) override;
+  Result<std::vector<Job>> overdue(Millis now, std::size_t limit) override;
+  Result<std::vector<std::string>> paused_queues() override;
+  Result<std::optional<Job>> get(const std::string& id) override;
+  Result<JobPage> list(const JobFilter& filter, const ListOptions& options) override;
+  Result<StoreStats> stats(std::size_t recent_runs) override;
 
+ private:
+  // WriteGroup: called only from the works write_async runs, each under the store's lock.
   Result<std::vector<SubmitOutcome>> submit(std::vector<Job> jobs) override;
   Result<std::vector<Job>> lease(const LeaseRequest& request, Millis now) override;
-  bool has_ready(const LeaseRequest& request) override;
   Result<Job> heartbeat(const std::string& id, const std::string& token, const Progress& progress,
                         Millis now) override;
   Result<std::vector<Result<Finished>>> complete_many(std::vector<Completion> completions,
-                                                      Millis now) override;
+                                                      Millis now,
+                                                      const Retention& retention) override;
   Result<Finished> fail(const std::string& id, const std::string& token, const Failure& failure,
-                        Millis now) override;
-  Result<Finished> cancel(const std::string& id, Millis now) override;
+                        Millis now, const Retention& retention) override;
+  Result<Finished> cancel(const std::string& id, Millis now, const Retention& retention) override;
   Result<Job> retry(const std::string& id, Millis now) override;
   Result<std::vector<Job>> retry_where(const JobFilter& filter, Millis now) override;
   Result<Job> update(const std::string& id, std::optional<int> priority,
                      std::optional<Millis> run_at, Millis now) override;
   Result<std::vector<Job>> promote_due(Millis now, std::size_t limit) override;
-  Result<std::vector<Job>> overdue(Millis now, std::size_t limit) override;
   Result<std::vector<Job>> purge(Millis before, const std::vector<JobStatus>& statuses,
                                  std::size_t limit) override;
   Result<Job> remove(const std::string& id) override;
-  Result<std::vector<Job>> purge_expired(Millis now, std::size_t limit) override;
+  Result<std::vector<Job>> purge_expired(Millis now, const Retention& retention,
+                                         std::size_t limit) override;
   Result<std::vector<Job>> trim_dead_letters(std::size_t cap) override;
   Status set_queue_paused(const std::string& queue, bool paused) override;
-  Result<std::vector<std::string>> paused_queues() override;
-  Result<std::optional<Job>> get(const std::string& id) override;
-  Result<JobPage> list(const JobFilter& filter, const ListOptions& options) override;
-  Result<StoreStats> stats(std::size_t recent_runs) override;
-  void write_async(WriteWork work, WriteDone done) override;
+  Result<std::optional<Job>> current(const std::string& id) override { return get(id); }
 
- private:
   Job* find(const std::string& id);
   // Every change to a stored job goes through here so that the indexes follow it.
   template <class F>
@@ -53,10 +56,10 @@ class MemoryStore final : public Store {
   void unindex(const Job& job);
   void erase(Job& job);
   class Dependents;
-  void settle(const Job& finished, Millis now, std::vector<Job>& changed);
+  void settle(const Job& finished, Millis now, const Retention& retention,
+              std::vector<Job>& changed);
 
   std::mutex mutex_;
-  Retention retention_;
   std::int64_t next_seq_ = 1;
   std::map<std::int64_t, Job> jobs_;  // by seq
   std::unordered_map<std::string, std::int64_t> by_id_;

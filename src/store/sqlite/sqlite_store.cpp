@@ -18,10 +18,6 @@ namespace {
 
 const std::string kSelectJob = "SELECT " + sqlite::job_columns() + " FROM jobs ";
 
-Error unknown(const std::string& id) {
-  return Error::not_found("no job with id " + id);
-}
-
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path, Millis now, const StoreOptions& options)
@@ -71,16 +67,11 @@ std::size_t SqliteStore::ready_count() {
 }
 
 void SqliteStore::write_async(WriteWork work, WriteDone done) {
-  writer_->post(std::move(work), std::move(done));
+  writer_->post([this, work = std::move(work)] { work(*this); }, std::move(done));
 }
 
-template <class T, class Body>
-Result<T> SqliteStore::write(Body&& body) {
-  if (writer_->in_group()) return body();  // called from write_async's work: join its group
-  std::optional<Result<T>> out;
-  Status s = writer_->run([&] { out.emplace(body()); });
-  if (!s.ok()) return s;
-  return std::move(*out);
+Result<std::optional<Job>> SqliteStore::current(const std::string& id) {
+  return load(id);
 }
 
 Status SqliteStore::read(const std::function<void(Database&)>& body) {
@@ -113,17 +104,6 @@ std::optional<Job> SqliteStore::load(const std::string& id) {
   if (st.step()) job = sqlite::read_job(st);
   st.reset();
   return job;
-}
-
-template <class... Params>
-std::vector<Job> SqliteStore::load_where(const std::string& where, Params... params) {
-  Statement& st = db_->cached(kSelectJob + where);
-  int i = 1;
-  (st.bind(i++, params), ...);
-  std::vector<Job> out;
-  while (st.step()) out.push_back(sqlite::read_job(st));
-  st.reset();
-  return out;
 }
 
 void SqliteStore::insert(Job& job) {
@@ -176,79 +156,75 @@ class SqliteStore::Dependents final : public DependentsAccess {
   SqliteStore& s_;
 };
 
-std::vector<Job> SqliteStore::settle(const Job& finished, Millis now) {
+std::vector<Job> SqliteStore::settle(const Job& finished, Millis now, const Retention& retention) {
   if (dependency_links_ == 0) return {};  // the common case needs no query
   Dependents access(*this);
-  return settle_dependents(finished, now, options_.retention, access);
+  return settle_dependents(finished, now, retention, access);
 }
 
 Result<std::vector<SubmitOutcome>> SqliteStore::submit(std::vector<Job> jobs) {
-  return write<std::vector<SubmitOutcome>>([&]() -> Result<std::vector<SubmitOutcome>> {
-    // Dependencies are checked for the whole batch before anything is written.
-    std::vector<std::vector<std::string>> pending(jobs.size());
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-      for (const auto& dep : jobs[i].depends_on) {
-        auto d = load(dep);
-        if (!d) return Error::invalid("depends_on", "no job with id " + dep);
-        if (d->status == JobStatus::failed || d->status == JobStatus::cancelled)
-          return Error(ErrorCode::conflict,
-                       "dependency " + dep + " is " + std::string(to_string(d->status)),
-                       "depends_on");
-        if (d->status != JobStatus::completed) pending[i].push_back(dep);
-      }
+  // Dependencies are checked for the whole batch before anything is written.
+  std::vector<std::vector<std::string>> pending(jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    for (const auto& dep : jobs[i].depends_on) {
+      auto d = load(dep);
+      if (!d) return Error::invalid("depends_on", "no job with id " + dep);
+      if (d->status == JobStatus::failed || d->status == JobStatus::cancelled)
+        return Error(ErrorCode::conflict,
+                     "dependency " + dep + " is " + std::string(to_string(d->status)),
+                     "depends_on");
+      if (d->status != JobStatus::completed) pending[i].push_back(dep);
     }
-    std::vector<SubmitOutcome> out;
-    out.reserve(jobs.size());
-    Statement& live = db_->cached(kSelectJob +
-                                  "WHERE idempotency_key = ? AND status IN "
-                                  "('waiting', 'scheduled', 'queued', 'running')");
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-      Job& job = jobs[i];
-      if (!job.idempotency_key.empty()) {
-        live.bind(1, job.idempotency_key);
-        bool hit = live.step();
-        if (hit) out.push_back({sqlite::read_job(live), false});
-        live.reset();
-        if (hit) continue;
-      }
-      job.status = initial_status(job, !pending[i].empty(), job.created_at);
-      insert(job);
-      for (const auto& dep : pending[i]) {
-        db_->cached("INSERT OR IGNORE INTO dependencies (dep_id, job_id) VALUES (?, ?)")
-            .bind(1, dep)
-            .bind(2, job.id)
-            .run();
-        dependency_links_ += sqlite3_changes(db_->handle());
-      }
-      out.push_back({std::move(job), true});
+  }
+  std::vector<SubmitOutcome> out;
+  out.reserve(jobs.size());
+  Statement& live = db_->cached(kSelectJob +
+                                "WHERE idempotency_key = ? AND status IN "
+                                "('waiting', 'scheduled', 'queued', 'running')");
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    Job& job = jobs[i];
+    if (!job.idempotency_key.empty()) {
+      live.bind(1, job.idempotency_key);
+      bool hit = live.step();
+      if (hit) out.push_back({sqlite::read_job(live), false});
+      live.reset();
+      if (hit) continue;
     }
-    return out;
-  });
+    job.status = initial_status(job, !pending[i].empty(), job.created_at);
+    insert(job);
+    for (const auto& dep : pending[i]) {
+      db_->cached("INSERT OR IGNORE INTO dependencies (dep_id, job_id) VALUES (?, ?)")
+          .bind(1, dep)
+          .bind(2, job.id)
+          .run();
+      dependency_links_ += sqlite3_changes(db_->handle());
+    }
+    out.push_back({std::move(job), true});
+  }
+  return out;
 }
 
 Result<std::vector<Job>> SqliteStore::lease(const LeaseRequest& r, Millis now) {
-  return write<std::vector<Job>>([&]() -> Result<std::vector<Job>> {
-    std::vector<Job> out;
-    while (int(out.size()) < r.max_jobs) {
-      std::optional<ReadyIndex::Entry> best;
-      {
-        std::lock_guard lock(ready_mutex_);
-        best = ready_.best(r.queues, r.types);
-      }
-      if (!best) break;
-      auto rows = load_where("WHERE seq = ?", best->seq);
-      if (rows.empty()) {  // cannot happen while the index follows the table; heal it if it does
-        reload_memory_state();
-        continue;
-      }
-      Job job = rows.front();
-      Job before = job;
-      if (Status s = start(job, r.worker_id, r.lease_ms, now); !s.ok()) return s;
-      save(before, job);
-      out.push_back(std::move(job));
+  std::vector<Job> out;
+  while (int(out.size()) < r.max_jobs) {
+    std::optional<ReadyIndex::Entry> best;
+    {
+      std::lock_guard lock(ready_mutex_);
+      best = ready_.best(r.queues, r.types);
     }
-    return out;
-  });
+    if (!best) break;
+    auto rows = load_where("WHERE seq = ?", best->seq);
+    if (rows.empty()) {  // cannot happen while the index follows the table; heal it if it does
+      reload_memory_state();
+      continue;
+    }
+    Job job = rows.front();
+    Job before = job;
+    if (Status s = start(job, r.worker_id, r.lease_ms, now); !s.ok()) return s;
+    save(before, job);
+    out.push_back(std::move(job));
+  }
+  return out;
 }
 
 bool SqliteStore::has_ready(const LeaseRequest& r) {
@@ -258,200 +234,110 @@ bool SqliteStore::has_ready(const LeaseRequest& r) {
 
 Result<Job> SqliteStore::heartbeat(const std::string& id, const std::string& token,
                                    const Progress& progress, Millis now) {
-  return write<Job>([&]() -> Result<Job> {
-    auto job = load(id);
-    if (!job) return unknown(id);
-    if (Status s = check_lease(*job, token); !s.ok()) return s;
-    Job before = *job;
-    record_progress(*job, progress, now);
-    save(before, *job);
-    return *job;
-  });
+  auto job = load(id);
+  if (!job) return job_not_found(id);
+  if (Status s = check_lease(*job, token); !s.ok()) return s;
+  Job before = *job;
+  record_progress(*job, progress, now);
+  save(before, *job);
+  return *job;
 }
 
 template <class Change>
 Result<Finished> SqliteStore::finish_running(const std::string& id, const std::string& token,
-                                             Millis now, Change change) {
+                                             Millis now, const Retention& retention,
+                                             Change change) {
   auto job = load(id);
-  if (!job) return unknown(id);
+  if (!job) return job_not_found(id);
   if (Status s = check_lease(*job, token); !s.ok()) return s;
   Job before = *job;
   if (Status s = change(*job); !s.ok()) return s;
   save(before, *job);
-  Finished out{*job, settle(*job, now)};
+  Finished out{*job, settle(*job, now, retention)};
   return out;
 }
 
 Result<std::vector<Result<Finished>>> SqliteStore::complete_many(std::vector<Completion> batch,
-                                                                 Millis now) {
-  return write<std::vector<Result<Finished>>>([&]() -> Result<std::vector<Result<Finished>>> {
-    std::vector<Result<Finished>> out;
-    out.reserve(batch.size());
-    for (Completion& c : batch)
-      out.push_back(finish_running(c.id, c.lease_token, now, [&](Job& j) {
-        return jobq::complete(j, std::move(c.result_json), now, options_.retention);
-      }));
-    return out;
-  });
+                                                                 Millis now,
+                                                                 const Retention& retention) {
+  std::vector<Result<Finished>> out;
+  out.reserve(batch.size());
+  for (Completion& c : batch)
+    out.push_back(finish_running(c.id, c.lease_token, now, retention, [&](Job& j) {
+      return jobq::complete(j, std::move(c.result_json), now, retention);
+    }));
+  return out;
 }
 
 Result<Finished> SqliteStore::fail(const std::string& id, const std::string& token,
-                                   const Failure& failure, Millis now) {
-  return write<Finished>([&]() -> Result<Finished> {
-    return finish_running(id, token, now,
-                          [&](Job& j) { return jobq::fail(j, failure, now, options_.retention); });
-  });
+                                   const Failure& failure, Millis now, const Retention& retention) {
+  return finish_running(id, token, now, retention,
+                        [&](Job& j) { return jobq::fail(j, failure, now, retention); });
 }
 
-Result<Finished> SqliteStore::cancel(const std::string& id, Millis now) {
-  return write<Finished>([&]() -> Result<Finished> {
-    auto job = load(id);
-    if (!job) return unknown(id);
-    Job before = *job;
-    if (Status s = jobq::cancel(*job, now, options_.retention); !s.ok()) return s;
-    save(before, *job);
-    Finished out{*job, settle(*job, now)};
-    return out;
-  });
+Result<Finished> SqliteStore::cancel(const std::string& id, Millis now,
+                                     const Retention& retention) {
+  auto job = load(id);
+  if (!job) return job_not_found(id);
+  Job before = *job;
+  if (Status s = jobq::cancel(*job, now, retention); !s.ok()) return s;
+  save(before, *job);
+  Finished out{*job, settle(*job, now, retention)};
+  return out;
 }
 
 Result<Job> SqliteStore::retry(const std::string& id, Millis now) {
-  return write<Job>([&]() -> Result<Job> {
-    auto job = load(id);
-    if (!job) return unknown(id);
-    Job before = *job;
-    if (Status s = jobq::retry(*job, now); !s.ok()) return s;
-    save(before, *job);
-    return *job;
-  });
+  auto job = load(id);
+  if (!job) return job_not_found(id);
+  Job before = *job;
+  if (Status s = jobq::retry(*job, now); !s.ok()) return s;
+  save(before, *job);
+  return *job;
 }
 
 Result<std::vector<Job>> SqliteStore::retry_where(const JobFilter& filter, Millis now) {
-  return write<std::vector<Job>>([&]() -> Result<std::vector<Job>> {
-    std::vector<Job> out;
-    {
-      sqlite::Where where = sqlite::filter_where(filter);
-      where.sql += " AND status IN ('failed', 'cancelled')";
-      Statement st(db_->handle(), kSelectJob + "WHERE " + where.sql + " ORDER BY seq");
-      where.bind(st);
-      while (st.step()) out.push_back(sqlite::read_job(st));
-    }
-    std::erase_if(out, [&](Job& job) {
-      Job before = job;
-      if (!jobq::retry(job, now).ok()) return true;
-      save(before, job);
-      return false;
-    });
-    return out;
+  std::vector<Job> out;
+  {
+    sqlite::Where where = sqlite::filter_where(filter);
+    where.sql += " AND status IN ('failed', 'cancelled')";
+    Statement st(db_->handle(), kSelectJob + "WHERE " + where.sql + " ORDER BY seq");
+    where.bind(st);
+    while (st.step()) out.push_back(sqlite::read_job(st));
+  }
+  std::erase_if(out, [&](Job& job) {
+    Job before = job;
+    if (!jobq::retry(job, now).ok()) return true;
+    save(before, job);
+    return false;
   });
+  return out;
 }
 
 Result<Job> SqliteStore::update(const std::string& id, std::optional<int> priority,
                                 std::optional<Millis> run_at, Millis now) {
-  return write<Job>([&]() -> Result<Job> {
-    auto job = load(id);
-    if (!job) return unknown(id);
-    Job before = *job;
-    if (Status s = jobq::update(*job, priority, run_at, now); !s.ok()) return s;
-    save(before, *job);
-    return *job;
-  });
-}
-
-Result<std::vector<Job>> SqliteStore::promote_due(Millis now, std::size_t limit) {
-  return write<std::vector<Job>>([&]() -> Result<std::vector<Job>> {
-    auto due = load_where("WHERE status = 'scheduled' AND run_at <= ? ORDER BY run_at LIMIT ?", now,
-                          std::int64_t(limit));
-    for (Job& job : due) {
-      Job before = job;
-      if (Status s = promote(job, now); !s.ok()) return s;
-      save(before, job);
-    }
-    return due;
-  });
-}
-
-Result<std::vector<Job>> SqliteStore::purge(Millis before, const std::vector<JobStatus>& statuses,
-                                            std::size_t limit) {
-  return write<std::vector<Job>>([&]() -> Result<std::vector<Job>> {
-    std::string in;
-    for (JobStatus s : statuses)
-      in += std::string(in.empty() ? "'" : ", '") + std::string(to_string(s)) + "'";
-    if (in.empty()) return std::vector<Job>{};
-    auto old = load_where("WHERE completed_at > 0 AND completed_at < ? AND status IN (" + in +
-                              ") ORDER BY completed_at LIMIT ?",
-                          before, std::int64_t(limit));
-    for (const Job& job : old) erase(job);
-    return old;
-  });
+  auto job = load(id);
+  if (!job) return job_not_found(id);
+  Job before = *job;
+  if (Status s = jobq::update(*job, priority, run_at, now); !s.ok()) return s;
+  save(before, *job);
+  return *job;
 }
 
 Status SqliteStore::set_queue_paused(const std::string& queue, bool paused) {
-  auto done = write<bool>([&]() -> Result<bool> {
-    db_->cached(
-           "INSERT INTO queues (name, paused) VALUES (?, ?) "
-           "ON CONFLICT (name) DO UPDATE SET paused = excluded.paused")
-        .bind(1, queue)
-        .bind(2, std::int64_t(paused))
-        .run();
-    std::lock_guard lock(ready_mutex_);
-    ready_.set_paused(queue, paused);
-    return true;
-  });
-  return done ? Status{} : done.error();
+  db_->cached(
+         "INSERT INTO queues (name, paused) VALUES (?, ?) "
+         "ON CONFLICT (name) DO UPDATE SET paused = excluded.paused")
+      .bind(1, queue)
+      .bind(2, std::int64_t(paused))
+      .run();
+  std::lock_guard lock(ready_mutex_);
+  ready_.set_paused(queue, paused);
+  return {};
 }
 
 Result<std::vector<std::string>> SqliteStore::paused_queues() {
   std::lock_guard lock(ready_mutex_);
   return ready_.paused();
-}
-
-Result<Job> SqliteStore::remove(const std::string& id) {
-  return write<Job>([&]() -> Result<Job> {
-    auto job = load(id);
-    if (!job) return unknown(id);
-    if (!is_terminal(job->status))
-      return Error::conflict("job " + id + " is " + std::string(to_string(job->status)) +
-                             "; cancel it first");
-    erase(*job);
-    return std::move(*job);
-  });
-}
-
-// expires_at is completed_at plus the retention of the job's status, so the completed_at index
-// serves this too.
-Result<std::vector<Job>> SqliteStore::purge_expired(Millis now, std::size_t limit) {
-  return write<std::vector<Job>>([&]() -> Result<std::vector<Job>> {
-    const Retention& r = options_.retention;
-    std::vector<Job> out;
-    for (auto [status, keep_ms] : {std::pair{JobStatus::completed, r.completed_ms},
-                                   {JobStatus::cancelled, r.cancelled_ms},
-                                   {JobStatus::failed, r.failed_ms}}) {
-      if (keep_ms <= 0 || out.size() >= limit) continue;
-      // INDEXED BY: left alone, the planner takes jobs_status and sorts every finished job.
-      auto expired = load_where(
-          "INDEXED BY jobs_finished WHERE completed_at > 0 AND completed_at <= ? AND status = ? "
-          "ORDER BY completed_at LIMIT ?",
-          now - keep_ms, std::string(to_string(status)), std::int64_t(limit - out.size()));
-      for (Job& job : expired) {
-        erase(job);
-        out.push_back(std::move(job));
-      }
-    }
-    return out;
-  });
-}
-
-Result<std::vector<Job>> SqliteStore::trim_dead_letters(std::size_t cap) {
-  return write<std::vector<Job>>([&]() -> Result<std::vector<Job>> {
-    std::int64_t failed = dead_letters_;
-    if (failed <= std::int64_t(cap)) return std::vector<Job>{};
-    auto oldest =
-        load_where("WHERE completed_at > 0 AND status = 'failed' ORDER BY completed_at LIMIT ?",
-                   failed - std::int64_t(cap));
-    for (const Job& job : oldest) erase(job);
-    return oldest;
-  });
 }
 
 }  // namespace jobq

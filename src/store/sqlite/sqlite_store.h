@@ -15,49 +15,51 @@
 
 namespace jobq {
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, private WriteGroup {
  public:
   // Throws sqlite::SqliteError when the file cannot be opened or migrated; open_store() catches.
   SqliteStore(const std::string& path, Millis now, const StoreOptions& options);
   ~SqliteStore() override;
 
-  Result<std::vector<SubmitOutcome>> submit(std::vector<Job> jobs) override;
-  Result<std::vector<Job>> lease(const LeaseRequest& request, Millis now) override;
+  void write_async(WriteWork work, WriteDone done) override;
   bool has_ready(const LeaseRequest& request) override;
-  Result<Job> heartbeat(const std::string& id, const std::string& token, const Progress& progress,
-                        Millis now) override;
-  Result<std::vector<Result<Finished>>> complete_many(std::vector<Completion> completions,
-                                                      Millis now) override;
-  Result<Finished> fail(const std::string& id, const std::string& token, const Failure& failure,
-                        Millis now) override;
-  Result<Finished> cancel(const std::string& id, Millis now) override;
-  Result<Job> retry(const std::string& id, Millis now) override;
-  Result<std::vector<Job>> retry_where(const JobFilter& filter, Millis now) override;
-  Result<Job> update(const std::string& id, std::optional<int> priority,
-                     std::optional<Millis> run_at, Millis now) override;
-  Result<std::vector<Job>> promote_due(Millis now, std::size_t limit) override;
   Result<std::vector<Job>> overdue(Millis now, std::size_t limit) override;
-  Result<std::vector<Job>> purge(Millis before, const std::vector<JobStatus>& statuses,
-                                 std::size_t limit) override;
-  Result<Job> remove(const std::string& id) override;
-  Result<std::vector<Job>> purge_expired(Millis now, std::size_t limit) override;
-  Result<std::vector<Job>> trim_dead_letters(std::size_t cap) override;
-  Status set_queue_paused(const std::string& queue, bool paused) override;
   Result<std::vector<std::string>> paused_queues() override;
   Result<std::optional<Job>> get(const std::string& id) override;
   Result<JobPage> list(const JobFilter& filter, const ListOptions& options) override;
   Result<StoreStats> stats(std::size_t recent_runs) override;
-  void write_async(WriteWork work, WriteDone done) override;
 
   std::uint64_t commits() const { return writer_->commits(); }
   std::size_t ready_count();
 
  private:
+  // WriteGroup: called only from the works write_async runs, inside their transaction.
+  Result<std::vector<SubmitOutcome>> submit(std::vector<Job> jobs) override;
+  Result<std::vector<Job>> lease(const LeaseRequest& request, Millis now) override;
+  Result<Job> heartbeat(const std::string& id, const std::string& token, const Progress& progress,
+                        Millis now) override;
+  Result<std::vector<Result<Finished>>> complete_many(std::vector<Completion> completions,
+                                                      Millis now,
+                                                      const Retention& retention) override;
+  Result<Finished> fail(const std::string& id, const std::string& token, const Failure& failure,
+                        Millis now, const Retention& retention) override;
+  Result<Finished> cancel(const std::string& id, Millis now, const Retention& retention) override;
+  Result<Job> retry(const std::string& id, Millis now) override;
+  Result<std::vector<Job>> retry_where(const JobFilter& filter, Millis now) override;
+  Result<Job> update(const std::string& id, std::optional<int> priority,
+                     std::optional<Millis> run_at, Millis now) override;
+  Result<std::vector<Job>> promote_due(Millis now, std::size_t limit) override;
+  Result<std::vector<Job>> purge(Millis before, const std::vector<JobStatus>& statuses,
+                                 std::size_t limit) override;
+  Result<Job> remove(const std::string& id) override;
+  Result<std::vector<Job>> purge_expired(Millis now, const Retention& retention,
+                                         std::size_t limit) override;
+  Result<std::vector<Job>> trim_dead_letters(std::size_t cap) override;
+  Status set_queue_paused(const std::string& queue, bool paused) override;
+  Result<std::optional<Job>> current(const std::string& id) override;
+
   class Dependents;
 
-  // Runs `body` on the writer thread inside a group transaction; answers after the commit.
-  template <class T, class Body>
-  Result<T> write(Body&& body);
   // Runs `body` on a read connection of its own; a failure comes back as unavailable.
   Status read(const std::function<void(sqlite::Database&)>& body);
 
@@ -69,11 +71,11 @@ class SqliteStore final : public Store {
   void save(const Job& before, const Job& after);
   void erase(const Job& job);
   void reload_memory_state();
-  std::vector<Job> settle(const Job& finished, Millis now);
+  std::vector<Job> settle(const Job& finished, Millis now, const Retention& retention);
   // Applies a token-fenced change to a running job. Writer thread only.
   template <class Change>
   Result<Finished> finish_running(const std::string& id, const std::string& token, Millis now,
-                                  Change change);
+                                  const Retention& retention, Change change);
 
   std::string path_;
   StoreOptions options_;
@@ -87,5 +89,16 @@ class SqliteStore final : public Store {
   std::int64_t dead_letters_ = 0;            // failed jobs; writer thread only
   std::unique_ptr<sqlite::Writer> writer_;   // last: its thread stops before the rest goes
 };
+
+template <class... Params>
+std::vector<Job> SqliteStore::load_where(const std::string& where, Params... params) {
+  sqlite::Statement& st = db_->cached("SELECT " + sqlite::job_columns() + " FROM jobs " + where);
+  int i = 1;
+  (st.bind(i++, params), ...);
+  std::vector<Job> out;
+  while (st.step()) out.push_back(sqlite::read_job(st));
+  st.reset();
+  return out;
+}
 
 }  // namespace jobq

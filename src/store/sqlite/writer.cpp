@@ -1,12 +1,6 @@
 #include "store/sqlite/writer.h"
 
-#include <future>
-
 namespace jobq::sqlite {
-
-namespace {
-thread_local const Writer* tl_in_group = nullptr;
-}  // namespace
 
 Writer::Writer(Database& db, std::size_t max_group, std::function<void()> rolled_back)
     : db_(db),
@@ -51,17 +45,6 @@ void Writer::lead(std::unique_lock<std::mutex>& lock) {
   if (!pending_.empty()) wake_.notify_one();  // posted meanwhile: the writer thread takes them
 }
 
-bool Writer::in_group() const {
-  return tl_in_group == this;
-}
-
-Status Writer::run(Work work) {
-  std::promise<Status> answer;
-  auto future = answer.get_future();
-  post(std::move(work), [&answer](const Status& s) { answer.set_value(s); });
-  return future.get();
-}
-
 void Writer::loop() {
   std::unique_lock lock(mutex_);
   for (;;) {
@@ -79,14 +62,11 @@ Status Writer::commit_group(std::deque<Op>& group) {
     return Error::unavailable(std::string("store: cannot begin a transaction: ") + e.what());
   }
   try {
-    tl_in_group = this;
     for (Op& op : group) op.work();
-    tl_in_group = nullptr;
     db_.exec("COMMIT");
     ++commits_;
     return {};
   } catch (const std::exception& e) {  // SqliteError, or a failure of some work's own
-    tl_in_group = nullptr;
     if (!sqlite3_get_autocommit(db_.handle())) {
       try {
         db_.exec("ROLLBACK");

@@ -32,11 +32,6 @@ class Writer {
   ~Writer();  // finishes every posted operation, then stops
 
   void post(Work work, Done done);
-  // Posts and waits for the answer.
-  Status run(Work work);
-  // True on the committing thread while it runs the Work of a group: a write asked for there
-  // joins that group's transaction instead of waiting for the next one (which would never come).
-  bool in_group() const;
 
   std::uint64_t commits() const { return commits_; }
 

@@ -1,0 +1,138 @@
+// The rows "lifecycles" and "batched": submit, lease and complete, one call per step or batched.
+#include "http/bodies.h"
+#include "http/conn.h"
+#include "http/jobqd.h"
+#include "http/rows.h"
+
+namespace bench {
+
+namespace {
+
+// ---- 3. lifecycles/s ----------------------------------------------------------------------------
+
+struct LifecycleState {
+  Deadline deadline;
+  std::uint16_t port;
+  bool batched;
+  int producers;
+  std::atomic<i64> submitted{0}, leased{0}, completed{0};
+  std::atomic<int> producers_done{0};
+  std::atomic<Steady::rep> last_done{0};  // the run ends at the last completion
+  Problems problems;
+
+  bool over() const { return deadline.passed() || problems.gave_up(); }
+  void note_completion(i64 k) {
+    completed += k;
+    auto now = Steady::now().time_since_epoch().count();
+    auto seen = last_done.load();
+    while (seen < now && !last_done.compare_exchange_weak(seen, now)) {
+    }
+  }
+};
+
+task<> lifecycle_producer(LifecycleState& s, i64 share) {
+  Conn conn(co_await asio::this_coro::executor, s.port);
+  int batch = s.batched ? kBatch : 1;
+  const std::string full_batch = batch_body(batch);
+  for (i64 mine = 0; mine < share && !s.over();) {
+    int k = int(std::min<i64>(batch, share - mine));
+    std::string body = !s.batched ? kJob : k == batch ? full_batch : batch_body(k);
+    std::string_view target = s.batched ? "/api/v1/jobs/batch" : "/api/v1/jobs";
+    Answer a = co_await conn.call(http::verb::post, target, std::move(body));
+    if (a.ok(201))
+      s.submitted += k;
+    else
+      s.problems.add(describe("POST " + std::string(target), a));
+    mine += k;
+  }
+  ++s.producers_done;
+}
+
+task<> lifecycle_worker(LifecycleState& s, int w) {
+  Conn conn(co_await asio::this_coro::executor, s.port);
+  constexpr int kWaitMs = 1000;
+  const std::string lease =
+      lease_body("bench-worker-" + std::to_string(w), s.batched ? kBatch : 1, kWaitMs);
+  while (!s.over()) {
+    if (s.producers_done.load() == s.producers && s.leased.load() >= s.submitted.load()) break;
+    Answer a = co_await conn.call(http::verb::post, "/api/v1/lease", lease,
+                                  std::chrono::milliseconds(kWaitMs) + kCallTimeout);
+    if (!a.ok(200)) {
+      s.problems.add(describe("POST /api/v1/lease", a));
+      continue;
+    }
+    auto jobs = leased_jobs(a.body);
+    if (!jobs) {
+      s.problems.add("POST /api/v1/lease: not a lease answer: " + clip(a.body));
+      continue;
+    }
+    if (jobs->empty()) continue;
+    s.leased += i64(jobs->size());
+    if (s.batched) {
+      Answer acked = co_await conn.call(http::verb::post, "/api/v1/ack", ack_body(*jobs));
+      if (!acked.ok(200)) {
+        s.problems.add(describe("POST /api/v1/ack", acked));
+        continue;
+      }
+      auto [ok, error] = ack_outcome(acked.body);
+      if (ok != int(jobs->size()))
+        s.problems.add("POST /api/v1/ack: " + std::to_string(ok) + " of " +
+                       std::to_string(jobs->size()) + " ok; " + error);
+      s.note_completion(ok);
+    } else {
+      for (const Leased& job : *jobs) {
+        // (Built apart: GCC 12 miscompiles "literal" + string inside a co_await expression.)
+        std::string target = complete_target(job.id);
+        std::string body = complete_body(job.token);
+        Answer done = co_await conn.call(http::verb::post, target, std::move(body));
+        if (done.ok(200))
+          s.note_completion(1);
+        else
+          s.problems.add(describe("POST /api/v1/jobs/{id}/complete", done));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Row lifecycles(const std::string& binary, const StoreKind& kind, int n, bool batched,
+               Steady::duration limit) {
+  Jobqd server(binary, kind);
+  Meter meter{server};
+  int producers = batched ? kBatchedProducers : kSingleProducers;
+  int workers = batched ? kBatchedWorkers : kSingleWorkers;
+  LifecycleState s{Deadline(limit), server.port(), batched, producers};
+  Clients clients(kClientThreads);
+  for (int p = 0; p < producers; ++p)
+    clients.spawn(p, lifecycle_producer(s, n / producers + (p < n % producers)));
+  for (int w = 0; w < workers; ++w) clients.spawn(w, lifecycle_worker(s, w));
+  auto start = Steady::now();
+  bool finished = clients.run(limit + kHardGrace);
+  i64 done = s.completed.load();
+  double secs = done == 0 ? seconds_since(start)
+                          : std::chrono::duration<double>(
+                                Steady::time_point(Steady::duration(s.last_done.load())) - start)
+                                .count();
+
+  Row r;
+  r.measurement =
+      batched ? "lifecycles/s, batched: " + std::to_string(producers) +
+                    " producers POST /jobs/batch of " + std::to_string(kBatch) + ", " +
+                    std::to_string(workers) + " workers POST /lease (max_jobs " +
+                    std::to_string(kBatch) + ", wait_ms 1000) and one POST /ack per lease"
+              : "lifecycles/s, one call per step: " + std::to_string(producers) +
+                    " producers POST /jobs, " + std::to_string(workers) +
+                    " workers POST /lease (max_jobs 1, wait_ms 1000) and POST /jobs/{id}/complete";
+  r.store = kind.label;
+  r.result = group(std::llround(double(done) / secs)) + " /s";
+  r.n = done;
+  r.seconds = secs;
+  r.target = batched ? "≥ 60,000 /s" : "≥ 20,000 /s";
+  r.met = double(done) / secs >= (batched ? 60'000 : 20'000);
+  r.notes = join(shortfall(done, n, s.deadline),
+                 meter.finish(clients.threads(), producers + workers, finished, s.problems));
+  return r;
+}
+
+}  // namespace bench

@@ -1,0 +1,87 @@
+// The engine's insides, shared by its files (engine.cpp, engine_submit.cpp, engine_lease.cpp,
+// engine_finish.cpp, engine_queries.cpp, engine_sweep.cpp).
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <type_traits>
+
+#include "engine/lease_waiters.h"
+#include "jobq/engine.h"
+#include "store/store.h"
+
+namespace jobq {
+
+struct Engine::Impl {
+  Impl(Engine& engine, Store& store, const Clock& clock, EventBus& bus, EngineOptions options);
+  // Waits for the writes under way (each still calls back into the engine when it ends), then
+  // answers every waiting lease with nothing. The engine's destructor calls it.
+  void drain();
+
+  // Events reach watchers without the lease token, which belongs to the worker alone.
+  void publish(EventType type, Job job);
+  void publish_all(EventType type, std::vector<Job>& jobs);
+  // Publishes a finished job and what it did to its dependents; wakes waiters for released ones.
+  // `type` overrides the event named by the job's new status.
+  void publish_finished(const Job& job, std::vector<Job>& dependents,
+                        std::optional<EventType> type = std::nullopt);
+  void wake_waiters() { waiters->serve(); }
+
+  // Every change goes through here. Runs `work`, which returns a Result, in a store write that
+  // may share its commit with others; once the write has ended, `then` gets that Result, or the
+  // write's own error when the commit failed (then nothing `work` did was kept).
+  template <class Work, class Then>
+  void write(Work work, Then then) {
+    using R = std::invoke_result_t<Work&, WriteGroup&>;
+    auto slot = std::make_shared<std::optional<R>>();
+    write_counted([slot, work = std::move(work)](WriteGroup& g) mutable { slot->emplace(work(g)); },
+                  [slot, then = std::move(then)](const Status& s) mutable {
+                    then(s.ok() ? R(std::move(**slot)) : R(s));
+                  });
+  }
+
+  Result<std::vector<Job>> make_jobs(const std::vector<JobSpec>& specs);
+  Status validate_lease(const LeaseRequest& request) const;
+  Status check_result(std::string& result) const;
+  std::int64_t backoff_delay(const Job& job);
+  // One attempt of a running job ended badly: retry after backoff, or dead-letter it. A store
+  // write; then attempt_ended() publishes the outcome.
+  Result<Finished> end_attempt(WriteGroup& group, const Job& job, const std::string& token,
+                               const FailReport& report, Millis now);
+  Result<Job> attempt_ended(Result<Finished> done);
+  Result<std::size_t> expire_overdue(Millis now);
+
+  Store& store;
+  const Clock& clock;
+  EventBus& bus;
+  EngineOptions options;
+  std::unique_ptr<LeaseWaiters> waiters;
+
+ private:
+  // store.write_async, counted, so that drain() can wait for writes under way.
+  void write_counted(Store::WriteWork work, Store::WriteDone done);
+
+  std::mutex writes_mutex_;
+  std::condition_variable writes_done_;
+  int writes_ = 0;
+  std::mutex rng_mutex_;
+  std::uint64_t rng_state_;
+};
+
+// Whether `text` is one JSON value (empty counts as null); the error names `field`.
+Status check_json(const std::string& text, const char* field);
+
+// The blocking form of an async call: starts it and waits for its answer.
+template <class T, class Start>
+Result<T> wait_for(Start&& start) {
+  std::promise<Result<T>> answer;
+  auto future = answer.get_future();
+  start([&answer](Result<T> r) { answer.set_value(std::move(r)); });
+  return future.get();
+}
+
+}  // namespace jobq
