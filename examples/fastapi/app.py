@@ -36,7 +36,7 @@ def report_view(job: jobq.Job) -> Dict[str, Any]:
     """What the browser needs of a job, and nothing of the worker's (no lease token)."""
     return {"id": job.id, "status": job.status, "progress": job.progress or 0, "stage": job.stage,
             "message": job.progress_message, "result": job.result,
-            "error": (job.error or {}).get("message")}
+            "error": job.error.message if job.error else None}
 
 
 @app.get("/", response_class=HTMLResponse)
