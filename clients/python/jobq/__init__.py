@@ -12,15 +12,15 @@ from .errors import (ConnectionFailed, Conflict, Forbidden, InvalidArgument, Job
                      NotFound, PayloadTooLarge, PermanentFailure, Retry, ServerFault, TaskFailed, Unauthorized,
                      Unavailable)
 from .event_stream import EventStream
-from .handle import TaskHandle
+from .handle import AsyncTaskHandle, TaskHandle
 from .job import Job, JobError, JobStatus, Page
 from .job_context import JobContext
 from .operator_calls import QueueInfo, WorkerInfo
 from .task import PreparedCall, Task
 from .worker import Worker
 
-__all__ = ["App", "AsyncClient", "AsyncEventStream", "AsyncWorker", "Client", "ConnectionFailed", "Conflict",
-           "EventStream", "Forbidden", "InvalidArgument", "Job", "JobCancelled", "JobContext", "JobError",
-           "JobStatus", "JobqError", "NotFound", "NotJsonable", "Page", "PayloadTooLarge", "PermanentFailure",
-           "PreparedCall", "QueueInfo", "Retry", "ServerFault", "Task", "TaskFailed", "TaskHandle",
-           "Unauthorized", "Unavailable", "Worker", "WorkerInfo"]
+__all__ = ["App", "AsyncClient", "AsyncEventStream", "AsyncTaskHandle", "AsyncWorker", "Client",
+           "ConnectionFailed", "Conflict", "EventStream", "Forbidden", "InvalidArgument", "Job",
+           "JobCancelled", "JobContext", "JobError", "JobStatus", "JobqError", "NotFound", "NotJsonable",
+           "Page", "PayloadTooLarge", "PermanentFailure", "PreparedCall", "QueueInfo", "Retry", "ServerFault",
+           "Task", "TaskFailed", "TaskHandle", "Unauthorized", "Unavailable", "Worker", "WorkerInfo"]
