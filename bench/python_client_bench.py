@@ -13,7 +13,6 @@ This file is also the worker's module: ``python3 -m jobq worker python_client_be
 bench/) imports it for its ``app`` and never runs main().
 """
 
-import datetime
 import os
 import socket
 import subprocess
@@ -223,7 +222,7 @@ def last_completion(client):
     """When jobqd recorded its newest completion, in seconds since the epoch (its clock is this
     machine's, as time.time() is)."""
     newest = client.list(status="completed", sort="updated_at", order="desc", limit=1).jobs[0]
-    return datetime.datetime.fromisoformat(newest.updated_at.replace("Z", "+00:00")).timestamp()
+    return newest.updated_at.timestamp()  # an aware UTC datetime (jobq.Job's typed field)
 
 
 def _logs(logs):
