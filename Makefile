@@ -5,7 +5,7 @@ TSAN_DIR  := build/tsan
 FUZZ_DIR  := build/fuzz
 CMAKE_GEN := -G Ninja
 
-.PHONY: deps run test build-test build-release reliability tsan build-fuzz fuzz-smoke fuzz bench bench-smoke format clean
+.PHONY: deps run test build-test build-release reliability tsan build-fuzz fuzz-smoke fuzz bench bench-smoke wheel format clean
 
 deps:
 	@scripts/install-deps
@@ -60,8 +60,20 @@ bench: build-release
 bench-smoke: build-release
 	bench/run-all $(REL_DIR) smoke
 
+# The Python client as a wheel, dist/jobq-VERSION-py3-none-any.whl (`pip install dist/jobq-*.whl`),
+# offline: Debian's setuptools and wheel (scripts/install-deps), no build isolation, no index. Built
+# from a copy of clients/python, so that the checkout gets no build/ or jobq.egg-info.
+PY_DIST ?= dist
+wheel:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	cp -r clients/python "$$tmp/src" && rm -rf "$$tmp/src/build" "$$tmp"/src/*.egg-info && \
+	mkdir -p $(PY_DIST) && rm -f $(PY_DIST)/jobq-*.whl && \
+	/usr/bin/python3 -m pip wheel --quiet --no-deps --no-build-isolation --no-index \
+		--disable-pip-version-check -w $(PY_DIST) "$$tmp/src" && \
+	ls $(PY_DIST)/jobq-*.whl
+
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cpp')
 
 clean:
-	rm -rf build
+	rm -rf build $(PY_DIST)

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The Python path's cost against a real jobqd: submits/s with the sync client (a task's .submit()
-and the bare Client, one in flight and in batches of 100), and no-op task jobs/s run by
-``python3 -m jobq worker`` with 1 and 2 worker processes.
+and the bare Client, one in flight and in batches of 100), the same with jobq.AsyncClient (a task's
+``await .asubmit()`` and the bare AsyncClient, one call in flight on one event loop), and no-op task
+jobs/s run by ``python3 -m jobq worker`` with 1 and 2 worker processes.
 
     bench/python_client_bench.py smoke|full JOBQD [memory|full|normal ...]
 
@@ -13,7 +14,7 @@ This file is also the worker's module: ``python3 -m jobq worker python_client_be
 bench/) imports it for its ``app`` and never runs main().
 """
 
-import datetime
+import asyncio
 import os
 import socket
 import subprocess
@@ -157,6 +158,49 @@ def client_batch(row_app, start, left):
                                            for i in range(start, start + count)]))
 
 
+def timed_async_submits(server, n, limit_s, submit_some):
+    """timed_submits for the AsyncClient: awaits submit_some(app, start, count) -> jobs submitted, one
+    call at a time, on an event loop of the row's own; -> Outcome."""
+
+    async def run():
+        row_app = bench_app(server.url)
+        try:
+            await row_app.async_client.stats()  # the connection is open before the clock starts
+            done, cpu0, server0 = 0, time.process_time(), server.cpu_s()
+            t0 = time.monotonic()
+            end = t0 + limit_s
+            while done < n and time.monotonic() < end:
+                done += await submit_some(row_app, done, n - done)
+            elapsed = time.monotonic() - t0
+            return Outcome(done, n, elapsed, time.process_time() - cpu0, server.cpu_s() - server0)
+        finally:
+            await row_app.aclose()
+
+    return asyncio.run(run())
+
+
+async def task_asubmit(row_app, start, left):
+    await row_app.tasks["noop"].asubmit(start)
+    return 1
+
+
+async def async_client_single(row_app, start, left):
+    await row_app.async_client.submit("noop", {"args": [start], "kwargs": {}}, queue=QUEUE)
+    return 1
+
+
+async def task_asubmit_batch(row_app, start, left):
+    count = min(BATCH, left)
+    return len(await row_app.tasks["noop"].asubmit_many([(i,) for i in range(start, start + count)]))
+
+
+async def async_client_batch(row_app, start, left):
+    count = min(BATCH, left)
+    jobs = [{"type": "noop", "payload": {"args": [i], "kwargs": {}}, "queue": QUEUE}
+            for i in range(start, start + count)]
+    return len(await row_app.async_client.submit_many(jobs))
+
+
 def drained_by_worker_command(processes):
     """n no-op jobs queued on a paused queue; `processes` worker commands started and beating; the
     queue resumed and the clock run until jobqd counts n completed. Client CPU: the workers'."""
@@ -223,7 +267,7 @@ def last_completion(client):
     """When jobqd recorded its newest completion, in seconds since the epoch (its clock is this
     machine's, as time.time() is)."""
     newest = client.list(status="completed", sort="updated_at", order="desc", limit=1).jobs[0]
-    return datetime.datetime.fromisoformat(newest.updated_at.replace("Z", "+00:00")).timestamp()
+    return newest.updated_at.timestamp()  # an aware UTC datetime (jobq.Job's typed field)
 
 
 def _logs(logs):
@@ -238,16 +282,25 @@ def submits(submit_some):
     return lambda server, n, limit_s: timed_submits(server, n, limit_s, submit_some)
 
 
-# (what is measured, the count it uses, how). Rows of jobq.AsyncClient go here beside the sync ones,
-# e.g. ("submits/s, await task submit on AsyncClient, one in flight", "single", async_single), with
-# a function that runs its own event loop (asyncio.run) inside and returns an Outcome.
+def async_submits(submit_some):
+    return lambda server, n, limit_s: timed_async_submits(server, n, limit_s, submit_some)
+
+
+# (what is measured, the count it uses, how).
 ROWS = [
     ("submits/s, task.submit() on the sync client, one in flight", "single", submits(task_single)),
     ("submits/s, Client.submit() (no task layer), one in flight", "single", submits(client_single)),
+    ("submits/s, await task.asubmit() on AsyncClient, one in flight", "single", async_submits(task_asubmit)),
+    ("submits/s, await AsyncClient.submit() (no task layer), one in flight", "single",
+     async_submits(async_client_single)),
     (f"submits/s, task.submit_many() of {BATCH} on the sync client, one in flight", "batch",
      submits(task_batch)),
     (f"submits/s, Client.submit_many() of {BATCH} (no task layer), one in flight", "batch",
      submits(client_batch)),
+    (f"submits/s, await task.asubmit_many() of {BATCH} on AsyncClient, one in flight", "batch",
+     async_submits(task_asubmit_batch)),
+    (f"submits/s, await AsyncClient.submit_many() of {BATCH} (no task layer), one in flight", "batch",
+     async_submits(async_client_batch)),
     ("no-op task jobs/s through `python3 -m jobq worker`, 1 process", "drain", drained_by_worker_command(1)),
     ("no-op task jobs/s through `python3 -m jobq worker`, 2 processes", "drain", drained_by_worker_command(2)),
 ]

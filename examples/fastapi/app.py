@@ -6,14 +6,14 @@
 POST /reports submits the generate_report task (tasks.py); GET /reports/{id} is its state; GET
 /reports/{id}/events streams its changes as Server-Sent Events, which the page at / shows.
 
-The endpoints are def, not async def: FastAPI runs those on its thread pool, so the sync client's
-calls never hold up the event loop. On an asyncio client each becomes async def with its one
-client call awaited; nothing else changes.
+Every endpoint is async def and awaits jobq's AsyncClient (tasks.app.async_client): a submit, a
+get or an open event stream waits on the event loop without holding it or a thread, so a page
+watching its report costs the app one coroutine, not one thread of its pool.
 """
 
 import json
 from pathlib import Path
-from typing import Any, Dict, Iterator
+from typing import Any, AsyncIterator, Dict
 
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import HTMLResponse, StreamingResponse
@@ -23,7 +23,7 @@ import jobq
 import tasks
 
 app = FastAPI(title="Reports, made by jobq workers")
-jobs = tasks.app.client  # the server and key from JOBQ_URL and JOBQ_API_KEY
+jobs = tasks.app.async_client  # the server and key from JOBQ_URL and JOBQ_API_KEY; connects when first used
 PAGE = (Path(__file__).parent / "index.html").read_text()
 
 
@@ -36,38 +36,43 @@ def report_view(job: jobq.Job) -> Dict[str, Any]:
     """What the browser needs of a job, and nothing of the worker's (no lease token)."""
     return {"id": job.id, "status": job.status, "progress": job.progress or 0, "stage": job.stage,
             "message": job.progress_message, "result": job.result,
-            "error": (job.error or {}).get("message")}
+            "error": job.error.message if job.error else None}
+
+
+@app.on_event("shutdown")
+async def close_connections() -> None:
+    await tasks.app.aclose()
 
 
 @app.get("/", response_class=HTMLResponse)
-def page() -> str:
+async def page() -> str:
     return PAGE
 
 
 @app.post("/reports", status_code=202)
-def create_report(request: ReportRequest) -> Dict[str, Any]:
-    report = tasks.generate_report.submit(request.user_id, pages=request.pages, _user_id=request.user_id)
+async def create_report(request: ReportRequest) -> Dict[str, Any]:
+    report = await tasks.generate_report.asubmit(request.user_id, pages=request.pages, _user_id=request.user_id)
     return {**report_view(report.job), "events": f"/reports/{report.id}/events"}
 
 
 @app.get("/reports/{report_id}")
-def get_report(report_id: str) -> Dict[str, Any]:
+async def get_report(report_id: str) -> Dict[str, Any]:
     try:
-        return report_view(jobs.get(report_id))
+        return report_view(await jobs.get(report_id))
     except jobq.NotFound:
         raise HTTPException(status_code=404, detail="no such report") from None
 
 
 @app.get("/reports/{report_id}/events")
-def report_events(report_id: str) -> StreamingResponse:
+async def report_events(report_id: str) -> StreamingResponse:
     try:
-        changes = jobs.watch(report_id)  # open before answering: an unknown id is a 404 here
+        changes = await jobs.watch(report_id)  # open before answering: an unknown id is a 404 here
     except jobq.NotFound:
         raise HTTPException(status_code=404, detail="no such report") from None
 
-    def stream() -> Iterator[str]:
-        with changes:
-            for event, job in changes:
+    async def stream() -> AsyncIterator[str]:
+        async with changes:  # also when the browser goes away: the app hangs up on jobqd too
+            async for event, job in changes:
                 yield f"event: {event}\ndata: {json.dumps(report_view(job))}\n\n"
 
     return StreamingResponse(stream(), media_type="text/event-stream",

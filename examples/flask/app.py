@@ -16,7 +16,6 @@ from flask.typing import ResponseReturnValue
 import jobq
 import tasks
 
-FINISHED = ("completed", "failed", "cancelled")
 app = Flask(__name__)
 jobs = tasks.app.client  # the sync client: Flask views are plain functions, one request per thread
 
@@ -25,7 +24,8 @@ def export_view(job: jobq.Job) -> Dict[str, Any]:
     """What the browser needs of a job, and nothing of the worker's (no lease token)."""
     return {"id": job.id, "status": job.status, "progress": job.progress or 0, "stage": job.stage,
             "message": job.progress_message, "result": job.result,
-            "error": (job.error or {}).get("message"), "finished": job.status in FINISHED}
+            "error": job.error.message if job.error else None,
+            "finished": job.status is not None and job.status.finished}
 
 
 def order_from(data: Any) -> Tuple[int, datetime.date, int]:

@@ -1,6 +1,7 @@
 """examples/fastapi end to end: the real jobqd, the app under uvicorn and the example's worker
 (``python3 -m jobq worker tasks:app``), each a process of its own. A report ordered over HTTP is
-made by the worker, and its progress and result come out through the app."""
+made by the worker, and its progress and result come out through the app; event streams held open
+wait on the app's event loop, not on threads."""
 
 import asyncio
 import http.client
@@ -8,12 +9,17 @@ import json
 import sys
 import unittest
 
-from example_processes import DEADLINE_S, REPO, ExampleTestCase
+from example_processes import DEADLINE_S, REPO, ExampleTestCase, wait_until
 
 from browser import Browser, drive
 
 sys.path.insert(0, str(REPO / "clients" / "python"))
 import jobq  # noqa: E402
+
+# More than the threads (anyio's default, 40) on which FastAPI runs def endpoints and sync iterators:
+# had the app held a thread per open stream, nothing would be left for the next request.
+OPEN_STREAMS = 48
+PROMPT_S = 5.0  # what "answers at once" allows, on a shared machine
 
 
 class FastApiExample(ExampleTestCase):
@@ -80,6 +86,39 @@ class FastApiExample(ExampleTestCase):
                          ("generate_report", {"args": [7, 4], "kwargs": {}}, "7", 3))
 
         self.assertEqual(self.stop(self.worker), 0, self.log_of(self.worker))
+        self.assertEqual(self.stop(self.app), 0, self.log_of(self.app))
+
+    def open_stream(self, path):
+        """An open event stream of the app, its snapshot read; the connection stays open."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=DEADLINE_S)
+        self.addCleanup(conn.close)
+        conn.request("GET", path, headers={"Accept": "text/event-stream"})
+        resp = conn.getresponse()
+        self.assertEqual(resp.status, 200)
+        self.assertEqual(resp.readline().decode(), "event: snapshot\n")
+        return conn
+
+    def test_event_streams_held_open_leave_the_app_answering_at_once(self):
+        with jobq.Client(self.env["JOBQ_URL"]) as direct:  # a job no worker takes: its stream stays open
+            idle = direct.submit("nobody_runs_this", queue="elsewhere")
+        streams = [self.open_stream(f"/reports/{idle.id}/events") for _ in range(OPEN_STREAMS)]
+
+        prompt = http.client.HTTPConnection("127.0.0.1", self.port, timeout=PROMPT_S)
+        self.addCleanup(prompt.close)
+        prompt.request("GET", f"/reports/{idle.id}")
+        answer = prompt.getresponse()
+        self.assertEqual((answer.status, json.loads(answer.read())["status"]), (200, "queued"))
+        prompt.request("POST", "/reports", body=json.dumps({"user_id": 3, "pages": 1}),
+                       headers={"Content-Type": "application/json"})
+        answer = prompt.getresponse()
+        ordered = json.loads(answer.read())
+        self.assertEqual(answer.status, 202, ordered)
+
+        with jobq.Client(self.env["JOBQ_URL"]) as direct:  # the report is made while the streams stay open
+            wait_until(lambda: direct.get(ordered["id"]).status == "completed", DEADLINE_S,
+                       message=f"the report made\n{self.log_of(self.worker)}")
+        for conn in streams:
+            conn.close()
         self.assertEqual(self.stop(self.app), 0, self.log_of(self.app))
 
     def test_the_page_shows_the_progress_live_in_a_browser(self):

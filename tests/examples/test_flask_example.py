@@ -90,6 +90,22 @@ class FlaskExample(ExampleTestCase):
         self.assertIn("42-3,2026-01-03,30.00\n", page)
         self.assertEqual(self.stop(worker), 0, self.log_of(worker))
 
+    def test_a_failed_export_shows_its_error_as_text_and_json(self):
+        # Submitted as another program could, with a payload the task cannot take: the worker fails it for good.
+        job = self.jobs.submit("export_orders", {"args": [], "kwargs": {}}, queue="exports", max_attempts=1)
+        worker = self.spawn_worker("tasks:app")
+        state = wait_until(lambda: (s := self.request("GET", f"/api/exports/{job.id}")[1])["finished"] and s,
+                           DEADLINE_S, message=f"the export failed\n{self.log_of(worker)}")
+        self.assertEqual(state["status"], "failed")
+        self.assertIsInstance(state["error"], str)
+        self.assertIn("missing a required argument: 'customer_id'", state["error"])
+        status, page = self.request("GET", f"/exports/{job.id}")
+        self.assertEqual(status, 200)
+        self.assertIn('id="status">failed ', page)
+        self.assertIn("missing a required argument: &#39;customer_id&#39;</p>", page)
+        self.assertNotIn('http-equiv="refresh"', page)
+        self.assertEqual(self.stop(worker), 0, self.log_of(worker))
+
     def test_the_app_refuses_bad_orders_and_unknown_exports(self):
         status, answer = self.request("POST", "/exports", {"rows": 3})
         self.assertEqual((status, answer), (400, {"error": "customer_id: a whole number is needed"}))

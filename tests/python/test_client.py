@@ -84,6 +84,41 @@ class WorkerCalls(ClientTestCase):
         results = self.client.ack(complete=[{"id": j.id, "lease_token": j.lease_token} for j in leased])
         self.assertEqual([r["ok"] for r in results], [True] * 3)
 
+    def test_heartbeat_renews_and_release_gives_the_job_back_uncounted(self):
+        job = self.client.submit("w", queue=self.queue)
+        leased = self.client.lease("w1", queues=self.queue, lease_ms=5000)[0]  # one name, not its letters
+        beat = self.client.heartbeat(job.id, leased.lease_token, stage="s")
+        self.assertEqual((beat["cancel_requested"], beat["soft_timeout_passed"]), (False, False))
+        self.assertGreater(jobq.job.parse_time(beat["lease_expires_at"]), leased.lease_expires_at)
+        self.assertEqual(self.client.get(job.id).stage, "s")
+        back = self.client.release(job.id, leased.lease_token)
+        self.assertEqual((back.status, back.attempt), ("queued", 0))
+
+    def test_heartbeats_renew_many_and_name_a_stale_one(self):
+        self.client.submit_many([{"type": "w", "queue": self.queue} for _ in range(2)])
+        a, b = self.client.lease("w1", queues=[self.queue], max_jobs=2)
+        results = self.client.heartbeats([{"id": a.id, "lease_token": a.lease_token, "progress": 10},
+                                          {"id": b.id, "lease_token": "stale"}])
+        self.assertEqual([(r["id"], r["ok"]) for r in results], [(a.id, True), (b.id, False)])
+        self.assertEqual(results[1]["error"]["code"], "conflict")
+        self.assertEqual(self.client.get(a.id).progress, 10)
+
+    def test_ack_and_lease_reports_and_leases_in_one_call(self):
+        ids = self.client.submit_many([{"type": "w", "queue": self.queue} for _ in range(3)], ids_only=True)
+        self.assertTrue(all(isinstance(i, str) for i in ids))
+        first = self.client.lease("w1", queues=[self.queue])[0]
+        results, jobs, lease_error = self.client.ack_and_lease(
+            "w1", complete=[{"id": first.id, "lease_token": first.lease_token, "result": 1}],
+            queues=[self.queue], max_jobs=2)
+        self.assertEqual(([r["ok"] for r in results], lease_error), ([True], None))
+        self.assertNotIn("job", results[0])
+        self.assertEqual(sorted(j.id for j in jobs), sorted(ids[1:]))
+        self.assertTrue(all(j.lease_token for j in jobs))
+        acked = self.client.ack(fail=[{"id": j.id, "lease_token": j.lease_token, "error": "x", "retryable": False}
+                                      for j in jobs], ids_only=True)
+        self.assertEqual([r["ok"] for r in acked], [True, True])
+        self.assertEqual([self.client.get(i).status for i in ids], ["completed", "failed", "failed"])
+
     def test_beat_answers_a_command(self):
         reply = self.client.beat(unique("w"), types=["w"], concurrency=3)
         self.assertEqual(reply, {"command": "run", "concurrency": 3})

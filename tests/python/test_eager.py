@@ -113,6 +113,28 @@ class Eager(unittest.TestCase):
 
             self.assertEqual(asyncio.run(endpoint()), 3)
 
+    def test_asubmit_runs_the_task_at_once_and_its_handle_answers_awaited(self):
+        @self.app.task
+        def double(n: int) -> int:
+            self.calls.append(n)
+            return 2 * n
+
+        async def endpoint():
+            with self.assertRaisesRegex(TypeError, "missing a required argument: 'n'"):
+                await double.asubmit()
+            handle = await double.asubmit(21)
+            [other] = await double.asubmit_many([(4,)])
+            async with await handle.watch() as changes:
+                events = [(name, job.status) async for name, job in changes]
+            return (await handle.status(), await handle.result(), (await handle.get()).result, events,
+                    await other.result())
+
+        with self.app.eager():
+            status, result, raw, events, other = asyncio.run(endpoint())
+        self.assertEqual((status, result, raw, other), ("completed", 42, 42, 8))
+        self.assertEqual(events, [("snapshot", "completed"), ("completed", "completed")])
+        self.assertEqual(self.calls, [21, 4])
+
     def test_hooks_of_the_app_then_the_task_run_around_each_attempt(self):
         order = []
         self.app.before(lambda job: order.append(("app.before", job.attempt)))

@@ -1,15 +1,19 @@
 """jobq.App tasks against a real jobqd: arguments checked before anything is sent, the payload
 {"args", "kwargs"} and the job options on the wire, the app's worker running tasks with their
-arguments decoded by annotation, the typed handle, submit_many, plain handlers beside tasks."""
+arguments decoded by annotation, the typed handle, submit_many, plain handlers beside tasks; asubmit
+and asubmit_many, the same on the app's AsyncClient."""
 
 import asyncio
 import datetime
 import decimal
+import inspect
 import unittest
 import uuid
 from typing import List
 
 from support import DEADLINE_S, AppTestCase, jobq, unique
+
+from jobq.eager import AsyncEagerHandle
 
 UTC = datetime.timezone.utc
 
@@ -223,6 +227,92 @@ class Run(AppTestCase):
         with self.assertRaisesRegex(ValueError, "already registered"):
             app.task(name=next(iter(app.tasks)))(lambda: None)
 
+
+
+class AsyncSubmit(AppTestCase):
+    """asubmit: what submit checks and sends, on the app's AsyncClient, with an AsyncTaskHandle."""
+
+    def setUp(self):
+        super().setUp()
+        self.app = self.new_app()
+
+        @self.app.task(queue=self.queue, max_attempts=4)
+        def steps(job: jobq.JobContext, n: int, *, label: str = "step") -> str:
+            for i in range(1, n + 1):
+                job.progress(100 * i // n, f"{label} {i}")
+            return f"{label} x{n}"
+
+        self.steps = steps
+
+    def test_asubmit_checks_the_arguments_and_sends_what_submit_sends(self):
+        async def submit():
+            with self.assertRaisesRegex(TypeError, r"^steps\(\): missing a required argument: 'n'$"):
+                await self.steps.asubmit(label="x")
+            with self.assertRaises(jobq.NotJsonable):
+                await self.steps.asubmit({1, 2})
+            self.assertEqual(len(self.client.list(queue=self.queue)), 0)
+            handle = await self.steps.asubmit(2, label="page", _delay=60, _priority="high", _user_id=7)
+            self.assertIsInstance(handle, jobq.AsyncTaskHandle)
+            self.assertEqual(await handle.status(), "scheduled")
+            cancelled = await handle.cancel()
+            with self.assertRaisesRegex(jobq.TaskFailed, "cancelled"):
+                await handle.result(timeout=1)
+            await self.app.aclose()
+            return handle, cancelled
+
+        handle, cancelled = asyncio.run(submit())
+        self.assertEqual(cancelled.status, jobq.JobStatus.CANCELLED)
+        job = self.client.get(handle.id)
+        synced = self.client.get(self.steps.submit(2, label="page", _delay=60, _priority="high", _user_id=7).id)
+        for field in ("type", "queue", "payload", "priority", "max_attempts", "user_id"):
+            self.assertEqual(job[field], synced[field], field)
+        self.assertEqual(job.payload, {"args": [2], "kwargs": {"label": "page"}})
+
+    def test_an_async_handle_watches_the_task_to_its_result(self):
+        async def follow():
+            handle = await self.steps.asubmit(3)
+            async with await handle.watch() as changes:
+                self.start_app_worker(self.app, progress_interval_s=0.0)
+                events = [(name, job.status, job.progress) async for name, job in changes]
+            result = await handle.result(timeout=DEADLINE_S)
+            await self.app.aclose()
+            return events, result
+
+        events, result = asyncio.run(follow())
+        self.assertEqual(events[0][:2], ("snapshot", "queued"))
+        self.assertEqual(events[-1], ("completed", "completed", 100))
+        self.assertEqual(result, "step x3")
+
+    def test_asubmit_many_sends_one_batch_and_the_handles_come_back_in_order(self):
+        self.start_app_worker(self.app)
+
+        async def batch():
+            handles = await self.steps.asubmit_many([(n,) for n in range(1, 4)])
+            mixed = await self.app.asubmit_many([self.steps.call(1, label="a"), self.steps.call(n=2, label="b")])
+            results = [await h.result(DEADLINE_S) for h in handles + mixed]
+            await self.app.aclose()
+            return results
+
+        self.assertEqual(asyncio.run(batch()), ["step x1", "step x2", "step x3", "a x1", "b x2"])
+
+    def test_an_async_handle_has_every_call_of_a_handle_with_the_same_parameters(self):
+        for sync_cls, async_cls in ((jobq.TaskHandle, jobq.AsyncTaskHandle),
+                                    (jobq.TaskHandle, AsyncEagerHandle)):
+            for name, fn in inspect.getmembers(sync_cls, inspect.isfunction):
+                if name.startswith("_"):
+                    continue
+                twin = getattr(async_cls, name, None)
+                self.assertTrue(inspect.iscoroutinefunction(twin), f"{async_cls.__name__}.{name}")
+                self.assertEqual(list(inspect.signature(twin).parameters), list(inspect.signature(fn).parameters),
+                                 f"{async_cls.__name__}.{name}")
+
+    def test_the_async_client_of_an_app_made_on_a_client_talks_to_that_server_with_its_key(self):
+        app = jobq.App(client=jobq.Client(f"http://127.0.0.1:{self.server.port}", api_key="k-1", timeout=7.0))
+        self.addCleanup(app.close)
+        transport = app.async_client._http
+        self.assertEqual((transport.url, transport.api_key, transport.timeout),
+                         (f"http://127.0.0.1:{self.server.port}", "k-1", 7.0))
+        self.assertIs(app.async_client, app.async_client)
 
 if __name__ == "__main__":
     unittest.main()

@@ -1,14 +1,15 @@
 """`python3 -m jobq worker MODULE:APP` as a process against a real jobqd: it runs the app's sync
 tasks on threads and its async ones on a loop, serves the queues given, obeys the server's scale and
-stop, and on SIGTERM lets the running job finish before it exits 0."""
+stop, and on SIGTERM lets the running job finish before it exits 0; ``python3 -m jobq --help``."""
 
+import os
 import signal
 import subprocess
 import sys
 import unittest
 from pathlib import Path
 
-from support import ClientTestCase, client_env, unique, wait_until
+from support import CLIENT_DIR, ClientTestCase, client_env, unique, wait_until
 
 HERE = Path(__file__).resolve().parent
 DEADLINE_S = 30.0
@@ -93,6 +94,25 @@ class WorkerCommand(ClientTestCase):
         proc = self.start(app="worker_app:nothing")
         self.assertNotEqual(self.exit_code(proc), 0)
         self.assertIn("module worker_app has no attribute 'nothing'", self.log_of(proc))
+
+
+
+class Usage(unittest.TestCase):
+    def run_jobq(self, *args):
+        return subprocess.run([sys.executable, "-m", "jobq", *args], cwd=HERE, env=dict(os.environ, PYTHONPATH=str(CLIENT_DIR)),
+                              capture_output=True, text=True, timeout=DEADLINE_S)
+
+    def test_help_prints_the_usage_and_exits_0(self):
+        for flag in ("--help", "-h"):
+            run = self.run_jobq(flag)
+            self.assertEqual((run.returncode, run.stderr), (0, ""), flag)
+            self.assertTrue(run.stdout.startswith("usage: python3 -m jobq worker MODULE:APP"), run.stdout)
+
+    def test_no_command_or_another_one_prints_the_usage_and_exits_2(self):
+        for args in ((), ("work",)):
+            run = self.run_jobq(*args)
+            self.assertEqual((run.returncode, run.stdout), (2, ""), args)
+            self.assertTrue(run.stderr.startswith("usage: python3 -m jobq worker"), run.stderr)
 
 
 if __name__ == "__main__":

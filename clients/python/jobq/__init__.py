@@ -3,19 +3,24 @@
 __version__ = "0.1.0"
 
 from .app import App
+from .async_client import AsyncClient
+from .async_event_stream import AsyncEventStream
 from .async_worker import AsyncWorker
 from .client import Client
 from .codec import NotJsonable
 from .errors import (ConnectionFailed, Conflict, Forbidden, InvalidArgument, JobCancelled, JobqError,
                      NotFound, PayloadTooLarge, PermanentFailure, Retry, ServerFault, TaskFailed, Unauthorized,
                      Unavailable)
-from .handle import TaskHandle
-from .job import Job, Page
+from .event_stream import EventStream
+from .handle import AsyncTaskHandle, TaskHandle
+from .job import Job, JobError, JobStatus, Page
 from .job_context import JobContext
+from .operator_calls import QueueInfo, WorkerInfo
 from .task import PreparedCall, Task
 from .worker import Worker
 
-__all__ = ["App", "AsyncWorker", "Client", "ConnectionFailed", "Conflict", "Forbidden", "InvalidArgument", "Job",
-           "JobCancelled", "JobContext", "JobqError", "NotFound", "NotJsonable", "Page", "PayloadTooLarge",
-           "PermanentFailure", "PreparedCall", "Retry", "ServerFault", "Task", "TaskFailed", "TaskHandle",
-           "Unauthorized", "Unavailable", "Worker"]
+__all__ = ["App", "AsyncClient", "AsyncEventStream", "AsyncTaskHandle", "AsyncWorker", "Client",
+           "ConnectionFailed", "Conflict", "EventStream", "Forbidden", "InvalidArgument", "Job",
+           "JobCancelled", "JobContext", "JobError", "JobStatus", "JobqError", "NotFound", "NotJsonable",
+           "Page", "PayloadTooLarge", "PermanentFailure", "PreparedCall", "QueueInfo", "Retry", "ServerFault",
+           "Task", "TaskFailed", "TaskHandle", "Unauthorized", "Unavailable", "Worker", "WorkerInfo"]

@@ -4,12 +4,13 @@ the worker that runs them (``python3 -m jobq worker module:app``)."""
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Type, TypeVar, Union, overload
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Type, TypeVar, Union, cast, overload
 
+from .async_client import AsyncClient
 from .async_worker import AsyncWorker
 from .client import Client
 from .hooks import Hook, Hooks
-from .handle import TaskHandle
+from .handle import AsyncTaskHandle, TaskHandle
 from .job_context import JobContext
 from .task import PreparedCall, Task
 from .task_options import TASK_DEFAULTS, job_fields
@@ -22,15 +23,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 class App:
     """Tasks of one application, and the client that submits them.
 
-    url, api_key: the server (default $JOBQ_URL, $JOBQ_API_KEY), or client: a Client to use.
-    The client is made when first needed, so that importing the app (or eager mode) opens nothing.
+    url, api_key: the server (default $JOBQ_URL, $JOBQ_API_KEY), or client: a Client to use (and
+    async_client: an AsyncClient, for asubmit). Each client is made when first needed, so that
+    importing the app (or eager mode) opens nothing.
     """
 
     def __init__(self, url: Optional[str] = None, api_key: Optional[str] = None, *,
-                 client: Optional[Client] = None) -> None:
+                 client: Optional[Client] = None, async_client: Optional[AsyncClient] = None) -> None:
         self._url = url
         self._api_key = api_key
         self._client = client
+        self._async_client = async_client
         self.tasks: Dict[str, Task[Any, Any]] = {}
         self.handlers: Dict[str, Callable[[JobContext], Any]] = {}  # plain handlers of raw payloads
         self.hooks = Hooks()
@@ -42,9 +45,27 @@ class App:
             self._client = Client(self._url, self._api_key)
         return self._client
 
+    @property
+    def async_client(self) -> AsyncClient:
+        """The AsyncClient of asubmit() and its handles: the app's server and key (a given Client's,
+        if the app was made with one). Use it from one event loop at a time, as any AsyncClient."""
+        if self._async_client is None:
+            if self._client is not None and self._url is None:
+                http = self._client._http
+                self._async_client = AsyncClient(http.url, http.api_key, http.timeout)
+            else:
+                self._async_client = AsyncClient(self._url, self._api_key)
+        return self._async_client
+
     def close(self) -> None:
+        """Closes the sync client's connections (aclose() closes the async client's too)."""
         if self._client is not None:
             self._client.close()
+
+    async def aclose(self) -> None:
+        self.close()
+        if self._async_client is not None:
+            await self._async_client.close()
 
     # Registering.
 
@@ -132,6 +153,22 @@ class App:
             jobs = self.client.submit_many([c.spec for c in calls])
         return [TaskHandle(self.client, job, c.task.hints.get("return")) for c, job in zip(calls, jobs)]
 
+    async def asubmit_many(self, calls: Iterable[PreparedCall]) -> List[AsyncTaskHandle[Any]]:
+        """submit_many() on the AsyncClient, awaited; -> AsyncTaskHandles. In eager mode the tasks
+        run at once, here, as with submit_many() (the loop waits for them: eager mode is for tests)."""
+        calls = list(calls)
+        if self._eager is not None:
+            from .eager import AsyncEagerHandle
+            ran = [AsyncEagerHandle(self._eager.run(c.task, c.spec)) for c in calls]
+            return cast(List[AsyncTaskHandle[Any]], ran)  # not one, but it answers every call of one
+        if not calls:
+            return []
+        if len(calls) == 1:
+            jobs = [await self.async_client.submit(**calls[0].spec)]
+        else:
+            jobs = await self.async_client.submit_many([c.spec for c in calls])
+        return [AsyncTaskHandle(self.async_client, job, c.task.hints.get("return")) for c, job in zip(calls, jobs)]
+
     @contextlib.contextmanager
     def eager(self) -> Iterator[Any]:
         """Within it, a submit runs the task at once, here, with the same argument checking and JSON
@@ -167,7 +204,7 @@ class App:
         is_async = any(t.is_async for t in self.tasks.values()) or \
             any(_is_coroutine_function(h) for h in self.handlers.values())
         cls = AsyncWorker if is_async else Worker
-        worker = cls(self.client, queues=list(queues) if queues is not None else self.queues(),
+        worker: Worker = cls(self.client, queues=list(queues) if queues is not None else self.queues(),
                      concurrency=concurrency, **options)
         for name in [*self.tasks, *self.handlers]:
             worker.handler(name)(self.handler_of(name))

@@ -2,11 +2,15 @@
 while leasing, heartbeats and reports stay on the worker's threads (the standard library has no
 asynchronous HTTP client)."""
 
+from __future__ import annotations
+
 import asyncio
 import inspect
 import threading
+from typing import Any, Callable, Optional
 
 from .errors import JobCancelled
+from .job_context import JobContext
 from .worker import Worker
 
 
@@ -27,31 +31,37 @@ class AsyncWorker(Worker):
     asyncio.CancelledError at its next await, may clean up, and the job ends cancelled.
     """
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._loop = None
-        self._loop_thread = None
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._loop_thread: Optional[threading.Thread] = None
 
-    def run(self, install_signal_handlers=True):
-        self._loop = asyncio.new_event_loop()
-        self._loop_thread = threading.Thread(target=self._loop.run_forever, name="jobq-asyncio", daemon=True)
-        self._loop_thread.start()
+    def run(self, install_signal_handlers: bool = True) -> None:
+        loop = self._loop = asyncio.new_event_loop()
+        thread = self._loop_thread = threading.Thread(target=loop.run_forever, name="jobq-asyncio", daemon=True)
+        thread.start()
         try:
             super().run(install_signal_handlers)
         finally:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._loop_thread.join()
-            self._loop.close()
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join()
+            loop.close()
 
-    def _call(self, fn, ctx):
+    def _call(self, fn: Callable[[JobContext], Any], ctx: JobContext) -> Any:
         if not inspect.iscoroutinefunction(fn):
             return fn(ctx)
+        assert self._loop is not None, "run() starts the loop before any job"
         return asyncio.run_coroutine_threadsafe(self._task(fn, ctx), self._loop).result()
 
-    async def _task(self, fn, ctx):
+    async def _task(self, fn: Callable[[JobContext], Any], ctx: JobContext) -> Any:
         task = asyncio.current_task()
         loop = asyncio.get_running_loop()
-        ctx.add_cancel_callback(lambda: loop.call_soon_threadsafe(task.cancel))
+
+        def cancel() -> None:
+            if task is not None:
+                loop.call_soon_threadsafe(task.cancel)
+
+        ctx.add_cancel_callback(cancel)
         try:
             return await fn(ctx)
         except asyncio.CancelledError:

@@ -1,18 +1,31 @@
-"""The producer's and the worker's calls to jobqd, one method per route of docs/api.md."""
+"""The producer's, the worker's and the operator's calls to jobqd, one method per route of docs/api.md.
+What each sends and how its answer reads is in calls.py, worker_calls.py and operator_calls.py (shared
+with AsyncClient); this file is the blocking I/O."""
 
-import json
+from __future__ import annotations
+
 import os
-import time
-import urllib.parse
+from typing import Any, Dict, Generator, Iterable, Iterator, List, Mapping, Optional, Tuple, TypeVar
 
+from . import calls, operator_calls as ops, worker_calls as wc
+from .calls import Call, ListFilter, Steps
 from .errors import ConnectionFailed
-from .job import FINISHED, Job, Page
+from .event_stream import EventStream
+from .job import Job, Page
+from .operator_calls import QueueInfo, WorkerInfo
 from .sse import read_events
 from .transport import Transport
+from .worker_calls import AckAndLease
 
 DEFAULT_URL = "http://127.0.0.1:8080"
-MAX_WAIT_MS = 300_000  # the server's cap on one GET /jobs/{id}/wait
-ANSWER_SLACK_S = 15.0  # on top of a long poll's own wait, for the answer to come back
+T = TypeVar("T")
+
+
+def resolve(url: Optional[str], api_key: Optional[str]) -> Tuple[str, Optional[str]]:
+    """The server and key: the arguments, else $JOBQ_URL and $JOBQ_API_KEY, else the default URL."""
+    url = url or os.environ.get("JOBQ_URL") or DEFAULT_URL
+    api_key = api_key if api_key is not None else os.environ.get("JOBQ_API_KEY") or None
+    return url, api_key
 
 
 class Client:
@@ -21,59 +34,68 @@ class Client:
     url: the server, ``http://host:port`` (default $JOBQ_URL, else http://127.0.0.1:8080);
     api_key: sent as ``Authorization: Bearer KEY`` (default $JOBQ_API_KEY, else none);
     timeout: seconds to wait for an answer (long polls add their own wait to it).
-    Every call raises a JobqError subclass for an error answer (see jobq.errors).
+    Every call raises a JobqError subclass for an error answer (see jobq.errors), and ValueError
+    for an argument the API would refuse that can be told before sending.
     """
 
-    def __init__(self, url=None, api_key=None, timeout=30.0):
-        url = url or os.environ.get("JOBQ_URL") or DEFAULT_URL
-        api_key = api_key if api_key is not None else os.environ.get("JOBQ_API_KEY") or None
+    def __init__(self, url: Optional[str] = None, api_key: Optional[str] = None, timeout: float = 30.0) -> None:
+        url, api_key = resolve(url, api_key)
         self._http = Transport(url, api_key, timeout)
         self.url = url
 
-    def close(self):
+    def close(self) -> None:
         self._http.close()
 
-    def __enter__(self):
+    def __enter__(self) -> Client:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _job(self, method, path, body=None, **kw):
-        return Job(self._http.request(method, path, body, **kw))
+    def _run(self, call: Call[T]) -> T:
+        return call.decode(self._http.request(call.method, call.path, call.body, params=call.params,
+                                              timeout=call.timeout, raw=call.raw))
+
+    def _drive(self, steps: Steps[T]) -> T:
+        try:
+            call = next(steps)
+            while True:
+                call = steps.send(self._run(call))
+        except StopIteration as done:
+            result: T = done.value
+            return result
 
     # Producers.
 
-    def submit(self, type, payload=None, **options):
+    def submit(self, type: str, payload: Any = None, **options: Any) -> Job:
         """Submits one job; -> the Job. options: the job fields of POST /jobs (queue, priority,
         max_attempts, backoff, timeout_ms, soft_timeout_ms, delay_ms, run_at, user_id, tags,
         idempotency_key, depends_on, callback_url)."""
-        return self._job("POST", "/jobs", _spec(type, payload, options))
+        return self._run(calls.submit(type, payload, options))
 
-    def submit_many(self, jobs, ids_only=False):
+    def submit_many(self, jobs: Iterable[Mapping[str, Any]], ids_only: bool = False) -> List[Any]:
         """Submits 1 to 1,000 jobs at once, all or none. jobs: dicts with ``type`` and the fields of
         submit(). -> the Jobs, in order; with ids_only, just their ids (a smaller, faster answer)."""
-        body = {"jobs": [dict(j) for j in jobs]}
         if ids_only:
-            body["answer"] = "ids"
-            return self._http.request("POST", "/jobs/batch", body)["ids"]
-        answer = self._http.request("POST", "/jobs/batch", body)
-        return [Job(j) for j in answer["jobs"]]
+            ids: List[Any] = self._run(calls.submit_many_ids(jobs))
+            return ids
+        submitted: List[Any] = self._run(calls.submit_many(jobs))
+        return submitted
 
-    def get(self, job_id):
-        return self._job("GET", f"/jobs/{_id(job_id)}")
+    def get(self, job_id: str) -> Job:
+        return self._run(calls.get(job_id))
 
-    def list(self, status=None, queue=None, type=None, user_id=None, tag=None, created_after=None,
-             created_before=None, sort=None, order=None, limit=None, cursor=None, offset=None):
+    def list(self, status: ListFilter = None, queue: Optional[str] = None, type: Optional[str] = None,
+             user_id: Optional[str] = None, tag: Optional[str] = None, created_after: Any = None,
+             created_before: Any = None, sort: Optional[str] = None, order: Optional[str] = None,
+             limit: Optional[int] = None, cursor: Optional[str] = None, offset: Optional[int] = None) -> Page:
         """One page of jobs, newest first by default; -> Page(jobs, next_cursor).
         status may be one status or several (a list)."""
-        params = {"status": status, "queue": queue, "type": type, "user_id": user_id, "tag": tag,
-                  "created_after": created_after, "created_before": created_before, "sort": sort,
-                  "order": order, "limit": limit, "cursor": cursor, "offset": offset}
-        answer = self._http.request("GET", "/jobs", params=params)
-        return Page([Job(j) for j in answer["jobs"]], answer.get("next_cursor"))
+        return self._run(calls.list_jobs(
+            status=status, queue=queue, type=type, user_id=user_id, tag=tag, created_after=created_after,
+            created_before=created_before, sort=sort, order=order, limit=limit, cursor=cursor, offset=offset))
 
-    def iter_jobs(self, page_size=100, **filters):
+    def iter_jobs(self, page_size: int = 100, **filters: Any) -> Iterator[Job]:
         """Every job matching the filters of list(), page after page."""
         cursor = None
         while True:
@@ -83,35 +105,27 @@ class Client:
             if not cursor:
                 return
 
-    def update(self, job_id, **fields):
+    def update(self, job_id: str, **fields: Any) -> Job:
         """Changes priority, run_at or delay_ms of a job that is not running yet."""
-        return self._job("PATCH", f"/jobs/{_id(job_id)}", fields)
+        return self._run(calls.update(job_id, fields))
 
-    def cancel(self, job_id):
+    def cancel(self, job_id: str) -> Job:
         """Cancels a job: at once if it has not started, else by asking its worker (cancel_requested)."""
-        return self._job("POST", f"/jobs/{_id(job_id)}/cancel")
+        return self._run(calls.cancel(job_id))
 
-    def delete(self, job_id):
+    def delete(self, job_id: str) -> Optional[Job]:
         """Removes a finished job (-> None), or cancels an active one (-> the Job)."""
-        answer = self._http.request("DELETE", f"/jobs/{_id(job_id)}")
-        return Job(answer) if answer is not None else None
+        return self._run(calls.delete(job_id))
 
-    def retry(self, job_id):
+    def retry(self, job_id: str) -> Job:
         """Queues a failed or cancelled job again, its attempts reset."""
-        return self._job("POST", f"/jobs/{_id(job_id)}/retry")
+        return self._run(calls.retry(job_id))
 
-    def wait(self, job_id, timeout=30.0):
+    def wait(self, job_id: str, timeout: float = 30.0) -> Job:
         """Waits up to timeout seconds for the job to finish; -> the Job, finished or as it is then."""
-        deadline = time.monotonic() + timeout
-        while True:
-            left_ms = max(0, int((deadline - time.monotonic()) * 1000))
-            chunk = min(left_ms, MAX_WAIT_MS)
-            job = self._job("GET", f"/jobs/{_id(job_id)}/wait", params={"timeout_ms": chunk},
-                            timeout=chunk / 1000 + ANSWER_SLACK_S)
-            if job.finished or chunk == left_ms:
-                return job
+        return self._drive(calls.wait(job_id, timeout))
 
-    def watch(self, job_id, timeout=None):
+    def watch(self, job_id: str, timeout: Optional[float] = None) -> EventStream:
         """Live changes of one job over Server-Sent Events: an iterator of (event, Job), starting
         with ("snapshot", job as it is now), that ends once the job is completed, failed, cancelled
         or purged. The stream is open when this returns (an unknown id raises NotFound here).
@@ -119,160 +133,170 @@ class Client:
         timeout: seconds of silence after which reading fails with ConnectionFailed (the server
         sends a keep-alive every 15 s, so the default of 60 s only trips on a dead connection).
         """
-        return self._stream(f"/jobs/{_id(job_id)}/events", None, timeout, until_finished=True)
+        return self._stream(calls.watch_path(job_id), None, timeout, until_finished=True)
 
-    def events(self, queue=None, type=None, event=None, timeout=None):
+    def events(self, queue: ListFilter = None, type: ListFilter = None, event: ListFilter = None,
+               timeout: Optional[float] = None) -> EventStream:
         """Every event from now on (the stream is open when this returns), optionally only of some
         queues, types or event names (each one name or a list): an iterator of (event, Job) that
         runs until the caller closes it or the server ends the stream."""
-        params = {"queue": queue, "type": type, "event": event}
-        return self._stream("/events", params, timeout, until_finished=False)
+        return self._stream("/events", calls.events_params(queue, type, event), timeout, until_finished=False)
 
-    def _stream(self, path, params, timeout, until_finished):
-        conn, resp = self._http.open_stream(path, params, timeout=timeout or 60.0)
+    def _stream(self, path: str, params: Optional[Dict[str, Any]], timeout: Optional[float],
+                until_finished: bool) -> EventStream:
+        conn, resp = self._http.open_stream(path, params, timeout=timeout or calls.STREAM_SILENCE_S)
         return EventStream(conn, _read_stream(conn, resp, path, until_finished))
 
     # Workers.
 
-    def lease(self, worker_id, queues=None, types=None, max_jobs=1, lease_ms=None, wait_ms=0):
+    def lease(self, worker_id: str, queues: ListFilter = None, types: ListFilter = None,
+              max_jobs: int = 1, lease_ms: Optional[int] = None, wait_ms: int = 0) -> List[Job]:
         """Takes up to max_jobs ready jobs, waiting up to wait_ms for one; -> Jobs with lease_token."""
-        body = _lease_body(worker_id, queues, types, max_jobs, lease_ms, wait_ms)
-        answer = self._http.request("POST", "/lease", body, timeout=wait_ms / 1000 + ANSWER_SLACK_S)
-        return [Job(j) for j in answer["jobs"]]
+        return self._run(wc.lease(worker_id, queues, types, max_jobs, lease_ms, wait_ms))
 
-    def heartbeat(self, job_id, lease_token, **progress):
+    def heartbeat(self, job_id: str, lease_token: str, **progress: Any) -> Dict[str, Any]:
         """Renews the lease, with any of progress, progress_message, stage, processed_items and
         total_items; -> {"cancel_requested", "soft_timeout_passed", "lease_expires_at"}."""
-        return self._http.request("POST", f"/jobs/{_id(job_id)}/heartbeat",
-                                  {"lease_token": lease_token, **progress})
+        return self._run(wc.heartbeat(job_id, lease_token, progress))
 
-    def progress(self, job_id, lease_token, **progress):
+    def progress(self, job_id: str, lease_token: str, **progress: Any) -> Dict[str, Any]:
         """Reports progress (and renews the lease); the answer is heartbeat()'s."""
-        return self._http.request("POST", f"/jobs/{_id(job_id)}/progress",
-                                  {"lease_token": lease_token, **progress})
+        return self._run(wc.heartbeat(job_id, lease_token, progress, route="progress"))
 
-    def complete(self, job_id, lease_token, result=None):
-        return self._job("POST", f"/jobs/{_id(job_id)}/complete",
-                         {"lease_token": lease_token, "result": result})
+    def complete(self, job_id: str, lease_token: str, result: Any = None) -> Job:
+        return self._run(wc.complete(job_id, lease_token, result))
 
-    def fail(self, job_id, lease_token, error, traceback=None, retryable=True, retry_in_ms=None,
-             count_attempt=None):
+    def fail(self, job_id: str, lease_token: str, error: str, traceback: Optional[str] = None,
+             retryable: bool = True, retry_in_ms: Optional[int] = None, count_attempt: Optional[bool] = None) -> Job:
         """Fails the attempt. retry_in_ms: when the job is retried, its next attempt runs that many ms
         from now instead of after the backoff; count_attempt=False: this attempt does not count toward
         max_attempts (the error is still recorded). Both are sent only when given."""
-        body = {"lease_token": lease_token, "error": error, "retryable": retryable}
-        if traceback:
-            body["traceback"] = traceback
-        if retry_in_ms is not None:
-            body["retry_in_ms"] = retry_in_ms
-        if count_attempt is not None:
-            body["count_attempt"] = count_attempt
-        return self._job("POST", f"/jobs/{_id(job_id)}/fail", body)
+        return self._run(wc.fail(job_id, lease_token, error, traceback, retryable, retry_in_ms, count_attempt))
 
-    def release(self, job_id, lease_token):
+    def release(self, job_id: str, lease_token: str) -> Job:
         """Gives back a leased job this worker did not start: queued again, its attempt not counted."""
-        return self._job("POST", f"/jobs/{_id(job_id)}/release", {"lease_token": lease_token})
+        return self._run(wc.release(job_id, lease_token))
 
-    def ack(self, complete=(), fail=(), ids_only=False):
+    def ack(self, complete: Iterable[Mapping[str, Any]] = (), fail: Iterable[Mapping[str, Any]] = (),
+            ids_only: bool = False) -> List[Dict[str, Any]]:
         """Completes and fails many jobs in one call; -> the per-job results of POST /ack (with
         ids_only, without each job in its result)."""
-        body = {"complete": list(complete), "fail": list(fail)}
-        if ids_only:
-            body["answer"] = "ids"
-        return self._http.request("POST", "/ack", body)["results"]
+        return self._run(wc.ack(complete, fail, ids_only))
 
-    def ack_and_lease(self, worker_id, complete=(), fail=(), queues=None, types=None, max_jobs=1,
-                      lease_ms=None, wait_ms=0):
+    def ack_and_lease(self, worker_id: str, complete: Iterable[Mapping[str, Any]] = (),
+                      fail: Iterable[Mapping[str, Any]] = (), queues: ListFilter = None,
+                      types: ListFilter = None, max_jobs: int = 1, lease_ms: Optional[int] = None,
+                      wait_ms: int = 0) -> AckAndLease:
         """ack() and lease() in one call: reports these outcomes and leases up to max_jobs more.
         -> (results, jobs, lease_error): the per-job results without the jobs, the Jobs leased, and
         the error that kept the lease from being served (None when it was)."""
-        body = {"complete": list(complete), "fail": list(fail), "answer": "ids",
-                "lease": _lease_body(worker_id, queues, types, max_jobs, lease_ms, wait_ms)}
-        answer = self._http.request("POST", "/ack", body, timeout=wait_ms / 1000 + ANSWER_SLACK_S)
-        return answer["results"], [Job(j) for j in answer["jobs"]], answer.get("lease_error")
+        return self._run(wc.ack_and_lease(worker_id, complete, fail, queues, types, max_jobs, lease_ms, wait_ms))
 
-    def heartbeats(self, jobs):
+    def heartbeats(self, jobs: Iterable[Mapping[str, Any]]) -> List[Dict[str, Any]]:
         """Renews many leases in one call. jobs: dicts with id, lease_token and any progress fields
         of heartbeat(). -> per job, in order, {"id", "ok", "cancel_requested", "soft_timeout_passed",
         "lease_expires_at"} or {"id", "ok": False, "error": {"code", "message"}}."""
-        return self._http.request("POST", "/heartbeats", {"jobs": list(jobs)})["results"]
+        return self._run(wc.heartbeats(jobs))
 
-    def beat(self, worker_id, **fields):
+    def beat(self, worker_id: str, **fields: Any) -> Dict[str, Any]:
         """A worker's beat (types, queues, concurrency, running, host, pid, version);
         -> {"command": "run"|"quiet"|"stop", "concurrency": N}."""
-        return self._http.request("POST", f"/workers/{_id(worker_id)}/beat", fields)
+        return self._run(wc.beat(worker_id, fields))
 
     # Operators.
 
-    def stats(self):
-        return self._http.request("GET", "/stats")
+    def dead_letters(self, queue: Optional[str] = None, type: Optional[str] = None,
+                     user_id: Optional[str] = None, tag: Optional[str] = None, created_after: Any = None,
+                     created_before: Any = None, sort: Optional[str] = None, order: Optional[str] = None,
+                     limit: Optional[int] = None, cursor: Optional[str] = None,
+                     offset: Optional[int] = None) -> Page:
+        """One page of the dead letters (the failed jobs); the filters of list() but status."""
+        return self._run(ops.dead_letters(
+            queue=queue, type=type, user_id=user_id, tag=tag, created_after=created_after,
+            created_before=created_before, sort=sort, order=order, limit=limit, cursor=cursor, offset=offset))
 
-    def workers(self):
-        return self._http.request("GET", "/workers")["workers"]
+    def retry_dead_letter(self, job_id: str) -> Job:
+        """Queues one dead letter again, its attempts reset (Conflict if the job is not failed)."""
+        return self._run(ops.retry_dead_letter(job_id))
+
+    def retry_dead_letters(self, queue: Optional[str] = None, type: Optional[str] = None,
+                           user_id: Optional[str] = None, tag: Optional[str] = None) -> List[Job]:
+        """Queues again every dead letter matching all the filters given (every one without any)."""
+        return self._run(ops.retry_dead_letters(queue, type, user_id, tag))
+
+    def purge_dead_letters(self) -> int:
+        """Removes every dead letter; -> how many."""
+        return self._run(ops.purge_dead_letters())
+
+    def queues(self) -> List[QueueInfo]:
+        """Every queue that holds jobs or is paused: {"name", "counts", "paused"}."""
+        return self._run(ops.queues())
+
+    def pause_queue(self, name: str) -> QueueInfo:
+        """Leases nothing from the queue until resumed (it keeps its jobs and takes submits; the
+        pause survives a restart); -> the queue."""
+        return self._run(ops.set_paused(name, True))
+
+    def resume_queue(self, name: str) -> QueueInfo:
+        return self._run(ops.set_paused(name, False))
+
+    def workers(self) -> List[WorkerInfo]:
+        """The workers that beat: id, host, pid, types, queues, concurrency, running, state..."""
+        return self._run(ops.workers())
+
+    def scale_worker(self, worker_id: str, concurrency: int) -> WorkerInfo:
+        """The worker's next beat is answered with this concurrency (1..10,000); -> the worker."""
+        return self._run(ops.scale_worker(worker_id, concurrency))
+
+    def quiet_worker(self, worker_id: str) -> WorkerInfo:
+        """At its next beat the worker finishes what runs and leases no more; -> the worker."""
+        return self._run(ops.command_worker(worker_id, "quiet"))
+
+    def stop_worker(self, worker_id: str) -> WorkerInfo:
+        """At its next beat the worker stops gracefully (not undone by a later quiet); -> the worker."""
+        return self._run(ops.command_worker(worker_id, "stop"))
+
+    def purge(self, older_than_s: Optional[int] = None, statuses: ListFilter = None) -> int:
+        """Removes the finished jobs with these statuses (default completed and cancelled) that
+        finished at least older_than_s seconds ago (default 0: all of them); -> how many."""
+        return self._run(ops.purge(older_than_s, statuses))
+
+    def stats(self, type: Optional[str] = None) -> Dict[str, Any]:
+        """GET /stats, or with type the stats of one job type (NotFound if no job has it)."""
+        return self._run(ops.stats(type))
+
+    def throughput(self) -> Dict[str, Any]:
+        """Finished attempts per second over the last 15 minutes: {"window_s", "seconds"}."""
+        return self._run(ops.throughput())
+
+    def health(self) -> Dict[str, Any]:
+        return self._run(ops.health())
+
+    def ready(self) -> Dict[str, Any]:
+        """{"status": "ready"} when the store answers; Unavailable if not."""
+        return self._run(ops.ready())
+
+    def metrics(self) -> str:
+        """The Prometheus text of /metrics."""
+        return self._run(ops.metrics())
+
+    def openapi(self) -> Dict[str, Any]:
+        """The server's OpenAPI contract."""
+        return self._run(ops.openapi())
+
+    def whoami(self) -> Dict[str, Any]:
+        """{"role", "keys"}: this client's key's role, and whether the server has keys."""
+        return self._run(ops.whoami())
 
 
-class EventStream:
-    """An open event stream: iterate it for (event, Job); close() (or a with block) hangs up."""
-
-    def __init__(self, conn, messages):
-        self._conn = conn
-        self._messages = messages
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        return next(self._messages)
-
-    def close(self):
-        self._messages.close()
-        self._conn.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-
-def _read_stream(conn, resp, path, until_finished):
+def _read_stream(conn: Any, resp: Any, path: str, until_finished: bool) -> Generator[Tuple[str, Job], None, None]:
     try:
         for name, data in read_events(resp):
-            try:
-                message = json.loads(data)
-            except ValueError:
-                raise ConnectionFailed(f"stream {path} sent data that is not JSON: {data[:200]!r}") from None
-            if name == "error":
-                raise ConnectionFailed(f"stream {path} ended by the server: {data[:200]}")
-            job = Job(message.get("job") or {}) if isinstance(message, dict) else Job()
+            job = calls.stream_message(path, name, data)
             yield name, job
-            if until_finished and (name == "purged" or job.get("status") in FINISHED):
+            if until_finished and calls.ends_stream(name, job):
                 return
     except OSError as e:
         raise ConnectionFailed(f"stream {path}: {type(e).__name__}: {e}") from e
     finally:
         conn.close()
-
-
-def _spec(type, payload, options):
-    spec = {"type": type}
-    if payload is not None:
-        spec["payload"] = payload
-    spec.update(options)
-    return spec
-
-
-def _id(value):
-    """An id as a path segment: percent-encoded, so an id cannot reach another route."""
-    return urllib.parse.quote(str(value), safe="")
-
-
-def _lease_body(worker_id, queues, types, max_jobs, lease_ms, wait_ms):
-    body = {"worker_id": worker_id, "max_jobs": max_jobs, "wait_ms": wait_ms}
-    if queues is not None:
-        body["queues"] = list(queues)
-    if types is not None:
-        body["types"] = list(types)
-    if lease_ms is not None:
-        body["lease_ms"] = lease_ms
-    return body

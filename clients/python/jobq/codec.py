@@ -18,7 +18,7 @@ import math
 import sys
 import typing
 import uuid
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 
 class NotJsonable(TypeError):
@@ -144,7 +144,7 @@ def _iso(text: str) -> str:
     return text[:-1] + "+00:00" if isinstance(text, str) and text.endswith("Z") else text
 
 
-def _hints(obj: Any) -> dict:
+def _hints(obj: Any) -> Dict[str, Any]:
     try:
         return typing.get_type_hints(obj)
     except Exception:  # an annotation naming something not importable here: take the values as they are

@@ -1,7 +1,8 @@
 """Eager mode (App.eager()): a submit runs its task at once, in this process, as a worker would run
 it: the payload through a JSON round trip, the same decoding, hooks and outcome mapping
 (outcome.py), failed attempts retried at once while attempts are left. A Retry's delay is not
-waited for. The handle answers like a TaskHandle, from the finished job."""
+waited for. The handle answers like a TaskHandle, from the finished job (an AsyncTaskHandle's calls,
+awaited, for asubmit)."""
 
 import asyncio
 import json
@@ -107,3 +108,58 @@ class EagerHandle:
 
     def result(self, timeout: float = 30.0) -> Any:
         return finished_result(self.job, self._return_hint, timeout)
+
+
+class AsyncEagerHandle:
+    """An AsyncTaskHandle of a job that eager mode ran (asubmit): the EagerHandle's answers, awaited."""
+
+    def __init__(self, handle: EagerHandle) -> None:
+        self.handle = handle
+        self.job = handle.job
+        self.id = handle.id
+
+    def __repr__(self) -> str:
+        return f"Async{self.handle!r}"
+
+    async def get(self) -> Job:
+        return self.job
+
+    async def status(self) -> str:
+        return self.handle.status()
+
+    async def wait(self, timeout: float = 30.0) -> Job:
+        return self.job
+
+    async def watch(self, timeout: Optional[float] = None) -> "FinishedStream":
+        return FinishedStream(list(self.handle.watch(timeout)))
+
+    async def cancel(self) -> Job:
+        return self.job
+
+    async def result(self, timeout: float = 30.0) -> Any:
+        return self.handle.result(timeout)
+
+
+class FinishedStream:
+    """The events of a finished job, as an AsyncEventStream gives them: ``async with``, ``async for``."""
+
+    def __init__(self, events: List[Tuple[str, Job]]) -> None:
+        self._events = iter(events)
+
+    def __aiter__(self) -> "FinishedStream":
+        return self
+
+    async def __anext__(self) -> Tuple[str, Job]:
+        try:
+            return next(self._events)
+        except StopIteration:
+            raise StopAsyncIteration from None
+
+    async def aclose(self) -> None:
+        self._events = iter(())
+
+    async def __aenter__(self) -> "FinishedStream":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()

@@ -1,5 +1,9 @@
 """Errors from a jobq server: one class per API error code, all of them JobqError."""
 
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Type
+
 
 class JobqError(Exception):
     """An error answer from jobqd, or no answer at all.
@@ -9,14 +13,15 @@ class JobqError(Exception):
     ``details`` object (``{"field": ...}`` for bad input), {} when it has none.
     """
 
-    def __init__(self, message, status=None, code="error", details=None):
+    def __init__(self, message: str, status: Optional[int] = None, code: str = "error",
+                 details: Optional[Dict[str, Any]] = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
-        self.details = details or {}
+        self.details: Dict[str, Any] = details or {}
 
-    def __str__(self):
+    def __str__(self) -> str:
         where = f" [{self.status} {self.code}]" if self.status is not None else f" [{self.code}]"
         field = self.details.get("field")
         return f"{self.message}{where}" + (f" (field: {field})" if field else "")
@@ -26,7 +31,7 @@ class InvalidArgument(JobqError):
     """400: bad input. ``field`` names the offending field or query parameter when the server did."""
 
     @property
-    def field(self):
+    def field(self) -> Optional[str]:
         return self.details.get("field")
 
 
@@ -61,7 +66,7 @@ class ServerFault(JobqError):
 class ConnectionFailed(JobqError):
     """The server could not be reached, or the connection broke before an answer came."""
 
-    def __init__(self, message):
+    def __init__(self, message: str) -> None:
         super().__init__(message, status=None, code="connection_failed")
 
 
@@ -102,7 +107,7 @@ class TaskFailed(Exception):
         self.job = job
 
 
-_BY_CODE = {
+_BY_CODE: Dict[str, Type[JobqError]] = {
     "invalid_argument": InvalidArgument,
     "bad_request": InvalidArgument,
     "unauthorized": Unauthorized,
@@ -115,18 +120,18 @@ _BY_CODE = {
     "internal": ServerFault,
 }
 
-_BY_STATUS = {400: InvalidArgument, 401: Unauthorized, 403: Forbidden, 404: NotFound, 409: Conflict,
+_BY_STATUS: Dict[int, Type[JobqError]] = {400: InvalidArgument, 401: Unauthorized, 403: Forbidden, 404: NotFound, 409: Conflict,
               413: PayloadTooLarge, 500: ServerFault, 503: Unavailable}
 
 
-def error_from_answer(status, body, text):
+def error_from_answer(status: int, body: Any, text: str) -> JobqError:
     """The exception for an error answer: status, the parsed JSON body (or None), the raw text."""
     err = body.get("error") if isinstance(body, dict) else None
     if isinstance(err, dict):
         code = str(err.get("code") or f"http_{status}")
         message = str(err.get("message") or f"HTTP {status}")
-        details = err.get("details") if isinstance(err.get("details"), dict) else {}
+        details: Dict[str, Any] = err["details"] if isinstance(err.get("details"), dict) else {}
     else:
         code, message, details = f"http_{status}", (text.strip() or f"HTTP {status}")[:500], {}
-    cls = _BY_CODE.get(code) or _BY_STATUS.get(status, JobqError)
+    cls = _BY_CODE.get(code) or _BY_STATUS.get(status) or JobqError
     return cls(message, status=status, code=code, details=details)

@@ -1,5 +1,6 @@
 """What a task's submit returns: the job's id and the calls about it, its result decoded by the task's
-return annotation."""
+return annotation. TaskHandle is submit()'s, on the sync Client; AsyncTaskHandle is asubmit()'s, the
+same calls awaited on the AsyncClient."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from .errors import TaskFailed
 from .job import Job
 
 if TYPE_CHECKING:
-    from .client import Client, EventStream
+    from .async_client import AsyncClient
+    from .async_event_stream import AsyncEventStream
+    from .client import Client
+    from .event_stream import EventStream
 
 R = TypeVar("R")
 
@@ -52,7 +56,45 @@ class TaskHandle(Generic[R]):
     def result(self, timeout: float = 30.0) -> R:
         """Waits for the job and returns its result, decoded by the task's return annotation.
         TaskFailed if it failed or was cancelled; TimeoutError if it did not finish in time."""
-        return finished_result(self.wait(timeout), self._return_hint, timeout)
+        result: R = finished_result(self.wait(timeout), self._return_hint, timeout)
+        return result
+
+
+class AsyncTaskHandle(Generic[R]):
+    """One job of a task submitted with ``await task.asubmit(...)``: TaskHandle's calls, each a
+    coroutine on the app's AsyncClient, so an ``async def`` endpoint never blocks its loop."""
+
+    def __init__(self, client: AsyncClient, job: Job, return_hint: Any = None) -> None:
+        self.client = client
+        self.job = job
+        self.id: str = job["id"]
+        self._return_hint = return_hint
+
+    def __repr__(self) -> str:
+        return f"AsyncTaskHandle(id={self.id!r}, type={self.job.get('type')!r})"
+
+    async def get(self) -> Job:
+        self.job = await self.client.get(self.id)
+        return self.job
+
+    async def status(self) -> str:
+        return str((await self.get())["status"])
+
+    async def wait(self, timeout: float = 30.0) -> Job:
+        self.job = await self.client.wait(self.id, timeout=timeout)
+        return self.job
+
+    async def watch(self, timeout: Optional[float] = None) -> AsyncEventStream:
+        """``async with await handle.watch() as changes: async for event, job in changes`` (AsyncClient.watch)."""
+        return await self.client.watch(self.id, timeout=timeout)
+
+    async def cancel(self) -> Job:
+        self.job = await self.client.cancel(self.id)
+        return self.job
+
+    async def result(self, timeout: float = 30.0) -> R:
+        result: R = finished_result(await self.wait(timeout), self._return_hint, timeout)
+        return result
 
 
 def finished_result(job: Job, return_hint: Any, timeout: float) -> Any:

@@ -3,8 +3,11 @@ bodies. http.client parses every answer's headers with the email package, which 
 times the rest of a request on loopback; an answer from jobqd needs only its status, its length
 and whether the connection stays open."""
 
+from __future__ import annotations
+
 import socket
 import ssl
+from typing import Dict, List, Optional, Tuple
 
 MAX_HEAD = 64 * 1024  # bytes of status line and headers; jobqd's are a few hundred
 _NO_BODY = (204, 304)
@@ -20,45 +23,42 @@ class ProtocolError(ConnectionError):
 
 
 class HttpConnection:
-    def __init__(self, host, port, timeout, tls=None):
+    def __init__(self, host: str, port: int, timeout: float, tls: Optional[ssl.SSLContext] = None) -> None:
         self.host, self.port, self.tls = host, port, tls
         self.timeout = timeout
-        self.sock = None
+        self.sock: Optional[socket.socket] = None
         self._buf = bytearray()
-        self._host_header = host if port in (80, 443) else f"{host}:{port}"
+        self._host_header = host_header(host, port)
 
-    def close(self):
+    def close(self) -> None:
         if self.sock is not None:
             self.sock.close()
             self.sock = None
         self._buf.clear()
 
-    def set_timeout(self, timeout):
+    def set_timeout(self, timeout: float) -> None:
         self.timeout = timeout
         if self.sock is not None:
             self.sock.settimeout(timeout)
 
-    def request(self, method, target, headers, body=None):
+    def request(self, method: str, target: str, headers: Dict[str, str],
+                body: Optional[bytes] = None) -> Tuple[int, bytes, bool]:
         """Sends one request and reads its whole answer: -> (status, body bytes, whether the server
         closes the connection after it). OSError on failure; StaleConnection if the connection
         turned out closed before any byte of the answer."""
         fresh = self.sock is None
         if fresh:
-            self._connect()
-        lines = [f"{method} {target} HTTP/1.1", f"Host: {self._host_header}"]
-        lines += [f"{k}: {v}" for k, v in headers.items()]
-        if body is not None or method in ("POST", "PUT", "PATCH"):
-            lines.append(f"Content-Length: {len(body or b'')}")
-        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+            self.sock = self._connect()
+        assert self.sock is not None
         try:
-            self.sock.sendall(head + body if body else head)
+            self.sock.sendall(request_bytes(method, target, self._host_header, headers, body))
         except (BrokenPipeError, ConnectionResetError) as e:
             if fresh:
                 raise
             raise StaleConnection(str(e)) from e
         return self._read_answer(method, stale_possible=not fresh)
 
-    def _connect(self):
+    def _connect(self) -> socket.socket:
         sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -67,17 +67,18 @@ class HttpConnection:
         except BaseException:
             sock.close()
             raise
-        self.sock = sock
+        return sock
 
-    def _fill(self):
+    def _fill(self) -> bool:
         """Reads more of the answer; -> False at the end of the stream."""
+        assert self.sock is not None
         chunk = self.sock.recv(65536)
         if not chunk:
             return False
         self._buf += chunk
         return True
 
-    def _read_answer(self, method, stale_possible):
+    def _read_answer(self, method: str, stale_possible: bool) -> Tuple[int, bytes, bool]:
         buf = self._buf
         while (end := buf.find(b"\r\n\r\n")) < 0:
             if len(buf) > MAX_HEAD:
@@ -92,27 +93,9 @@ class HttpConnection:
                 if stale_possible and not buf:
                     raise StaleConnection("the server closed the connection")
                 raise ProtocolError("the server closed the connection in the middle of an answer")
-        head = bytes(buf[:end]).decode("latin-1").split("\r\n")
+        status, length, chunked, close = parse_head(bytes(buf[:end]))
         del buf[:end + 4]
-        version, _, rest = head[0].partition(" ")
-        if not version.startswith("HTTP/1.") or not rest[:3].isdigit():
-            raise ProtocolError(f"not an HTTP/1.1 status line: {head[0][:100]!r}")
-        status = int(rest[:3])
-        length, chunked, close = None, False, version == "HTTP/1.0"
-        for line in head[1:]:
-            name, _, value = line.partition(":")
-            name, value = name.strip().lower(), value.strip().lower()
-            if name == "content-length":
-                if not value.isdigit():
-                    raise ProtocolError(f"a bad Content-Length: {value!r}")
-                length = int(value)
-            elif name == "transfer-encoding":
-                chunked = value == "chunked"
-                if not chunked:
-                    raise ProtocolError(f"a Transfer-Encoding this client does not read: {value!r}")
-            elif name == "connection":
-                close = "close" in value
-        if method == "HEAD" or status in _NO_BODY or 100 <= status < 200:
+        if not has_body(method, status):
             return status, b"", close
         if chunked:
             return status, self._read_chunked(), close
@@ -124,7 +107,7 @@ class HttpConnection:
             return status, body, True
         return status, self._take(length), close
 
-    def _take(self, n):
+    def _take(self, n: int) -> bytes:
         buf = self._buf
         while len(buf) < n:
             if not self._fill():
@@ -133,7 +116,7 @@ class HttpConnection:
         del buf[:n]
         return body
 
-    def _line(self):
+    def _line(self) -> bytes:
         buf = self._buf
         while (end := buf.find(b"\r\n")) < 0:
             if len(buf) > MAX_HEAD or not self._fill():
@@ -142,14 +125,10 @@ class HttpConnection:
         del buf[:end + 2]
         return line
 
-    def _read_chunked(self):
-        parts = []
+    def _read_chunked(self) -> bytes:
+        parts: List[bytes] = []
         while True:
-            size_text = self._line().split(b";", 1)[0].strip()
-            try:
-                size = int(size_text, 16)
-            except ValueError:
-                raise ProtocolError(f"a bad chunk size: {size_text[:20]!r}") from None
+            size = chunk_size(self._line())
             if size == 0:
                 while self._line():  # trailers, up to the empty line
                     pass
@@ -159,5 +138,59 @@ class HttpConnection:
                 raise ProtocolError("a chunk without its CRLF")
 
 
-def tls_context():
+def host_header(host: str, port: int) -> str:
+    return host if port in (80, 443) else f"{host}:{port}"
+
+
+def request_bytes(method: str, target: str, host: str, headers: Dict[str, str],
+                  body: Optional[bytes] = None) -> bytes:
+    """One request's bytes: the request line, Host, the headers, Content-Length, the body."""
+    lines = [f"{method} {target} HTTP/1.1", f"Host: {host}"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    if body is not None or method in ("POST", "PUT", "PATCH"):
+        lines.append(f"Content-Length: {len(body or b'')}")
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    return head + body if body else head
+
+
+def parse_head(head: bytes) -> Tuple[int, Optional[int], bool, bool]:
+    """An answer's status line and headers (bytes, without the blank line) -> (status, Content-Length
+    or None, whether the body is chunked, whether the server closes the connection after it).
+    ProtocolError for what this client does not read."""
+    lines = head.decode("latin-1").split("\r\n")
+    version, _, rest = lines[0].partition(" ")
+    if not version.startswith("HTTP/1.") or not rest[:3].isdigit():
+        raise ProtocolError(f"not an HTTP/1.1 status line: {lines[0][:100]!r}")
+    status = int(rest[:3])
+    length, chunked, close = None, False, version == "HTTP/1.0"
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        name, value = name.strip().lower(), value.strip().lower()
+        if name == "content-length":
+            if not value.isdigit():
+                raise ProtocolError(f"a bad Content-Length: {value!r}")
+            length = int(value)
+        elif name == "transfer-encoding":
+            chunked = value == "chunked"
+            if not chunked:
+                raise ProtocolError(f"a Transfer-Encoding this client does not read: {value!r}")
+        elif name == "connection":
+            close = "close" in value
+    return status, length, chunked, close
+
+
+def has_body(method: str, status: int) -> bool:
+    return not (method == "HEAD" or status in _NO_BODY or 100 <= status < 200)
+
+
+def chunk_size(line: bytes) -> int:
+    """The size of a chunk from its size line (bytes, without CRLF); ProtocolError if bad."""
+    size_text = line.split(b";", 1)[0].strip()
+    try:
+        return int(size_text, 16)
+    except ValueError:
+        raise ProtocolError(f"a bad chunk size: {size_text[:20]!r}") from None
+
+
+def tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()

@@ -1,7 +1,10 @@
 """What a handler gets: the job, a throttled progress reporter, and the cancel and soft-timeout news."""
 
+from __future__ import annotations
+
 import threading
 import time
+from typing import Any, Callable, Dict, List, Optional
 
 from .errors import JobCancelled
 
@@ -20,15 +23,15 @@ class JobContext:
     past its soft_timeout_ms, a notice to wrap up before the hard timeout.
     """
 
-    def __init__(self, job, interval=PROGRESS_INTERVAL_S):
+    def __init__(self, job: Dict[str, Any], interval: float = PROGRESS_INTERVAL_S) -> None:
         self.job = job
-        self.id = job["id"]
-        self.type = job.get("type")
-        self.queue = job.get("queue")
-        self.payload = job.get("payload")
-        self.attempt = job.get("attempt")
-        self.max_attempts = job.get("max_attempts")
-        self.lease_token = job["lease_token"]
+        self.id: str = job["id"]
+        self.type: Optional[str] = job.get("type")
+        self.queue: Optional[str] = job.get("queue")
+        self.payload: Any = job.get("payload")
+        self.attempt: Optional[int] = job.get("attempt")
+        self.max_attempts: Optional[int] = job.get("max_attempts")
+        self.lease_token: str = job["lease_token"]
         self.cancel_event = threading.Event()
         self.soft_timeout = threading.Event()
         self.cancel_requested = False  # the server said so (as opposed to a shutdown or a lost lease)
@@ -38,17 +41,18 @@ class JobContext:
         self.send_lock = threading.Lock()  # one report of this job on the wire at a time, in order
         self._lock = threading.Lock()
         self._interval = interval
-        self._pending = {}
-        self._last_sent = None
+        self._pending: Dict[str, Any] = {}
+        self._last_sent: Optional[float] = None
         self._done = False
         self._outcome_claimed = False
-        self._on_cancel = []
-        self._wake = None  # set by the keeper: called when a report is pending
+        self._on_cancel: List[Callable[[], None]] = []
+        self._wake: Optional[Callable[[], None]] = None  # set by the keeper: called when a report is pending
 
     # For the handler.
 
-    def progress(self, progress=None, message=None, *, stage=None, processed_items=None,
-                 total_items=None):
+    def progress(self, progress: Optional[float] = None, message: Optional[str] = None, *,
+                 stage: Optional[str] = None, processed_items: Optional[int] = None,
+                 total_items: Optional[int] = None) -> None:
         """Reports progress (0..100; ValueError outside), a message, a stage name, item counts; any
         of them. Returns at
         once; the update is sent now if none went out in the last 0.5 s, else at the end of that
@@ -66,39 +70,39 @@ class JobContext:
             wake()
 
     @property
-    def cancelled(self):
+    def cancelled(self) -> bool:
         return self.cancel_event.is_set()
 
-    def raise_if_cancelled(self):
+    def raise_if_cancelled(self) -> None:
         """Raises JobCancelled if the job should stop (cancel asked for, shutdown, lease lost)."""
         if self.cancel_event.is_set():
             raise JobCancelled(self._stop_reason())
 
-    def wait_cancelled(self, timeout=None):
+    def wait_cancelled(self, timeout: Optional[float] = None) -> bool:
         """Sleeps up to timeout seconds, waking at once on a cancel; -> whether the job should stop."""
         return self.cancel_event.wait(timeout)
 
     @property
-    def soft_timeout_passed(self):
+    def soft_timeout_passed(self) -> bool:
         return self.soft_timeout.is_set()
 
     # For the worker.
 
-    def _stop_reason(self):
+    def _stop_reason(self) -> str:
         if self.cancel_requested:
             return "cancelled by request"
         if self.handed_back:
             return "the worker shut down"
         return "the lease was lost"
 
-    def add_cancel_callback(self, fn):
+    def add_cancel_callback(self, fn: Callable[[], None]) -> None:
         with self._lock:
             self._on_cancel.append(fn)
             fire = self.cancel_event.is_set()
         if fire:
             fn()
 
-    def stop(self):
+    def stop(self) -> None:
         """The job should stop: sets the cancel event and runs the cancel callbacks once."""
         with self._lock:
             if self.cancel_event.is_set():
@@ -108,7 +112,7 @@ class JobContext:
         for fn in callbacks:
             fn()
 
-    def take_report(self, now, final=False):
+    def take_report(self, now: float, final: bool = False) -> Optional[Dict[str, Any]]:
         """The pending progress fields if they may be sent now (always when final), else None."""
         with self._lock:
             if not self._pending or self._done:
@@ -119,23 +123,23 @@ class JobContext:
             self._last_sent = now
             return fields
 
-    def report_due_at(self):
+    def report_due_at(self) -> Optional[float]:
         """When the pending report may go out (monotonic), or None if none is pending."""
         with self._lock:
             if not self._pending or self._done:
                 return None
             return self._last_sent + self._interval if self._last_sent is not None else 0.0
 
-    def mark_done(self):
+    def mark_done(self) -> None:
         with self._lock:
             self._done = True
 
     @property
-    def done(self):
+    def done(self) -> bool:
         with self._lock:
             return self._done
 
-    def claim_outcome(self):
+    def claim_outcome(self) -> bool:
         """True for the first caller only: the job's outcome (or its hand-back) is sent once."""
         with self._lock:
             if self._outcome_claimed:

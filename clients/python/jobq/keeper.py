@@ -2,11 +2,21 @@
 probe, and the worker's beats. Handlers never wait on the network for these. The reports due at one
 time go together in one POST /heartbeats."""
 
+from __future__ import annotations
+
 import logging
 import threading
 import time
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from .errors import Conflict, JobqError, NotFound
+from .job_context import JobContext
+
+if TYPE_CHECKING:
+    from .client import Client
+    from .worker import Worker
+
+Plan = Dict[str, Any]  # {"beat_at": monotonic, "soft_at": monotonic or None}
 
 log = logging.getLogger("jobq.worker")
 
@@ -16,33 +26,33 @@ SOFT_TIMEOUT_REPROBE_S = 1.0
 class Keeper:
     """Runs in a thread of its own until stop(). worker: supplies beat_fields() and obey(reply)."""
 
-    def __init__(self, client, worker, heartbeat_s, beat_s):
+    def __init__(self, client: Client, worker: Worker, heartbeat_s: float, beat_s: float) -> None:
         self.client = client
         self.worker = worker
         self.heartbeat_s = heartbeat_s
         self.beat_s = beat_s
         self._cond = threading.Condition()
-        self._jobs = {}  # ctx -> {"beat_at": monotonic, "soft_at": monotonic or None}
+        self._jobs: Dict[JobContext, Plan] = {}
         self._stopped = False
         self._beat_at = 0.0
         self._thread = threading.Thread(target=self._run, name="jobq-keeper", daemon=True)
 
-    def start(self):
+    def start(self) -> None:
         """Starts the thread; the first worker beat is the caller's (beat_now), the next is due later."""
         self._beat_at = time.monotonic() + self.beat_s
         self._thread.start()
 
-    def stop(self):
+    def stop(self) -> None:
         with self._cond:
             self._stopped = True
             self._cond.notify_all()
         self._thread.join()
 
-    def wake(self):
+    def wake(self) -> None:
         with self._cond:
             self._cond.notify_all()
 
-    def track(self, ctx):
+    def track(self, ctx: JobContext) -> None:
         now = time.monotonic()
         soft_ms = ctx.job.get("soft_timeout_ms") or 0
         with self._cond:
@@ -51,11 +61,11 @@ class Keeper:
             ctx._wake = self.wake
             self._cond.notify_all()
 
-    def untrack(self, ctx):
+    def untrack(self, ctx: JobContext) -> None:
         with self._cond:
             self._jobs.pop(ctx, None)
 
-    def flush(self, ctx):
+    def flush(self, ctx: JobContext) -> None:
         """Sends the job's pending progress now, from the caller's thread; then no more reports."""
         with ctx.send_lock:
             fields = ctx.take_report(time.monotonic(), final=True)
@@ -63,7 +73,7 @@ class Keeper:
                 self._send(ctx, fields)
             ctx.mark_done()
 
-    def beat_now(self):
+    def beat_now(self) -> Dict[str, Any]:
         """One worker beat from the caller's thread; -> the server's reply (raises on failure)."""
         reply = self.client.beat(self.worker.worker_id, **self.worker.beat_fields())
         self.worker.obey(reply)
@@ -71,7 +81,7 @@ class Keeper:
             self._beat_at = time.monotonic() + self.beat_s
         return reply
 
-    def _run(self):
+    def _run(self) -> None:
         while True:
             with self._cond:
                 if self._stopped:
@@ -99,8 +109,8 @@ class Keeper:
                         self._beat_at = time.monotonic() + self.beat_s
 
     @staticmethod
-    def _next_at(ctx, plan):
-        at = plan["beat_at"]
+    def _next_at(ctx: JobContext, plan: Plan) -> float:
+        at: float = plan["beat_at"]
         report = ctx.report_due_at()
         if report is not None:
             at = min(at, report)
@@ -108,10 +118,11 @@ class Keeper:
             at = min(at, plan["soft_at"])
         return at
 
-    def _keep(self, due):
+    def _keep(self, due: List[Tuple[JobContext, Plan]]) -> None:
         """One call for every job due: its progress, or a bare heartbeat when its lease needs one.
         Each job's send_lock is held until the answer is in, so no report lands after its outcome."""
-        held, sent = [], []
+        held: List[JobContext] = []
+        sent: List[Tuple[JobContext, Plan, Dict[str, Any], float]] = []
         try:
             for ctx, plan in due:
                 ctx.send_lock.acquire()
@@ -137,7 +148,7 @@ class Keeper:
             for ctx in held:
                 ctx.send_lock.release()
 
-    def _send_many(self, sent):
+    def _send_many(self, sent: List[Tuple[JobContext, Plan, Dict[str, Any], float]]) -> None:
         try:
             results = self.client.heartbeats(
                 [{"id": ctx.id, "lease_token": ctx.lease_token, **fields} for ctx, _, fields, _ in sent])
@@ -156,7 +167,7 @@ class Keeper:
             else:
                 log.warning("job %s: heartbeat failed, will try again: %s", ctx.id, answer.get("error"))
 
-    def _send(self, ctx, fields):
+    def _send(self, ctx: JobContext, fields: Dict[str, Any]) -> None:
         """A progress report (or a bare heartbeat), and what its answer says about the job."""
         try:
             if fields:
@@ -172,14 +183,14 @@ class Keeper:
         self._heard(ctx, reply)
 
     @staticmethod
-    def _lost(ctx, why):
+    def _lost(ctx: JobContext, why: object) -> None:
         if not ctx.lease_lost:
             log.warning("job %s: lease lost (%s); its handler is asked to stop", ctx.id, why)
         ctx.lease_lost = True
         ctx.stop()
 
     @staticmethod
-    def _heard(ctx, reply):
+    def _heard(ctx: JobContext, reply: Dict[str, Any]) -> None:
         """What a heartbeat's answer says about the job: its soft timeout passed, its cancel asked."""
         if reply.get("soft_timeout_passed") and not ctx.soft_timeout.is_set():
             log.warning("job %s passed its soft timeout", ctx.id)

@@ -3,12 +3,23 @@ wire wait and go together in the next POST /ack, so a busy worker makes far fewe
 job; an idle one sends each outcome as soon as its job ends. Each /ack also leases the jobs that
 refill the worker's free slots, so a busy worker needs no lease calls of its own."""
 
+from __future__ import annotations
+
 import collections
 import logging
 import threading
 import time
+from typing import TYPE_CHECKING, Any, Deque, Dict, List, Optional, Tuple
 
 from .errors import ConnectionFailed, InvalidArgument, JobqError, PayloadTooLarge, Unavailable
+from .job import Job
+from .job_context import JobContext
+
+if TYPE_CHECKING:
+    from .client import Client
+    from .worker import Worker
+
+Outcome = Tuple[JobContext, str, Dict[str, Any]]  # (ctx, "complete" or "fail", fields)
 
 log = logging.getLogger("jobq.worker")
 
@@ -26,36 +37,36 @@ class Reporter:
     leased(jobs, asked), which takes what it brought; and reporter_idle(), told when nothing is left
     to send."""
 
-    def __init__(self, client, leaser=None):
+    def __init__(self, client: Client, leaser: Optional[Worker] = None) -> None:
         self.client = client
         self.leaser = leaser
         self._cond = threading.Condition()
-        self._queue = collections.deque()  # (ctx, kind, fields)
+        self._queue: Deque[Outcome] = collections.deque()
         self._sending = False
         self._stopped = False
-        self._unwritten = {}  # job id -> times the store failed to write its outcome
+        self._unwritten: Dict[str, int] = {}  # job id -> times the store failed to write its outcome
         self._thread = threading.Thread(target=self._run, name="jobq-reporter", daemon=True)
 
-    def start(self):
+    def start(self) -> None:
         self._thread.start()
 
-    def stop(self):
+    def stop(self) -> None:
         with self._cond:
             self._stopped = True
             self._cond.notify_all()
         self._thread.join()
 
-    def send(self, ctx, kind, fields):
+    def send(self, ctx: JobContext, kind: str, fields: Dict[str, Any]) -> None:
         with self._cond:
             self._queue.append((ctx, kind, fields))
             self._cond.notify_all()
 
-    def busy(self):
+    def busy(self) -> bool:
         """Outcomes are waiting or on the wire (and their /ack will lease)."""
         with self._cond:
             return self._sending or bool(self._queue)
 
-    def _run(self):
+    def _run(self) -> None:
         while True:
             with self._cond:
                 while not self._queue and not self._stopped:
@@ -74,7 +85,7 @@ class Reporter:
             if idle and self.leaser is not None:
                 self.leaser.reporter_idle()
 
-    def _send_batch(self, batch):
+    def _send_batch(self, batch: List[Outcome]) -> None:
         """One /ack for the batch, tried again while the server is out of reach."""
         complete = [(ctx, f) for ctx, kind, f in batch if kind == "complete"]
         fail = [(ctx, f) for ctx, kind, f in batch if kind != "complete"]
@@ -108,10 +119,10 @@ class Reporter:
         if len(results) != len(sent):
             log.error("the /ack answer has %d results for %d outcomes; those without one are not known to be "
                       "written: %s", len(results), len(sent), ", ".join(ctx.id for ctx, _ in sent[len(results):]))
-        unwritten = []
+        unwritten: List[Tuple[JobContext, str]] = []
         by_ctx = {id(c): f for c, _, f in batch}
 
-        def fields_of(ctx):
+        def fields_of(ctx: JobContext) -> Dict[str, Any]:
             return by_ctx[id(ctx)]
 
         for (ctx, kind), answer in zip(sent, results):
@@ -144,12 +155,14 @@ class Reporter:
             for ctx, kind in unwritten:
                 self.send(ctx, kind, fields_of(ctx))
 
-    def _ack(self, complete, fail, lease):
+    def _ack(self, complete: List[Dict[str, Any]], fail: List[Dict[str, Any]],
+             lease: bool) -> List[Dict[str, Any]]:
         """One /ack; on the first try it also leases for the worker's free slots."""
-        ask = self.leaser.lease_ask() if lease and self.leaser is not None else None
-        if ask is None:
+        leaser = self.leaser
+        ask = leaser.lease_ask() if lease and leaser is not None else None
+        if ask is None or leaser is None:
             return self.client.ack(complete=complete, fail=fail, ids_only=True)
-        jobs = []
+        jobs: List[Job] = []
         try:
             results, jobs, lease_error = self.client.ack_and_lease(complete=complete, fail=fail, **ask)
             if lease_error:
@@ -157,21 +170,21 @@ class Reporter:
                             lease_error.get("code"))
             return results
         finally:
-            self.leaser.leased(jobs, ask["max_jobs"])
+            leaser.leased(jobs, ask["max_jobs"])
 
 
 RETRY_FIELDS = ("retry_in_ms", "count_attempt")
 
 
-def _retry_fields(fields):
+def _retry_fields(fields: Dict[str, Any]) -> bool:
     return any(name in fields for name in RETRY_FIELDS)
 
 
-def _without_retry_fields(fields):
+def _without_retry_fields(fields: Dict[str, Any]) -> Dict[str, Any]:
     return {k: v for k, v in fields.items() if k not in RETRY_FIELDS}
 
 
-def _fail_entry(ctx, fields):
+def _fail_entry(ctx: JobContext, fields: Dict[str, Any]) -> Dict[str, Any]:
     entry = {"id": ctx.id, "lease_token": ctx.lease_token, "error": fields["error"],
              "retryable": fields["retryable"]}
     if fields.get("traceback"):

@@ -27,7 +27,7 @@ else:  # pragma: no cover - 3.9: the annotations below are strings, never evalua
 
 if TYPE_CHECKING:
     from .app import App
-    from .handle import TaskHandle
+    from .handle import AsyncTaskHandle, TaskHandle
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -114,6 +114,11 @@ class Task(Generic[P, R]):
         ``_backoff``, ``_callback_url``. In app.eager(), runs the task at once instead."""
         return self.app.submit_many([self.call(*args, **kwargs)])[0]
 
+    async def asubmit(self, *args: Any, **kwargs: Any) -> AsyncTaskHandle[R]:
+        """submit() for async code: the same checking and options, the job sent on the app's
+        AsyncClient; -> its AsyncTaskHandle, whose calls are awaited. Eager mode applies as to submit()."""
+        return (await self.app.asubmit_many([self.call(*args, **kwargs)]))[0]
+
     def call(self, *args: Any, **kwargs: Any) -> PreparedCall:
         """This call, checked and made JSON as submit() would, not sent: for app.submit_many()."""
         return PreparedCall(self, self.spec(*args, **kwargs))
@@ -122,6 +127,10 @@ class Task(Generic[P, R]):
         """Submits many calls of this task in one request, all or none. calls: each a tuple of
         positional arguments, or (args tuple, kwargs dict)."""
         return self.app.submit_many([self.call(*a, **k) for a, k in map(_split_call, calls)])
+
+    async def asubmit_many(self, calls: Iterable[Call]) -> List[AsyncTaskHandle[R]]:
+        """submit_many() on the AsyncClient, awaited."""
+        return await self.app.asubmit_many([self.call(*a, **k) for a, k in map(_split_call, calls)])
 
 
 class PreparedCall:

@@ -15,6 +15,7 @@ JobqServer starts ``$JOBQD``, else ``jobqd`` on the PATH, on ``--store memory:``
 127.0.0.1, in a temporary directory that holds its log; stop() sends SIGTERM and removes it.
 """
 
+import importlib
 import os
 import shutil
 import signal
@@ -129,13 +130,15 @@ def client_on(server: JobqServer) -> Iterator[Client]:
         yield client
 
 
+def _jobq_client(jobqd: JobqServer) -> Iterator[Client]:
+    yield from client_on(jobqd)
+
+
 try:  # pytest fixtures, when pytest is there; the generators above serve unittest and others
-    import pytest
+    # Imported by name so that mypy --strict passes with pytest absent (no stubs to find) or present.
+    pytest = importlib.import_module("pytest")
 except ImportError:  # pragma: no cover - pytest is optional
     pass
 else:
     jobqd = pytest.fixture(scope="session", name="jobqd")(jobqd_server)
-
-    @pytest.fixture(name="jobq_client")
-    def jobq_client(jobqd: JobqServer) -> Iterator[Client]:
-        yield from client_on(jobqd)
+    jobq_client = pytest.fixture(name="jobq_client")(_jobq_client)

@@ -1,12 +1,15 @@
 """HTTP/1.1 with keep-alive, JSON in and out: a small pool of connections (http_connection.py),
 and event streams on http.client."""
 
+from __future__ import annotations
+
 import http.client
 import json
 import threading
 import time
-import urllib.parse
+from typing import Any, List, Mapping, Optional, Tuple
 
+from .endpoint import Endpoint
 from .errors import ConnectionFailed, error_from_answer
 from .http_connection import HttpConnection, ProtocolError, StaleConnection, tls_context
 
@@ -14,61 +17,38 @@ from .http_connection import HttpConnection, ProtocolError, StaleConnection, tls
 IDLE_RECONNECT_S = 45.0
 
 
-class Transport:
+class Transport(Endpoint):
     """Sends requests to one server. Thread-safe: a request takes a kept-alive connection from the
     pool (or opens one) and puts it back when its answer is read."""
 
     MAX_IDLE = 8  # idle connections kept; more are closed
 
-    def __init__(self, url, api_key=None, timeout=30.0):
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"url must be http://host[:port] or https://host[:port], got {url!r}")
-        self.url = url
-        self.https = parts.scheme == "https"
-        self.host = parts.hostname
-        self.port = parts.port or (443 if self.https else 80)
-        self.prefix = parts.path.rstrip("/") + "/api/v1"
-        self.api_key = api_key
-        self.timeout = timeout
+    def __init__(self, url: str, api_key: Optional[str] = None, timeout: float = 30.0) -> None:
+        super().__init__(url, api_key, timeout)
         self._tls = tls_context() if self.https else None
-        self._idle = []  # (connection, monotonic time it was last used), the newest last
+        self._idle: List[Tuple[HttpConnection, float]] = []  # (connection, last used), the newest last
         self._lock = threading.Lock()
 
-    def new_connection(self, timeout):
+    def new_connection(self, timeout: float) -> HttpConnection:
         return HttpConnection(self.host, self.port, timeout, self._tls)
 
-    def _stream_connection(self, timeout):
-        cls = http.client.HTTPSConnection if self.https else http.client.HTTPConnection
-        return cls(self.host, self.port, timeout=timeout)
+    def _stream_connection(self, timeout: float) -> http.client.HTTPConnection:
+        if self.https:
+            return http.client.HTTPSConnection(self.host, self.port, timeout=timeout, context=self._tls)
+        return http.client.HTTPConnection(self.host, self.port, timeout=timeout)
 
-    def headers(self, extra=None):
-        h = {"Accept": "application/json", "User-Agent": "jobq-python"}
-        if self.api_key:
-            h["Authorization"] = f"Bearer {self.api_key}"
-        h.update(extra or {})
-        return h
-
-    def target(self, path, params=None):
-        full = self.prefix + path
-        if params:
-            items = [(k, _query_value(v)) for k, v in params.items() if v is not None]
-            if items:
-                full += "?" + urllib.parse.urlencode(items)
-        return full
-
-    def close(self):
+    def close(self) -> None:
         with self._lock:
             idle, self._idle = self._idle, []
         for conn, _ in idle:
             conn.close()
 
-    def idle_connections(self):
+    def idle_connections(self) -> List[HttpConnection]:
         """The pooled connections, for tests and diagnostics."""
         with self._lock:
             return [conn for conn, _ in self._idle]
 
-    def _checkout(self, timeout):
+    def _checkout(self, timeout: float) -> Tuple[HttpConnection, bool]:
         """-> (connection, whether it was used before)."""
         now = time.monotonic()
         conn = None
@@ -84,29 +64,30 @@ class Transport:
         conn.set_timeout(timeout)
         return conn, True
 
-    def _checkin(self, conn):
+    def _checkin(self, conn: HttpConnection) -> None:
         with self._lock:
             if len(self._idle) < self.MAX_IDLE:
                 self._idle.append((conn, time.monotonic()))
                 return
         conn.close()
 
-    def request(self, method, path, body=None, params=None, timeout=None):
-        """-> the parsed JSON answer (None for an empty one); raises a JobqError for an error answer.
+    def request(self, method: str, path: str, body: Any = None, params: Optional[Mapping[str, Any]] = None,
+                timeout: Optional[float] = None, raw: bool = False) -> Any:
+        """-> the parsed JSON answer (None for an empty one; with raw, the text); raises a JobqError for
+        an error answer.
 
-        A request on a reused connection that the server had closed is sent once more on a new one.
+        A request on a reused connection that the server had closed is sent once more, on a new one.
         """
-        target = self.target(path, params)
-        data = None if body is None else json.dumps(body, allow_nan=False).encode()
-        headers = self.headers({"Content-Type": "application/json"} if data is not None else None)
+        target, headers, data = self.prepare(path, body, params)
         timeout = self.timeout if timeout is None else timeout
-        for attempt in (1, 2):
-            conn, reused = self._checkout(timeout)
+        conn, reused = self._checkout(timeout)
+        while True:
             try:
-                status, raw, will_close = conn.request(method, target, headers, data)
+                status, data_in, will_close = conn.request(method, target, headers, data)
             except StaleConnection as e:
                 conn.close()
-                if reused and attempt == 1:
+                if reused:
+                    conn, reused = self.new_connection(timeout), False
                     continue
                 raise ConnectionFailed(f"{method} {target}: {e}") from e
             except ProtocolError as e:
@@ -123,9 +104,10 @@ class Transport:
             conn.close()
         else:
             self._checkin(conn)
-        return _answer(status, raw)
+        return answer(status, data_in, raw)
 
-    def open_stream(self, path, params=None, timeout=None):
+    def open_stream(self, path: str, params: Optional[Mapping[str, Any]] = None,
+                    timeout: Optional[float] = None) -> Tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
         """Opens a Server-Sent Events stream on a connection of its own; -> (connection, response).
 
         The caller closes the connection. A refusal raises the JobqError of its answer.
@@ -139,25 +121,21 @@ class Transport:
             conn.close()
             raise ConnectionFailed(f"GET {target} to {self.host}:{self.port}: {e}") from e
         if resp.status != 200:
-            raw = resp.read()
+            body = resp.read()
             conn.close()
-            _answer(resp.status, raw)
+            answer(resp.status, body)
             raise ConnectionFailed(f"GET {target} answered {resp.status} without a stream")
         return conn, resp
 
 
-def _query_value(value):
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return ",".join(str(v) for v in value)
-    return str(value)
-
-
-def _answer(status, raw):
-    text = raw.decode("utf-8", errors="replace")
+def answer(status: int, body: bytes, raw: bool = False) -> Any:
+    """The answer of a request as the caller gets it: the parsed JSON (with raw, the text), or the
+    JobqError of an error answer raised. Shared by the sync and the async transports."""
+    text = body.decode("utf-8", errors="replace")
+    if raw and 200 <= status < 300:
+        return text
     parsed = None
-    if raw:
+    if body:
         try:
             parsed = json.loads(text)
         except ValueError:

@@ -1,6 +1,8 @@
 """A worker: leases jobs of the types it has handlers for, runs them on a pool of threads, and reports
 their outcomes in batches."""
 
+from __future__ import annotations
+
 import collections
 import logging
 import os
@@ -9,6 +11,7 @@ import socket
 import threading
 import time
 import uuid
+from typing import Any, Callable, Deque, Dict, Iterable, List, Optional, Set, Tuple, TypeVar
 
 from . import __version__
 from .client import Client
@@ -18,6 +21,10 @@ from .keeper import Keeper
 from .outcome import outcome_of
 from .reporter import RETRY_PAUSE_S, Reporter
 from .thread_pool import ThreadPool
+from .job import Job
+
+Handler = Callable[[JobContext], Any]
+H = TypeVar("H", bound=Callable[..., Any])
 
 log = logging.getLogger("jobq.worker")
 
@@ -53,9 +60,10 @@ class Worker:
     shutdown hands prefetched jobs back at once.
     """
 
-    def __init__(self, client=None, *, url=None, api_key=None, queues=("default",), concurrency=4,
-                 worker_id=None, lease_s=30.0, poll_s=5.0, beat_s=5.0, grace_s=30.0,
-                 progress_interval_s=PROGRESS_INTERVAL_S, prefetch=None):
+    def __init__(self, client: Optional[Client] = None, *, url: Optional[str] = None, api_key: Optional[str] = None,
+                 queues: Iterable[str] = ("default",), concurrency: int = 4, worker_id: Optional[str] = None,
+                 lease_s: float = 30.0, poll_s: float = 5.0, beat_s: float = 5.0, grace_s: float = 30.0,
+                 progress_interval_s: float = PROGRESS_INTERVAL_S, prefetch: Optional[int] = None) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         if prefetch is not None and prefetch < 0:
@@ -71,24 +79,24 @@ class Worker:
         self.poll_ms = int(poll_s * 1000)
         self.grace_s = grace_s
         self.progress_interval_s = progress_interval_s
-        self.handlers = {}
+        self.handlers: Dict[str, Handler] = {}
         self._keeper = Keeper(self.client, self, heartbeat_s=lease_s / 3, beat_s=beat_s)
         self._reporter = Reporter(self.client, leaser=self)
         self._pool = ThreadPool("jobq-job")
         self._cond = threading.Condition()
-        self._running = set()  # JobContexts whose handler has not returned
-        self._waiting = collections.deque()  # leased ahead, not started yet
+        self._running: Set[JobContext] = set()  # JobContexts whose handler has not returned
+        self._waiting: Deque[JobContext] = collections.deque()  # leased ahead, not started yet
         self._asked = 0  # jobs asked for by leases on the wire
         self._stopping = False
-        self._stop_at = None
+        self._stop_at: Optional[float] = None
         self._force = False
         self._command = "run"
         self._started = False
 
-    def handler(self, job_type):
+    def handler(self, job_type: str) -> Callable[[H], H]:
         """Decorator: the function runs jobs of this type. It takes a JobContext."""
 
-        def register(fn):
+        def register(fn: H) -> H:
             self.handlers[job_type] = fn
             return fn
 
@@ -96,7 +104,7 @@ class Worker:
 
     # Control from other threads and from the server.
 
-    def stop(self):
+    def stop(self) -> None:
         """Begins a graceful shutdown: lease no more, let running jobs finish within grace_s, then
         hand back the rest. A second stop() ends the grace period at once."""
         with self._cond:
@@ -110,14 +118,14 @@ class Worker:
                 log.info("shutting down: no more leases; running jobs have %.0f s to finish", self.grace_s)
             self._cond.notify_all()
 
-    def beat_fields(self):
+    def beat_fields(self) -> Dict[str, Any]:
         with self._cond:
             running = len(self._running)
         return {"types": sorted(self.handlers), "queues": self.queues, "concurrency": self.concurrency,
                 "running": running, "host": socket.gethostname(), "pid": os.getpid(),
                 "version": f"jobq-python/{__version__}"}
 
-    def obey(self, reply):
+    def obey(self, reply: Dict[str, Any]) -> None:
         """Carries out a beat's answer: run, quiet (lease no more for now) or stop; and concurrency."""
         command = reply.get("command", "run")
         with self._cond:
@@ -137,7 +145,7 @@ class Worker:
 
     # The main loop.
 
-    def run(self, install_signal_handlers=True):
+    def run(self, install_signal_handlers: bool = True) -> None:
         """Leases and runs jobs until stopped; returns when every job is finished or handed back.
 
         With install_signal_handlers (and in the main thread), SIGTERM and SIGINT begin a graceful
@@ -169,15 +177,15 @@ class Worker:
                 signal.signal(signum, previous)
             self._last_beat()
 
-    def _install_signals(self):
+    def _install_signals(self) -> Dict[int, Any]:
         if threading.current_thread() is not threading.main_thread():
             return {}
-        restore = {}
+        restore: Dict[int, Any] = {}
         for signum in (signal.SIGTERM, signal.SIGINT):
             restore[signum] = signal.signal(signum, lambda *_: self.stop())
         return restore
 
-    def _first_beat(self):
+    def _first_beat(self) -> None:
         try:
             self._keeper.beat_now()
         except (Unauthorized, Forbidden, InvalidArgument):
@@ -185,13 +193,13 @@ class Worker:
         except JobqError as e:
             log.warning("first beat failed, leasing anyway: %s", e)
 
-    def _last_beat(self):
+    def _last_beat(self) -> None:
         try:
             self.client.beat(self.worker_id, **self.beat_fields())
         except JobqError as e:
             log.info("last beat failed: %s", e)
 
-    def _lease_loop(self):
+    def _lease_loop(self) -> None:
         """Leases when the reporter does not: while outcomes are being sent, each /ack leases the
         jobs that refill the slots; an idle worker long-polls here."""
         while True:
@@ -216,18 +224,18 @@ class Worker:
                 continue
             self.leased(jobs, room)
 
-    def _room(self):
+    def _room(self) -> int:
         """Under the lock: how many more jobs to lease, counting those asked for already."""
         held = len(self._running) + len(self._waiting) + self._asked
         return self.concurrency + self.prefetch - held
 
-    def _lease_fields(self, max_jobs):
+    def _lease_fields(self, max_jobs: int) -> Dict[str, Any]:
         return {"queues": self.queues, "types": sorted(self.handlers), "max_jobs": max_jobs,
                 "lease_ms": self.lease_ms}
 
     # What the reporter asks: the lease its next /ack carries, and what to do with its jobs.
 
-    def lease_ask(self):
+    def lease_ask(self) -> Optional[Dict[str, Any]]:
         """-> the fields of a lease for the free slots (asked for now), or None."""
         with self._cond:
             room = self._room()
@@ -236,12 +244,12 @@ class Worker:
             self._asked += room
         return {"worker_id": self.worker_id, **self._lease_fields(room)}
 
-    def leased(self, jobs, asked):
+    def leased(self, jobs: List[Job], asked: int) -> None:
         """Takes the jobs a lease of `asked` brought (perhaps none): each starts, or waits for a slot."""
         contexts = [JobContext(job, interval=self.progress_interval_s) for job in jobs]
         for ctx in contexts:
             self._keeper.track(ctx)
-        handed_back = []
+        handed_back: List[JobContext] = []
         with self._cond:
             self._asked -= asked
             for ctx in contexts:
@@ -256,11 +264,11 @@ class Worker:
         for ctx in handed_back:
             self._give_back(ctx)
 
-    def reporter_idle(self):
+    def reporter_idle(self) -> None:
         with self._cond:
             self._cond.notify_all()
 
-    def _drain(self):
+    def _drain(self) -> None:
         """After a stop: hand back the jobs leased ahead, wait for running jobs until the grace period
         ends, then hand back the rest."""
         with self._cond:
@@ -269,7 +277,7 @@ class Worker:
         for ctx in ahead:
             self._give_back(ctx)
         with self._cond:
-            deadline = self._stop_at + self.grace_s
+            deadline = (self._stop_at or time.monotonic()) + self.grace_s
             while self._running and not self._force:
                 left = deadline - time.monotonic()
                 if left <= 0:
@@ -279,7 +287,7 @@ class Worker:
         for ctx in left_over:
             self._hand_back(ctx, f"its handler did not finish within {self.grace_s:.0f} s")
 
-    def _give_back(self, ctx):
+    def _give_back(self, ctx: JobContext) -> None:
         """A job leased ahead that never started goes back to the queue, its attempt not counted."""
         ctx.claim_outcome()
         ctx.stop()
@@ -292,7 +300,7 @@ class Worker:
         except JobqError as e:
             log.warning("job %s: could not be given back (%s); it is retried when its lease ends", ctx.id, e)
 
-    def _hand_back(self, ctx, why):
+    def _hand_back(self, ctx: JobContext, why: str) -> None:
         if not ctx.claim_outcome():
             return  # its handler finished meanwhile and is sending the outcome
         ctx.handed_back = True
@@ -305,10 +313,10 @@ class Worker:
 
     # One job.
 
-    def _call(self, fn, ctx):
+    def _call(self, fn: Handler, ctx: JobContext) -> Any:
         return fn(ctx)
 
-    def _run_jobs(self, ctx):
+    def _run_jobs(self, ctx: Optional[JobContext]) -> None:
         """A pool thread's turn: this job, then the ones waiting for a slot."""
         while ctx is not None:
             self._run_job(ctx)
@@ -320,7 +328,7 @@ class Worker:
                     self._running.add(ctx)
                 self._cond.notify_all()
 
-    def _run_job(self, ctx):
+    def _run_job(self, ctx: JobContext) -> None:
         try:
             kind, fields = self._execute(ctx)
             self._keeper.flush(ctx)
@@ -332,6 +340,6 @@ class Worker:
         except BaseException:
             log.exception("job %s: the worker failed to report it", ctx.id)
 
-    def _execute(self, ctx):
+    def _execute(self, ctx: JobContext) -> Tuple[str, Dict[str, Any]]:
         """Runs the handler; -> ("complete", {result}) or ("fail", {error, traceback, retryable, ...})."""
-        return outcome_of(lambda: self._call(self.handlers[ctx.type], ctx))
+        return outcome_of(lambda: self._call(self.handlers[str(ctx.type)], ctx))

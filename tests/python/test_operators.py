@@ -1,0 +1,212 @@
+"""The operators' calls of jobq.Client against a real jobqd: dead letters, queues, workers, purge, stats
+and the server's own routes, each checked by what the server then does. test_async_client.py runs
+these same tests on AsyncClient."""
+
+import unittest
+
+from support import ClientTestCase, jobq, unique, wait_until
+
+
+class OperatorTestCase(ClientTestCase):
+    store = "memory"
+
+    def dead_letter(self, type="op", **options):
+        """A job failed for good: submitted with one attempt, leased and failed."""
+        job = self.client.submit(type, queue=self.queue, max_attempts=1, **options)
+        leased = self.client.lease(unique("w"), queues=[self.queue])
+        self.assertEqual([j.id for j in leased], [job.id])
+        failed = self.client.fail(job.id, leased[0].lease_token, "boom")
+        self.assertEqual(failed.status, "failed")
+        return failed
+
+
+class DeadLetters(OperatorTestCase):
+    def test_the_list_holds_the_failed_jobs_only(self):
+        failed = self.dead_letter()
+        self.client.submit("op", queue=self.queue)
+        page = self.client.dead_letters(queue=self.queue)
+        self.assertIsInstance(page, jobq.Page)
+        self.assertEqual([j.id for j in page], [failed.id])
+        self.assertEqual(page.jobs[0].error.message, "boom")
+
+    def test_the_list_pages_like_list(self):
+        ids = [self.dead_letter().id for _ in range(3)]
+        first = self.client.dead_letters(queue=self.queue, limit=2, order="asc")
+        self.assertEqual([j.id for j in first], ids[:2])
+        rest = self.client.dead_letters(queue=self.queue, limit=2, order="asc", cursor=first.next_cursor)
+        self.assertEqual([j.id for j in rest], ids[2:])
+
+    def test_retry_one_queues_it_again_and_a_live_job_is_a_conflict(self):
+        failed = self.dead_letter()
+        again = self.client.retry_dead_letter(failed.id)
+        self.assertEqual((again.id, again.status, again.attempt), (failed.id, "queued", 0))
+        self.assertEqual(self.client.dead_letters(queue=self.queue).jobs, [])
+        with self.assertRaises(jobq.Conflict):
+            self.client.retry_dead_letter(failed.id)
+
+    def test_retry_by_filter_takes_only_the_matching_ones(self):
+        mine, other = self.dead_letter(tags=["mine"]), self.dead_letter(tags=["other"])
+        retried = self.client.retry_dead_letters(queue=self.queue, tag="mine")
+        self.assertEqual([j.id for j in retried], [mine.id])
+        self.assertEqual(self.client.get(mine.id).status, "queued")
+        self.assertEqual(self.client.get(other.id).status, "failed")
+        self.assertEqual(self.client.retry_dead_letters(queue=self.queue, type=unique("t")), [])
+
+    def test_purge_removes_every_dead_letter(self):
+        failed = [self.dead_letter() for _ in range(2)]
+        live = self.client.submit("op", queue=self.queue)
+        self.assertGreaterEqual(self.client.purge_dead_letters(), 2)
+        for job in failed:
+            with self.assertRaises(jobq.NotFound):
+                self.client.get(job.id)
+        self.assertEqual(self.client.get(live.id).status, "queued")
+
+    def test_bad_filters_are_refused_before_sending(self):
+        with self.assertRaises(ValueError):
+            self.client.retry_dead_letters(queue="")
+        with self.assertRaises(TypeError):
+            self.client.dead_letters(status="failed")  # dead letters are failed by definition
+
+
+class Queues(OperatorTestCase):
+    def test_a_paused_queue_takes_submits_but_leases_nothing_until_resumed(self):
+        paused = self.client.pause_queue(self.queue)
+        self.assertEqual((paused["name"], paused["paused"]), (self.queue, True))
+        job = self.client.submit("op", queue=self.queue)
+        self.assertEqual(self.client.lease(unique("w"), queues=[self.queue]), [])
+        listed = {q["name"]: q for q in self.client.queues()}
+        self.assertTrue(listed[self.queue]["paused"])
+        self.assertEqual(listed[self.queue]["counts"]["queued"], 1)
+        resumed = self.client.resume_queue(self.queue)
+        self.assertEqual(resumed["paused"], False)
+        self.assertEqual([j.id for j in self.client.lease(unique("w"), queues=[self.queue])], [job.id])
+
+    def test_an_empty_queue_shows_only_while_paused(self):
+        self.assertNotIn(self.queue, [q["name"] for q in self.client.queues()])
+        self.client.pause_queue(self.queue)
+        self.assertIn(self.queue, [q["name"] for q in self.client.queues()])
+        self.client.resume_queue(self.queue)
+        self.assertNotIn(self.queue, [q["name"] for q in self.client.queues()])
+
+    def test_a_name_the_api_would_refuse_is_refused_before_sending(self):
+        for bad in ("", "a/b", "a b", "x" * 129, None):
+            with self.subTest(name=bad), self.assertRaises(ValueError):
+                self.client.pause_queue(bad)
+        with self.assertRaises(ValueError):
+            self.client.stats("a/b")
+
+
+class Workers(OperatorTestCase):
+    def beating(self):
+        worker_id = unique("w")
+        self.assertEqual(self.client.beat(worker_id, queues=[self.queue], concurrency=2)["command"], "run")
+        return worker_id
+
+    def entry(self, worker_id):
+        return next(w for w in self.client.workers() if w["id"] == worker_id)
+
+    def test_the_list_shows_a_beating_worker(self):
+        worker_id = self.beating()
+        entry = self.entry(worker_id)
+        self.assertEqual((entry["queues"], entry["concurrency"], entry["state"]), ([self.queue], 2, "active"))
+
+    def test_scale_is_the_next_beats_concurrency(self):
+        worker_id = self.beating()
+        self.assertEqual(self.client.scale_worker(worker_id, 5)["concurrency"], 5)
+        self.assertEqual(self.client.beat(worker_id, concurrency=2), {"command": "run", "concurrency": 5})
+
+    def test_quiet_then_stop_and_a_stop_is_not_undone(self):
+        worker_id = self.beating()
+        self.assertEqual(self.client.quiet_worker(worker_id)["id"], worker_id)
+        self.assertEqual(self.client.beat(worker_id)["command"], "quiet")
+        self.client.stop_worker(worker_id)
+        self.assertEqual(self.client.beat(worker_id)["command"], "stop")
+        self.client.quiet_worker(worker_id)
+        self.assertEqual(self.client.beat(worker_id)["command"], "stop")
+        self.assertEqual(self.entry(worker_id)["state"], "stopping")
+
+    def test_an_unknown_worker_is_not_found_and_a_bad_concurrency_is_refused(self):
+        for call in (lambda: self.client.scale_worker(unique("nobody"), 3),
+                     lambda: self.client.quiet_worker(unique("nobody")),
+                     lambda: self.client.stop_worker(unique("nobody"))):
+            with self.subTest(call=call), self.assertRaises(jobq.NotFound):
+                call()
+        worker_id = self.beating()
+        for bad in (0, 10_001, 2.5, True, "3"):
+            with self.subTest(concurrency=bad), self.assertRaises(ValueError):
+                self.client.scale_worker(worker_id, bad)
+        self.assertEqual(self.entry(worker_id)["concurrency"], 2)
+
+
+class Purge(OperatorTestCase):
+    def finished(self):
+        job = self.client.submit("op", queue=self.queue)
+        token = self.client.lease(unique("w"), queues=[self.queue])[0].lease_token
+        return self.client.complete(job.id, token)
+
+    def test_purge_removes_finished_jobs_of_the_statuses_and_age_given(self):
+        done = self.finished()
+        cancelled = self.client.cancel(self.client.submit("op", queue=self.queue).id)
+        failed = self.dead_letter()
+        live = self.client.submit("op", queue=self.queue)
+        self.assertEqual(self.client.purge(older_than_s=3600), 0)  # this class's memory: store is young
+        self.assertEqual(self.client.get(done.id).status, "completed")
+        self.assertGreaterEqual(self.client.purge(statuses="completed"), 1)  # one name, not its letters
+        with self.assertRaises(jobq.NotFound):
+            self.client.get(done.id)
+        self.assertEqual(self.client.get(cancelled.id).status, "cancelled")
+        self.assertGreaterEqual(self.client.purge(), 1)  # the default: completed and cancelled
+        with self.assertRaises(jobq.NotFound):
+            self.client.get(cancelled.id)
+        self.assertEqual(self.client.get(failed.id).status, "failed")
+        self.assertEqual(self.client.get(live.id).status, "queued")
+
+    def test_bad_arguments_are_refused_before_sending(self):
+        for kw in ({"statuses": ["queued"]}, {"statuses": ["completed", ""]}, {"older_than_s": -1},
+                   {"older_than_s": 1.5}, {"older_than_s": True}):
+            with self.subTest(**kw), self.assertRaises(ValueError):
+                self.client.purge(**kw)
+
+
+class Stats(OperatorTestCase):
+    def test_stats_of_all_and_of_one_type(self):
+        type = unique("t")
+        self.client.submit(type, queue=self.queue)
+        everything = self.client.stats()
+        self.assertIn(self.queue, everything["queues"])
+        self.assertIn(type, [t["type"] for t in everything["types"]])
+        one = self.client.stats(type)
+        self.assertEqual((one["type"], one["counts"]["queued"]), (type, 1))
+        with self.assertRaises(jobq.NotFound):
+            self.client.stats(unique("never"))
+
+    def test_throughput_counts_a_finished_attempt(self):
+        job = self.client.submit("op", queue=self.queue)
+        self.client.complete(job.id, self.client.lease(unique("w"), queues=[self.queue])[0].lease_token)
+        seconds = self.client.throughput()
+        self.assertEqual(seconds["window_s"], 900)
+        self.assertGreaterEqual(sum(s[1] for s in seconds["seconds"]), 1)
+
+    def test_the_servers_own_routes(self):
+        self.assertEqual(self.client.health(), {"status": "ok"})
+        self.assertEqual(self.client.ready(), {"status": "ready"})
+        self.assertIn("jobq_workers_alive", self.client.metrics())
+        self.assertIn("/jobs", self.client.openapi()["paths"])
+        self.assertEqual(self.client.whoami(), {"role": "admin", "keys": False})
+
+
+class Roles(OperatorTestCase):
+    server_args = ("--api-keys", "ak:admin,pk:producer")
+    server_key = "ak"
+
+    def test_a_producer_may_not_operate(self):
+        producer = self.new_client(api_key="pk")
+        self.assertEqual(producer.whoami(), {"role": "producer", "keys": True})
+        for call in (producer.purge_dead_letters, lambda: producer.pause_queue(self.queue), producer.purge):
+            with self.subTest(call=call), self.assertRaises(jobq.Forbidden):
+                call()
+        self.assertEqual(self.client.pause_queue(self.queue)["paused"], True)
+
+
+if __name__ == "__main__":
+    unittest.main()
