@@ -65,6 +65,10 @@ Result<JobSpec> job_spec_from_json(const json::value& v) {
       .read("depends_on", s.depends_on)
       .read("callback_url", s.callback_url);
   if (Status st = in.finish(); !st.ok()) return st;
+  // A null is no default here: a client that sends "priority": null has a bug to hear about.
+  for (const auto& [key, value] : v.get_object())
+    if (value.is_null() && key != "payload")
+      return Error::invalid(std::string(key), "must not be null");
   if (max_attempts) s.max_attempts = within_int(*max_attempts);
   return s;
 }

@@ -41,6 +41,12 @@ TEST(JobSpecJson, ReadsEveryField) {
   EXPECT_EQ(s->tags, (std::vector<std::string>{"a", "b"}));
 }
 
+TEST(JobSpecJson, ANullPayloadIsTheJsonNull) {
+  auto s = parse(R"({"type":"t","payload":null})");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  EXPECT_EQ(s->payload, "null");
+}
+
 TEST(JobSpecJson, PriorityAliases) {
   for (auto [alias, value] : std::vector<std::pair<std::string, int>>{
            {"low", 10}, {"normal", 50}, {"high", 80}, {"critical", 100}})
@@ -51,6 +57,8 @@ TEST(JobSpecJson, BadInputNamesTheField) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {R"({"type":"t","priority":"urgent"})", "priority"},
       {R"({"type":"t","priority":1.5})", "priority"},
+      {R"({"type":"t","priority":null})", "priority"},
+      {R"({"type":"t","queue":null})", "queue"},
       {R"({"type":"t","run_at":"tomorrow"})", "run_at"},
       {R"({"type":"t","tags":"x"})", "tags"},
       {R"({"type":"t","colour":"red"})", "colour"},
