@@ -2,11 +2,15 @@
 uses jobq, and the fixture bodies that pytest and unittest share."""
 
 import os
+import subprocess
+import sys
+import tempfile
 import threading
 import unittest
+from pathlib import Path
 
 import support  # noqa: F401  (puts clients/python first on the path)
-from support import JOBQD_BINARY
+from support import CLIENT_DIR, JOBQD_BINARY
 import jobq
 from jobq import testing
 
@@ -51,6 +55,26 @@ class Server(unittest.TestCase):
         clients.close()
         servers.close()
         self.assertEqual(server.proc.returncode, 0)
+
+    def test_pytest_runs_the_shipped_fixtures_against_a_real_jobqd(self):
+        # pytest (Debian's python3-pytest, scripts/install-deps) in a process of its own, on a
+        # project whose conftest.py imports the fixtures as the module's docstring says.
+        project = Path(tempfile.mkdtemp(prefix="jobq-pytest-"))
+        self.addCleanup(lambda: subprocess.run(["rm", "-rf", str(project)]))
+        (project / "conftest.py").write_text("from jobq.testing import jobqd, jobq_client  # noqa: F401\n")
+        (project / "test_app.py").write_text(
+            "def test_submit_on_the_fixture_client(jobqd, jobq_client):\n"
+            "    assert jobqd.url.startswith('http://127.0.0.1:')\n"
+            "    job = jobq_client.submit('report', {'n': 1}, queue='pytest')\n"
+            "    assert jobq_client.get(job.id).status == 'queued'\n"
+            "\n"
+            "def test_the_server_is_shared_by_the_session(jobqd, jobq_client):\n"
+            "    assert jobq_client.stats()['by_status'].get('queued') == 1\n")
+        env = dict(os.environ, JOBQD=JOBQD_BINARY, PYTHONPATH=str(CLIENT_DIR))
+        run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(project)],
+                             cwd=project, env=env, capture_output=True, text=True, timeout=120)
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        self.assertIn("2 passed", run.stdout)
 
     def test_without_a_binary_the_error_says_where_to_put_one(self):
         previous = os.environ.pop("JOBQD", None)
