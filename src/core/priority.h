@@ -10,7 +10,6 @@ namespace jobq {
 
 inline constexpr int kMinPriority = 0;
 inline constexpr int kMaxPriority = 100;
-inline constexpr int kDefaultPriority = 50;
 
 // low=10 normal=50 high=80 critical=100; nullopt for anything else.
 std::optional<int> priority_from_alias(std::string_view alias);
