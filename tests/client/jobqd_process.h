@@ -2,14 +2,11 @@
 // directory, stopped with SIGTERM (and checked to exit 0) at the end.
 #pragma once
 
-#include <sys/types.h>
-
-#include <chrono>
-#include <functional>
 #include <string>
 #include <vector>
 
-#include "support/eventually.h"
+#include "support/jobqd_child.h"
+#include "support/temp_dir.h"
 
 namespace jobq::testing {
 
@@ -17,24 +14,20 @@ class JobqdProcess {
  public:
   // store: "sqlite" (a file in the data directory) or "memory". args: extra flags.
   explicit JobqdProcess(std::vector<std::string> args = {}, std::string store = "sqlite");
-  ~JobqdProcess();
+  ~JobqdProcess() { stop(); }
   JobqdProcess(const JobqdProcess&) = delete;
   JobqdProcess& operator=(const JobqdProcess&) = delete;
 
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  int port() const { return port_; }
-  const std::string& dir() const { return dir_; }
-  std::string log() const;
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+  int port() const { return child_.port(); }
+  std::string dir() const { return dir_.path().string(); }
+  std::string log() const { return read_text(dir_.path() / "jobqd.log"); }
   // SIGTERM, then waits; returns the exit code (-1 if it had to be killed).
   int stop();
 
  private:
-  bool start_once();
-  std::vector<std::string> args_;
-  std::string store_;
-  std::string dir_;
-  int port_ = 0;
-  pid_t pid_ = -1;
+  TempDir dir_{"jobqd-client"};
+  JobqdChild child_;
 };
 
 }  // namespace jobq::testing
