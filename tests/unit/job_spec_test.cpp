@@ -25,6 +25,12 @@ Result<JobSpec> accept(const std::string& text, const SpecLimits& limits = {}) {
   return spec;
 }
 
+void expect_invalid(const Result<JobSpec>& s, const std::string& text, const std::string& field) {
+  ASSERT_FALSE(s.ok()) << text;
+  EXPECT_EQ(s.error().code(), ErrorCode::invalid_argument) << text;
+  EXPECT_EQ(s.error().field(), field) << text << " -> " << s.error().to_string();
+}
+
 TEST(JobSpecJson, ReadsEveryField) {
   auto s = parse(R"({"type":"render","queue":"media","priority":"high","payload":{"a":[1,2]},
     "max_attempts":5,"backoff":{"initial_ms":500,"factor":3,"max_ms":9000,"jitter":false},
@@ -66,12 +72,7 @@ TEST(JobSpecJson, BadInputNamesTheField) {
       {R"([1,2])", "body"},
       {R"({"type":"t",)", "body"},
   };
-  for (const auto& [text, field] : cases) {
-    auto s = parse(text);
-    ASSERT_FALSE(s.ok()) << text;
-    EXPECT_EQ(s.error().code(), ErrorCode::invalid_argument) << text;
-    EXPECT_EQ(s.error().field(), field) << text << " -> " << s.error().to_string();
-  }
+  for (const auto& [text, field] : cases) expect_invalid(parse(text), text, field);
 }
 
 TEST(JobSpecRules, DecodingLeavesTheRulesToValidateSpec) {
@@ -89,10 +90,7 @@ TEST(JobSpecRules, DecodingLeavesTheRulesToValidateSpec) {
   };
   for (const auto& [text, field] : cases) {
     ASSERT_TRUE(parse(text).ok()) << text << ": the wire form is fine";
-    auto s = accept(text);
-    ASSERT_FALSE(s.ok()) << text;
-    EXPECT_EQ(s.error().code(), ErrorCode::invalid_argument) << text;
-    EXPECT_EQ(s.error().field(), field) << text << " -> " << s.error().to_string();
+    expect_invalid(accept(text), text, field);
   }
 }
 
