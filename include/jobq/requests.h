@@ -16,6 +16,9 @@ struct JobSpec {
   std::string queue = "default";
   int priority = 50;
   std::string payload = "null";  // JSON text
+  // Set by a decoder that wrote `payload` itself from JSON it had just parsed (jobqd's HTTP edge),
+  // so that the engine does not parse it a second time. Left false, the engine checks it.
+  bool payload_is_checked_json = false;
   std::optional<int> max_attempts;
   std::optional<Backoff> backoff;
   std::int64_t timeout_ms = 0;

@@ -41,8 +41,8 @@ void Engine::submit_batch_async(const std::vector<JobSpec>& specs,
   Impl& d = *impl_;
   if (specs.empty()) return done(Error::invalid("jobs", "must hold at least one job"));
   if (specs.size() > d.options.max_batch)
-    return done(Error::invalid(
-        "jobs", "at most " + std::to_string(d.options.max_batch) + " jobs a batch"));
+    return done(
+        Error::invalid("jobs", "at most " + std::to_string(d.options.max_batch) + " jobs a batch"));
   Millis now = d.clock.now();
   std::vector<Job> jobs;
   jobs.reserve(specs.size());
@@ -60,7 +60,7 @@ void Engine::submit_batch_async(const std::vector<JobSpec>& specs,
 // The engine's rules for a spec, checked here and nowhere else, then the job it makes.
 Result<Job> Engine::Impl::make_job(const JobSpec& spec, Millis now) const {
   Status s = validate_spec(spec, limits_of(options));
-  if (s.ok()) s = check_json(spec.payload, "payload");
+  if (s.ok() && !spec.payload_is_checked_json) s = check_json(spec.payload, "payload");
   if (!s.ok()) return s;
   Job j;
   j.id = new_job_id(now);

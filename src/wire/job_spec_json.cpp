@@ -70,6 +70,7 @@ Result<JobSpec> job_spec_from_json(const json::value& v) {
     if (value.is_null() && key != "payload")
       return Error::invalid(std::string(key), "must not be null");
   if (max_attempts) s.max_attempts = within_int(*max_attempts);
+  s.payload_is_checked_json = true;  // written by the serializer from the value parsed above
   return s;
 }
 

@@ -41,6 +41,8 @@ TEST(JobSpecJson, ReadsEveryField) {
   EXPECT_EQ(s->queue, "media");
   EXPECT_EQ(s->priority, 80);
   EXPECT_EQ(s->payload, R"({"a":[1,2]})");
+  EXPECT_TRUE(s->payload_is_checked_json) << "the engine need not parse it again";
+  EXPECT_FALSE(JobSpec{}.payload_is_checked_json);
   EXPECT_EQ(s->max_attempts, 5);
   EXPECT_EQ(s->backoff, (Backoff{500, 3.0, 9000, false}));
   EXPECT_EQ(s->run_at, 1'893'456'000'000);
