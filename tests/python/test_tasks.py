@@ -114,6 +114,7 @@ class Run(AppTestCase):
                                 "lines": [datetime.date(2026, 12, 1)]})
         self.assertEqual(handle.get().result, "2027-01-01T12:00:00+00:00")
         self.assertEqual(handle.status(), "completed")
+        self.assertIs(handle.status(), jobq.JobStatus.COMPLETED)
 
     def test_watch_follows_a_task_with_progress_to_its_end(self):
         app = self.new_app()

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Generic, Optional, TypeVar
 
 from .codec import from_json
-from .errors import TaskFailed
-from .job import Job
+from .errors import JobqError, TaskFailed
+from .job import Job, JobStatus
 
 if TYPE_CHECKING:
     from .async_client import AsyncClient
@@ -17,6 +17,12 @@ if TYPE_CHECKING:
     from .event_stream import EventStream
 
 R = TypeVar("R")
+
+
+def _status_of(job: Job) -> JobStatus:
+    if job.status is None:  # every job jobqd answers with has one
+        raise JobqError(f"the answer for job {job.id} has no status")
+    return job.status
 
 
 class TaskHandle(Generic[R]):
@@ -36,9 +42,10 @@ class TaskHandle(Generic[R]):
         self.job = self.client.get(self.id)
         return self.job
 
-    def status(self) -> str:
-        """The job's status now: ``queued``, ``running``, ``completed``..."""
-        return str(self.get()["status"])
+    def status(self) -> JobStatus:
+        """The job's status now: ``queued``, ``running``, ``completed``... (a str, so it compares
+        with the name)."""
+        return _status_of(self.get())
 
     def wait(self, timeout: float = 30.0) -> Job:
         """Waits up to timeout seconds for the job to finish; -> the Job, finished or as it is then."""
@@ -77,8 +84,8 @@ class AsyncTaskHandle(Generic[R]):
         self.job = await self.client.get(self.id)
         return self.job
 
-    async def status(self) -> str:
-        return str((await self.get())["status"])
+    async def status(self) -> JobStatus:
+        return _status_of(await self.get())
 
     async def wait(self, timeout: float = 30.0) -> Job:
         self.job = await self.client.wait(self.id, timeout=timeout)
