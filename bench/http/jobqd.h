@@ -75,7 +75,11 @@ class Jobqd {
   }
 
   // "" while it runs; how it ended if it is gone.
-  std::string exited() { return child_.exited(); }
+  std::string exited() {
+    std::string how = child_.exited();
+    if (!how.empty()) g_server_pid = 0;  // so that die() kills no pid the system may reuse
+    return how;
+  }
 
   // SIGTERM and a wait for the exit; returns notes on anything unusual (a non-zero exit, a slow
   // stop, lines in its warn-level log), which also go to stderr in full.
