@@ -20,28 +20,32 @@ bool refused_whole(const JobSource::Handoff& h) {
 }  // namespace
 
 void OutcomeLine::send(Outcome& mine) {
+  std::condition_variable turn;
   std::unique_lock lock(mutex_);
-  line_.push_back(&mine);
-  answered_.wait(lock, [&] { return mine.answered || line_.front() == &mine; });
+  line_.push_back({&mine, &turn});
+  turn.wait(lock, [&] { return mine.answered || line_.front().outcome == &mine; });
   if (mine.answered) return;
-  std::vector<Outcome*> group(line_.begin(), line_.begin() + std::min(line_.size(), kMaxGroup));
+  std::vector<Waiting> group(line_.begin(), line_.begin() + std::min(line_.size(), kMaxGroup));
   lock.unlock();
 
-  auto handoff = send_group(group);
+  std::vector<Outcome*> outcomes;
+  for (const Waiting& w : group) outcomes.push_back(w.outcome);
+  auto handoff = send_group(outcomes);
   std::size_t next = 0;
-  for (std::size_t i = 0; i < group.size(); ++i) {
-    group[i]->status = std::move(handoff.outcomes.at(i));
-    if (group[i]->wants_job && next < handoff.jobs.size())
-      group[i]->jobs.push_back(std::move(handoff.jobs[next++]));
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    outcomes[i]->status = std::move(handoff.outcomes.at(i));
+    if (outcomes[i]->wants_job && next < handoff.jobs.size())
+      outcomes[i]->jobs.push_back(std::move(handoff.jobs[next++]));
   }
   for (; next < handoff.jobs.size(); ++next) mine.jobs.push_back(std::move(handoff.jobs[next]));
 
   lock.lock();
-  for (Outcome* o : group) {
-    o->answered = true;
-    line_.pop_front();
-  }
-  answered_.notify_all();
+  for (Outcome* o : outcomes) o->answered = true;
+  line_.erase(line_.begin(), line_.begin() + group.size());
+  // The others answered here, and the slot now at the front, which sends the next group.
+  for (const Waiting& w : group)
+    if (w.outcome != &mine) w.turn->notify_one();
+  if (!line_.empty()) line_.front().turn->notify_one();
 }
 
 JobSource::Handoff OutcomeLine::send_group(const std::vector<Outcome*>& group) {

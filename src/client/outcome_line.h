@@ -40,9 +40,14 @@ class OutcomeLine {
   JobSource::Handoff send_group(const std::vector<Outcome*>& group);
 
   Send send_;
+  // A slot waiting in line, woken alone: when its outcome is answered or it reaches the front
+  // (one wake-up per slot per call, not one per slot for every answer).
+  struct Waiting {
+    Outcome* outcome;
+    std::condition_variable* turn;
+  };
   mutable std::mutex mutex_;
-  std::condition_variable answered_;
-  std::deque<Outcome*> line_;  // the front group is being sent
+  std::deque<Waiting> line_;  // the front group is being sent
 };
 
 }  // namespace jobq
