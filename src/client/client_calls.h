@@ -12,8 +12,12 @@ namespace jobq {
 
 ApiError error_from_answer(int status, const std::string& body);
 ApiError bad_answer(const std::string& what, const Error& why);
+// Each takes a call's result, or the parsed answer itself: an overload of its own, so that an
+// answer is never copied into a result to be read (that copy was a third of a worker's time).
+ApiResult<Job> job_answer(const boost::json::value& answer);
 ApiResult<Job> job_answer(const ApiResult<boost::json::value>& answer);
 // {"jobs":[...]}
+ApiResult<std::vector<Job>> jobs_answer(const boost::json::value& answer);
 ApiResult<std::vector<Job>> jobs_answer(const ApiResult<boost::json::value>& answer);
 ApiResult<JobPage> page_answer(const ApiResult<boost::json::value>& answer);
 
