@@ -9,12 +9,17 @@ namespace jobq {
 namespace json = boost::json;
 
 FieldReader::FieldReader(const json::object& object, std::string prefix)
-    : object_(object), prefix_(std::move(prefix)) {}
+    : object_(object), prefix_(std::move(prefix)), seen_(object.size()) {}
+
+json::object::const_iterator FieldReader::mark(std::string_view key) {
+  auto it = object_.find(key);
+  if (it != object_.end()) seen_[std::size_t(it - object_.begin())] = true;
+  return it;
+}
 
 const json::value* FieldReader::find(std::string_view key) {
-  seen_.emplace(key);
+  auto it = mark(key);
   if (!status_.ok()) return nullptr;
-  auto it = object_.find(key);
   if (it == object_.end() || it->value().is_null()) return nullptr;
   return &it->value();
 }
@@ -74,7 +79,7 @@ FieldReader& FieldReader::read_json(std::string_view key, std::string& into) {
 }
 
 FieldReader& FieldReader::require(std::string_view key) {
-  seen_.emplace(key);
+  mark(key);
   if (status_.ok() && !has(key)) status_ = Error::invalid(name(key), "is required");
   return *this;
 }
@@ -91,9 +96,8 @@ bool FieldReader::has(std::string_view key) const {
 
 Status FieldReader::finish() {
   if (!status_.ok()) return status_;
-  for (const auto& item : object_)
-    if (!seen_.contains(std::string_view(item.key())))
-      return Error::invalid(name(item.key()), "unknown field");
+  for (std::size_t i = 0; i < seen_.size(); ++i)
+    if (!seen_[i]) return Error::invalid(name(object_.begin()[i].key()), "unknown field");
   return {};
 }
 

@@ -7,7 +7,6 @@
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,11 +59,13 @@ class FieldReader {
 
  private:
   const boost::json::value* find(std::string_view key);
+  // Finds `key` and notes it as read, present or not.
+  boost::json::object::const_iterator mark(std::string_view key);
   std::string name(std::string_view key) const { return prefix_ + std::string(key); }
 
   const boost::json::object& object_;
   std::string prefix_;
-  std::set<std::string, std::less<>> seen_;
+  std::vector<bool> seen_;  // by position in the object: a field read, for finish()
   Status status_;
 };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/value_stack.hpp>
 #include <cmath>
 #include <string>
@@ -24,7 +25,10 @@ class StrictHandler {
   static constexpr std::size_t max_key_size = std::size_t(-1);
   static constexpr std::size_t max_string_size = std::size_t(-1);
 
-  StrictHandler() { values_.reset(); }
+  // A value read from a request or an answer is decoded and dropped: a monotonic arena makes its
+  // many small allocations cheap and frees them at once (in a worker, half its time was malloc
+  // and free of parsed answers).
+  StrictHandler() { values_.reset(json::make_shared_resource<json::monotonic_resource>()); }
 
   json::value release() { return values_.release(); }
   const std::string& duplicate() const { return duplicate_; }
