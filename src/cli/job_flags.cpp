@@ -79,7 +79,7 @@ Result<JobSpec> JobFlags::to_spec(std::string type, std::string payload) const {
     boost::system::error_code ec;
     auto json = boost::json::parse(backoff, ec);
     if (ec) return Error::invalid("--backoff", "not valid JSON: " + ec.message());
-    auto b = backoff_from_json(json, "--backoff");
+    auto b = backoff_from_json(json, "--backoff", UnknownFields::refused);
     if (!b) return b.error();
     spec.backoff = *b;
   }

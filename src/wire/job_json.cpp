@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/time_format.h"
+#include "wire/field_reader.h"
 #include "wire/json_values.h"
 
 namespace jobq {
@@ -116,20 +117,17 @@ Result<JobError> error_from_json(const json::value& v, std::string_view field) {
 
 }  // namespace
 
-Result<Backoff> backoff_from_json(const json::value& v, std::string_view field) {
+Result<Backoff> backoff_from_json(const json::value& v, std::string_view field,
+                                  UnknownFields unknown) {
   if (!v.is_object()) return Error::invalid(std::string(field), "must be an object");
   Backoff b;
   FieldReader in(v.get_object(), std::string(field) + ".");
-  read_backoff(in, b);
-  if (Status s = in.status(); !s.ok()) return s;
-  return b;
-}
-
-FieldReader& read_backoff(FieldReader& in, Backoff& b) {
-  return in.read("initial_ms", b.initial_ms)
+  in.read("initial_ms", b.initial_ms)
       .read("factor", b.factor)
       .read("max_ms", b.max_ms)
       .read("jitter", b.jitter);
+  if (Status s = unknown == UnknownFields::refused ? in.finish() : in.status(); !s.ok()) return s;
+  return b;
 }
 
 Result<Job> job_from_json(const json::value& v) {
@@ -155,7 +153,8 @@ Result<Job> job_from_json(const json::value& v) {
       .read("total_items", j.total_items)
       .read("attempt", j.attempt)
       .read("max_attempts", j.max_attempts)
-      .read("backoff", j.backoff, backoff_from_json)
+      .read("backoff", j.backoff,
+            [](const json::value& b, std::string_view f) { return backoff_from_json(b, f); })
       .read("timeout_ms", j.timeout_ms)
       .read("soft_timeout_ms", j.soft_timeout_ms)
       .read_time("run_at", j.run_at)

@@ -5,7 +5,6 @@
 
 #include "jobq/error.h"
 #include "jobq/job.h"
-#include "wire/field_reader.h"
 
 namespace jobq {
 
@@ -24,8 +23,10 @@ boost::json::array strings_to_json(const std::vector<std::string>& items);
 
 boost::json::object backoff_to_json(const Backoff& b);
 boost::json::object error_to_json(const JobError& e);
-Result<Backoff> backoff_from_json(const boost::json::value& json, std::string_view field);
-// A backoff object's fields, read into `b`: shared by the answer above and a submit's request.
-FieldReader& read_backoff(FieldReader& in, Backoff& b);
+// Whether a field nobody reads is an error: in what a user wrote (a typo), not in a server's
+// answer (a newer server may add fields).
+enum class UnknownFields { refused, ignored };
+Result<Backoff> backoff_from_json(const boost::json::value& json, std::string_view field,
+                                  UnknownFields unknown = UnknownFields::ignored);
 
 }  // namespace jobq

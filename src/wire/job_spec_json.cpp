@@ -20,14 +20,8 @@ int within_int(std::int64_t n) {
   return int(std::clamp<std::int64_t>(n, INT32_MIN, INT32_MAX));
 }
 
-// A submit's backoff: its fields by name, an unknown one refused.
 Result<Backoff> backoff_request(const json::value& v, std::string_view field) {
-  if (!v.is_object()) return Error::invalid(std::string(field), "must be an object");
-  Backoff b;
-  FieldReader in(v.get_object(), std::string(field) + ".");
-  read_backoff(in, b);
-  if (Status s = in.finish(); !s.ok()) return s;
-  return b;
+  return backoff_from_json(v, field, UnknownFields::refused);
 }
 
 }  // namespace

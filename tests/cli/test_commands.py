@@ -67,6 +67,9 @@ class Submit(CliTestCase):
         self.assertIn("--priority", self.fails(USAGE, "submit", "t", "--priority", "urgent"))
         self.assertIn("--timeout", self.fails(USAGE, "submit", "t", "--timeout", "soon"))
         self.assertIn("--backoff", self.fails(USAGE, "submit", "t", "--backoff", "{"))
+        # A misspelt backoff field is refused, as the server refuses it in a submit.
+        self.assertIn("--backoff.intial_ms",
+                      self.fails(USAGE, "submit", "t", "--backoff", '{"intial_ms":5}'))
         # Refused by the server (400): the field it names comes through.
         err = self.fails(USAGE, "submit", "bad type!", "--queue", self.queue)
         self.assertIn("400 invalid_argument (type)", err)
