@@ -6,7 +6,7 @@ namespace jobq::server {
 
 Reply job_reply(const Result<Job>& job, int status) {
   if (!job) return error_reply(job.error());
-  return json_reply(status, job_to_json(*job));
+  return {status, job_json_text(*job)};
 }
 
 Handler answer_now(Api& api, Reply (*fn)(Api&, const Call&)) {

@@ -5,31 +5,12 @@
 
 #include "core/time_format.h"
 #include "wire/field_reader.h"
+#include "wire/json_text.h"
 #include "wire/json_values.h"
 
 namespace jobq {
 
 namespace json = boost::json;
-
-namespace {
-
-json::value time_or_null(Millis t) {
-  return t ? json::value(format_time(t)) : json::value(nullptr);
-}
-
-json::value string_or_null(const std::string& s) {
-  return s.empty() ? json::value(nullptr) : json::value(s);
-}
-
-// Stored JSON text back to a value; the store only ever holds text that parsed on submit.
-json::value raw(const std::string& text) {
-  if (text.empty()) return nullptr;
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  return ec ? json::value(text) : v;
-}
-
-}  // namespace
 
 json::array strings_to_json(const std::vector<std::string>& items) {
   json::array a;
@@ -49,52 +30,107 @@ json::object backoff_to_json(const Backoff& b) {
           {"jitter", b.jitter}};
 }
 
-json::object error_to_json(const JobError& e) {
-  return {{"message", e.message},
-          {"traceback", string_or_null(e.traceback)},
-          {"attempt", e.attempt},
-          {"at", time_or_null(e.at)}};
+namespace {
+
+void write_time(JsonText& w, Millis t) {
+  if (t)
+    w.string(format_time(t));
+  else
+    w.null();
 }
 
-json::object job_to_json(const Job& j, bool with_lease_token) {
-  json::object o(json::object::size_type(36));  // the fields below: no rehash while filling
-  o["id"] = j.id;
-  o["type"] = j.type;
-  o["queue"] = j.queue;
-  o["priority"] = j.priority;
-  o["payload"] = raw(j.payload);
-  o["status"] = std::string(to_string(j.status));
-  o["stage"] = string_or_null(j.stage);
-  o["progress"] = number_to_json(j.progress);
-  o["progress_message"] = string_or_null(j.progress_message);
-  o["processed_items"] = j.processed_items ? json::value(*j.processed_items) : json::value(nullptr);
-  o["total_items"] = j.total_items ? json::value(*j.total_items) : json::value(nullptr);
-  o["attempt"] = j.attempt;
-  o["max_attempts"] = j.max_attempts;
-  o["backoff"] = backoff_to_json(j.backoff);
-  o["timeout_ms"] = j.timeout_ms;
-  o["soft_timeout_ms"] = j.soft_timeout_ms;
-  o["run_at"] = time_or_null(j.run_at);
-  o["worker_id"] = string_or_null(j.worker_id);
-  o["lease_expires_at"] = time_or_null(j.lease_expires_at);
-  if (with_lease_token) o["lease_token"] = j.lease_token;
-  o["cancel_requested"] = j.cancel_requested;
-  o["result"] = raw(j.result);
-  o["error"] = j.error() ? json::value(error_to_json(*j.error())) : json::value(nullptr);
-  json::array errors;
-  for (const auto& e : j.errors) errors.emplace_back(error_to_json(e));
-  o["errors"] = std::move(errors);
-  o["user_id"] = string_or_null(j.user_id);
-  o["tags"] = strings_to_json(j.tags);
-  o["idempotency_key"] = string_or_null(j.idempotency_key);
-  o["depends_on"] = strings_to_json(j.depends_on);
-  o["callback_url"] = string_or_null(j.callback_url);
-  o["created_at"] = time_or_null(j.created_at);
-  o["updated_at"] = time_or_null(j.updated_at);
-  o["started_at"] = time_or_null(j.started_at);
-  o["completed_at"] = time_or_null(j.completed_at);
-  o["expires_at"] = time_or_null(j.expires_at);
-  return o;
+void write_optional(JsonText& w, const std::optional<std::int64_t>& n) {
+  if (n)
+    w.integer(*n);
+  else
+    w.null();
+}
+
+void write_strings(JsonText& w, const std::vector<std::string>& items) {
+  w.begin_array();
+  for (const auto& s : items) w.string(s);
+  w.end_array();
+}
+
+void write_error(JsonText& w, const JobError& e) {
+  w.begin_object().key("message").string(e.message).key("traceback").string_or_null(e.traceback);
+  w.key("attempt").integer(e.attempt).key("at");
+  write_time(w, e.at);
+  w.end_object();
+}
+
+}  // namespace
+
+void write_job(JsonText& w, const Job& j, bool with_lease_token) {
+  w.begin_object();
+  w.key("id").string(j.id).key("type").string(j.type).key("queue").string(j.queue);
+  w.key("priority").integer(j.priority);
+  // The store holds only payloads and results that parsed when they came in.
+  w.key("payload").raw(j.payload);
+  w.key("status").string(to_string(j.status));
+  w.key("stage").string_or_null(j.stage);
+  w.key("progress").number(j.progress);
+  w.key("progress_message").string_or_null(j.progress_message);
+  w.key("processed_items");
+  write_optional(w, j.processed_items);
+  w.key("total_items");
+  write_optional(w, j.total_items);
+  w.key("attempt").integer(j.attempt).key("max_attempts").integer(j.max_attempts);
+  w.key("backoff").begin_object();
+  w.key("initial_ms").integer(j.backoff.initial_ms).key("factor").number(j.backoff.factor);
+  w.key("max_ms").integer(j.backoff.max_ms).key("jitter").boolean(j.backoff.jitter);
+  w.end_object();
+  w.key("timeout_ms").integer(j.timeout_ms).key("soft_timeout_ms").integer(j.soft_timeout_ms);
+  w.key("run_at");
+  write_time(w, j.run_at);
+  w.key("worker_id").string_or_null(j.worker_id);
+  w.key("lease_expires_at");
+  write_time(w, j.lease_expires_at);
+  if (with_lease_token) w.key("lease_token").string(j.lease_token);
+  w.key("cancel_requested").boolean(j.cancel_requested);
+  w.key("result").raw(j.result);
+  w.key("error");
+  if (const JobError* e = j.error())
+    write_error(w, *e);
+  else
+    w.null();
+  w.key("errors").begin_array();
+  for (const auto& e : j.errors) write_error(w, e);
+  w.end_array();
+  w.key("user_id").string_or_null(j.user_id);
+  w.key("tags");
+  write_strings(w, j.tags);
+  w.key("idempotency_key").string_or_null(j.idempotency_key);
+  w.key("depends_on");
+  write_strings(w, j.depends_on);
+  w.key("callback_url").string_or_null(j.callback_url);
+  w.key("created_at");
+  write_time(w, j.created_at);
+  w.key("updated_at");
+  write_time(w, j.updated_at);
+  w.key("started_at");
+  write_time(w, j.started_at);
+  w.key("completed_at");
+  write_time(w, j.completed_at);
+  w.key("expires_at");
+  write_time(w, j.expires_at);
+  w.end_object();
+}
+
+std::string job_json_text(const Job& job, bool with_lease_token) {
+  std::string out;
+  out.reserve(900 + job.payload.size() + job.result.size());
+  JsonText w(out);
+  write_job(w, job, with_lease_token);
+  return out;
+}
+
+json::object job_to_json(const Job& job, bool with_lease_token) {
+  // One field list, the writer's: the value is read back from its text. Our own text, so deeper
+  // than a payload may be (a payload inside a job) is fine.
+  json::parse_options options;
+  options.max_depth = 1024;
+  return std::move(json::parse(job_json_text(job, with_lease_token), {}, options).as_object());
 }
 
 }  // namespace jobq

@@ -8,7 +8,13 @@
 
 namespace jobq {
 
-// The lease token is included only for the worker that holds the lease.
+class JsonText;
+
+// The lease token is included only for the worker that holds the lease. write_job and
+// job_json_text write the text at once (the answers on the hot paths); job_to_json reads that
+// text back into a value, for answers built around it.
+void write_job(JsonText& out, const Job& job, bool with_lease_token = false);
+std::string job_json_text(const Job& job, bool with_lease_token = false);
 boost::json::object job_to_json(const Job& job, bool with_lease_token = false);
 
 // The reverse, for clients: a Job from the API's JSON form. Unknown fields are ignored (a newer
@@ -22,7 +28,6 @@ boost::json::value number_to_json(double x);
 boost::json::array strings_to_json(const std::vector<std::string>& items);
 
 boost::json::object backoff_to_json(const Backoff& b);
-boost::json::object error_to_json(const JobError& e);
 // Whether a field nobody reads is an error: in what a user wrote (a typo), not in a server's
 // answer (a newer server may add fields).
 enum class UnknownFields { refused, ignored };

@@ -66,6 +66,16 @@ TEST(JobJson, RoundTripThroughText) {
   EXPECT_EQ(*back, j);
 }
 
+TEST(JobJson, APayloadAsDeepAsASubmitMayBeReadsBack) {
+  Job j = full_job();
+  j.payload = std::string(64, '[') + std::string(64, ']');  // the submit's nesting limit
+  boost::json::object o = job_to_json(j);
+  EXPECT_EQ(boost::json::serialize(o.at("payload")), j.payload);
+  boost::json::parse_options deep;
+  deep.max_depth = 100;
+  EXPECT_EQ(boost::json::parse(job_json_text(j), {}, deep).as_object(), o);
+}
+
 TEST(JobJson, NullResultOfACompletedJobIsNull) {
   Job j;
   j.id = "0190f5d2-7c1e-7a2b-8c3d-4e5f60718293";

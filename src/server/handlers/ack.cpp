@@ -11,6 +11,7 @@
 #include "server/request/body.h"
 #include "wire/field_reader.h"
 #include "wire/job_json.h"
+#include "wire/json_text.h"
 
 namespace jobq::server {
 
@@ -20,6 +21,12 @@ namespace {
 
 json::object error_json(const Error& e) {
   return {{"code", to_string(e.code())}, {"message", e.message()}};
+}
+
+// The same, written at once (the /ack answer is written as text: it carries leased jobs).
+void write_error(JsonText& w, const Error& e) {
+  w.begin_object().key("code").string(to_string(e.code())).key("message").string(e.message());
+  w.end_object();
 }
 
 // The array `key` of the body, each item an object; absent is empty.
@@ -59,23 +66,26 @@ struct AckCall {
     // Without a lease, a failed write of the completions fails the call, as before. With one,
     // its entries say so instead, so that the jobs leased in the same call reach the worker.
     if (batch_error && !leasing) return error_reply(*batch_error);
-    json::array entries;
-    entries.reserve(ids.size());
+    Reply out{200, {}};
+    JsonText w(out.body);
+    w.begin_object().key("results").begin_array();
     for (std::size_t i = 0; i < ids.size(); ++i) {
       const Result<Job>& r = *results[i];
-      json::object entry{{"id", ids[i]}, {"ok", r.ok()}};
+      w.begin_object().key("id").string(ids[i]).key("ok").boolean(r.ok());
       if (!r)
-        entry["error"] = error_json(r.error());
+        write_error(w.key("error"), r.error());
       else if (!ids_only)
-        entry["job"] = job_to_json(*r);
-      entries.emplace_back(std::move(entry));
+        write_job(w.key("job"), *r);
+      w.end_object();
     }
-    json::object body{{"results", std::move(entries)}};
+    w.end_array();
     if (leasing) {
-      body["jobs"] = leased && *leased ? leased_jobs_json(**leased) : json::array();
-      if (leased && !*leased) body["lease_error"] = error_json(leased->error());
+      w.key("jobs");
+      write_leased_jobs(w, leased && *leased ? **leased : std::vector<Job>{});
+      if (leased && !*leased) write_error(w.key("lease_error"), leased->error());
     }
-    return json_reply(200, std::move(body));
+    w.end_object();
+    return out;
   }
 };
 

@@ -7,6 +7,7 @@
 #include "wire/field_reader.h"
 #include "wire/job_json.h"
 #include "wire/job_spec_json.h"
+#include "wire/json_text.h"
 #include "wire/strict_json.h"
 
 namespace jobq::server {
@@ -23,7 +24,7 @@ void submit(Api& api, const Call& call, Responder respond) {
   api.engine.submit_async(*spec, [respond](Result<SubmitOutcome> outcome) {
     respond.build([outcome = std::move(outcome)] {
       if (!outcome) return error_reply(outcome.error());
-      return json_reply(outcome->created ? 201 : 200, job_to_json(outcome->job));
+      return Reply{outcome->created ? 201 : 200, job_json_text(outcome->job)};
     });
   });
 }
@@ -57,11 +58,17 @@ void submit_batch(Api& api, const Call& call, Responder respond) {
       specs, [respond, ids_only](Result<std::vector<SubmitOutcome>> outcomes) {
         respond.build([outcomes = std::move(outcomes), ids_only] {
           if (!outcomes) return error_reply(outcomes.error());
-          json::array out;
-          out.reserve(outcomes->size());
-          for (const auto& o : *outcomes)
-            out.emplace_back(ids_only ? json::value(o.job.id) : json::value(job_to_json(o.job)));
-          return json_reply(201, json::object{{ids_only ? "ids" : "jobs", std::move(out)}});
+          Reply reply{201, {}};
+          JsonText out(reply.body);
+          out.begin_object().key(ids_only ? "ids" : "jobs").begin_array();
+          for (const auto& o : *outcomes) {
+            if (ids_only)
+              out.string(o.job.id);
+            else
+              write_job(out, o.job);
+          }
+          out.end_array().end_object();
+          return reply;
         });
       });
 }

@@ -8,6 +8,7 @@
 #include "server/request/long_poll.h"
 #include "wire/field_reader.h"
 #include "wire/job_json.h"
+#include "wire/json_text.h"
 
 namespace jobq::server {
 
@@ -28,11 +29,10 @@ Result<LeaseAsk> read_lease(const json::object& body, const ApiLimits& limits, s
   return ask;
 }
 
-json::array leased_jobs_json(const std::vector<Job>& jobs) {
-  json::array out;
-  out.reserve(jobs.size());
-  for (const Job& job : jobs) out.emplace_back(job_to_json(job, true));
-  return out;
+void write_leased_jobs(JsonText& out, const std::vector<Job>& jobs) {
+  out.begin_array();
+  for (const Job& job : jobs) write_job(out, job, true);
+  out.end_array();
 }
 
 void serve_lease(Api& api, const std::shared_ptr<ClientGone>& client_gone, const LeaseAsk& ask,
@@ -59,7 +59,12 @@ void lease(Api& api, const Call& call, Responder respond) {
   serve_lease(api, call.client_gone, *ask, [respond](Result<std::vector<Job>> jobs) {
     respond.build([jobs = std::move(jobs)] {
       if (!jobs) return error_reply(jobs.error());
-      return json_reply(200, json::object{{"jobs", leased_jobs_json(*jobs)}});
+      Reply reply{200, {}};
+      JsonText out(reply.body);
+      out.begin_object().key("jobs");
+      write_leased_jobs(out, *jobs);
+      out.end_object();
+      return reply;
     });
   });
 }

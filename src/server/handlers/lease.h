@@ -2,7 +2,6 @@
 // (waiting up to wait_ms, withdrawn if the client hangs up), and the leased jobs as JSON.
 #pragma once
 
-#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <functional>
@@ -12,6 +11,7 @@
 
 #include "jobq/requests.h"
 #include "server/api.h"
+#include "wire/json_text.h"
 
 namespace jobq::server {
 
@@ -31,6 +31,6 @@ void serve_lease(Api& api, const std::shared_ptr<ClientGone>& client_gone, const
                  std::function<void(Result<std::vector<Job>>)> answer);
 
 // Each job with its lease token.
-boost::json::array leased_jobs_json(const std::vector<Job>& jobs);
+void write_leased_jobs(JsonText& out, const std::vector<Job>& jobs);
 
 }  // namespace jobq::server

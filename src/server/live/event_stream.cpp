@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "wire/job_json.h"
+#include "wire/json_text.h"
 
 namespace jobq::server {
 
@@ -23,8 +24,12 @@ bool ends_stream(EventType t) {
 }  // namespace
 
 Message event_message(std::string_view event, const Job& job) {
-  return std::make_shared<const std::string>(
-      json::serialize(json::object{{"event", event}, {"job", job_to_json(job)}}));
+  std::string text;
+  JsonText out(text);
+  out.begin_object().key("event").string(event).key("job");
+  write_job(out, job);
+  out.end_object();
+  return std::make_shared<const std::string>(std::move(text));
 }
 
 bool StreamFilter::matches(const Event& e) const {

@@ -1,0 +1,39 @@
+// JSON written straight to text, for the answers on the hot paths (jobs leased, submitted,
+// acknowledged): building a boost::json value only to serialise it cost more than the request's
+// own work. The writer puts the commas; the caller keeps keys and values in turn.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace jobq {
+
+class JsonText {
+ public:
+  explicit JsonText(std::string& out) : out_(out) {}
+
+  JsonText& begin_object();
+  JsonText& end_object();
+  JsonText& begin_array();
+  JsonText& end_array();
+  JsonText& key(std::string_view name);
+
+  JsonText& string(std::string_view s);
+  JsonText& string_or_null(std::string_view s);  // "" as null
+  JsonText& integer(std::int64_t n);
+  // Whole numbers as integers (50, not 5E1); a non-finite one, which JSON cannot hold, as null.
+  JsonText& number(double x);
+  JsonText& boolean(bool b);
+  JsonText& null();
+  // Text that is JSON already (a stored payload or result); "" as null.
+  JsonText& raw(std::string_view json);
+
+ private:
+  void separate();
+
+  std::string& out_;
+  bool comma_ = false;  // a value was written in the open object or array
+};
+
+}  // namespace jobq
