@@ -101,10 +101,7 @@ class _Watcher:
         deadline = time.monotonic() + timeout
         out = []
         while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"timed out after {timeout} s on {self.path}; got {self._names(out)}")
-            m = self.next(timeout=left)
+            m = self._next_by(deadline, lambda: f"timed out after {timeout} s on {self.path}; got {self._names(out)}")
             if m is None:
                 raise StreamEnded(f"{self.path} ended before the awaited message; got {self._names(out)}"
                                   f"{self._error_text()}")
@@ -117,13 +114,18 @@ class _Watcher:
         deadline = time.monotonic() + timeout
         out = []
         while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"{self.path} did not end within {timeout} s; got {self._names(out)}")
-            m = self.next(timeout=left)
+            m = self._next_by(deadline, lambda: f"{self.path} did not end within {timeout} s; got {self._names(out)}")
             if m is None:
                 return out
             out.append(m)
+
+    def _next_by(self, deadline, late):
+        """The next message (None once the stream ended) if it comes before deadline (a monotonic
+        time); else AssertionError(late())."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AssertionError(late())
+        return self.next(timeout=left)
 
     def _names(self, messages=None):
         return [m.get("event") for m in (self.received if messages is None else messages)]
