@@ -41,7 +41,10 @@ def stream_path(path, params=None):
 
 
 class _Watcher:
-    """The part both transports share: a queue of messages, the end, and reads with deadlines."""
+    """The part both transports share: a queue of messages, the end, and reads with deadlines;
+    the reader thread that runs the subclass's _run() (named by its KIND)."""
+
+    KIND = None  # "ws" or "sse"
 
     def __init__(self, server, path, params=None, api_key=None):
         self.server = server
@@ -54,6 +57,7 @@ class _Watcher:
         self.error = None  # an exception from opening or reading, if any
         self._opened = threading.Event()
         self._finished = False
+        self._thread = None  # the reader, running _run()
 
     # For the reader thread.
 
@@ -69,6 +73,12 @@ class _Watcher:
         self.messages.put(_END)
 
     # For the test.
+
+    def start(self):
+        """Starts the reader thread; -> the watcher, once the stream is open (wait_open)."""
+        self._thread = threading.Thread(target=self._run, name=f"{self.KIND} {self.path}", daemon=True)
+        self._thread.start()
+        return self.wait_open()
 
     def wait_open(self, timeout=OPEN_TIMEOUT_S):
         if not self._opened.wait(timeout):
@@ -143,23 +153,19 @@ class _Watcher:
 class WsWatcher(_Watcher):
     """A WebSocket watcher. close_code: the code of the server's close frame (1006 if none came)."""
 
+    KIND = "ws"
+
     def __init__(self, server, path, params=None, api_key=None, start=True):
         super().__init__(server, path, params, api_key)
         self.close_code = None
         self.close_reason = None
         self._loop = None
         self._task = None
-        self._thread = None
         if start:
             self.start()
 
     def url(self):
         return f"ws://127.0.0.1:{self.server.port}{self.path}"
-
-    def start(self):
-        self._thread = threading.Thread(target=self._run, name=f"ws {self.path}", daemon=True)
-        self._thread.start()
-        return self.wait_open()
 
     def is_open_ok(self):
         return self.close_code is not None or not isinstance(self.error, (InvalidStatusCode, OSError,
@@ -238,6 +244,8 @@ class SseWatcher(_Watcher):
     """A Server-Sent Events watcher on http.client. status/headers: the HTTP answer; a refusal
     (not 200) is read whole into error_body (parsed JSON) and the watcher ends at once."""
 
+    KIND = "sse"
+
     def __init__(self, server, path, params=None, api_key=None, start=True, read_timeout=60.0):
         super().__init__(server, path, params, api_key)
         self.read_timeout = read_timeout
@@ -247,14 +255,8 @@ class SseWatcher(_Watcher):
         self.comments = []  # ": ..." lines, such as keep-alive
         self._conn = None
         self._sock = None
-        self._thread = None
         if start:
             self.start()
-
-    def start(self):
-        self._thread = threading.Thread(target=self._run, name=f"sse {self.path}", daemon=True)
-        self._thread.start()
-        return self.wait_open()
 
     def is_open_ok(self):
         return self.status is not None
