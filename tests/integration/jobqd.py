@@ -35,6 +35,7 @@ SWEEP_SLACK_S = 5.0
 
 STATUSES = ("waiting", "scheduled", "queued", "running", "completed", "failed", "cancelled")
 FINISHED = ("completed", "failed", "cancelled")
+UNKNOWN_ID = "01890000-0000-7000-8000-000000000000"  # a well-formed job id no server has given out
 
 
 def unique(prefix="q"):

@@ -2,7 +2,7 @@
 
 import unittest
 
-from jobqd import STATUSES, Server, ServerTestCase, assert_error, unique, wait_until
+from jobqd import STATUSES, UNKNOWN_ID, Server, ServerTestCase, assert_error, unique, wait_until
 
 NO_BACKOFF = {"initial_ms": 0, "factor": 1, "max_ms": 0, "jitter": False}
 
@@ -87,8 +87,7 @@ class DeadLetters(ServerTestCase):
         self.assertEqual(self.api.status_of(job["id"]), "queued")
 
     def test_retry_of_an_unknown_dead_letter_is_404(self):
-        assert_error(self, self.api.request("POST", "/dead-letters/01890000-0000-7000-8000-000000000000/retry"),
-                     404, "not_found")
+        assert_error(self, self.api.request("POST", f"/dead-letters/{UNKNOWN_ID}/retry"), 404, "not_found")
 
 
 class ServerWide(unittest.TestCase):
@@ -249,7 +248,7 @@ class HealthAndReady(ServerTestCase):
     def test_answers_are_json(self):
         _, _, headers = self.api.request("GET", "/stats")
         self.assertTrue(headers.get("Content-Type", "").startswith("application/json"), headers.get("Content-Type"))
-        _, _, headers = self.api.request("GET", "/jobs/01890000-0000-7000-8000-000000000000")
+        _, _, headers = self.api.request("GET", f"/jobs/{UNKNOWN_ID}")
         self.assertTrue(headers.get("Content-Type", "").startswith("application/json"), headers.get("Content-Type"))
 
 
