@@ -467,6 +467,29 @@ class ServerTestCase(unittest.TestCase):
         return api
 
 
+def own_server(test, store="sqlite"):
+    """A server for this test alone, and an Api on it, both closed when the test ends: -> (server, api)."""
+    server = Server(store=store)
+    test.addCleanup(server.close)
+    api = server.api()
+    test.addCleanup(api.close)
+    return server, api
+
+
+class FreshServerTestCase(unittest.TestCase):
+    """A server of its own for each test (for tests that touch every job on it, or restart it), and
+    its Api; tearDown stops it with SIGTERM, as ServerTestCase's class does."""
+
+    store = "sqlite"
+
+    def setUp(self):
+        self.server, self.api = own_server(self, self.store)
+
+    def tearDown(self):
+        self.api.close()
+        self.server.stop()
+
+
 def _tcp_queues(local_port, remote_port):
     """(tx_queue, rx_queue) of the IPv4 TCP socket with these ports, from /proc/net/tcp, or None."""
     with open("/proc/net/tcp") as f:

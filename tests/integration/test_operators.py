@@ -2,7 +2,7 @@
 
 import unittest
 
-from jobqd import STATUSES, UNKNOWN_ID, Server, ServerTestCase, assert_error, unique, wait_until
+from jobqd import STATUSES, UNKNOWN_ID, FreshServerTestCase, ServerTestCase, assert_error, unique, wait_until
 
 NO_BACKOFF = {"initial_ms": 0, "factor": 1, "max_ms": 0, "jitter": False}
 
@@ -90,18 +90,10 @@ class DeadLetters(ServerTestCase):
         assert_error(self, self.api.request("POST", f"/dead-letters/{UNKNOWN_ID}/retry"), 404, "not_found")
 
 
-class ServerWide(unittest.TestCase):
+class ServerWide(FreshServerTestCase):
     """Operations that touch every job: each test gets a fresh in-memory server."""
 
-    def setUp(self):
-        self.server = Server(store="memory")
-        self.addCleanup(self.server.close)
-        self.api = self.server.api()
-        self.addCleanup(self.api.close)
-
-    def tearDown(self):
-        self.api.close()
-        self.server.stop()
+    store = "memory"
 
     def test_purge_all_dead_letters(self):
         for _ in range(3):
