@@ -223,19 +223,19 @@ class ServerWide(FreshServerTestCase):
 class HealthAndReady(ServerTestCase):
     store = "memory"
 
-    def test_health(self):
-        for path in ("/health", "/api/v1/health"):
+    def assert_answers(self, paths, expected):
+        """Each of paths answers GET with 200 and the body expected."""
+        for path in paths:
             with self.subTest(path=path):
                 status, body, _ = self.api.request("GET", path, absolute=True)
                 self.assertEqual(status, 200, body)
-                self.assertEqual(body, {"status": "ok"})
+                self.assertEqual(body, expected)
+
+    def test_health(self):
+        self.assert_answers(("/health", "/api/v1/health"), {"status": "ok"})
 
     def test_ready(self):
-        for path in ("/ready", "/api/v1/ready"):
-            with self.subTest(path=path):
-                status, body, _ = self.api.request("GET", path, absolute=True)
-                self.assertEqual(status, 200, body)
-                self.assertEqual(body, {"status": "ready"})
+        self.assert_answers(("/ready", "/api/v1/ready"), {"status": "ready"})
 
     def test_answers_are_json(self):
         _, _, headers = self.api.request("GET", "/stats")
