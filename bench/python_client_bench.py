@@ -16,7 +16,6 @@ bench/) imports it for its ``app`` and never runs main().
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 CLIENT_DIR = HERE.parent / "clients" / "python"
 sys.path.insert(0, str(CLIENT_DIR))
 import jobq  # noqa: E402
+from bench_process import free_port, process_cpu_s  # noqa: E402
 
 COUNTS = {"smoke": {"single": 50, "batch": 1000, "drain": 300},
           "full": {"single": 5000, "batch": 50000, "drain": 20000}}
@@ -40,7 +40,6 @@ START_S = 20.0  # for jobqd to answer /health, and for the workers' first beats
 # The drain rows poll /stats this often: a tighter poll costs jobqd CPU on the cores the workers
 # share, and the row's end comes from the last completion's updated_at anyway.
 DRAIN_POLL_S = 0.05
-TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def bench_app(url=None):
@@ -100,17 +99,6 @@ class Jobqd:
                 self.proc.kill()
                 self.proc.wait()
         subprocess.run(["rm", "-rf", self.data], check=False)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def process_cpu_s(pid):
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 class Outcome:

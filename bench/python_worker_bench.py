@@ -8,9 +8,7 @@ Each store row starts its own jobqd on a free loopback port (sqlite in a fresh /
 N jobs in batches of 1,000, then times a Worker (concurrency 4) from its start until the server counts
 N completed. Bounded: 60 s per row (the rate is then from the jobs done)."""
 
-import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,22 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "clients" / "python"))
 import jobq  # noqa: E402
+from bench_process import free_port, process_cpu_s  # noqa: E402
 
 COUNTS = {"smoke": 500, "full": 20000}
 ROW_LIMIT_S = 60.0
 CONCURRENCY = 4
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def server_cpu_s(pid):
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def calls(url):
@@ -82,7 +69,7 @@ def row(jobqd, store, n):
             done[0] += 1
             return None
 
-        before_calls, before_server = calls(url), server_cpu_s(proc.pid)
+        before_calls, before_server = calls(url), process_cpu_s(proc.pid)
         before_self, t0 = time.process_time(), time.monotonic()
         thread = threading.Thread(target=lambda: worker.run(install_signal_handlers=False), daemon=True)
         thread.start()
@@ -92,7 +79,7 @@ def row(jobqd, store, n):
                 break
             pause.wait(0.005)
         elapsed = time.monotonic() - t0
-        cpu_self, cpu_server = time.process_time() - before_self, server_cpu_s(proc.pid) - before_server
+        cpu_self, cpu_server = time.process_time() - before_self, process_cpu_s(proc.pid) - before_server
         after_calls = calls(url)
         worker.stop()
         thread.join(30)

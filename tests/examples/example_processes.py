@@ -47,6 +47,15 @@ class ExampleTestCase(unittest.TestCase):
         """The example's worker, as its README runs it: ``python3 -m jobq worker SPEC``."""
         return self.spawn("worker", [sys.executable, "-m", "jobq", "worker", spec, "--poll", "1", *options])
 
+    def start_app(self, name, *module_args, **env):
+        """The example's web app, ``python3 -m MODULE_ARGS --host 127.0.0.1 --port PORT``, with env
+        added to the environment of it and of every process started after it; -> its process, once
+        it answers GET /."""
+        self.env.update(env)
+        app = self.spawn(name, [sys.executable, "-m", *module_args, "--host", "127.0.0.1", "--port", str(self.port)])
+        self.wait_for_app(app)
+        return app
+
     def log_of(self, proc):
         proc.log.seek(0)
         return proc.log.read()

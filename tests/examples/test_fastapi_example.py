@@ -27,10 +27,7 @@ class FastApiExample(ExampleTestCase):
 
     def setUp(self):
         super().setUp()
-        self.env["REPORT_PAGE_SECONDS"] = "0.2"
-        self.app = self.spawn("app", [sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1",
-                                      "--port", str(self.port)])
-        self.wait_for_app(self.app)
+        self.app = self.start_app("app", "uvicorn", "app:app", REPORT_PAGE_SECONDS="0.2")
         self.worker = self.spawn_worker("tasks:app")
 
     def events(self, path):

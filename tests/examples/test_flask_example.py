@@ -20,10 +20,7 @@ class FlaskExample(ExampleTestCase):
 
     def setUp(self):
         super().setUp()
-        self.env["EXPORT_ROW_SECONDS"] = "0.15"
-        self.app = self.spawn("flask", [sys.executable, "-m", "flask", "--app", "app", "run",
-                                        "--host", "127.0.0.1", "--port", str(self.port)])
-        self.wait_for_app(self.app)
+        self.app = self.start_app("flask", "flask", "--app", "app", "run", EXPORT_ROW_SECONDS="0.15")
         self.jobs = jobq.Client(self.env["JOBQ_URL"])
         self.addCleanup(self.jobs.close)
 

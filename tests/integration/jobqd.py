@@ -35,6 +35,7 @@ SWEEP_SLACK_S = 5.0
 
 STATUSES = ("waiting", "scheduled", "queued", "running", "completed", "failed", "cancelled")
 FINISHED = ("completed", "failed", "cancelled")
+UNKNOWN_ID = "01890000-0000-7000-8000-000000000000"  # a well-formed job id no server has given out
 
 
 def unique(prefix="q"):
@@ -464,6 +465,29 @@ class ServerTestCase(unittest.TestCase):
         api = self.server.api()
         self.addCleanup(api.close)
         return api
+
+
+def own_server(test, store="sqlite"):
+    """A server for this test alone, and an Api on it, both closed when the test ends: -> (server, api)."""
+    server = Server(store=store)
+    test.addCleanup(server.close)
+    api = server.api()
+    test.addCleanup(api.close)
+    return server, api
+
+
+class FreshServerTestCase(unittest.TestCase):
+    """A server of its own for each test (for tests that touch every job on it, or restart it), and
+    its Api; tearDown stops it with SIGTERM, as ServerTestCase's class does."""
+
+    store = "sqlite"
+
+    def setUp(self):
+        self.server, self.api = own_server(self, self.store)
+
+    def tearDown(self):
+        self.api.close()
+        self.server.stop()
 
 
 def _tcp_queues(local_port, remote_port):

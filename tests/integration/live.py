@@ -41,7 +41,10 @@ def stream_path(path, params=None):
 
 
 class _Watcher:
-    """The part both transports share: a queue of messages, the end, and reads with deadlines."""
+    """The part both transports share: a queue of messages, the end, and reads with deadlines;
+    the reader thread that runs the subclass's _run() (named by its KIND)."""
+
+    KIND = None  # "ws" or "sse"
 
     def __init__(self, server, path, params=None, api_key=None):
         self.server = server
@@ -54,6 +57,7 @@ class _Watcher:
         self.error = None  # an exception from opening or reading, if any
         self._opened = threading.Event()
         self._finished = False
+        self._thread = None  # the reader, running _run()
 
     # For the reader thread.
 
@@ -69,6 +73,12 @@ class _Watcher:
         self.messages.put(_END)
 
     # For the test.
+
+    def start(self):
+        """Starts the reader thread; -> the watcher, once the stream is open (wait_open)."""
+        self._thread = threading.Thread(target=self._run, name=f"{self.KIND} {self.path}", daemon=True)
+        self._thread.start()
+        return self.wait_open()
 
     def wait_open(self, timeout=OPEN_TIMEOUT_S):
         if not self._opened.wait(timeout):
@@ -101,10 +111,7 @@ class _Watcher:
         deadline = time.monotonic() + timeout
         out = []
         while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"timed out after {timeout} s on {self.path}; got {self._names(out)}")
-            m = self.next(timeout=left)
+            m = self._next_by(deadline, lambda: f"timed out after {timeout} s on {self.path}; got {self._names(out)}")
             if m is None:
                 raise StreamEnded(f"{self.path} ended before the awaited message; got {self._names(out)}"
                                   f"{self._error_text()}")
@@ -117,13 +124,18 @@ class _Watcher:
         deadline = time.monotonic() + timeout
         out = []
         while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"{self.path} did not end within {timeout} s; got {self._names(out)}")
-            m = self.next(timeout=left)
+            m = self._next_by(deadline, lambda: f"{self.path} did not end within {timeout} s; got {self._names(out)}")
             if m is None:
                 return out
             out.append(m)
+
+    def _next_by(self, deadline, late):
+        """The next message (None once the stream ended) if it comes before deadline (a monotonic
+        time); else AssertionError(late())."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AssertionError(late())
+        return self.next(timeout=left)
 
     def _names(self, messages=None):
         return [m.get("event") for m in (self.received if messages is None else messages)]
@@ -141,23 +153,19 @@ class _Watcher:
 class WsWatcher(_Watcher):
     """A WebSocket watcher. close_code: the code of the server's close frame (1006 if none came)."""
 
+    KIND = "ws"
+
     def __init__(self, server, path, params=None, api_key=None, start=True):
         super().__init__(server, path, params, api_key)
         self.close_code = None
         self.close_reason = None
         self._loop = None
         self._task = None
-        self._thread = None
         if start:
             self.start()
 
     def url(self):
         return f"ws://127.0.0.1:{self.server.port}{self.path}"
-
-    def start(self):
-        self._thread = threading.Thread(target=self._run, name=f"ws {self.path}", daemon=True)
-        self._thread.start()
-        return self.wait_open()
 
     def is_open_ok(self):
         return self.close_code is not None or not isinstance(self.error, (InvalidStatusCode, OSError,
@@ -236,6 +244,8 @@ class SseWatcher(_Watcher):
     """A Server-Sent Events watcher on http.client. status/headers: the HTTP answer; a refusal
     (not 200) is read whole into error_body (parsed JSON) and the watcher ends at once."""
 
+    KIND = "sse"
+
     def __init__(self, server, path, params=None, api_key=None, start=True, read_timeout=60.0):
         super().__init__(server, path, params, api_key)
         self.read_timeout = read_timeout
@@ -245,14 +255,8 @@ class SseWatcher(_Watcher):
         self.comments = []  # ": ..." lines, such as keep-alive
         self._conn = None
         self._sock = None
-        self._thread = None
         if start:
             self.start()
-
-    def start(self):
-        self._thread = threading.Thread(target=self._run, name=f"sse {self.path}", daemon=True)
-        self._thread.start()
-        return self.wait_open()
 
     def is_open_ok(self):
         return self.status is not None

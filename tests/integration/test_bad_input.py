@@ -4,9 +4,8 @@ nothing (GET /stats by_status is the same before and after)."""
 import json
 import unittest
 
-from jobqd import ServerTestCase, assert_error, unique
+from jobqd import UNKNOWN_ID, ServerTestCase, assert_error, unique
 
-UNKNOWN_ID = "01890000-0000-7000-8000-000000000000"
 MAX_PAYLOAD = 1000
 MAX_BODY = 16384
 

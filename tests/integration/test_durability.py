@@ -4,7 +4,7 @@ import http.client
 import threading
 import unittest
 
-from jobqd import Server, run_in_thread, unique, wait_until
+from jobqd import FreshServerTestCase, run_in_thread, unique, wait_until
 
 # What must survive a restart unchanged; lease_expires_at is renewed from the restart instead.
 KEPT_FIELDS = ("id", "type", "queue", "priority", "payload", "status", "attempt", "max_attempts", "backoff",
@@ -17,19 +17,14 @@ def snapshot(api, ids):
     return {job_id: api.get(job_id) for job_id in ids}
 
 
-class SqliteServerCase(unittest.TestCase):
+class SqliteServerCase(FreshServerTestCase):
     """A fresh jobqd on a sqlite file for each test, with a queue of its own."""
 
-    def setUp(self):
-        self.server = Server(store="sqlite")
-        self.addCleanup(self.server.close)
-        self.api = self.server.api()
-        self.addCleanup(self.api.close)
-        self.queue = unique("q")
+    store = "sqlite"
 
-    def tearDown(self):
-        self.api.close()
-        self.server.stop()
+    def setUp(self):
+        super().setUp()
+        self.queue = unique("q")
 
 
 class RestartKeepsEveryJob(SqliteServerCase):

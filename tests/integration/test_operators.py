@@ -2,7 +2,7 @@
 
 import unittest
 
-from jobqd import STATUSES, Server, ServerTestCase, assert_error, unique, wait_until
+from jobqd import STATUSES, UNKNOWN_ID, FreshServerTestCase, ServerTestCase, assert_error, unique, wait_until
 
 NO_BACKOFF = {"initial_ms": 0, "factor": 1, "max_ms": 0, "jitter": False}
 
@@ -87,22 +87,13 @@ class DeadLetters(ServerTestCase):
         self.assertEqual(self.api.status_of(job["id"]), "queued")
 
     def test_retry_of_an_unknown_dead_letter_is_404(self):
-        assert_error(self, self.api.request("POST", "/dead-letters/01890000-0000-7000-8000-000000000000/retry"),
-                     404, "not_found")
+        assert_error(self, self.api.request("POST", f"/dead-letters/{UNKNOWN_ID}/retry"), 404, "not_found")
 
 
-class ServerWide(unittest.TestCase):
+class ServerWide(FreshServerTestCase):
     """Operations that touch every job: each test gets a fresh in-memory server."""
 
-    def setUp(self):
-        self.server = Server(store="memory")
-        self.addCleanup(self.server.close)
-        self.api = self.server.api()
-        self.addCleanup(self.api.close)
-
-    def tearDown(self):
-        self.api.close()
-        self.server.stop()
+    store = "memory"
 
     def test_purge_all_dead_letters(self):
         for _ in range(3):
@@ -232,24 +223,24 @@ class ServerWide(unittest.TestCase):
 class HealthAndReady(ServerTestCase):
     store = "memory"
 
-    def test_health(self):
-        for path in ("/health", "/api/v1/health"):
+    def assert_answers(self, paths, expected):
+        """Each of paths answers GET with 200 and the body expected."""
+        for path in paths:
             with self.subTest(path=path):
                 status, body, _ = self.api.request("GET", path, absolute=True)
                 self.assertEqual(status, 200, body)
-                self.assertEqual(body, {"status": "ok"})
+                self.assertEqual(body, expected)
+
+    def test_health(self):
+        self.assert_answers(("/health", "/api/v1/health"), {"status": "ok"})
 
     def test_ready(self):
-        for path in ("/ready", "/api/v1/ready"):
-            with self.subTest(path=path):
-                status, body, _ = self.api.request("GET", path, absolute=True)
-                self.assertEqual(status, 200, body)
-                self.assertEqual(body, {"status": "ready"})
+        self.assert_answers(("/ready", "/api/v1/ready"), {"status": "ready"})
 
     def test_answers_are_json(self):
         _, _, headers = self.api.request("GET", "/stats")
         self.assertTrue(headers.get("Content-Type", "").startswith("application/json"), headers.get("Content-Type"))
-        _, _, headers = self.api.request("GET", "/jobs/01890000-0000-7000-8000-000000000000")
+        _, _, headers = self.api.request("GET", f"/jobs/{UNKNOWN_ID}")
         self.assertTrue(headers.get("Content-Type", "").startswith("application/json"), headers.get("Content-Type"))
 
 

@@ -7,7 +7,8 @@ import time
 import unittest
 import urllib.parse
 
-from jobqd import Server, ServerTestCase, assert_error, request_read_by_server, run_in_thread, timed, unique, wait_until
+from jobqd import (ServerTestCase, assert_error, own_server, request_read_by_server, run_in_thread, timed, unique,
+                   wait_until)
 
 WORKER_FIELDS = {"id", "host", "pid", "version", "types", "queues", "concurrency", "running", "state",
                  "first_seen_at", "last_beat_at"}
@@ -201,10 +202,7 @@ class Queues(ServerTestCase):
 
 class PauseSurvivesRestart(unittest.TestCase):
     def test_a_pause_survives_a_restart(self):
-        server = Server(store="sqlite")
-        self.addCleanup(server.close)
-        api = server.api()
-        self.addCleanup(api.close)
+        server, api = own_server(self)
         queue = unique("q")
         api.call("POST", f"/queues/{queue}/pause")
         job = api.submit(type="t", queue=queue)

@@ -42,6 +42,21 @@ class ClientTestCase(ServerTestCase):
         self.addCleanup(client.close)
         return client
 
+    def watch_in_thread(self, job_id):
+        """Watches the job from a thread, on a client of its own, until it is finished; -> (the
+        (event, Job) pairs as they arrive, the thread), once the first of them (the snapshot) came."""
+        events, opened = [], threading.Event()
+
+        def watch():
+            for event, job in self.new_client().watch(job_id, timeout=20):
+                events.append((event, job))
+                opened.set()
+
+        thread = threading.Thread(target=watch, daemon=True)
+        thread.start()
+        self.assertTrue(opened.wait(10), "the watch did not open (no snapshot)")
+        return events, thread
+
     def start_worker(self, worker):
         """Runs worker.run() in a thread; the test's cleanup stops it and insists that it returns."""
         errors = []

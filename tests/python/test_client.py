@@ -143,16 +143,7 @@ class WaitAndWatch(ClientTestCase):
 
     def test_watch_yields_the_life_of_a_job_and_ends(self):
         job = self.client.submit("w", queue=self.queue)
-        seen, snapshot = [], threading.Event()
-
-        def watch():
-            for event, j in self.new_client().watch(job.id, timeout=20):
-                seen.append((event, j))
-                snapshot.set()
-
-        t = threading.Thread(target=watch, daemon=True)
-        t.start()
-        self.assertTrue(snapshot.wait(10), "no snapshot")
+        seen, t = self.watch_in_thread(job.id)
         token = self.client.lease("w1", queues=[self.queue])[0].lease_token
         self.client.progress(job.id, token, progress=50, progress_message="half")
         wait_until(lambda: any(e == "progress" for e, _ in seen), 10, message="the progress event")

@@ -23,16 +23,7 @@ class Progress(WorkerTestCase):
             return "done"
 
         job = self.client.submit("report", queue=self.queue)
-        events, opened = [], threading.Event()
-
-        def watch():
-            for event, j in self.new_client().watch(job.id, timeout=20):
-                events.append((event, j))
-                opened.set()
-
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
-        self.assertTrue(opened.wait(10), "the watch did not open")
+        events, watcher = self.watch_in_thread(job.id)
         before = progress_requests(self.server)
         self.start_worker(worker)
         done = self.finished(job.id)

@@ -18,12 +18,15 @@ class Ctx:
 
 
 class FakeClient:
-    """Records each ack's ids; the first call waits for `release` so that others pile up behind it."""
+    """Records each ack's ids; the first call waits for `release` (set at once if released) so that
+    others pile up behind it."""
 
-    def __init__(self, answer=None, raise_first=None):
+    def __init__(self, answer=None, raise_first=None, released=False):
         self.calls = []
         self.first_call_started = threading.Event()
         self.release = threading.Event()
+        if released:
+            self.release.set()
         self.answer = answer or (lambda entry, kind: {"id": entry["id"], "ok": True})
         self.raise_first = raise_first
 
@@ -62,13 +65,22 @@ class FakeLeaser:
         self.idle.set()
 
 
+def started(client, leaser=None):
+    reporter = Reporter(client, leaser=leaser)
+    reporter.start()
+    return reporter
+
+
 class ReporterTest(unittest.TestCase):
+    def send_first(self, reporter, client, n):
+        """Sends job-n's completion and waits until the first call, the one that carries it, is on the wire."""
+        reporter.send(Ctx(n), "complete", {"result": n})
+        self.assertTrue(client.first_call_started.wait(DEADLINE_S))
+
     def test_outcomes_that_finish_during_a_call_share_the_next_ack(self):
         client = FakeClient()
-        reporter = Reporter(client)
-        reporter.start()
-        reporter.send(Ctx(0), "complete", {"result": 0})
-        self.assertTrue(client.first_call_started.wait(DEADLINE_S))
+        reporter = started(client)
+        self.send_first(reporter, client, 0)
         for n in range(1, 6):
             reporter.send(Ctx(n), "complete", {"result": n})
         reporter.send(Ctx(6), "fail", {"error": "boom", "traceback": None, "retryable": True})
@@ -81,10 +93,8 @@ class ReporterTest(unittest.TestCase):
     @mock.patch("jobq.reporter.RETRY_PAUSE_S", 0.01)
     def test_an_unreachable_server_is_tried_again_with_the_same_batch(self):
         client = FakeClient(raise_first=ConnectionFailed("down"))
-        reporter = Reporter(client)
-        reporter.start()
-        reporter.send(Ctx(0), "complete", {"result": 0})
-        self.assertTrue(client.first_call_started.wait(DEADLINE_S))
+        reporter = started(client)
+        self.send_first(reporter, client, 0)
         client.release.set()
         reporter.stop()
         self.assertEqual([c[:2] for c in client.calls], [(["job-0"], []), (["job-0"], [])])
@@ -95,12 +105,9 @@ class ReporterTest(unittest.TestCase):
                 return {"id": "job-2", "ok": False, "error": {"code": "payload_too_large", "message": "big"}}
             return {"id": entry["id"], "ok": True}
 
-        client = FakeClient(answer=answer)
-        client.release.set()
-        reporter = Reporter(client)
-        reporter.start()
-        reporter.send(Ctx(1), "complete", {"result": 1})
-        self.assertTrue(client.first_call_started.wait(DEADLINE_S))
+        client = FakeClient(answer=answer, released=True)
+        reporter = started(client)
+        self.send_first(reporter, client, 1)
         reporter.send(Ctx(2), "complete", {"result": "x" * 10})
         reporter.stop()
         sent_fails = [f for call in client.calls for f in call[2]]
@@ -110,10 +117,8 @@ class ReporterTest(unittest.TestCase):
 
     def test_a_body_refused_whole_is_sent_again_one_outcome_at_a_time(self):
         client = FakeClient(raise_first=PayloadTooLarge("body too large", status=413, code="payload_too_large"))
-        reporter = Reporter(client)
-        reporter.start()
-        reporter.send(Ctx(0), "complete", {"result": 0})
-        self.assertTrue(client.first_call_started.wait(DEADLINE_S))
+        reporter = started(client)
+        self.send_first(reporter, client, 0)
         reporter.send(Ctx(1), "complete", {"result": 1})
         reporter.send(Ctx(2), "complete", {"result": 2})
         client.release.set()
@@ -125,11 +130,9 @@ class ReporterTest(unittest.TestCase):
         self.assertFalse(client.calls[1][2][0]["retryable"])
 
     def test_an_ack_leases_for_the_free_slots_and_hands_the_jobs_over(self):
-        client = FakeClient()
-        client.release.set()
+        client = FakeClient(released=True)
         leaser = FakeLeaser(room=3)
-        reporter = Reporter(client, leaser=leaser)
-        reporter.start()
+        reporter = started(client, leaser=leaser)
         reporter.send(Ctx(0), "complete", {"result": 0})
         self.assertTrue(leaser.idle.wait(DEADLINE_S), "told idle once nothing is left to send")
         reporter.send(Ctx(1), "complete", {"result": 1})
@@ -140,11 +143,9 @@ class ReporterTest(unittest.TestCase):
 
     @mock.patch("jobq.reporter.RETRY_PAUSE_S", 0.01)
     def test_a_failed_call_gives_its_lease_back_and_the_retry_leases_nothing(self):
-        client = FakeClient(raise_first=ConnectionFailed("down"))
-        client.release.set()
+        client = FakeClient(raise_first=ConnectionFailed("down"), released=True)
         leaser = FakeLeaser(room=2)
-        reporter = Reporter(client, leaser=leaser)
-        reporter.start()
+        reporter = started(client, leaser=leaser)
         reporter.send(Ctx(0), "complete", {"result": 0})
         reporter.stop()
         self.assertEqual([c[:2] for c in client.calls], [(["job-0"], []), (["job-0"], [])])
@@ -160,12 +161,9 @@ class ReporterTest(unittest.TestCase):
                 return {"id": "job-1", "ok": False, "error": {"code": "unavailable", "message": "disk"}}
             return {"id": entry["id"], "ok": True}
 
-        client = FakeClient(answer=answer)
-        client.release.set()
-        reporter = Reporter(client)
-        reporter.start()
-        reporter.send(Ctx(1), "complete", {"result": 1})
-        self.assertTrue(client.first_call_started.wait(DEADLINE_S))
+        client = FakeClient(answer=answer, released=True)
+        reporter = started(client)
+        self.send_first(reporter, client, 1)
         reporter.stop()
         self.assertEqual(tries, ["job-1", "job-1"])
 

@@ -48,6 +48,14 @@ class Shutdown(ClientTestCase):
         self.assertEqual(code, 0, self.log_of(proc))
         self.assertIn("worker returned", self.log_of(proc))
 
+    def a_successor_completes(self, job_id):
+        """A new worker process runs the job the stopped one left queued to completion, then exits
+        cleanly on SIGTERM."""
+        successor = self.start_process(fast=True)
+        self.assertEqual(self.client.wait(job_id, DEADLINE_S).status, "completed")
+        successor.send_signal(signal.SIGTERM)
+        self.exits_cleanly(successor)
+
     def running(self, job_id):
         return wait_until(lambda: self.client.get(job_id).status == "running", DEADLINE_S,
                           message=f"job {job_id} running")
@@ -65,10 +73,7 @@ class Shutdown(ClientTestCase):
         waiting = self.client.get(second.id)
         self.assertEqual((waiting.status, waiting.attempt), ("queued", 0))
 
-        successor = self.start_process(fast=True)
-        self.assertEqual(self.client.wait(second.id, DEADLINE_S).status, "completed")
-        successor.send_signal(signal.SIGTERM)
-        self.exits_cleanly(successor)
+        self.a_successor_completes(second.id)
 
     def test_a_job_still_running_after_the_grace_period_is_handed_back_for_retry(self):
         proc = self.start_process(concurrency=2, grace_s=0.5)
@@ -83,10 +88,7 @@ class Shutdown(ClientTestCase):
         self.assertEqual((back.status, back.attempt), ("queued", 1), self.log_of(proc))
         self.assertEqual(back.errors[0]["message"], "the worker shut down before the job finished")
 
-        successor = self.start_process(fast=True)
-        self.assertEqual(self.client.wait(stuck.id, DEADLINE_S).status, "completed")
-        successor.send_signal(signal.SIGTERM)
-        self.exits_cleanly(successor)
+        self.a_successor_completes(stuck.id)
 
     def test_a_second_signal_ends_the_grace_period_at_once(self):
         proc = self.start_process(concurrency=1, grace_s=600)

@@ -12,7 +12,7 @@ import threading
 import time
 import unittest
 
-from support import Api, Server, rounds, unique, wait_until
+from support import Api, Server, own_server, rounds, unique, wait_until
 from raw_http import exchange, read_answer, request_bytes  # tests/integration, via support
 
 
@@ -144,10 +144,7 @@ class DescriptorLimit(unittest.TestCase):
 
 class StaleTokens(unittest.TestCase):
     def test_only_the_current_lease_completes(self):
-        server = Server(store="sqlite")
-        self.addCleanup(server.close)
-        api = server.api()
-        self.addCleanup(api.close)
+        server, api = own_server(self)
         for _ in range(rounds(5, 25)):
             queue = unique()
             job = api.submit(type="t", queue=queue)
@@ -190,10 +187,7 @@ for job in jobs:
 
 class PoisonPills(unittest.TestCase):
     def test_a_job_that_kills_every_worker_ends_in_the_dead_letters(self):
-        server = Server(store="sqlite")
-        self.addCleanup(server.close)
-        api = server.api()
-        self.addCleanup(api.close)
+        server, api = own_server(self)
         queue = unique()
         poison = api.submit(type="poison", queue=queue, max_attempts=3, priority=100,
                             backoff={"initial_ms": 0, "factor": 1, "max_ms": 0, "jitter": False})

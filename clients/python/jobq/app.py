@@ -122,20 +122,16 @@ class App:
 
     def before(self, fn: F) -> F:
         """Decorator: a hook run before every task of this app (see hooks.py for all four)."""
-        self.hooks.before.append(fn)
-        return fn
+        return _added(self.hooks.before, fn)
 
     def after(self, fn: F) -> F:
-        self.hooks.after.append(fn)
-        return fn
+        return _added(self.hooks.after, fn)
 
     def on_success(self, fn: F) -> F:
-        self.hooks.on_success.append(fn)
-        return fn
+        return _added(self.hooks.on_success, fn)
 
     def on_failure(self, fn: F) -> F:
-        self.hooks.on_failure.append(fn)
-        return fn
+        return _added(self.hooks.on_failure, fn)
 
     # Submitting.
 
@@ -214,3 +210,9 @@ class App:
 def _is_coroutine_function(fn: Any) -> bool:
     import inspect
     return inspect.iscoroutinefunction(fn)
+
+
+def _added(hooks: List[Hook], fn: F) -> F:
+    """fn, appended to hooks: what a hook decorator returns."""
+    hooks.append(fn)
+    return fn

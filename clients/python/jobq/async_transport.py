@@ -55,8 +55,9 @@ class AsyncTransport(Endpoint):
             conn.close()
         return self.new_connection(), False
 
-    def _checkin(self, conn: AsyncHttpConnection) -> None:
-        if len(self._idle) < self.MAX_IDLE:
+    def _checkin(self, conn: AsyncHttpConnection, will_close: bool) -> None:
+        """Back to the pool, unless the server closes it or the pool is full."""
+        if not will_close and len(self._idle) < self.MAX_IDLE:
             self._idle.append((conn, time.monotonic()))
         else:
             conn.close()
@@ -72,30 +73,16 @@ class AsyncTransport(Endpoint):
             try:
                 status, data_in, will_close = await asyncio.wait_for(
                     conn.request(method, target, headers, data), timeout)
-            except StaleConnection as e:
+            except BaseException as e:  # cancelled, if not the connection's: the answer may be half read
                 conn.close()
-                if reused:
+                if isinstance(e, StaleConnection) and reused:
                     conn, reused = self.new_connection(), False
                     continue
-                raise ConnectionFailed(f"{method} {target}: {e}") from e
-            except ProtocolError as e:
-                conn.close()
-                raise ConnectionFailed(f"{method} {target}: {e}") from e
-            except asyncio.TimeoutError:
-                conn.close()
-                raise ConnectionFailed(f"{method} {target}: no answer within {timeout:g} s") from None
-            except OSError as e:
-                conn.close()
-                raise ConnectionFailed(f"{method} {target} to {self.host}:{self.port}: {e}") from e
-            except BaseException:  # cancelled, most likely: the answer may be half read
-                conn.close()
-                raise
-            break
-        if will_close:
-            conn.close()
-        else:
-            self._checkin(conn)
-        return answer(status, data_in, raw)
+                if isinstance(e, asyncio.TimeoutError):
+                    raise ConnectionFailed(f"{method} {target}: no answer within {timeout:g} s") from None
+                self.raise_failed(method, target, e)
+            self._checkin(conn, will_close)
+            return answer(status, data_in, raw)
 
     async def open_stream(self, path: str, params: Optional[Mapping[str, Any]] = None,
                           timeout: Optional[float] = None) -> Tuple[AsyncHttpConnection, Optional[int], bool]:

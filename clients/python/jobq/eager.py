@@ -10,7 +10,7 @@ import threading
 import uuid
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from .handle import finished_result
+from .handle import HandleBase, finished_result
 from .job import Job
 from .outcome import outcome_of
 from .task_run import handler_for
@@ -80,13 +80,8 @@ def _call(handler: Any, ctx: Any) -> Any:
     return value
 
 
-class EagerHandle:
+class EagerHandle(HandleBase):
     """A TaskHandle of a job that eager mode ran: finished by the time submit returned."""
-
-    def __init__(self, job: Job, return_hint: Any) -> None:
-        self.job = job
-        self.id: str = job["id"]
-        self._return_hint = return_hint
 
     def __repr__(self) -> str:
         return f"EagerHandle(id={self.id!r}, type={self.job.get('type')!r}, status={self.job.get('status')!r})"

@@ -1,11 +1,15 @@
 """The server a client talks to, and what every request to it carries: the target under /api/v1 with
-its query, the headers (the key), the JSON body. Shared by the sync and the async transports."""
+its query, the headers (the key), the JSON body; and what a request whose exchange failed raises.
+Shared by the sync and the async transports."""
 
 from __future__ import annotations
 
 import json
 import urllib.parse
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, Mapping, NoReturn, Optional, Tuple
+
+from .errors import ConnectionFailed
+from .http_connection import ProtocolError, StaleConnection
 
 
 class Endpoint:
@@ -42,6 +46,17 @@ class Endpoint:
         data = None if body is None else json.dumps(body, allow_nan=False).encode()
         headers = self.headers({"Content-Type": "application/json"} if data is not None else None)
         return self.target(path, params), headers, data
+
+    def raise_failed(self, method: str, target: str, e: BaseException) -> NoReturn:
+        """Called in the except block of a request whose exchange raised e, its connection closed:
+        raises the ConnectionFailed of an answer this client cannot read (a ProtocolError, or a
+        StaleConnection that is not sent again) or of the socket's error (said with the server's
+        address); anything else (a cancel, an interrupt) as it is."""
+        if isinstance(e, (StaleConnection, ProtocolError)):
+            raise ConnectionFailed(f"{method} {target}: {e}") from e
+        if isinstance(e, OSError):
+            raise ConnectionFailed(f"{method} {target} to {self.host}:{self.port}: {e}") from e
+        raise
 
 
 def query_value(value: Any) -> str:

@@ -25,17 +25,25 @@ def _status_of(job: Job) -> JobStatus:
     return job.status
 
 
-class TaskHandle(Generic[R]):
-    """One submitted job of a task. ``id``; ``job``: the job as the submit answered it."""
+class HandleBase:
+    """What every handle of a job holds: ``job``, as last read, its ``id``, and the return annotation
+    that decodes its result. The sync, async and eager handles build on it."""
 
-    def __init__(self, client: Client, job: Job, return_hint: Any = None) -> None:
-        self.client = client
+    def __init__(self, job: Job, return_hint: Any) -> None:
         self.job = job
         self.id: str = job["id"]
         self._return_hint = return_hint
 
     def __repr__(self) -> str:
-        return f"TaskHandle(id={self.id!r}, type={self.job.get('type')!r})"
+        return f"{type(self).__name__}(id={self.id!r}, type={self.job.get('type')!r})"
+
+
+class TaskHandle(HandleBase, Generic[R]):
+    """One submitted job of a task. ``id``; ``job``: the job as the submit answered it."""
+
+    def __init__(self, client: Client, job: Job, return_hint: Any = None) -> None:
+        super().__init__(job, return_hint)
+        self.client = client
 
     def get(self) -> Job:
         """The job as it is now."""
@@ -67,18 +75,13 @@ class TaskHandle(Generic[R]):
         return result
 
 
-class AsyncTaskHandle(Generic[R]):
+class AsyncTaskHandle(HandleBase, Generic[R]):
     """One job of a task submitted with ``await task.asubmit(...)``: TaskHandle's calls, each a
     coroutine on the app's AsyncClient, so an ``async def`` endpoint never blocks its loop."""
 
     def __init__(self, client: AsyncClient, job: Job, return_hint: Any = None) -> None:
+        super().__init__(job, return_hint)
         self.client = client
-        self.job = job
-        self.id: str = job["id"]
-        self._return_hint = return_hint
-
-    def __repr__(self) -> str:
-        return f"AsyncTaskHandle(id={self.id!r}, type={self.job.get('type')!r})"
 
     async def get(self) -> Job:
         self.job = await self.client.get(self.id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timezone
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Generic, Iterator, List, Optional, TypeVar, Union, overload
 
 
 class JobStatus(str, enum.Enum):
@@ -57,6 +57,44 @@ def _status(value: Any) -> Optional[JobStatus]:
     return None if value is None else JobStatus(value)
 
 
+T = TypeVar("T")
+
+
+def _as_sent(value: Any) -> Any:
+    return value
+
+
+def _listed(value: Any) -> List[str]:
+    return list(value or ())
+
+
+class _Field(Generic[T]):
+    """A typed attribute that reads the JSON field of its name through convert, or as it was sent
+    when there is none (typed by the subscript: ``_Field[Optional[str]]()``). Read-only, as a
+    property: the JSON is what changes."""
+
+    def __init__(self, convert: Callable[[Any], T] = _as_sent) -> None:
+        self._convert = convert
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, obj: None, owner: Optional[type] = None) -> _Field[T]: ...
+
+    @overload
+    def __get__(self, obj: Dict[str, Any], owner: Optional[type] = None) -> T: ...
+
+    def __get__(self, obj: Optional[Dict[str, Any]], owner: Optional[type] = None) -> Union[T, _Field[T]]:
+        if obj is None:
+            return self
+        return self._convert(obj.get(self._name))
+
+    def __set__(self, obj: Dict[str, Any], value: Any) -> None:
+        raise AttributeError(f"property {self._name!r} of {type(obj).__name__!r} object has no setter")
+
+
 class JobError(Dict[str, Any]):
     """One failed attempt's error: message, traceback, attempt, at (a datetime)."""
 
@@ -64,17 +102,9 @@ class JobError(Dict[str, Any]):
     def message(self) -> str:
         return str(self.get("message") or "")
 
-    @property
-    def traceback(self) -> Optional[str]:
-        return self.get("traceback")
-
-    @property
-    def attempt(self) -> Optional[int]:
-        return self.get("attempt")
-
-    @property
-    def at(self) -> Optional[datetime]:
-        return parse_time(self.get("at"))
+    traceback = _Field[Optional[str]]()
+    attempt = _Field[Optional[int]]()
+    at = _Field(parse_time)
 
 
 class Job(Dict[str, Any]):
@@ -92,89 +122,34 @@ class Job(Dict[str, Any]):
     def id(self) -> str:
         return str(self.get("id") or "")
 
-    @property
-    def type(self) -> Optional[str]:
-        return self.get("type")
-
-    @property
-    def queue(self) -> Optional[str]:
-        return self.get("queue")
-
-    @property
-    def priority(self) -> Optional[int]:
-        return self.get("priority")
-
-    @property
-    def payload(self) -> Any:
-        return self.get("payload")
-
-    @property
-    def status(self) -> Optional[JobStatus]:
-        return _status(self.get("status"))
+    type = _Field[Optional[str]]()
+    queue = _Field[Optional[str]]()
+    priority = _Field[Optional[int]]()
+    payload = _Field[Any]()
+    status = _Field(_status)
 
     # Progress, as the worker reports it.
-    @property
-    def stage(self) -> Optional[str]:
-        return self.get("stage")
-
-    @property
-    def progress(self) -> Optional[float]:
-        return self.get("progress")
-
-    @property
-    def progress_message(self) -> Optional[str]:
-        return self.get("progress_message")
-
-    @property
-    def processed_items(self) -> Optional[int]:
-        return self.get("processed_items")
-
-    @property
-    def total_items(self) -> Optional[int]:
-        return self.get("total_items")
+    stage = _Field[Optional[str]]()
+    progress = _Field[Optional[float]]()
+    progress_message = _Field[Optional[str]]()
+    processed_items = _Field[Optional[int]]()
+    total_items = _Field[Optional[int]]()
 
     # Attempts and limits.
-    @property
-    def attempt(self) -> Optional[int]:
-        return self.get("attempt")
-
-    @property
-    def max_attempts(self) -> Optional[int]:
-        return self.get("max_attempts")
-
-    @property
-    def backoff(self) -> Optional[Dict[str, Any]]:
-        return self.get("backoff")
-
-    @property
-    def timeout_ms(self) -> Optional[int]:
-        return self.get("timeout_ms")
-
-    @property
-    def soft_timeout_ms(self) -> Optional[int]:
-        return self.get("soft_timeout_ms")
+    attempt = _Field[Optional[int]]()
+    max_attempts = _Field[Optional[int]]()
+    backoff = _Field[Optional[Dict[str, Any]]]()
+    timeout_ms = _Field[Optional[int]]()
+    soft_timeout_ms = _Field[Optional[int]]()
 
     # The lease.
-    @property
-    def worker_id(self) -> Optional[str]:
-        return self.get("worker_id")
-
-    @property
-    def lease_token(self) -> Optional[str]:
-        return self.get("lease_token")
-
-    @property
-    def lease_expires_at(self) -> Optional[datetime]:
-        return parse_time(self.get("lease_expires_at"))
-
-    @property
-    def cancel_requested(self) -> bool:
-        return bool(self.get("cancel_requested"))
+    worker_id = _Field[Optional[str]]()
+    lease_token = _Field[Optional[str]]()
+    lease_expires_at = _Field(parse_time)
+    cancel_requested = _Field(bool)
 
     # Outcome.
-    @property
-    def result(self) -> Any:
-        return self.get("result")
+    result = _Field[Any]()
 
     @property
     def error(self) -> Optional[JobError]:
@@ -186,50 +161,19 @@ class Job(Dict[str, Any]):
         return [JobError(e) for e in self.get("errors") or () if isinstance(e, dict)]
 
     # The producer's labels.
-    @property
-    def user_id(self) -> Optional[str]:
-        return self.get("user_id")
-
-    @property
-    def tags(self) -> List[str]:
-        return list(self.get("tags") or ())
-
-    @property
-    def idempotency_key(self) -> Optional[str]:
-        return self.get("idempotency_key")
-
-    @property
-    def depends_on(self) -> List[str]:
-        return list(self.get("depends_on") or ())
-
-    @property
-    def callback_url(self) -> Optional[str]:
-        return self.get("callback_url")
+    user_id = _Field[Optional[str]]()
+    tags = _Field(_listed)
+    idempotency_key = _Field[Optional[str]]()
+    depends_on = _Field(_listed)
+    callback_url = _Field[Optional[str]]()
 
     # Times.
-    @property
-    def run_at(self) -> Optional[datetime]:
-        return parse_time(self.get("run_at"))
-
-    @property
-    def created_at(self) -> Optional[datetime]:
-        return parse_time(self.get("created_at"))
-
-    @property
-    def updated_at(self) -> Optional[datetime]:
-        return parse_time(self.get("updated_at"))
-
-    @property
-    def started_at(self) -> Optional[datetime]:
-        return parse_time(self.get("started_at"))
-
-    @property
-    def completed_at(self) -> Optional[datetime]:
-        return parse_time(self.get("completed_at"))
-
-    @property
-    def expires_at(self) -> Optional[datetime]:
-        return parse_time(self.get("expires_at"))
+    run_at = _Field(parse_time)
+    created_at = _Field(parse_time)
+    updated_at = _Field(parse_time)
+    started_at = _Field(parse_time)
+    completed_at = _Field(parse_time)
+    expires_at = _Field(parse_time)
 
     @property
     def finished(self) -> bool:

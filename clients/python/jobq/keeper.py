@@ -5,10 +5,10 @@ time go together in one POST /heartbeats."""
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
+from .background import BackgroundThread
 from .errors import Conflict, JobqError, NotFound
 from .job_context import JobContext
 
@@ -23,30 +23,22 @@ log = logging.getLogger("jobq.worker")
 SOFT_TIMEOUT_REPROBE_S = 1.0
 
 
-class Keeper:
+class Keeper(BackgroundThread):
     """Runs in a thread of its own until stop(). worker: supplies beat_fields() and obey(reply)."""
 
     def __init__(self, client: Client, worker: Worker, heartbeat_s: float, beat_s: float) -> None:
+        super().__init__("jobq-keeper")
         self.client = client
         self.worker = worker
         self.heartbeat_s = heartbeat_s
         self.beat_s = beat_s
-        self._cond = threading.Condition()
         self._jobs: Dict[JobContext, Plan] = {}
-        self._stopped = False
         self._beat_at = 0.0
-        self._thread = threading.Thread(target=self._run, name="jobq-keeper", daemon=True)
 
     def start(self) -> None:
         """Starts the thread; the first worker beat is the caller's (beat_now), the next is due later."""
         self._beat_at = time.monotonic() + self.beat_s
-        self._thread.start()
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stopped = True
-            self._cond.notify_all()
-        self._thread.join()
+        super().start()
 
     def wake(self) -> None:
         with self._cond:

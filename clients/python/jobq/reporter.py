@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import collections
 import logging
-import threading
 import time
 from typing import TYPE_CHECKING, Any, Deque, Dict, List, Optional, Tuple
 
+from .background import BackgroundThread
 from .errors import ConnectionFailed, InvalidArgument, JobqError, PayloadTooLarge, Unavailable
 from .job import Job
 from .job_context import JobContext
@@ -29,7 +29,7 @@ MAX_BATCH = 100  # outcomes in one /ack
 REFUSED_RESULT = ("invalid_argument", "bad_request", "payload_too_large")
 
 
-class Reporter:
+class Reporter(BackgroundThread):
     """send() queues an outcome, ("complete", {result}) or ("fail", {error, traceback, retryable});
     stop() returns once every queued outcome was sent (or given up on, and logged).
 
@@ -38,23 +38,12 @@ class Reporter:
     to send."""
 
     def __init__(self, client: Client, leaser: Optional[Worker] = None) -> None:
+        super().__init__("jobq-reporter")
         self.client = client
         self.leaser = leaser
-        self._cond = threading.Condition()
         self._queue: Deque[Outcome] = collections.deque()
         self._sending = False
-        self._stopped = False
         self._unwritten: Dict[str, int] = {}  # job id -> times the store failed to write its outcome
-        self._thread = threading.Thread(target=self._run, name="jobq-reporter", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stopped = True
-            self._cond.notify_all()
-        self._thread.join()
 
     def send(self, ctx: JobContext, kind: str, fields: Dict[str, Any]) -> None:
         with self._cond:

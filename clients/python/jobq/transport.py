@@ -11,7 +11,7 @@ from typing import Any, List, Mapping, Optional, Tuple
 
 from .endpoint import Endpoint
 from .errors import ConnectionFailed, error_from_answer
-from .http_connection import HttpConnection, ProtocolError, StaleConnection, tls_context
+from .http_connection import HttpConnection, StaleConnection, tls_context
 
 # jobqd closes a kept-alive connection after 60 s without a request; reconnect well before that.
 IDLE_RECONNECT_S = 45.0
@@ -64,11 +64,13 @@ class Transport(Endpoint):
         conn.set_timeout(timeout)
         return conn, True
 
-    def _checkin(self, conn: HttpConnection) -> None:
-        with self._lock:
-            if len(self._idle) < self.MAX_IDLE:
-                self._idle.append((conn, time.monotonic()))
-                return
+    def _checkin(self, conn: HttpConnection, will_close: bool) -> None:
+        """Back to the pool, unless the server closes it or the pool is full."""
+        if not will_close:
+            with self._lock:
+                if len(self._idle) < self.MAX_IDLE:
+                    self._idle.append((conn, time.monotonic()))
+                    return
         conn.close()
 
     def request(self, method: str, path: str, body: Any = None, params: Optional[Mapping[str, Any]] = None,
@@ -84,27 +86,14 @@ class Transport(Endpoint):
         while True:
             try:
                 status, data_in, will_close = conn.request(method, target, headers, data)
-            except StaleConnection as e:
+            except BaseException as e:
                 conn.close()
-                if reused:
+                if isinstance(e, StaleConnection) and reused:
                     conn, reused = self.new_connection(timeout), False
                     continue
-                raise ConnectionFailed(f"{method} {target}: {e}") from e
-            except ProtocolError as e:
-                conn.close()
-                raise ConnectionFailed(f"{method} {target}: {e}") from e
-            except OSError as e:
-                conn.close()
-                raise ConnectionFailed(f"{method} {target} to {self.host}:{self.port}: {e}") from e
-            except BaseException:
-                conn.close()
-                raise
-            break
-        if will_close:
-            conn.close()
-        else:
-            self._checkin(conn)
-        return answer(status, data_in, raw)
+                self.raise_failed(method, target, e)
+            self._checkin(conn, will_close)
+            return answer(status, data_in, raw)
 
     def open_stream(self, path: str, params: Optional[Mapping[str, Any]] = None,
                     timeout: Optional[float] = None) -> Tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
