@@ -139,31 +139,38 @@ namespace jobq {
 
 namespace {
 
-Result<JobError> error_from_json(const json::value& v, std::string_view field) {
+// A nested object read field by field into a T; `unknown` says what a field nobody read is.
+template <class T, class Read>
+Result<T> object_from_json(const json::value& v, std::string_view field, UnknownFields unknown,
+                           Read read) {
   if (!v.is_object()) return Error::invalid(std::string(field), "must be an object");
-  JobError e;
+  T out;
   FieldReader in(v.get_object(), std::string(field) + ".");
-  in.read("message", e.message)
-      .read("traceback", e.traceback)
-      .read("attempt", e.attempt)
-      .read_time("at", e.at);
-  if (Status s = in.status(); !s.ok()) return s;
-  return e;
+  read(in, out);
+  if (Status s = unknown == UnknownFields::refused ? in.finish() : in.status(); !s.ok()) return s;
+  return out;
+}
+
+Result<JobError> error_from_json(const json::value& v, std::string_view field) {
+  return object_from_json<JobError>(v, field, UnknownFields::ignored,
+                                    [](FieldReader& in, JobError& e) {
+                                      in.read("message", e.message)
+                                          .read("traceback", e.traceback)
+                                          .read("attempt", e.attempt)
+                                          .read_time("at", e.at);
+                                    });
 }
 
 }  // namespace
 
 Result<Backoff> backoff_from_json(const json::value& v, std::string_view field,
                                   UnknownFields unknown) {
-  if (!v.is_object()) return Error::invalid(std::string(field), "must be an object");
-  Backoff b;
-  FieldReader in(v.get_object(), std::string(field) + ".");
-  in.read("initial_ms", b.initial_ms)
-      .read("factor", b.factor)
-      .read("max_ms", b.max_ms)
-      .read("jitter", b.jitter);
-  if (Status s = unknown == UnknownFields::refused ? in.finish() : in.status(); !s.ok()) return s;
-  return b;
+  return object_from_json<Backoff>(v, field, unknown, [](FieldReader& in, Backoff& b) {
+    in.read("initial_ms", b.initial_ms)
+        .read("factor", b.factor)
+        .read("max_ms", b.max_ms)
+        .read("jitter", b.jitter);
+  });
 }
 
 Result<Job> job_from_json(const json::value& v) {
@@ -197,12 +204,8 @@ Result<Job> job_from_json(const json::value& v) {
       .read("worker_id", j.worker_id)
       .read("lease_token", j.lease_token)
       .read_time("lease_expires_at", j.lease_expires_at)
-      .read("cancel_requested", j.cancel_requested)
-      .read("user_id", j.user_id)
-      .read("tags", j.tags)
-      .read("idempotency_key", j.idempotency_key)
-      .read("depends_on", j.depends_on)
-      .read("callback_url", j.callback_url)
+      .read("cancel_requested", j.cancel_requested);
+  read_submitted_labels(in, j)
       .read_time("created_at", j.created_at)
       .read_time("updated_at", j.updated_at)
       .read_time("started_at", j.started_at)

@@ -5,6 +5,7 @@
 
 #include "jobq/error.h"
 #include "jobq/job.h"
+#include "wire/field_reader.h"
 
 namespace jobq {
 
@@ -28,6 +29,16 @@ boost::json::value number_to_json(double x);
 boost::json::array strings_to_json(const std::vector<std::string>& items);
 
 boost::json::object backoff_to_json(const Backoff& b);
+// The fields a job keeps as its submit gave them, by the same names in a JobSpec and a Job.
+template <class JobOrSpec>
+FieldReader& read_submitted_labels(FieldReader& in, JobOrSpec& j) {
+  return in.read("user_id", j.user_id)
+      .read("tags", j.tags)
+      .read("idempotency_key", j.idempotency_key)
+      .read("depends_on", j.depends_on)
+      .read("callback_url", j.callback_url);
+}
+
 // Whether a field nobody reads is an error: in what a user wrote (a typo), not in a server's
 // answer (a newer server may add fields).
 enum class UnknownFields { refused, ignored };

@@ -52,12 +52,8 @@ Result<JobSpec> job_spec_from_json(const json::value& v) {
       .read("timeout_ms", s.timeout_ms)
       .read("soft_timeout_ms", s.soft_timeout_ms)
       .read("delay_ms", s.delay_ms)
-      .read_time("run_at", s.run_at)
-      .read("user_id", s.user_id)
-      .read("tags", s.tags)
-      .read("idempotency_key", s.idempotency_key)
-      .read("depends_on", s.depends_on)
-      .read("callback_url", s.callback_url);
+      .read_time("run_at", s.run_at);
+  read_submitted_labels(in, s);
   if (Status st = in.finish(); !st.ok()) return st;
   // A null is no default here: a client that sends "priority": null has a bug to hear about.
   for (const auto& [key, value] : v.get_object())

@@ -9,28 +9,15 @@ void JsonText::separate() {
   if (comma_) out_ += ',';
 }
 
-JsonText& JsonText::begin_object() {
+JsonText& JsonText::open(char bracket) {
   separate();
-  out_ += '{';
+  out_ += bracket;
   comma_ = false;
   return *this;
 }
 
-JsonText& JsonText::end_object() {
-  out_ += '}';
-  comma_ = true;
-  return *this;
-}
-
-JsonText& JsonText::begin_array() {
-  separate();
-  out_ += '[';
-  comma_ = false;
-  return *this;
-}
-
-JsonText& JsonText::end_array() {
-  out_ += ']';
+JsonText& JsonText::close(char bracket) {
+  out_ += bracket;
   comma_ = true;
   return *this;
 }

@@ -13,10 +13,10 @@ class JsonText {
  public:
   explicit JsonText(std::string& out) : out_(out) {}
 
-  JsonText& begin_object();
-  JsonText& end_object();
-  JsonText& begin_array();
-  JsonText& end_array();
+  JsonText& begin_object() { return open('{'); }
+  JsonText& end_object() { return close('}'); }
+  JsonText& begin_array() { return open('['); }
+  JsonText& end_array() { return close(']'); }
   JsonText& key(std::string_view name);
 
   JsonText& string(std::string_view s);
@@ -31,6 +31,8 @@ class JsonText {
 
  private:
   void separate();
+  JsonText& open(char bracket);
+  JsonText& close(char bracket);
 
   std::string& out_;
   bool comma_ = false;  // a value was written in the open object or array
