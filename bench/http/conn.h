@@ -140,6 +140,21 @@ class Clients {
   }
   // Runs every io_context on its own thread until all their coroutines end, or stops them at
   // `hard_limit`; returns false when it had to stop them.
+  // Spawns `conns` coroutines, make(share) each, with `n` shared between them as evenly as can be.
+  template <class Make>
+  void spawn_shares(int conns, i64 n, Make make) {
+    for (int c = 0; c < conns; ++c) spawn(c, make(n / conns + (c < n % conns)));
+  }
+  struct Ran {
+    bool finished;   // every coroutine ended
+    double seconds;  // from the start of the run
+  };
+  // run() for the row's `limit` and the grace after it, timed.
+  Ran run_timed(Steady::duration limit) {
+    auto start = Steady::now();
+    bool finished = run(limit + kHardGrace);
+    return {finished, seconds_since(start)};
+  }
   bool run(Steady::duration hard_limit) {
     std::mutex m;
     std::condition_variable cv;

@@ -104,8 +104,7 @@ Row lifecycles(const std::string& binary, const StoreKind& kind, int n, bool bat
   int workers = batched ? kBatchedWorkers : kSingleWorkers;
   LifecycleState s{Deadline(limit), server.port(), batched, producers};
   Clients clients(kClientThreads);
-  for (int p = 0; p < producers; ++p)
-    clients.spawn(p, lifecycle_producer(s, n / producers + (p < n % producers)));
+  clients.spawn_shares(producers, n, [&s](i64 share) { return lifecycle_producer(s, share); });
   for (int w = 0; w < workers; ++w) clients.spawn(w, lifecycle_worker(s, w));
   auto start = Steady::now();
   bool finished = clients.run(limit + kHardGrace);

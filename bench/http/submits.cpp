@@ -44,10 +44,8 @@ Row submits(const std::string& binary, const StoreKind& kind, int n, int batch, 
   Meter meter{server};
   SubmitState s{Deadline(limit), server.port(), batch};
   Clients clients(kClientThreads);
-  for (int c = 0; c < conns; ++c) clients.spawn(c, submitter(s, n / conns + (c < n % conns)));
-  auto start = Steady::now();
-  bool finished = clients.run(limit + kHardGrace);
-  double secs = seconds_since(start);
+  clients.spawn_shares(conns, n, [&s](i64 share) { return submitter(s, share); });
+  auto [finished, secs] = clients.run_timed(limit);
   i64 done = s.done.load();
 
   Row r;
@@ -96,10 +94,8 @@ Row round_trips(const std::string& binary, int n, int conns, Steady::duration li
   Meter meter{server};
   RoundTripState s{Deadline(limit), server.port()};
   Clients clients(kClientThreads);
-  for (int c = 0; c < conns; ++c) clients.spawn(c, round_tripper(s, n / conns + (c < n % conns)));
-  auto start = Steady::now();
-  bool finished = clients.run(limit + kHardGrace);
-  double secs = seconds_since(start);
+  clients.spawn_shares(conns, n, [&s](i64 share) { return round_tripper(s, share); });
+  auto [finished, secs] = clients.run_timed(limit);
   i64 done = s.done.load();
   Row r;
   r.measurement = "HTTP round trips/s with no store work: GET /api/v1/health, " +
