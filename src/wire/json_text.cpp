@@ -23,8 +23,10 @@ JsonText& JsonText::close(char bracket) {
 }
 
 JsonText& JsonText::key(std::string_view name) {
-  string(name);
-  out_ += ':';
+  separate();
+  out_ += '"';
+  out_ += name;
+  out_ += "\":";
   comma_ = false;
   return *this;
 }
@@ -33,7 +35,14 @@ JsonText& JsonText::string(std::string_view s) {
   static const char* hex = "0123456789abcdef";
   separate();
   out_ += '"';
-  for (char c : s) {
+  // Runs of plain characters are copied whole; only a quote, a backslash or a control character
+  // is written escaped.
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out_.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"':
         out_ += "\\\"";
@@ -51,15 +60,12 @@ JsonText& JsonText::string(std::string_view s) {
         out_ += "\\t";
         break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out_ += "\\u00";
-          out_ += hex[(c >> 4) & 0xf];
-          out_ += hex[c & 0xf];
-        } else {
-          out_ += c;
-        }
+        out_ += "\\u00";
+        out_ += hex[c >> 4];
+        out_ += hex[c & 0xf];
     }
   }
+  out_.append(s.data() + run, s.size() - run);
   out_ += '"';
   comma_ = true;
   return *this;

@@ -17,6 +17,7 @@ class JsonText {
   JsonText& end_object() { return close('}'); }
   JsonText& begin_array() { return open('['); }
   JsonText& end_array() { return close(']'); }
+  // A name of our own (a field of the API), written as it is: it needs no escaping.
   JsonText& key(std::string_view name);
 
   JsonText& string(std::string_view s);
