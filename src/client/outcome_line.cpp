@@ -23,9 +23,17 @@ void OutcomeLine::send(Outcome& mine) {
   std::condition_variable turn;
   std::unique_lock lock(mutex_);
   line_.push_back({&mine, &turn});
-  turn.wait(lock, [&] { return mine.answered || line_.front().outcome == &mine; });
+  turn.wait(lock, [&] {
+    return mine.answered || (line_.front().outcome == &mine && calls_out_ < max_calls_out_);
+  });
   if (mine.answered) return;
-  std::vector<Waiting> group(line_.begin(), line_.begin() + std::min(line_.size(), kMaxGroup));
+  std::size_t n = std::min(line_.size(), kMaxGroup);
+  std::vector<Waiting> group(line_.begin(), line_.begin() + std::ptrdiff_t(n));
+  line_.erase(line_.begin(), line_.begin() + std::ptrdiff_t(n));
+  ++calls_out_;
+  sending_ += n;
+  // The slot now at the front may send beside this call, if another may be out.
+  if (!line_.empty() && calls_out_ < max_calls_out_) line_.front().turn->notify_one();
   lock.unlock();
 
   std::vector<Outcome*> outcomes;
@@ -41,8 +49,9 @@ void OutcomeLine::send(Outcome& mine) {
 
   lock.lock();
   for (Outcome* o : outcomes) o->answered = true;
-  line_.erase(line_.begin(), line_.begin() + group.size());
-  // The others answered here, and the slot now at the front, which sends the next group.
+  --calls_out_;
+  sending_ -= n;
+  // The others answered here, and the slot at the front, which may send the next group now.
   for (const Waiting& w : group)
     if (w.outcome != &mine) w.turn->notify_one();
   if (!line_.empty()) line_.front().turn->notify_one();
@@ -68,7 +77,7 @@ JobSource::Handoff OutcomeLine::send_group(const std::vector<Outcome*>& group) {
 
 std::size_t OutcomeLine::waiting() const {
   std::lock_guard lock(mutex_);
-  return line_.size();
+  return line_.size() + sending_;
 }
 
 }  // namespace jobq

@@ -29,7 +29,10 @@ class OutcomeLine {
   // Sends the items and leases `jobs_wanted` jobs (none with 0), as JobSource::finish_and_lease.
   using Send = std::function<JobSource::Handoff(const std::vector<AckItem>& items, int jobs_wanted)>;
 
-  explicit OutcomeLine(Send send) : send_(std::move(send)) {}
+  // Up to `calls_out` calls are out at once: with two, the server works on one group while the
+  // worker runs the jobs of the other, where one call out leaves one side idle.
+  explicit OutcomeLine(Send send, int calls_out = 1)
+      : send_(std::move(send)), max_calls_out_(calls_out < 1 ? 1 : calls_out) {}
 
   // Returns when `mine` is answered: by this thread's call, or by the one of a slot before it.
   void send(Outcome& mine);
@@ -46,8 +49,11 @@ class OutcomeLine {
     Outcome* outcome;
     std::condition_variable* turn;
   };
+  const int max_calls_out_;
   mutable std::mutex mutex_;
-  std::deque<Waiting> line_;  // the front group is being sent
+  std::deque<Waiting> line_;  // not sent yet
+  int calls_out_ = 0;
+  std::size_t sending_ = 0;  // outcomes in the calls out
 };
 
 }  // namespace jobq

@@ -17,6 +17,9 @@ namespace {
 
 using std::chrono::milliseconds;
 
+// Outcome calls out at once (OutcomeLine): two, so that jobqd and the handlers overlap.
+constexpr int kOutcomeCallsOut = 2;
+
 std::string default_worker_id() {
   char host[256] = {};
   if (gethostname(host, sizeof host - 1) != 0) host[0] = 0;
@@ -52,7 +55,7 @@ Worker::Impl::Impl(JobSource& s, WorkerOptions o)
         LeaseRequest next = lease_request();
         next.max_jobs = jobs_wanted;
         return source.finish_and_lease(items, next);
-      }) {
+      }, kOutcomeCallsOut) {
   if (options.id.empty()) options.id = default_worker_id();
   if (options.concurrency < 1) options.concurrency = 1;
   if (options.heartbeat_interval.count() <= 0)

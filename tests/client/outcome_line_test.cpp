@@ -1,6 +1,6 @@
 // The worker's line of outcomes: one in flight goes alone and at once; those that arrive while a
-// call is out go together in the next; a group refused as a whole for one item is sent again
-// item by item.
+// call is out go together in the next (or beside it, when two calls may be out); a group refused
+// as a whole for one item is sent again item by item.
 #include "client/outcome_line.h"
 
 #include <gtest/gtest.h>
@@ -115,6 +115,29 @@ TEST(OutcomeLine, OutcomesThatArriveWhileACallIsOutGoTogetherInTheNext) {
   EXPECT_EQ(outs[1].jobs.size(), 1u);
   EXPECT_EQ(outs[2].jobs.size(), 0u);
   EXPECT_EQ(outs[3].jobs.size(), 1u);
+  EXPECT_EQ(line.waiting(), 0u);
+}
+
+TEST(OutcomeLine, WithTwoCallsOutASecondGoesWhileTheFirstIsHeld) {
+  Recorder source;
+  std::promise<void> open;
+  source.hold_first = true;
+  source.first_may_answer = open.get_future().share();
+  OutcomeLine line(std::ref(source), 2);
+  auto a = outcome("a"), b = outcome("b");
+  std::thread first([&] { line.send(a); });
+  ASSERT_TRUE(eventually([&] { return source.recorded().size() == 1; }));
+  line.send(b);  // answered while the first call is still held
+  EXPECT_TRUE(b.status.ok());
+  EXPECT_EQ(b.jobs.size(), 1u);
+  EXPECT_EQ(line.waiting(), 1u);  // a, still out
+  open.set_value();
+  first.join();
+  auto calls = source.recorded();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].ids, std::vector<std::string>{"a"});
+  EXPECT_EQ(calls[1].ids, std::vector<std::string>{"b"});
+  EXPECT_TRUE(a.status.ok());
   EXPECT_EQ(line.waiting(), 0u);
 }
 
