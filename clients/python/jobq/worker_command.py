@@ -18,7 +18,7 @@ def parser(prog: str) -> argparse.ArgumentParser:
     p.add_argument("--concurrency", "-c", type=int, default=4, help="jobs run at once (default 4)")
     p.add_argument("--queues", "-Q", default=None,
                    help="comma-separated queues to serve (default: the queues of the app's tasks)")
-    p.add_argument("--prefetch", type=int, default=None, help="jobs leased ahead (default: concurrency)")
+    p.add_argument("--prefetch", type=int, default=None, help="jobs leased ahead (default: 4 x concurrency)")
     p.add_argument("--grace", type=float, default=30.0,
                    help="seconds running jobs get to finish after SIGTERM (default 30)")
     p.add_argument("--poll", type=float, default=5.0, help="seconds one lease request waits (default 5)")
