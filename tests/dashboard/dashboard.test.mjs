@@ -189,6 +189,9 @@ test("bulk cancel and retry act on the jobs selected in the list", async () => {
   await confirm(page, "Cancel jobs");
   await until(async () => (await Promise.all(ids.map((id) => api.job(id)))).every((j) => j.status === "cancelled"), "all three cancelled");
   assert.equal((await api.job(keep)).status, "queued", "a job outside the selection is untouched");
+  // The server has them all before the page has all its answers: until then the three are still
+  // selected, and a retry now would take all three.
+  await until(async () => (await page.locator(".selection").textContent()) === "none selected", "the selection cleared");
   await page.getByLabel("Select " + ids[1]).check();
   await page.locator("#bulk-retry").click();
   await confirm(page, "Retry jobs");
