@@ -1,7 +1,6 @@
 #include "wire/job_json.h"
 
 #include <boost/json.hpp>
-#include <cmath>
 
 #include "core/time_format.h"
 #include "wire/field_reader.h"
@@ -19,7 +18,7 @@ json::array strings_to_json(const std::vector<std::string>& items) {
 }
 
 json::value number_to_json(double x) {
-  if (std::isfinite(x) && x == std::floor(x) && std::abs(x) < 9e15) return std::int64_t(x);
+  if (writes_as_integer(x)) return std::int64_t(x);
   return x;
 }
 

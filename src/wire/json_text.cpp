@@ -84,9 +84,13 @@ JsonText& JsonText::integer(std::int64_t n) {
   return *this;
 }
 
+bool writes_as_integer(double x) {
+  return std::isfinite(x) && x == std::floor(x) && std::abs(x) < 9e15;
+}
+
 JsonText& JsonText::number(double x) {
   if (!std::isfinite(x)) return null();
-  if (x == std::floor(x) && std::abs(x) < 9e15) return integer(std::int64_t(x));
+  if (writes_as_integer(x)) return integer(std::int64_t(x));
   separate();
   char buf[32];
   auto end = std::to_chars(buf, buf + sizeof buf, x).ptr;  // the shortest text that reads back

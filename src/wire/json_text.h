@@ -9,6 +9,10 @@
 
 namespace jobq {
 
+// Whether a double is written as an integer (50, not 5E1): whole, and within a double's exact
+// integers. The one rule for the text writer and for number_to_json.
+bool writes_as_integer(double x);
+
 class JsonText {
  public:
   explicit JsonText(std::string& out) : out_(out) {}
