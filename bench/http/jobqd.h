@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "http/conn.h"
-#include "support/jobqd_child.h"
+#include "support/server_child.h"
 
 namespace bench {
 
@@ -126,7 +126,7 @@ class Jobqd {
 
   StoreKind kind_;
   jobq::testing::TempDir dir_{kDirPrefix};  // the database and the log
-  jobq::testing::JobqdChild child_;
+  jobq::testing::ServerChild child_;
 };
 
 // What every row notes about the server and the client: the server's RSS at the end, the CPU

@@ -24,6 +24,10 @@ struct StoreOptions {
   std::int64_t restart_lease_ms = 30'000;
   // The largest number of operations the sqlite writer commits in one transaction.
   std::size_t max_group = 4096;
+  // The redis store keeps every key under this prefix, so that deployments can share one Redis.
+  std::string redis_prefix = "jobq:";
+  // The redis store refuses a Redis whose maxmemory-policy evicts keys (allkeys-*) unless set.
+  bool redis_allow_eviction = false;
 };
 
 // The Store is opaque to embedders; this deleter lets them own one.
@@ -32,7 +36,8 @@ struct StoreDeleter {
 };
 using StorePtr = std::unique_ptr<Store, StoreDeleter>;
 
-// url: "memory:" or "sqlite:///absolute/path.db" or "sqlite://relative/path.db".
+// url: "memory:", "sqlite:///absolute/path.db", "sqlite://relative/path.db", or
+// "redis://[user:password@]host:port/db".
 // The clock gives `now` at open (sqlite renews running leases from it).
 class Clock;
 Result<StorePtr> open_store(const std::string& url, const Clock& clock,

@@ -3,6 +3,7 @@
 #include "jobq/clock.h"
 #include "jobq/store.h"
 #include "store/memory/memory_store.h"
+#include "store/redis/redis_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace jobq {
@@ -24,8 +25,14 @@ Result<StorePtr> open_store(const std::string& url, const Clock& clock,
       return Error::unavailable("cannot open " + path + ": " + e.what());
     }
   }
-  return Error::invalid("store",
-                        "unknown store \"" + url + "\"; use memory: or sqlite:///path/to/file.db");
+  if (url.rfind("redis://", 0) == 0) {
+    auto store = RedisStore::open(url, options);
+    if (!store) return store.error();
+    return StorePtr(store->release());
+  }
+  return Error::invalid("store", "unknown store \"" + url +
+                                     "\"; use memory:, sqlite:///path/to/file.db or "
+                                     "redis://host:port/db");
 }
 
 }  // namespace jobq

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "support/jobqd_child.h"
+#include "support/server_child.h"
 #include "support/temp_dir.h"
 
 namespace jobq::testing {
@@ -27,7 +27,7 @@ class JobqdProcess {
 
  private:
   TempDir dir_{"jobqd-client"};
-  JobqdChild child_;
+  ServerChild child_;
 };
 
 }  // namespace jobq::testing

@@ -3,7 +3,7 @@
 
 namespace jobq::testing {
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::Values("memory", "sqlite"),
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::Values("memory", "sqlite", "redis"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace jobq::testing

@@ -11,13 +11,15 @@
 #include "jobq/engine.h"
 #include "jobq/store.h"
 #include "store/store.h"
+#include "support/redis_server.h"
 #include "support/temp_dir.h"
 
 namespace jobq::testing {
 
 class EngineFixture {
  public:
-  // backend: "memory" or "sqlite" (a real file in a temp directory).
+  // backend: "memory", "sqlite" (a real file in a temp directory) or "redis" (the tests'
+  // redis-server, under a prefix of this fixture's own).
   explicit EngineFixture(std::string backend, EngineOptions options = {},
                          StoreOptions store_options = {})
       : backend_(std::move(backend)), options_(options), store_options_(store_options) {
@@ -33,6 +35,11 @@ class EngineFixture {
     engine.reset();
     store.reset();
     std::string url = backend_ == "memory" ? "memory:" : "sqlite://" + dir.file("jobq.db");
+    if (backend_ == "redis") {
+      if (store_options_.redis_prefix == StoreOptions().redis_prefix)
+        store_options_.redis_prefix = RedisServer::shared().fresh_prefix();
+      url = RedisServer::shared().url();
+    }
     auto opened = open_store(url, clock, store_options_);
     ASSERT_TRUE(opened.ok()) << opened.error().to_string();
     store = std::move(*opened);

@@ -1,49 +1,10 @@
 #include "store/sqlite/job_row.h"
 
-#include <boost/json.hpp>
+#include "store/json_lists.h"
 
 namespace jobq::sqlite {
 
-namespace json = boost::json;
-
 namespace {
-
-std::string strings_json(const std::vector<std::string>& items) {
-  if (items.empty()) return {};
-  json::array a;
-  for (const auto& s : items) a.emplace_back(s);
-  return json::serialize(a);
-}
-
-std::vector<std::string> strings_from(const std::string& text) {
-  std::vector<std::string> out;
-  if (text.empty()) return out;
-  json::value parsed = json::parse(text);
-  for (const auto& v : parsed.as_array()) out.emplace_back(v.as_string());
-  return out;
-}
-
-std::string errors_json(const std::vector<JobError>& errors) {
-  if (errors.empty()) return {};
-  json::array a;
-  for (const auto& e : errors)
-    a.push_back(json::object{
-        {"message", e.message}, {"traceback", e.traceback}, {"attempt", e.attempt}, {"at", e.at}});
-  return json::serialize(a);
-}
-
-std::vector<JobError> errors_from(const std::string& text) {
-  std::vector<JobError> out;
-  if (text.empty()) return out;
-  json::value parsed = json::parse(text);
-  for (const auto& v : parsed.as_array()) {
-    const auto& o = v.as_object();
-    out.push_back({std::string(o.at("message").as_string()),
-                   std::string(o.at("traceback").as_string()),
-                   int(o.at("attempt").to_number<int>()), o.at("at").to_number<std::int64_t>()});
-  }
-  return out;
-}
 
 void bind_value(Statement& st, int i, std::int64_t v) {
   st.bind(i, v);
@@ -216,11 +177,11 @@ Job read_job(const Statement& st, int c) {
   j.lease_expires_at = st.int64(c++);
   j.cancel_requested = st.int64(c++) != 0;
   j.result = st.text(c++);
-  j.errors = errors_from(st.text(c++));
+  j.errors = errors_from_json(st.text(c++));
   j.user_id = st.text(c++);
-  j.tags = strings_from(st.text(c++));
+  j.tags = strings_from_json(st.text(c++));
   j.idempotency_key = st.text(c++);
-  j.depends_on = strings_from(st.text(c++));
+  j.depends_on = strings_from_json(st.text(c++));
   j.callback_url = st.text(c++);
   j.created_at = st.int64(c++);
   j.updated_at = st.int64(c++);

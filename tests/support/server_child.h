@@ -1,7 +1,7 @@
-// jobqd as a child process, shared by the client tests (tests/client/jobqd_process.h) and the HTTP
-// benchmarks (bench/http/jobqd.h): on a free loopback port, stdout and stderr into a log file,
-// killed if its parent dies, and stopped with SIGTERM. How to tell that it answers is the caller's
-// (each has its own HTTP client).
+// A server as a child process (jobqd for the client tests, tests/client/jobqd_process.h, and the
+// HTTP benchmarks, bench/http/jobqd.h; redis-server for the redis store's tests,
+// support/redis_server.h): on a free loopback port, stdout and stderr into a log file, killed if
+// its parent dies, and stopped with SIGTERM. How to tell that it answers is the caller's.
 #pragma once
 
 #include <arpa/inet.h>
@@ -31,7 +31,7 @@
 namespace jobq::testing {
 
 // A loopback port nobody listens on at this moment. Another process may take it before jobqd
-// binds it, so JobqdChild::start tries again on a new one when jobqd exits at start.
+// binds it, so ServerChild::start tries again on a new one when jobqd exits at start.
 inline int free_loopback_port() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
@@ -59,15 +59,17 @@ inline std::string exit_text(int status) {
   return "status " + std::to_string(status);
 }
 
-class JobqdChild {
+class ServerChild {
  public:
-  // Answers whether the jobqd on `port` serves requests yet.
+  // Answers whether the server on `port` serves requests yet.
   using Probe = std::function<bool(int port)>;
+  // The arguments that make the server listen on `port`, and the rest.
+  using ArgsFor = std::function<std::vector<std::string>(int port)>;
 
-  JobqdChild() = default;
-  ~JobqdChild() { kill_now(); }
-  JobqdChild(const JobqdChild&) = delete;
-  JobqdChild& operator=(const JobqdChild&) = delete;
+  ServerChild() = default;
+  ~ServerChild() { kill_now(); }
+  ServerChild(const ServerChild&) = delete;
+  ServerChild& operator=(const ServerChild&) = delete;
 
   // Runs `binary --listen 127.0.0.1:PORT args...` (stdin from /dev/null, stdout and stderr
   // appended to `log`) and waits up to `limit` for `answers(port)`. "" once it answers; otherwise
@@ -75,10 +77,24 @@ class JobqdChild {
   std::string start(const std::string& binary, const std::vector<std::string>& args,
                     const std::filesystem::path& log, const Probe& answers,
                     std::chrono::milliseconds limit) {
+    return start_with(
+        binary,
+        [&](int port) {
+          std::vector<std::string> all{"--listen", "127.0.0.1:" + std::to_string(port)};
+          all.insert(all.end(), args.begin(), args.end());
+          return all;
+        },
+        log, answers, limit);
+  }
+
+  // As start, for a server told its port by other arguments than jobqd's --listen.
+  std::string start_with(const std::string& binary, const ArgsFor& args_for,
+                         const std::filesystem::path& log, const Probe& answers,
+                         std::chrono::milliseconds limit) {
     std::string why;
     for (int attempt = 0; attempt < 3; ++attempt) {
       port_ = free_loopback_port();
-      spawn(binary, args, log);
+      spawn(binary, args_for(port_), log);
       std::string how;
       bool up = eventually(
           [&] {
@@ -134,7 +150,7 @@ class JobqdChild {
  private:
   void spawn(const std::string& binary, std::vector<std::string> args,
              const std::filesystem::path& log) {
-    args.insert(args.begin(), {binary, "--listen", "127.0.0.1:" + std::to_string(port_)});
+    args.insert(args.begin(), binary);
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

@@ -1,0 +1,119 @@
+#include "store/redis/connection.h"
+
+#include <sys/time.h>
+#include <charconv>
+
+namespace jobq::redis {
+
+namespace {
+
+constexpr timeval kConnectTimeout{1, 0};
+// A command that takes longer means Redis is stuck or gone; the store answers unavailable.
+constexpr timeval kCommandTimeout{5, 0};
+
+bool parse_int(std::string_view s, int& out) {
+  auto r = std::from_chars(s.data(), s.data() + s.size(), out);
+  return !s.empty() && r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+}  // namespace
+
+std::string Address::to_string() const {
+  return "redis://" + (user.empty() ? "" : user + "@") + host + ":" + std::to_string(port) + "/" +
+         std::to_string(db);
+}
+
+Result<Address> parse_address(const std::string& url) {
+  const std::string scheme = "redis://";
+  auto bad = [&](const std::string& why) {
+    return Error::invalid("store", "bad redis URL \"" + url + "\": " + why +
+                                       " (redis://[user:password@]host:port/db)");
+  };
+  if (url.rfind(scheme, 0) != 0) return bad("it must start with redis://");
+  std::string_view rest(url);
+  rest.remove_prefix(scheme.size());
+  Address a;
+  if (auto at = rest.rfind('@'); at != std::string_view::npos) {
+    std::string_view auth = rest.substr(0, at);
+    rest.remove_prefix(at + 1);
+    auto colon = auth.find(':');
+    if (colon == std::string_view::npos) {
+      a.password = std::string(auth);
+    } else {
+      a.user = std::string(auth.substr(0, colon));
+      a.password = std::string(auth.substr(colon + 1));
+    }
+  }
+  if (auto slash = rest.find('/'); slash != std::string_view::npos) {
+    std::string_view db = rest.substr(slash + 1);
+    rest = rest.substr(0, slash);
+    if (!db.empty() && (!parse_int(db, a.db) || a.db < 0)) return bad("the db is not a number");
+  }
+  if (auto colon = rest.rfind(':'); colon != std::string_view::npos) {
+    if (!parse_int(rest.substr(colon + 1), a.port) || a.port <= 0 || a.port > 65535)
+      return bad("the port is not a number from 1 to 65535");
+    rest = rest.substr(0, colon);
+  }
+  if (!rest.empty()) a.host = std::string(rest);
+  return a;
+}
+
+Connection::~Connection() {
+  drop();
+}
+
+void Connection::drop() {
+  if (context_) redisFree(context_);
+  context_ = nullptr;
+}
+
+Status Connection::connect() {
+  context_ = redisConnectWithTimeout(address_.host.c_str(), address_.port, kConnectTimeout);
+  if (!context_ || context_->err) {
+    std::string why = context_ ? context_->errstr : "out of memory";
+    drop();
+    return Error::unavailable("cannot connect to " + address_.to_string() + ": " + why);
+  }
+  redisSetTimeout(context_, kCommandTimeout);
+  auto setup = [&](std::vector<std::string> args) -> Status {
+    auto r = call(args);
+    if (!r) return r.error();
+    if ((*r)->type == REDIS_REPLY_ERROR) {
+      std::string why(text(**r));
+      drop();
+      return Error::unavailable(address_.to_string() + " refused " + args[0] + ": " + why);
+    }
+    return {};
+  };
+  if (!address_.password.empty()) {
+    Status s = address_.user.empty() ? setup({"AUTH", address_.password})
+                                     : setup({"AUTH", address_.user, address_.password});
+    if (!s.ok()) return s;
+  }
+  if (address_.db != 0) return setup({"SELECT", std::to_string(address_.db)});
+  return {};
+}
+
+Result<Reply> Connection::call(const std::vector<std::string>& args) {
+  if (!context_) {
+    if (Status s = connect(); !s.ok()) return s;
+  }
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lengths;
+  argv.reserve(args.size());
+  lengths.reserve(args.size());
+  for (const auto& a : args) {
+    argv.push_back(a.data());
+    lengths.push_back(a.size());
+  }
+  auto* reply = static_cast<redisReply*>(
+      redisCommandArgv(context_, int(argv.size()), argv.data(), lengths.data()));
+  if (!reply) {
+    std::string why = context_->errstr;
+    drop();
+    return Error::unavailable("lost " + address_.to_string() + ": " + why);
+  }
+  return Reply(reply);
+}
+
+}  // namespace jobq::redis

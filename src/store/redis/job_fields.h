@@ -1,0 +1,22 @@
+// A Job as the fields of its Redis hash (the names of the sqlite columns, every value text), and
+// back. The Lua scripts (lua/common.lua) read and write the same fields.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "jobq/job.h"
+#include "store/redis/reply.h"
+
+namespace jobq::redis {
+
+// Field, value, field, value, ...: every field but status and seq, which the store decides.
+std::vector<std::string> submit_fields(const Job& job);
+
+// A job from a flat array reply of field/value pairs (HGETALL, or a script's job).
+Job job_from_fields(const redisReply& flat);
+
+std::string int_text(std::int64_t n);
+std::string real_text(double d);
+
+}  // namespace jobq::redis

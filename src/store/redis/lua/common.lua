@@ -1,0 +1,371 @@
+-- Shared by every script: the C++ side sends it, after the state table (ALLOWED, generated from
+-- src/core/job_state.cpp) and before the script's own text, as one EVAL body. It mirrors
+-- src/core/transitions.cpp and src/store/dependents.cpp step for step; the conformance suite
+-- (tests/store) holds the two to each other.
+--
+-- A job is the hash P..'job:'..id, every value a string; booleans are '0'/'1', absent optional
+-- numbers ''. KEYS[1] is the prefix P. A script answers {'ok', ...} or {'err', code, message,
+-- field}.
+local P = KEYS[1]
+
+local function job_key(id) return P .. 'job:' .. id end
+local function num(s) return tonumber(s) or 0 end
+local function int(n) return string.format('%d', n) end
+local function real(n) return string.format('%.17g', n) end
+local function err(code, message, field) return {'err', code, message, field or ''} end
+local function is_err(r) return type(r) == 'table' and r[1] == 'err' end
+
+local TERMINAL = {completed = true, failed = true, cancelled = true}
+
+local function list_of(text)
+  if text == nil or text == '' then return {} end
+  return cjson.decode(text)
+end
+
+-- Time-ordered sets hold "<seq, 15 digits>:<id>", so that jobs at the same time keep submit
+-- order, as (time, seq) pairs do in the memory store.
+local function timed(j) return string.format('%015d', num(j.seq)) .. ':' .. j.id end
+local function id_of(member) return string.sub(member, 17) end
+
+-- Ready jobs: one set per queue and type, best first: priority descending, then seq.
+local function ready_key(queue, type) return P .. 'ready:' .. #queue .. ':' .. queue .. ':' .. type end
+local function types_key(queue) return P .. 'types:' .. queue end
+local function ready_score(j) return (100 - num(j.priority)) * 70368744177664 + num(j.seq) end  -- 2^46
+local function priority_score(j) return num(j.priority) * 70368744177664 + num(j.seq) end
+
+-- The ready sets a lease for these queues and types would look at (no types: every type with
+-- work); paused queues have none.
+local function ready_sets(queues, types)
+  local sets = {}
+  for _, q in ipairs(queues) do
+    if redis.call('SISMEMBER', P .. 'paused', q) == 0 then
+      local ts = #types > 0 and types or redis.call('SMEMBERS', types_key(q))
+      for _, t in ipairs(ts) do sets[#sets + 1] = ready_key(q, t) end
+    end
+  end
+  return sets
+end
+
+local function best_ready(sets)
+  local best, best_score
+  for _, key in ipairs(sets) do
+    local top = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    if #top > 0 and (not best or num(top[2]) < best_score) then best, best_score = top[1], num(top[2]) end
+  end
+  return best
+end
+
+local function load(id)
+  local flat = redis.call('HGETALL', job_key(id))
+  if #flat == 0 then return nil end
+  local j = {}
+  for i = 1, #flat, 2 do j[flat[i]] = flat[i + 1] end
+  return j
+end
+
+local function flat(j)
+  local out = {}
+  for k, v in pairs(j) do
+    out[#out + 1] = k
+    out[#out + 1] = v
+  end
+  return out
+end
+
+local function count_field(j) return cjson.encode({j.queue, j.type, j.status}) end
+
+-- The sets that depend on a job's status, as the memory store's index() and unindex().
+local function index(j)
+  local s = j.status
+  if s == 'queued' then
+    redis.call('ZADD', ready_key(j.queue, j.type), ready_score(j), j.id)
+    redis.call('SADD', types_key(j.queue), j.type)
+  elseif s == 'scheduled' then
+    redis.call('ZADD', P .. 'scheduled', num(j.run_at), timed(j))
+  elseif s == 'running' then
+    redis.call('ZADD', P .. 'running', num(j.lease_expires_at), timed(j))
+    if num(j.timeout_ms) > 0 then
+      redis.call('ZADD', P .. 'deadlines', num(j.started_at) + num(j.timeout_ms), timed(j))
+    end
+  elseif TERMINAL[s] then
+    redis.call('ZADD', P .. 'finished', num(j.completed_at), timed(j))
+    if num(j.expires_at) > 0 then redis.call('ZADD', P .. 'expiring', num(j.expires_at), timed(j)) end
+    if s == 'failed' then redis.call('ZADD', P .. 'dead', num(j.completed_at), timed(j)) end
+  end
+  if not TERMINAL[s] and j.idempotency_key ~= '' then
+    redis.call('HSET', P .. 'keys', j.idempotency_key, j.id)
+  end
+  redis.call('ZADD', P .. 'status:' .. s, num(j.seq), j.id)
+  redis.call('ZADD', P .. 'by-updated', num(j.updated_at), timed(j))
+  redis.call('ZADD', P .. 'by-priority', priority_score(j), j.id)
+  redis.call('HINCRBY', P .. 'counts', count_field(j), 1)
+end
+
+local function unindex(j)
+  local s = j.status
+  if s == 'queued' then
+    local key = ready_key(j.queue, j.type)
+    redis.call('ZREM', key, j.id)
+    -- An empty set leaves the queue's types, so that "any type" looks only at types with work.
+    if redis.call('EXISTS', key) == 0 then redis.call('SREM', types_key(j.queue), j.type) end
+  elseif s == 'scheduled' then
+    redis.call('ZREM', P .. 'scheduled', timed(j))
+  elseif s == 'running' then
+    redis.call('ZREM', P .. 'running', timed(j))
+    redis.call('ZREM', P .. 'deadlines', timed(j))
+  elseif TERMINAL[s] then
+    redis.call('ZREM', P .. 'finished', timed(j))
+    redis.call('ZREM', P .. 'expiring', timed(j))
+    redis.call('ZREM', P .. 'dead', timed(j))
+  end
+  if j.idempotency_key ~= '' and redis.call('HGET', P .. 'keys', j.idempotency_key) == j.id then
+    redis.call('HDEL', P .. 'keys', j.idempotency_key)
+  end
+  redis.call('ZREM', P .. 'status:' .. s, j.id)
+  if redis.call('HINCRBY', P .. 'counts', count_field(j), -1) <= 0 then
+    redis.call('HDEL', P .. 'counts', count_field(j))
+  end
+end
+
+-- The sets a job is in for all its life, by seq: for listing with a filter.
+local function lifelong_keys(j)
+  local keys = {P .. 'all', P .. 'queue:' .. j.queue, P .. 'type:' .. j.type}
+  if j.user_id ~= '' then keys[#keys + 1] = P .. 'user:' .. j.user_id end
+  for _, tag in ipairs(list_of(j.tags)) do keys[#keys + 1] = P .. 'tag:' .. tag end
+  return keys
+end
+
+local function insert(j)
+  redis.call('HSET', job_key(j.id), unpack(flat(j)))
+  for _, key in ipairs(lifelong_keys(j)) do redis.call('ZADD', key, num(j.seq), j.id) end
+  index(j)
+end
+
+-- Writes `after` over `before` (the same job), moving it between sets as its status changes.
+local function save(before, after)
+  unindex(before)
+  redis.call('ZREM', P .. 'by-updated', timed(before))
+  redis.call('HSET', job_key(after.id), unpack(flat(after)))
+  index(after)
+end
+
+local function erase(j)
+  unindex(j)
+  redis.call('ZREM', P .. 'by-updated', timed(j))
+  redis.call('ZREM', P .. 'by-priority', j.id)
+  for _, key in ipairs(lifelong_keys(j)) do redis.call('ZREM', key, j.id) end
+  redis.call('DEL', job_key(j.id), P .. 'dependents:' .. j.id)
+end
+
+local function copy(j)
+  local c = {}
+  for k, v in pairs(j) do c[k] = v end
+  return c
+end
+
+-- Transitions: src/core/transitions.cpp.
+
+local function transition(j, to)
+  if not ALLOWED[j.status][to] then
+    return err('conflict', 'job ' .. j.id .. ' cannot go from ' .. j.status .. ' to ' .. to)
+  end
+  j.status = to
+end
+
+local function clear_lease(j)
+  j.worker_id = ''
+  j.lease_token = ''
+  j.lease_expires_at = '0'
+  j.cancel_requested = '0'
+end
+
+local function finish(j, now, keep_ms)
+  clear_lease(j)
+  j.completed_at = now
+  j.expires_at = keep_ms > 0 and int(num(now) + keep_ms) or '0'
+end
+
+local function ready_status(j, now)
+  return num(j.run_at) > num(now) and 'scheduled' or 'queued'
+end
+
+local function check_lease(j, token)
+  if j.status ~= 'running' or token == '' or j.lease_token ~= token then
+    return err('conflict', 'stale lease token: job ' .. j.id .. ' is not leased under this token')
+  end
+end
+
+local function not_found(id) return err('not_found', 'no job with id ' .. id) end
+
+local function start(j, worker_id, lease_ms, token, now)
+  local e = transition(j, 'running')
+  if e then return e end
+  j.attempt = int(num(j.attempt) + 1)
+  j.worker_id = worker_id
+  j.lease_token = token
+  j.lease_ms = lease_ms
+  j.lease_expires_at = int(num(now) + num(lease_ms))
+  j.cancel_requested = '0'
+  j.started_at = now
+  j.updated_at = now
+  j.progress = '0'
+  j.progress_message = ''
+  j.stage = ''
+  j.processed_items = ''
+  j.total_items = ''
+end
+
+local function append_error(j, error_json)
+  if j.errors == '' then
+    j.errors = '[' .. error_json .. ']'
+  else
+    j.errors = string.sub(j.errors, 1, -2) .. ',' .. error_json .. ']'
+  end
+end
+
+local function complete(j, result, now, retention)
+  local e = transition(j, 'completed')
+  if e then return e end
+  j.result = result
+  j.progress = '100'
+  j.updated_at = now
+  finish(j, now, retention.completed_ms)
+end
+
+-- failure: {then_ = 'retry'|'dead'|'cancel'|'release', retry_at, count_attempt, error_json}
+local function fail(j, failure, now, retention)
+  local to = 'failed'
+  if failure.then_ == 'cancel' or (j.cancel_requested == '1' and j.status == 'running') then
+    to = 'cancelled'
+  elseif failure.then_ == 'retry' then
+    to = num(failure.retry_at) > num(now) and 'scheduled' or 'queued'
+  elseif failure.then_ == 'release' then
+    to = 'queued'
+  end
+  local e = transition(j, to)
+  if e then return e end
+  if failure.then_ ~= 'release' then append_error(j, failure.error_json) end
+  j.updated_at = now
+  if to == 'scheduled' or to == 'queued' then
+    if failure.count_attempt == '0' or failure.then_ == 'release' then
+      j.attempt = int(num(j.attempt) - 1)
+    end
+    clear_lease(j)
+    j.run_at = failure.retry_at
+  else
+    finish(j, now, to == 'failed' and retention.failed_ms or retention.cancelled_ms)
+  end
+end
+
+local function cancel(j, now, retention)
+  if j.status == 'running' then
+    j.cancel_requested = '1'
+    j.updated_at = now
+    return
+  end
+  local e = transition(j, 'cancelled')
+  if e then return e end
+  j.updated_at = now
+  finish(j, now, retention.cancelled_ms)
+end
+
+local function retry(j, now)
+  if j.status ~= 'failed' and j.status ~= 'cancelled' then
+    return err('conflict', 'only failed or cancelled jobs can be retried; job ' .. j.id .. ' is ' ..
+               j.status)
+  end
+  local e = transition(j, 'queued')
+  if e then return e end
+  j.attempt = '0'
+  j.run_at = now
+  j.updated_at = now
+  j.completed_at = '0'
+  j.expires_at = '0'
+  j.result = ''
+  j.progress = '0'
+end
+
+local function release(j, now)
+  local e = transition(j, ready_status(j, now))
+  if e then return e end
+  j.updated_at = now
+end
+
+local function fail_dependent(j, dep_id, now, retention)
+  local e = transition(j, 'failed')
+  if e then return e end
+  append_error(j, cjson.encode({message = 'dependency ' .. dep_id .. ' did not complete',
+                                traceback = '', attempt = num(j.attempt), at = num(now)}))
+  j.updated_at = now
+  finish(j, now, retention.failed_ms)
+end
+
+-- What a finished job does to the jobs waiting on it: src/store/dependents.cpp.
+local function settle(finished, now, retention)
+  local changed = {}
+  if not TERMINAL[finished.status] then return changed end
+  local work = {finished}
+  while #work > 0 do
+    local dep = table.remove(work)
+    local completed = dep.status == 'completed'
+    local key = P .. 'dependents:' .. dep.id
+    local ids = redis.call('SMEMBERS', key)
+    redis.call('DEL', key)
+    table.sort(ids)
+    for _, id in ipairs(ids) do
+      local job = load(id)
+      if job and job.status == 'waiting' then
+        local after = copy(job)
+        local e
+        if completed then
+          for _, d in ipairs(list_of(after.depends_on)) do
+            -- A dependency that is gone was purged after completing.
+            local status = d == dep.id and dep.status or redis.call('HGET', job_key(d), 'status')
+            if status and status ~= 'completed' then e = true end
+          end
+          if not e then e = release(after, now) end
+        else
+          e = fail_dependent(after, dep.id, now, retention)
+          if not e then work[#work + 1] = after end
+        end
+        if not e then
+          save(job, after)
+          changed[#changed + 1] = after
+        end
+      end
+    end
+  end
+  return changed
+end
+
+local function finished_reply(j, now, retention)
+  local dependents = {}
+  for _, d in ipairs(settle(j, now, retention)) do dependents[#dependents + 1] = flat(d) end
+  return {'ok', flat(j), dependents}
+end
+
+-- ARGV helpers: a retention is three numbers.
+local function retention_at(i)
+  return {completed_ms = num(ARGV[i]), cancelled_ms = num(ARGV[i + 1]), failed_ms = num(ARGV[i + 2])}
+end
+
+-- A filter arrives as JSON: {statuses = [...], queue, type, user_id, tag, created_after,
+-- created_before}; src/store/job_filter.cpp's matches().
+local function matches(j, f)
+  if #f.statuses > 0 then
+    local hit = false
+    for _, s in ipairs(f.statuses) do if s == j.status then hit = true end end
+    if not hit then return false end
+  end
+  if f.queue ~= '' and j.queue ~= f.queue then return false end
+  if f.type ~= '' and j.type ~= f.type then return false end
+  if f.user_id ~= '' and j.user_id ~= f.user_id then return false end
+  if f.tag ~= '' then
+    local hit = false
+    for _, t in ipairs(list_of(j.tags)) do if t == f.tag then hit = true end end
+    if not hit then return false end
+  end
+  if f.created_after and num(j.created_at) < f.created_after then return false end
+  if f.created_before and num(j.created_at) >= f.created_before then return false end
+  return true
+end

@@ -1,0 +1,90 @@
+// The redis store: every job, index and counter in one Redis (under a key prefix), changed only
+// by the Lua scripts in lua/, one atomic step per operation, so that any number of jobqd nodes may
+// share it. Writes run in order on the store's writer thread, which owns a connection; reads take
+// a connection from a pool. Nothing is kept in memory but the scripts' SHA1s.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "jobq/store.h"
+#include "store/redis/connection.h"
+#include "store/redis/scripts.h"
+#include "store/store.h"
+
+namespace jobq {
+
+class RedisStore final : public Store, private WriteGroup {
+ public:
+  // Connects, and refuses a Redis that may evict keys unless options allow it.
+  static Result<std::unique_ptr<RedisStore>> open(const std::string& url,
+                                                  const StoreOptions& options);
+  ~RedisStore() override;  // answers every write posted, then stops
+
+  void write_async(WriteWork work, WriteDone done) override;
+  bool has_ready(const LeaseRequest& request) override;
+  Result<std::vector<Job>> overdue(Millis now, std::size_t limit) override;
+  Result<std::vector<std::string>> paused_queues() override;
+  Result<std::optional<Job>> get(const std::string& id) override;
+  Result<JobPage> list(const JobFilter& filter, const ListOptions& options) override;
+  Result<StoreStats> stats(std::size_t recent_runs) override;
+
+ private:
+  RedisStore(redis::Address address, std::string prefix);
+
+  // WriteGroup: called only from the works write_async runs, on the writer thread.
+  Result<std::vector<SubmitOutcome>> submit(std::vector<Job> jobs) override;
+  Result<std::vector<Job>> lease(const LeaseRequest& request, Millis now) override;
+  Result<Job> heartbeat(const std::string& id, const std::string& token, const Progress& progress,
+                        Millis now) override;
+  Result<std::vector<Result<Finished>>> complete_many(std::vector<Completion> completions,
+                                                      Millis now,
+                                                      const Retention& retention) override;
+  Result<Finished> fail(const std::string& id, const std::string& token, const Failure& failure,
+                        Millis now, const Retention& retention) override;
+  Result<Finished> cancel(const std::string& id, Millis now, const Retention& retention) override;
+  Result<Job> retry(const std::string& id, Millis now) override;
+  Result<std::vector<Job>> retry_where(const JobFilter& filter, Millis now) override;
+  Result<Job> update(const std::string& id, std::optional<int> priority,
+                     std::optional<Millis> run_at, Millis now) override;
+  Result<std::vector<Job>> promote_due(Millis now, std::size_t limit) override;
+  Result<std::vector<Job>> purge(Millis before, const std::vector<JobStatus>& statuses,
+                                 std::size_t limit) override;
+  Result<Job> remove(const std::string& id) override;
+  Result<std::vector<Job>> purge_expired(Millis now, const Retention& retention,
+                                         std::size_t limit) override;
+  Result<std::vector<Job>> trim_dead_letters(std::size_t cap) override;
+  Status set_queue_paused(const std::string& queue, bool paused) override;
+  Result<std::optional<Job>> current(const std::string& id) override;
+
+  // A script on the writer's connection (writes) or a pooled one (reads).
+  Result<redis::Reply> write_script(std::string_view name, const std::vector<std::string>& args);
+  Result<redis::Reply> read_script(std::string_view name, const std::vector<std::string>& args);
+  Result<redis::Reply> read_call(const std::vector<std::string>& args);
+  Result<std::optional<Job>> get_on(redis::Connection& connection, const std::string& id);
+  Result<std::vector<Job>> jobs_script(std::string_view name, const std::vector<std::string>& args);
+  void writer_loop();
+
+  redis::Address address_;
+  redis::Scripts scripts_;
+  redis::Connection writer_connection_;
+
+  // Connections for reads, taken and given back.
+  class Pool;
+  std::unique_ptr<Pool> pool_;
+
+  struct Op {
+    WriteWork work;
+    WriteDone done;
+  };
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Op> pending_;
+  bool stopping_ = false;
+  std::thread writer_;
+};
+
+}  // namespace jobq

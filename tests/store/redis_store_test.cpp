@@ -1,0 +1,152 @@
+// What the redis store does beyond the conformance suite: where its keys live, what survives a
+// reopen, and how it meets Redis as it really is (forgotten scripts, dropped connections, an
+// evicting policy, no memory left, a wrong password, nobody listening).
+#include <gtest/gtest.h>
+
+#include "store/redis/connection.h"
+#include "support/engine_fixture.h"
+#include "support/redis_server.h"
+
+namespace jobq::testing {
+namespace {
+
+class RedisStoreTest : public ::testing::Test {
+ protected:
+  RedisStoreTest() { f.open(); }
+
+  // A command on a connection of the test's own.
+  std::string admin(const std::vector<std::string>& args) {
+    auto r = admin_.call(args);
+    EXPECT_TRUE(r.ok()) << r.error().to_string();
+    if (!r.ok()) return "";
+    const redisReply& reply = **r;
+    if (reply.type == REDIS_REPLY_INTEGER) return std::to_string(reply.integer);
+    if (reply.type == REDIS_REPLY_ARRAY) return std::to_string(reply.elements) + " elements";
+    return std::string(redis::text(reply));
+  }
+  std::string prefix() const { return options_.redis_prefix; }
+  Result<StorePtr> open(const std::string& url, StoreOptions options = {}) {
+    return open_store(url, f.clock, options);
+  }
+
+  RedisServer& server_ = RedisServer::shared();
+  StoreOptions options_ = [this] {
+    StoreOptions o;
+    o.redis_prefix = server_.fresh_prefix();
+    return o;
+  }();
+  EngineFixture f{"redis", {}, options_};
+  redis::Connection admin_{redis::Address{"127.0.0.1", server_.port()}};
+};
+
+TEST_F(RedisStoreTest, KeysLiveUnderThePrefixAndSurviveAReopen) {
+  Job job = f.submit("email");
+  EXPECT_EQ(admin({"EXISTS", prefix() + "job:" + job.id}), "1");
+  auto keys = admin_.call({"KEYS", "*"});
+  ASSERT_TRUE(keys.ok());
+  for (std::size_t i = 0; i < (*keys)->elements; ++i)
+    EXPECT_EQ(redis::text(redis::at(**keys, i)).substr(0, 9), "jobqtest:");
+
+  f.open();  // a new store, as after a restart of jobqd
+  EXPECT_EQ(f.get(job.id), job);
+  Job leased = f.lease_one();
+  EXPECT_EQ(leased.id, job.id);
+}
+
+TEST_F(RedisStoreTest, AnotherPrefixIsAnotherStore) {
+  Job job = f.submit();
+  StoreOptions other;
+  other.redis_prefix = server_.fresh_prefix();
+  auto store = open(server_.url(), other);
+  ASSERT_TRUE(store.ok()) << store.error().to_string();
+  auto seen = (*store)->get(job.id);
+  ASSERT_TRUE(seen.ok());
+  EXPECT_FALSE(seen->has_value());
+}
+
+TEST_F(RedisStoreTest, ScriptsAreLoadedAgainWhenRedisHasForgottenThem) {
+  f.submit();
+  EXPECT_EQ(admin({"SCRIPT", "FLUSH"}), "OK");
+  Job second = f.submit();
+  EXPECT_EQ(f.get(second.id).status, JobStatus::queued);
+  EXPECT_EQ(f.lease(2).size(), 2u);
+}
+
+TEST_F(RedisStoreTest, AConnectionClosedByRedisIsOpenedAgain) {
+  Job job = f.submit();
+  EXPECT_EQ(f.get(job.id).id, job.id);  // the reads' connection is open and idle
+  EXPECT_NE(admin({"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"}), "0");
+  EXPECT_EQ(f.get(job.id).id, job.id);
+}
+
+TEST_F(RedisStoreTest, AnEvictingPolicyIsRefusedUnlessAllowed) {
+  EXPECT_EQ(admin({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"}), "OK");
+  auto refused = open(server_.url());
+  StoreOptions allowed;
+  allowed.redis_allow_eviction = true;
+  auto opened = open(server_.url(), allowed);
+  EXPECT_EQ(admin({"CONFIG", "SET", "maxmemory-policy", "noeviction"}), "OK");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::invalid_argument);
+  EXPECT_NE(refused.error().message().find("maxmemory-policy allkeys-lru"), std::string::npos)
+      << refused.error().message();
+  EXPECT_TRUE(opened.ok()) << opened.error().to_string();
+}
+
+TEST_F(RedisStoreTest, OutOfMemoryIsUnavailableAndWritesNothing) {
+  Job kept = f.submit();
+  EXPECT_EQ(admin({"CONFIG", "SET", "maxmemory", "1"}), "OK");
+  auto refused = f.engine->submit(f.spec());
+  EXPECT_EQ(admin({"CONFIG", "SET", "maxmemory", "0"}), "OK");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::unavailable);
+  EXPECT_NE(refused.error().message().find("out of memory"), std::string::npos)
+      << refused.error().message();
+  auto page = f.engine->list({}, {});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->jobs.size(), 1u);
+  EXPECT_EQ(page->jobs[0].id, kept.id);
+}
+
+TEST_F(RedisStoreTest, AWrongPasswordIsAClearErrorAtOpen) {
+  EXPECT_EQ(admin({"CONFIG", "SET", "requirepass", "s3cret"}), "OK");
+  auto wrong = open("redis://:nope@127.0.0.1:" + std::to_string(server_.port()) + "/0");
+  auto right = open("redis://:s3cret@127.0.0.1:" + std::to_string(server_.port()) + "/0");
+  EXPECT_EQ(admin({"AUTH", "s3cret"}), "OK");
+  EXPECT_EQ(admin({"CONFIG", "SET", "requirepass", ""}), "OK");
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().code(), ErrorCode::unavailable);
+  EXPECT_NE(wrong.error().message().find("AUTH"), std::string::npos) << wrong.error().message();
+  EXPECT_EQ(wrong.error().message().find("nope"), std::string::npos) << "the password is shown";
+  EXPECT_TRUE(right.ok()) << right.error().to_string();
+}
+
+TEST_F(RedisStoreTest, NobodyListeningIsUnavailableAtOpen) {
+  auto r = open("redis://127.0.0.1:" + std::to_string(free_loopback_port()) + "/0");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::unavailable);
+  EXPECT_NE(r.error().message().find("cannot connect"), std::string::npos) << r.error().message();
+}
+
+TEST(RedisAddress, ParsesEveryPartAndRefusesWhatIsNotOne) {
+  auto a = redis::parse_address("redis://bob:pw@db.local:6380/3");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->user, "bob");
+  EXPECT_EQ(a->password, "pw");
+  EXPECT_EQ(a->host, "db.local");
+  EXPECT_EQ(a->port, 6380);
+  EXPECT_EQ(a->db, 3);
+  EXPECT_EQ(a->to_string(), "redis://bob@db.local:6380/3");
+  auto d = redis::parse_address("redis://localhost");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->port, 6379);
+  EXPECT_EQ(d->db, 0);
+  for (const char* bad : {"redis://h:port/0", "redis://h:70000/0", "redis://h:1/x", "http://h:1"}) {
+    auto r = redis::parse_address(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().field(), "store") << bad;
+  }
+}
+
+}  // namespace
+}  // namespace jobq::testing
