@@ -43,4 +43,7 @@ class Clock;
 Result<StorePtr> open_store(const std::string& url, const Clock& clock,
                             const StoreOptions& options = {});
 
+// The URL as it may be logged: a password in it is replaced by ***.
+std::string printable_store_url(const std::string& url);
+
 }  // namespace jobq

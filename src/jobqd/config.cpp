@@ -36,6 +36,8 @@ const std::vector<std::string_view>& setting_names() {
   static const std::vector<std::string_view> names = {"listen",
                                                       "store",
                                                       "sync",
+                                                      "redis_prefix",
+                                                      "redis_allow_eviction",
                                                       "api_keys",
                                                       "insecure",
                                                       "cors_origins",
@@ -78,6 +80,17 @@ Status apply_setting(Config& c, std::string_view name, std::string_view value) {
       c.sync = SyncMode::normal;
     else
       return Error::invalid("sync", "must be full or normal");
+    return {};
+  }
+  if (name == "redis_prefix") {
+    if (value.empty()) return Error::invalid("redis_prefix", "must not be empty");
+    c.redis_prefix = value;
+    return {};
+  }
+  if (name == "redis_allow_eviction") {
+    auto b = parse_bool(name, value);
+    if (!b) return b.error();
+    c.redis_allow_eviction = *b;
     return {};
   }
   if (name == "api_keys") {

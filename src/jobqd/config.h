@@ -16,6 +16,8 @@ struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string store = "sqlite://./jobq-data/jobq.db";
   SyncMode sync = SyncMode::full;
+  std::string redis_prefix = "jobq:";  // every key of a redis:// store starts with it
+  bool redis_allow_eviction = false;   // accept a Redis whose maxmemory-policy evicts keys
   std::string api_keys;             // KEY:ROLE,KEY:ROLE; none: loopback only
   bool insecure = false;            // allow a non-loopback address without keys
   std::string cors_origins;         // origin,origin: browser pages on them may call the API

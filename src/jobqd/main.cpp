@@ -57,15 +57,19 @@ int main(int argc, char** argv) {
       "environment variables, then the --config TOML file."};
   std::map<std::string, std::string> flags;
   for (std::string_view name : jobq::setting_names())
-    if (name != "insecure")
+    if (name != "insecure" && name != "redis_allow_eviction")
       app.add_option(flag_name(name), flags[std::string(name)])
           ->description("(env " + env_name(name) + ")");
-  bool insecure = false;
+  bool insecure = false, allow_eviction = false;
   app.add_flag("--insecure", insecure, "listen on a non-loopback address without API keys");
+  app.add_flag("--redis-allow-eviction", allow_eviction,
+               "accept a Redis whose maxmemory-policy evicts keys (env "
+               "JOBQ_REDIS_ALLOW_EVICTION)");
   std::string config_file = std::getenv("JOBQ_CONFIG") ? std::getenv("JOBQ_CONFIG") : "";
   app.add_option("--config", config_file, "TOML file of settings (env JOBQ_CONFIG)");
   CLI11_PARSE(app, argc, argv);
   if (insecure) flags["insecure"] = "true";
+  if (allow_eviction) flags["redis_allow_eviction"] = "true";
 
   jobq::Config config;
   if (auto s = load_config(config, config_file, flags); !s.ok()) return fail(s);
@@ -83,6 +87,8 @@ int main(int argc, char** argv) {
   jobq::SystemClock clock;
   jobq::StoreOptions store_options;
   store_options.sync = config.sync;
+  store_options.redis_prefix = config.redis_prefix;
+  store_options.redis_allow_eviction = config.redis_allow_eviction;
   auto store = jobq::open_store(config.store, clock, store_options);
   if (!store) return fail(store.error());
   jobq::EventBus bus;
@@ -145,7 +151,7 @@ int main(int argc, char** argv) {
   auto port = server.listen(jobq::server::make_router(api));
   if (!port) return fail(port.error());
   spdlog::info("jobqd listening on http://{}:{} with store {} (sync={}, {})", http.host, *port,
-               config.store, config.sync == jobq::SyncMode::full ? "full" : "normal",
+               jobq::printable_store_url(config.store), config.sync == jobq::SyncMode::full ? "full" : "normal",
                keys->empty() ? "no API keys" : "API keys required");
 
   int signal = 0;

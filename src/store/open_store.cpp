@@ -35,4 +35,13 @@ Result<StorePtr> open_store(const std::string& url, const Clock& clock,
                                      "redis://host:port/db");
 }
 
+std::string printable_store_url(const std::string& url) {
+  auto scheme = url.find("://");
+  auto at = url.rfind('@');
+  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
+  auto colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
 }  // namespace jobq

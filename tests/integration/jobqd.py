@@ -4,6 +4,7 @@ Standard library only. The binary comes from $JOBQD (set by the ctest registrati
 build/asan/jobqd in this checkout.
 """
 
+import atexit
 import concurrent.futures
 import http.client
 import json
@@ -70,19 +71,80 @@ class ServerError(AssertionError):
     pass
 
 
+# JOBQ_IT_STORE=redis: every server the tests ask to be durable ("sqlite") runs on a redis-server
+# of the test process's own instead, each under a key prefix of its own (ctest's integration-redis).
+DURABLE_STORE = os.environ.get("JOBQ_IT_STORE", "sqlite")
+
+
+class RedisServer:
+    """One redis-server for the whole test process, on a free loopback port, with AOF on (appendfsync
+    always, as a deployment that promises durability runs it); stopped when the process exits."""
+
+    _shared = None
+
+    @classmethod
+    def shared(cls):
+        if cls._shared is None:
+            cls._shared = cls()
+            atexit.register(cls._shared.close)
+        return cls._shared
+
+    def __init__(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="jobq-it-redis-"))
+        for attempt in range(3):
+            self.port = free_port()
+            with open(self.dir / "redis.log", "ab") as log:
+                self.proc = subprocess.Popen(
+                    ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir),
+                     "--save", "", "--appendonly", "yes", "--appendfsync", "always"],
+                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and self.proc.poll() is None:
+                try:
+                    with socket.create_connection(("127.0.0.1", self.port), timeout=1) as c:
+                        c.sendall(b"PING\r\n")
+                        if c.recv(16).startswith(b"+PONG"):
+                            return
+                except OSError:
+                    time.sleep(0.02)
+            self.proc.kill()
+            self.proc.wait()
+        raise ServerError("redis-server did not start:\n" + (self.dir / "redis.log").read_text())
+
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def close(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 class Server:
     """One jobqd process on a free loopback port, with its own temporary data directory.
 
-    store: "sqlite" (a file in the data directory) or "memory". args: extra command-line flags.
+    store: "sqlite" (a file in the data directory; the redis store instead under JOBQ_IT_STORE=redis),
+    "redis" (the test process's redis-server, under a prefix of this server's own) or "memory".
+    args: extra command-line flags.
     """
 
     def __init__(self, store="sqlite", args=(), api_key=None, start=True):
-        if store not in ("sqlite", "memory"):
+        if store not in ("sqlite", "memory", "redis"):
             raise ValueError(f"unknown store {store!r}")
+        if store == "sqlite":
+            store = DURABLE_STORE
         self.dir = Path(tempfile.mkdtemp(prefix="jobqd-it-"))
         self.store = store
-        self.store_url = "memory:" if store == "memory" else f"sqlite://{self.dir / 'jobq.db'}"
         self.args = [str(a) for a in args]
+        if store == "redis":
+            self.store_url = RedisServer.shared().url()
+            self.args = ["--redis-prefix", f"jobqit:{uuid.uuid4().hex}:", *self.args]
+        else:
+            self.store_url = "memory:" if store == "memory" else f"sqlite://{self.dir / 'jobq.db'}"
         self.api_key = api_key
         self.log_path = self.dir / "jobqd.log"
         self.proc = None

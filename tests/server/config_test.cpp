@@ -61,6 +61,17 @@ TEST(Config, BadValuesNameTheirSetting) {
   EXPECT_EQ(validate(c).field(), "listen");
 }
 
+TEST(Config, RedisSettingsAreCheckedAndReachTheStore) {
+  Config c;
+  EXPECT_EQ(c.redis_prefix, StoreOptions().redis_prefix);
+  EXPECT_EQ(apply_setting(c, "redis_prefix", "").field(), "redis_prefix");
+  EXPECT_EQ(apply_setting(c, "redis_allow_eviction", "maybe").field(), "redis_allow_eviction");
+  ASSERT_TRUE(apply_setting(c, "redis_prefix", "shop:").ok());
+  ASSERT_TRUE(apply_setting(c, "redis_allow_eviction", "true").ok());
+  EXPECT_EQ(c.redis_prefix, "shop:");
+  EXPECT_TRUE(c.redis_allow_eviction);
+}
+
 TEST(Config, ReadsATomlFileWithAKeyTable) {
   testing::TempDir dir;
   std::string path = dir.file("jobq.toml");

@@ -128,6 +128,13 @@ TEST_F(RedisStoreTest, NobodyListeningIsUnavailableAtOpen) {
   EXPECT_NE(r.error().message().find("cannot connect"), std::string::npos) << r.error().message();
 }
 
+TEST(PrintableStoreUrl, HidesAPasswordAndNothingElse) {
+  EXPECT_EQ(printable_store_url("redis://bob:s3cret@db:6379/0"), "redis://bob:***@db:6379/0");
+  EXPECT_EQ(printable_store_url("redis://:s3cret@db:6379/0"), "redis://:***@db:6379/0");
+  EXPECT_EQ(printable_store_url("redis://db:6379/0"), "redis://db:6379/0");
+  EXPECT_EQ(printable_store_url("sqlite:///srv/jobq@home.db"), "sqlite:///srv/jobq@home.db");
+}
+
 TEST(RedisAddress, ParsesEveryPartAndRefusesWhatIsNotOne) {
   auto a = redis::parse_address("redis://bob:pw@db.local:6380/3");
   ASSERT_TRUE(a.ok());
