@@ -150,8 +150,12 @@ int main(int argc, char** argv) {
   });
   auto port = server.listen(jobq::server::make_router(api));
   if (!port) return fail(port.error());
-  spdlog::info("jobqd listening on http://{}:{} with store {} (sync={}, {})", http.host, *port,
-               jobq::printable_store_url(config.store), config.sync == jobq::SyncMode::full ? "full" : "normal",
+  // --sync is the sqlite store's; Redis' own appendfsync decides for the redis store.
+  std::string sync = config.store.rfind("sqlite://", 0) == 0
+                         ? (config.sync == jobq::SyncMode::full ? "sync=full, " : "sync=normal, ")
+                         : "";
+  spdlog::info("jobqd listening on http://{}:{} with store {} ({}{})", http.host, *port,
+               jobq::printable_store_url(config.store), sync,
                keys->empty() ? "no API keys" : "API keys required");
 
   int signal = 0;

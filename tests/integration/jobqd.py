@@ -77,8 +77,9 @@ DURABLE_STORE = os.environ.get("JOBQ_IT_STORE", "sqlite")
 
 
 class RedisServer:
-    """One redis-server for the whole test process, on a free loopback port, with AOF on (appendfsync
-    always, as a deployment that promises durability runs it); stopped when the process exits."""
+    """A redis-server on a free loopback port with a temporary directory, AOF on (appendfsync always, as
+    a deployment that promises durability runs it). shared() is the one of the whole test process,
+    stopped when it exits; a test that kills Redis starts one of its own. args: extra settings."""
 
     _shared = None
 
@@ -89,38 +90,66 @@ class RedisServer:
             atexit.register(cls._shared.close)
         return cls._shared
 
-    def __init__(self):
+    def __init__(self, args=()):
         self.dir = Path(tempfile.mkdtemp(prefix="jobq-it-redis-"))
+        self.args = [str(a) for a in args]
+        self.proc = None
+        self.port = None
+        self.start()
+
+    def start(self):
+        """Starts it, on the port it had if it ran before (so that jobqd finds it again), with its data."""
         for attempt in range(3):
-            self.port = free_port()
+            fixed = self.port is not None and attempt == 0
+            self.port = self.port if fixed else free_port()
             with open(self.dir / "redis.log", "ab") as log:
                 self.proc = subprocess.Popen(
                     ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir),
-                     "--save", "", "--appendonly", "yes", "--appendfsync", "always"],
+                     "--save", "", "--appendonly", "yes", "--appendfsync", "always", *self.args],
                     stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline and self.proc.poll() is None:
-                try:
-                    with socket.create_connection(("127.0.0.1", self.port), timeout=1) as c:
-                        c.sendall(b"PING\r\n")
-                        if c.recv(16).startswith(b"+PONG"):
-                            return
-                except OSError:
-                    time.sleep(0.02)
-            self.proc.kill()
-            self.proc.wait()
+            try:
+                wait_until(self._answers, timeout=10, message="redis-server to answer PING")
+                return self
+            except AssertionError:
+                self.kill()
+            if fixed:
+                break
         raise ServerError("redis-server did not start:\n" + (self.dir / "redis.log").read_text())
 
-    def url(self):
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def close(self):
-        self.proc.terminate()
+    def _answers(self):
+        if self.proc.poll() is not None:
+            return False
         try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as c:
+                c.sendall(b"PING\r\n")
+                answer = c.recv(64)
+                return answer.startswith(b"+PONG") or answer.startswith(b"-NOAUTH")  # up, with a password
+        except OSError:
+            return False
+
+    def command(self, *args):
+        """One command in Redis' inline form; -> the first line of its answer."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as c:
+            c.sendall((" ".join(args) + "\r\n").encode())
+            return c.recv(4096).split(b"\r\n")[0].decode()
+
+    def url(self, password=None):
+        auth = f":{password}@" if password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
+
+    def kill(self):
+        """SIGKILL: what was answered is in the AOF (appendfsync always), the rest is gone."""
+        if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+
+    def close(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -128,11 +157,12 @@ class Server:
     """One jobqd process on a free loopback port, with its own temporary data directory.
 
     store: "sqlite" (a file in the data directory; the redis store instead under JOBQ_IT_STORE=redis),
-    "redis" (the test process's redis-server, under a prefix of this server's own) or "memory".
-    args: extra command-line flags.
+    "redis" (under a prefix of this server's own, on `redis`: the test process's redis-server unless
+    given, at `redis_url` if given) or "memory". args: extra command-line flags.
     """
 
-    def __init__(self, store="sqlite", args=(), api_key=None, start=True):
+    def __init__(self, store="sqlite", args=(), api_key=None, start=True, redis=None, redis_prefix=None,
+                 redis_url=None):
         if store not in ("sqlite", "memory", "redis"):
             raise ValueError(f"unknown store {store!r}")
         if store == "sqlite":
@@ -141,8 +171,10 @@ class Server:
         self.store = store
         self.args = [str(a) for a in args]
         if store == "redis":
-            self.store_url = RedisServer.shared().url()
-            self.args = ["--redis-prefix", f"jobqit:{uuid.uuid4().hex}:", *self.args]
+            redis = redis or RedisServer.shared()
+            self.store_url = redis_url or redis.url()
+            self.redis_prefix = redis_prefix or f"jobqit:{uuid.uuid4().hex}:"
+            self.args = ["--redis-prefix", self.redis_prefix, *self.args]
         else:
             self.store_url = "memory:" if store == "memory" else f"sqlite://{self.dir / 'jobq.db'}"
         self.api_key = api_key

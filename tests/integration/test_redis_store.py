@@ -1,0 +1,167 @@
+"""The redis store through the real jobqd: what it refuses at start, two nodes sharing one Redis, and
+Redis killed with SIGKILL and restarted under load."""
+
+import subprocess
+import threading
+import time
+import unittest
+
+from jobqd import JOBQD, RedisServer, Server, free_port, unique, wait_until
+
+
+def start_fails(test, *args):
+    """jobqd with these flags must exit 2 at start: -> what it printed."""
+    p = subprocess.run([JOBQD, "--listen", f"127.0.0.1:{free_port()}", *args], stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=30)
+    test.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+    return p.stdout + p.stderr
+
+
+class RedisAtStart(unittest.TestCase):
+    def test_nobody_listening_is_refused_with_the_address(self):
+        port = free_port()
+        out = start_fails(self, "--store", f"redis://127.0.0.1:{port}/0")
+        self.assertIn(f"cannot connect to redis://127.0.0.1:{port}/0", out)
+
+    def test_an_evicting_policy_is_refused_unless_allowed(self):
+        redis = RedisServer(args=["--maxmemory-policy", "allkeys-lru"])
+        self.addCleanup(redis.close)
+        out = start_fails(self, "--store", redis.url())
+        self.assertIn("maxmemory-policy allkeys-lru", out)
+        self.assertIn("--redis-allow-eviction", out)
+        with Server(store="redis", redis=redis, args=["--redis-allow-eviction"]) as server:
+            api = server.api()
+            self.addCleanup(api.close)
+            self.assertEqual(api.get(api.submit(type="t")["id"])["status"], "queued")
+
+    def test_a_password_works_and_is_never_logged(self):
+        redis = RedisServer(args=["--requirepass", "s3cret-pw"])
+        self.addCleanup(redis.close)
+        out = start_fails(self, "--store", redis.url(password="wrong-pw"))
+        self.assertIn("AUTH", out)
+        self.assertNotIn("wrong-pw", out)
+        with Server(store="redis", redis=redis, redis_url=redis.url(password="s3cret-pw")) as server:
+            api = server.api()
+            self.addCleanup(api.close)
+            api.submit(type="t")
+            # The harness's own "=== start:" lines show the command line; jobqd's lines must not.
+            logged = "\n".join(line for line in server.log().splitlines() if not line.startswith("==="))
+            self.assertNotIn("s3cret-pw", logged)
+            self.assertIn(":***@127.0.0.1", logged)
+
+
+class TwoNodes(unittest.TestCase):
+    """Two jobqd on one Redis and one prefix: one store."""
+
+    def setUp(self):
+        self.a = Server(store="redis")
+        self.addCleanup(self.a.close)
+        self.b = Server(store="redis", redis_prefix=self.a.redis_prefix)
+        self.addCleanup(self.b.close)
+
+    def test_a_job_submitted_through_one_is_run_through_the_other(self):
+        on_a, on_b = self.a.api(), self.b.api()
+        self.addCleanup(on_a.close)
+        self.addCleanup(on_b.close)
+        queue = unique("q")
+        job = on_a.submit(type="t", queue=queue, payload={"n": 1})
+        leased = on_b.lease_one("w-b", queues=[queue])
+        self.assertEqual(leased["id"], job["id"])
+        on_b.complete(job["id"], leased["lease_token"], result={"ok": True})
+        done = on_a.get(job["id"])
+        self.assertEqual(done["status"], "completed")
+        self.assertEqual(done["result"], {"ok": True})
+
+    def test_workers_on_both_nodes_run_every_job_exactly_once(self):
+        queue, total = unique("q"), 400
+        producer = self.a.api()
+        self.addCleanup(producer.close)
+        ids = []
+        for first in range(0, total, 100):
+            node = producer if first % 200 == 0 else self.b.api()
+            ids += [j["id"] for j in node.submit_batch([{"type": "t", "queue": queue}] * 100)]
+            if node is not producer:
+                node.close()
+        completed, tokens, errors = [], set(), []
+        lock = threading.Lock()
+
+        def work(server, name):
+            api = server.api()
+            try:
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline:
+                    jobs = api.call("POST", "/lease", {"worker_id": name, "queues": [queue], "max_jobs": 10})["jobs"]
+                    if not jobs:
+                        return
+                    for job in jobs:
+                        api.complete(job["id"], job["lease_token"])
+                        with lock:
+                            completed.append(job["id"])
+                            tokens.add(job["lease_token"])
+            except Exception as e:  # noqa: BLE001 - reported below
+                errors.append(f"{name}: {e!r}")
+            finally:
+                api.close()
+
+        workers = [threading.Thread(target=work, args=(server, f"w{i}"))
+                   for i, server in enumerate([self.a, self.b, self.a, self.b])]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join(timeout=90)
+        self.assertEqual(errors, [])
+        self.assertEqual(sorted(completed), sorted(ids), "every job completed exactly once")
+        self.assertEqual(len(tokens), total)
+        print(f"two nodes: {total} jobs, {len(completed)} completions, {len(set(completed))} distinct")
+
+
+class RedisKilled(unittest.TestCase):
+    def test_no_answered_submit_is_lost_and_jobqd_recovers_by_itself(self):
+        redis = RedisServer()
+        self.addCleanup(redis.close)
+        server = Server(store="redis", redis=redis)
+        self.addCleanup(server.close)
+        queue = unique("q")
+        answered, refused, stop = [], [], threading.Event()
+
+        def submit():
+            api = server.api(timeout=10)
+            try:
+                for n in range(20000):
+                    if stop.is_set():
+                        return
+                    status, body, _ = api.request("POST", "/jobs", {"type": "t", "queue": queue, "payload": n})
+                    if status == 201:
+                        answered.append(body["id"])
+                    else:
+                        refused.append((status, (body or {}).get("error", {}).get("code")))
+            finally:
+                api.close()
+
+        producer = threading.Thread(target=submit)
+        producer.start()
+        try:
+            wait_until(lambda: len(answered) >= 200, timeout=30, message="submits before the kill")
+            redis.kill()
+            wait_until(lambda: len(refused) >= 5, timeout=30, message="submits refused while Redis is down")
+            probe = server.api()
+            self.addCleanup(probe.close)
+            status, _, _ = probe.request("GET", "/ready", absolute=True)
+            self.assertEqual(status, 503)
+            before_restart = len(answered)
+            redis.start()
+            wait_until(lambda: len(answered) >= before_restart + 200, timeout=30, message="submits after the restart")
+        finally:
+            stop.set()
+            producer.join(timeout=60)
+        self.assertTrue(all(r == (503, "unavailable") for r in refused), refused[:5])
+        status, _, _ = probe.request("GET", "/ready", absolute=True)
+        self.assertEqual(status, 200)
+        missing = [i for i in answered if probe.request("GET", f"/jobs/{i}")[0] != 200]
+        print(f"redis killed: {len(answered)} submits answered, {len(refused)} refused with 503, "
+              f"{len(missing)} answered but missing")
+        self.assertEqual(missing, [])
+
+
+if __name__ == "__main__":
+    unittest.main()
