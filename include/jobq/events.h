@@ -32,6 +32,9 @@ std::optional<EventType> parse_event_type(std::string_view name);
 struct Event {
   EventType type;
   std::shared_ptr<const Job> job;  // the job after the change
+  // Made through another jobqd node on the same store (redis), and relayed to this one's bus;
+  // per-node counters (metrics, throughput) leave such events to the node that made them.
+  bool remote = false;
 };
 
 // Subscribers are called synchronously on the publishing thread, in subscription order, and must

@@ -37,9 +37,13 @@ Status check_json(const std::string& text, const char* field) {
 }
 
 Engine::Engine(Store& store, const Clock& clock, EventBus& bus, EngineOptions options)
-    : impl_(std::make_unique<Impl>(*this, store, clock, bus, options)) {}
+    : impl_(std::make_unique<Impl>(*this, store, clock, bus, options)) {
+  if (EventChannel* channel = store.shared_events())
+    impl_->relay = std::make_unique<EventRelay>(*this, bus, *channel);
+}
 
 Engine::~Engine() {
+  impl_->relay.reset();  // no other node's event reaches an engine going away
   impl_->drain();
 }
 

@@ -10,6 +10,7 @@
 #include <optional>
 #include <type_traits>
 
+#include "engine/event_relay.h"
 #include "engine/lease_waiters.h"
 #include "jobq/engine.h"
 #include "store/store.h"
@@ -60,6 +61,7 @@ struct Engine::Impl {
   EventBus& bus;
   EngineOptions options;
   std::unique_ptr<LeaseWaiters> waiters;
+  std::unique_ptr<EventRelay> relay;  // with a store that several nodes share
 
  private:
   // store.write_async, counted, so that drain() can wait for writes under way.

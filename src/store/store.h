@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/transitions.h"
+#include "store/event_channel.h"
 #include "jobq/error.h"
 #include "jobq/job.h"
 #include "jobq/requests.h"
@@ -138,6 +139,10 @@ class Store {
   virtual Result<std::optional<Job>> get(const std::string& id) = 0;
   virtual Result<JobPage> list(const JobFilter& filter, const ListOptions& options) = 0;
   virtual Result<StoreStats> stats(std::size_t recent_runs) = 0;
+
+  // A store that several processes share (redis) carries their events between them; one that a
+  // single process owns has no channel.
+  virtual EventChannel* shared_events() { return nullptr; }
 };
 
 }  // namespace jobq

@@ -6,7 +6,8 @@ import threading
 import time
 import unittest
 
-from jobqd import JOBQD, RedisServer, Server, free_port, unique, wait_until
+from jobqd import JOBQD, RedisServer, Server, free_port, run_in_thread, unique, wait_until
+from live import WsWatcher
 
 
 def start_fails(test, *args):
@@ -113,6 +114,76 @@ class TwoNodes(unittest.TestCase):
         self.assertEqual(sorted(completed), sorted(ids), "every job completed exactly once")
         self.assertEqual(len(tokens), total)
         print(f"two nodes: {total} jobs, {len(completed)} completions, {len(set(completed))} distinct")
+
+
+class AcrossNodes(unittest.TestCase):
+    """What one node does, the other's watchers and waiting workers see at once (Redis pub/sub)."""
+
+    def setUp(self):
+        self.a = Server(store="redis")
+        self.addCleanup(self.a.close)
+        self.b = Server(store="redis", redis_prefix=self.a.redis_prefix)
+        self.addCleanup(self.b.close)
+        self.on_a, self.on_b = self.a.api(), self.b.api()
+        self.addCleanup(self.on_a.close)
+        self.addCleanup(self.on_b.close)
+
+    def test_a_watcher_on_one_node_sees_progress_reported_to_the_other(self):
+        queue = unique("q")
+        job = self.on_a.submit(type="t", queue=queue)
+        watcher = WsWatcher(self.a, f"/api/v1/jobs/{job['id']}/ws")
+        self.addCleanup(watcher.close)
+        self.assertEqual(watcher.next()["event"], "snapshot")
+        everything = WsWatcher(self.a, "/api/v1/events/ws")
+        self.addCleanup(everything.close)
+        leased = self.on_b.lease_one("w-b", queues=[queue])
+        self.on_b.progress(job["id"], leased["lease_token"], progress=40, stage="halfway")
+        seen = watcher.until(lambda m: m["event"] == "progress")
+        self.assertEqual(seen[-1]["job"]["progress"], 40)
+        self.assertEqual(seen[-1]["job"]["stage"], "halfway")
+        self.on_b.complete(job["id"], leased["lease_token"], result={"n": 1})
+        done = watcher.until(lambda m: m["event"] == "completed")
+        self.assertEqual(done[-1]["job"]["result"], {"n": 1})
+        everything.until(lambda m: m["event"] == "completed" and m["job"]["id"] == job["id"])
+        # Counters are per node: the completion is counted by the node it went through alone.
+        label = f'jobq_jobs_completed_total{{queue="{queue}",type="t"}} 1'
+        self.on_b.request("GET", "/metrics", absolute=True)
+        self.assertIn(label, self.on_b.last_text)
+        self.on_a.request("GET", "/metrics", absolute=True)
+        self.assertNotIn(label, self.on_a.last_text)
+
+    def test_a_cancel_through_one_node_reaches_the_worker_beating_to_the_other(self):
+        queue = unique("q")
+        job = self.on_a.submit(type="t", queue=queue)
+        leased = self.on_b.lease_one("w-b", queues=[queue])
+        self.assertFalse(self.on_b.heartbeat(job["id"], leased["lease_token"])["cancel_requested"])
+        self.on_a.cancel(job["id"])
+        self.assertTrue(self.on_b.heartbeat(job["id"], leased["lease_token"])["cancel_requested"])
+
+    def test_a_lease_waiting_on_one_node_gets_a_job_submitted_through_the_other_at_once(self):
+        queue = unique("q")
+        worker = self.a.api()
+        self.addCleanup(worker.close)
+
+        def waiting_on_a():
+            self.on_a.request("GET", "/metrics", absolute=True)
+            return "\njobq_leases_waiting 1\n" in self.on_a.last_text
+
+        latencies = []
+        for n in range(20):
+            waiting = run_in_thread(worker.call, "POST", "/lease",
+                                    {"worker_id": "w-a", "queues": [queue], "wait_ms": 10000})
+            wait_until(waiting_on_a, timeout=10, message="the lease to wait on node A")
+            started = time.monotonic()
+            job = self.on_b.submit(type="t", queue=queue)
+            got = waiting.result(timeout=15)
+            latencies.append(time.monotonic() - started)
+            self.assertEqual([j["id"] for j in got["jobs"]], [job["id"]])
+        latencies.sort()
+        print(f"lease on A, submit via B: median {latencies[10] * 1000:.1f} ms, "
+              f"max {latencies[-1] * 1000:.1f} ms over 20")
+        # Not woken, it would have answered no job after its 10 s wait.
+        self.assertLess(latencies[-1], 2.0)
 
 
 class RedisKilled(unittest.TestCase):

@@ -44,6 +44,7 @@ Metrics::~Metrics() {
 }
 
 void Metrics::on_event(const Event& e) {
+  if (e.remote) return;  // counted by the node that made it
   const Job& j = *e.job;
   std::lock_guard lock(mutex_);
   JobCounters& c = jobs_[{j.queue, j.type}];
@@ -90,13 +91,18 @@ std::string Metrics::render(const Stats& stats, std::size_t workers_alive,
       o << name << "{queue=\"" << escape(key.first) << "\",type=\"" << escape(key.second) << "\"} "
         << c.*field << '\n';
   };
-  counter("jobq_jobs_submitted_total", "Jobs submitted.", &JobCounters::submitted);
-  counter("jobq_jobs_completed_total", "Jobs completed.", &JobCounters::completed);
-  counter("jobq_jobs_failed_total", "Jobs that failed with no attempts left (dead letters).",
+  // Counted by the node each change went through: with several nodes on one store, sum them.
+  counter("jobq_jobs_submitted_total", "Jobs submitted through this node.",
+          &JobCounters::submitted);
+  counter("jobq_jobs_completed_total", "Jobs completed through this node.",
+          &JobCounters::completed);
+  counter("jobq_jobs_failed_total",
+          "Jobs that failed with no attempts left (dead letters), through this node.",
           &JobCounters::failed);
-  counter("jobq_jobs_retried_total", "Failed attempts that were scheduled again.",
+  counter("jobq_jobs_retried_total", "Failed attempts that were scheduled again, by this node.",
           &JobCounters::retried);
-  counter("jobq_jobs_cancelled_total", "Jobs cancelled.", &JobCounters::cancelled);
+  counter("jobq_jobs_cancelled_total", "Jobs cancelled through this node.",
+          &JobCounters::cancelled);
 
   header(o, "jobq_queue_depth", "gauge", "Jobs waiting to run, by queue and status.");
   for (const auto& [queue, counts] : stats.by_queue)

@@ -36,6 +36,7 @@ Throughput::~Throughput() {
 }
 
 void Throughput::on_event(const Event& e) {
+  if (e.remote) return;  // counted by the node that made it
   bool ok = e.type == EventType::completed;
   if (!ok && e.type != EventType::failed && e.type != EventType::retrying) return;
   std::int64_t now_s = clock_.now() / 1000;

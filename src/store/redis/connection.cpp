@@ -1,5 +1,6 @@
 #include "store/redis/connection.h"
 
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <charconv>
 
@@ -63,8 +64,14 @@ Connection::~Connection() {
 }
 
 void Connection::drop() {
+  fd_ = -1;
   if (context_) redisFree(context_);
   context_ = nullptr;
+}
+
+void Connection::interrupt() {
+  int fd = fd_;
+  if (fd >= 0) shutdown(fd, SHUT_RDWR);
 }
 
 Status Connection::connect() {
@@ -74,7 +81,8 @@ Status Connection::connect() {
     drop();
     return Error::unavailable("cannot connect to " + address_.to_string() + ": " + why);
   }
-  redisSetTimeout(context_, kCommandTimeout);
+  if (!waits_forever_) redisSetTimeout(context_, kCommandTimeout);
+  fd_ = context_->fd;
   auto setup = [&](std::vector<std::string> args) -> Status {
     auto r = call(args);
     if (!r) return r.error();
@@ -94,10 +102,7 @@ Status Connection::connect() {
   return {};
 }
 
-Result<Reply> Connection::call(const std::vector<std::string>& args) {
-  if (!context_) {
-    if (Status s = connect(); !s.ok()) return s;
-  }
+void Connection::append(const std::vector<std::string>& args) {
   std::vector<const char*> argv;
   std::vector<std::size_t> lengths;
   argv.reserve(args.size());
@@ -106,14 +111,46 @@ Result<Reply> Connection::call(const std::vector<std::string>& args) {
     argv.push_back(a.data());
     lengths.push_back(a.size());
   }
-  auto* reply = static_cast<redisReply*>(
-      redisCommandArgv(context_, int(argv.size()), argv.data(), lengths.data()));
-  if (!reply) {
+  redisAppendCommandArgv(context_, int(argv.size()), argv.data(), lengths.data());
+}
+
+Result<Reply> Connection::read() {
+  void* reply = nullptr;
+  if (redisGetReply(context_, &reply) != REDIS_OK || !reply) {
     std::string why = context_->errstr;
     drop();
     return Error::unavailable("lost " + address_.to_string() + ": " + why);
   }
-  return Reply(reply);
+  return Reply(static_cast<redisReply*>(reply));
+}
+
+Result<Reply> Connection::call(const std::vector<std::string>& args) {
+  if (!context_) {
+    if (Status s = connect(); !s.ok()) return s;
+  }
+  append(args);
+  return read();
+}
+
+Result<std::vector<Reply>> Connection::call_all(
+    const std::vector<std::vector<std::string>>& commands) {
+  if (!context_) {
+    if (Status s = connect(); !s.ok()) return s;
+  }
+  for (const auto& args : commands) append(args);
+  std::vector<Reply> replies;
+  replies.reserve(commands.size());
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    auto r = read();
+    if (!r) return r.error();
+    replies.push_back(std::move(*r));
+  }
+  return replies;
+}
+
+Result<Reply> Connection::next_reply() {
+  if (!context_) return Error::unavailable("not connected to " + address_.to_string());
+  return read();
 }
 
 }  // namespace jobq::redis

@@ -4,6 +4,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,9 @@ Result<Address> parse_address(const std::string& url);
 
 class Connection {
  public:
-  explicit Connection(Address address) : address_(std::move(address)) {}
+  // waits_forever: no command timeout, for a subscriber that waits for messages.
+  explicit Connection(Address address, bool waits_forever = false)
+      : address_(std::move(address)), waits_forever_(waits_forever) {}
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -33,13 +36,24 @@ class Connection {
   // One command. An error reply is a Reply (REDIS_REPLY_ERROR); an Error means the connection
   // failed (unavailable) and the next call connects anew.
   Result<Reply> call(const std::vector<std::string>& args);
+  // Many commands in one round trip (pipelined): their replies, in order.
+  Result<std::vector<Reply>> call_all(const std::vector<std::vector<std::string>>& commands);
+  // The next reply the server pushes (a subscriber's messages).
+  Result<Reply> next_reply();
+  // From another thread: makes a call or next_reply under way fail at once.
+  void interrupt();
 
  private:
   Status connect();
   void drop();
 
+  void append(const std::vector<std::string>& args);
+  Result<Reply> read();
+
   Address address_;
+  bool waits_forever_;
   redisContext* context_ = nullptr;
+  std::atomic<int> fd_{-1};
 };
 
 }  // namespace jobq::redis

@@ -5,6 +5,7 @@
 #include "core/ids.h"
 #include "store/job_filter.h"
 #include "store/json_lists.h"
+#include "store/redis/event_channel.h"
 #include "store/redis/job_fields.h"
 
 namespace jobq {
@@ -153,7 +154,17 @@ RedisStore::RedisStore(redis::Address address, std::string prefix)
       pool_(std::make_unique<Pool>(address)),
       writer_([this] { writer_loop(); }) {}
 
+EventChannel* RedisStore::shared_events() {
+  std::lock_guard lock(events_mutex_);
+  // Pub/sub channels are not per db: the db is in the name, as the prefix is.
+  if (!events_)
+    events_ = std::make_unique<redis::RedisEventChannel>(
+        address_, scripts_.prefix() + "events:" + std::to_string(address_.db));
+  return events_.get();
+}
+
 RedisStore::~RedisStore() {
+  events_.reset();
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;

@@ -31,6 +31,7 @@ class RedisStore final : public Store, private WriteGroup {
   Result<std::optional<Job>> get(const std::string& id) override;
   Result<JobPage> list(const JobFilter& filter, const ListOptions& options) override;
   Result<StoreStats> stats(std::size_t recent_runs) override;
+  EventChannel* shared_events() override;
 
  private:
   RedisStore(redis::Address address, std::string prefix);
@@ -85,6 +86,9 @@ class RedisStore final : public Store, private WriteGroup {
   std::deque<Op> pending_;
   bool stopping_ = false;
   std::thread writer_;
+
+  std::mutex events_mutex_;
+  std::unique_ptr<EventChannel> events_;  // opened by the first shared_events()
 };
 
 }  // namespace jobq
