@@ -36,6 +36,7 @@ struct TickReport {
   std::size_t promoted = 0;  // scheduled jobs now due
   std::size_t expired = 0;   // leases lost or hard timeouts, each a failed attempt
   std::size_t purged = 0;
+  bool skipped = false;  // another node sharing the store runs the sweeps now
 };
 
 class Engine {

@@ -12,6 +12,12 @@ constexpr std::size_t kChunk = 1000;
 Result<TickReport> Engine::tick() {
   Impl& d = *impl_;
   TickReport report;
+  auto turn = d.store.claim_sweeps();
+  if (!turn) return turn.error();
+  if (!*turn) {
+    report.skipped = true;
+    return report;
+  }
   Millis now = d.clock.now();
   for (;;) {
     auto promoted = d.store.write([&](WriteGroup& g) { return g.promote_due(now, kChunk); });

@@ -143,6 +143,9 @@ class Store {
   // A store that several processes share (redis) carries their events between them; one that a
   // single process owns has no channel.
   virtual EventChannel* shared_events() { return nullptr; }
+  // The time-driven work (Engine::tick) runs on one of the processes sharing a store at a time:
+  // true if it is this one's turn now. A store of one process: always.
+  virtual Result<bool> claim_sweeps() { return true; }
 };
 
 }  // namespace jobq

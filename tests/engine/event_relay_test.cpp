@@ -71,6 +71,29 @@ TEST_F(TwoNodes, ASubmitOnOneServesALeaseWaitingOnTheOther) {
   EXPECT_EQ((*jobs)[0].worker_id, "w-b");
 }
 
+TEST_F(TwoNodes, OneNodeAtATimeRunsTheSweepsAndAnotherTakesOverWhenItCloses) {
+  JobSpec later = a.spec();
+  later.delay_ms = 1000;
+  Job job = a.submit(later);
+  a.clock.advance(1000);
+  b.clock.advance(1000);
+  auto first = a.engine->tick();
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  EXPECT_FALSE(first->skipped);
+  EXPECT_EQ(first->promoted, 1u);
+  auto second = b.engine->tick();
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(second->skipped) << "two nodes swept at once";
+  EXPECT_TRUE(a.engine->tick()->skipped == false) << "the holder renews its turn";
+
+  a.engine.reset();
+  a.store.reset();  // a node that stops gives its turn back
+  auto third = b.engine->tick();
+  ASSERT_TRUE(third.ok());
+  EXPECT_FALSE(third->skipped);
+  EXPECT_EQ(b.get(job.id).status, JobStatus::queued);
+}
+
 TEST(EventRelayMessage, AnEventComesBackAsItWentAndAnythingElseIsNoEvent) {
   Job job;
   job.id = "0190a0b0-0000-7000-8000-000000000001";

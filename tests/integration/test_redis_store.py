@@ -186,6 +186,30 @@ class AcrossNodes(unittest.TestCase):
         self.assertLess(latencies[-1], 2.0)
 
 
+class SweepsTakenOver(unittest.TestCase):
+    def test_when_the_sweeping_node_is_killed_another_takes_over_within_the_locks_time(self):
+        redis = RedisServer.shared()
+        a = Server(store="redis")
+        self.addCleanup(a.close)
+        # A alone: its first sweep takes the lock.
+        wait_until(lambda: redis.command("EXISTS", a.redis_prefix + "sweeper") == ":1", timeout=10,
+                   message="node A to take the sweeps' lock")
+        b = Server(store="redis", redis_prefix=a.redis_prefix)
+        self.addCleanup(b.close)
+        on_b = b.api()
+        self.addCleanup(on_b.close)
+        queue = unique("q")
+        a.kill()
+        killed = time.monotonic()
+        job = on_b.submit(type="t", queue=queue, delay_ms=100)
+        wait_until(lambda: on_b.status_of(job["id"]) == "queued", timeout=15,
+                   message="node B to promote the delayed job")
+        took = time.monotonic() - killed
+        print(f"sweeps taken over {took:.2f} s after the sweeping node was killed (lock: 3 s)")
+        self.assertGreater(took, 2.0, "node B swept while node A still held the lock")
+        self.assertLess(took, 6.0)
+
+
 class RedisKilled(unittest.TestCase):
     def test_no_answered_submit_is_lost_and_jobqd_recovers_by_itself(self):
         redis = RedisServer()

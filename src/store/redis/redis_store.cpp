@@ -149,6 +149,7 @@ Result<std::unique_ptr<RedisStore>> RedisStore::open(const std::string& url,
 
 RedisStore::RedisStore(redis::Address address, std::string prefix)
     : address_(address),
+      node_(new_lease_token()),
       scripts_(std::move(prefix)),
       writer_connection_(address),
       pool_(std::make_unique<Pool>(address)),
@@ -163,8 +164,15 @@ EventChannel* RedisStore::shared_events() {
   return events_.get();
 }
 
+Result<bool> RedisStore::claim_sweeps() {
+  auto r = read_script("claim_sweeps", {node_, int_text(kSweepLockMs)});
+  if (!r) return r.error();
+  return at(**r, 1).integer == 1;
+}
+
 RedisStore::~RedisStore() {
   events_.reset();
+  (void)read_script("release_sweeps", {node_});  // if Redis is gone, the lock expires by itself
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;

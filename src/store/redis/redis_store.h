@@ -32,6 +32,9 @@ class RedisStore final : public Store, private WriteGroup {
   Result<JobPage> list(const JobFilter& filter, const ListOptions& options) override;
   Result<StoreStats> stats(std::size_t recent_runs) override;
   EventChannel* shared_events() override;
+  Result<bool> claim_sweeps() override;
+  // How long the sweeps' lock outlives a node that stopped renewing it (killed, cut off).
+  static constexpr std::int64_t kSweepLockMs = 3000;
 
  private:
   RedisStore(redis::Address address, std::string prefix);
@@ -70,6 +73,7 @@ class RedisStore final : public Store, private WriteGroup {
   void writer_loop();
 
   redis::Address address_;
+  std::string node_;  // this process's id among those sharing the store
   redis::Scripts scripts_;
   redis::Connection writer_connection_;
 
