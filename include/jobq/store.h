@@ -43,6 +43,10 @@ class Clock;
 Result<StorePtr> open_store(const std::string& url, const Clock& clock,
                             const StoreOptions& options = {});
 
+// The clock to run an engine on over `store`: the one all processes sharing it agree on (the
+// Redis server's, for the redis store), else `local`. It lives as long as the store.
+const Clock& agreed_clock(Store& store, const Clock& local);
+
 // The URL as it may be logged: a password in it is replaced by ***.
 std::string printable_store_url(const std::string& url);
 

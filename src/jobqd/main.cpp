@@ -84,13 +84,15 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  jobq::SystemClock clock;
+  jobq::SystemClock system_clock;
   jobq::StoreOptions store_options;
   store_options.sync = config.sync;
   store_options.redis_prefix = config.redis_prefix;
   store_options.redis_allow_eviction = config.redis_allow_eviction;
-  auto store = jobq::open_store(config.store, clock, store_options);
+  auto store = jobq::open_store(config.store, system_clock, store_options);
   if (!store) return fail(store.error());
+  // On a store several nodes share, its clock (Redis'), so that they all judge leases alike.
+  const jobq::Clock& clock = jobq::agreed_clock(**store, system_clock);
   jobq::EventBus bus;
   jobq::EngineOptions engine_options;
   engine_options.max_payload_bytes = config.max_payload_bytes;

@@ -26,13 +26,18 @@ Result<StorePtr> open_store(const std::string& url, const Clock& clock,
     }
   }
   if (url.rfind("redis://", 0) == 0) {
-    auto store = RedisStore::open(url, options);
+    auto store = RedisStore::open(url, clock, options);
     if (!store) return store.error();
     return StorePtr(store->release());
   }
   return Error::invalid("store", "unknown store \"" + url +
                                      "\"; use memory:, sqlite:///path/to/file.db or "
                                      "redis://host:port/db");
+}
+
+const Clock& agreed_clock(Store& store, const Clock& local) {
+  const Clock* shared = store.shared_clock();
+  return shared ? *shared : local;
 }
 
 std::string printable_store_url(const std::string& url) {

@@ -146,6 +146,9 @@ class Store {
   // The time-driven work (Engine::tick) runs on one of the processes sharing a store at a time:
   // true if it is this one's turn now. A store of one process: always.
   virtual Result<bool> claim_sweeps() { return true; }
+  // The clock the processes sharing the store agree on (the Redis server's), or none: then each
+  // uses its own.
+  virtual const Clock* shared_clock() const { return nullptr; }
 };
 
 }  // namespace jobq

@@ -1,10 +1,14 @@
 """The redis store through the real jobqd: what it refuses at start, two nodes sharing one Redis, and
 Redis killed with SIGKILL and restarted under load."""
 
+import datetime
+import os
 import subprocess
+import tempfile
 import threading
 import time
 import unittest
+from pathlib import Path
 
 from jobqd import JOBQD, RedisServer, Server, free_port, run_in_thread, unique, wait_until
 from live import WsWatcher
@@ -184,6 +188,56 @@ class AcrossNodes(unittest.TestCase):
               f"max {latencies[-1] * 1000:.1f} ms over 20")
         # Not woken, it would have answered no job after its 10 s wait.
         self.assertLess(latencies[-1], 2.0)
+
+
+LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
+
+
+def seconds(rfc3339):
+    return datetime.datetime.fromisoformat(rfc3339.replace("Z", "+00:00")).timestamp()
+
+
+class SkewedClock(unittest.TestCase):
+    def test_a_node_whose_clock_is_five_seconds_ahead_keeps_redis_time(self):
+        if not os.path.exists(LIBFAKETIME):
+            raise unittest.SkipTest(f"{LIBFAKETIME} is missing (Debian's libfaketime)")
+        redis = RedisServer.shared()  # started now, outside the faked environment
+        offset = Path(tempfile.mkdtemp(prefix="jobq-skew-")) / "offset"
+        offset.write_text("+5\n")
+        fake = {"LD_PRELOAD": LIBFAKETIME, "FAKETIME_TIMESTAMP_FILE": str(offset), "FAKETIME_NO_CACHE": "1",
+                "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+                "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"}
+        saved = {k: os.environ.get(k) for k in fake}
+        os.environ.update(fake)
+        try:
+            ahead = Server(store="redis", redis=redis)  # started first: it runs the sweeps
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        self.addCleanup(ahead.close)
+        wait_until(lambda: redis.command("EXISTS", ahead.redis_prefix + "sweeper") == ":1",
+                   timeout=10, message="the skewed node to take the sweeps' lock")
+        right = Server(store="redis", redis_prefix=ahead.redis_prefix)
+        self.addCleanup(right.close)
+        on_ahead, on_right = ahead.api(), right.api()
+        self.addCleanup(on_ahead.close)
+        self.addCleanup(on_right.close)
+        queue = unique("q")
+
+        job = on_ahead.submit(type="t", queue=queue)
+        now = time.time()
+        self.assertLess(abs(seconds(job["created_at"]) - now), 1.5, job["created_at"])
+        leased = on_right.lease_one("w", queues=[queue], lease_ms=8000)
+        # The skewed node sweeps: judged by its own clock, the lease would be over 5 s early.
+        deadline = time.monotonic() + 4.5
+        while time.monotonic() < deadline:
+            self.assertEqual(on_ahead.status_of(job["id"]), "running", "the lease was taken early")
+            time.sleep(0.25)
+        beat = on_ahead.heartbeat(job["id"], leased["lease_token"])
+        self.assertLess(abs(seconds(beat["lease_expires_at"]) - (time.time() + 8)), 1.5, beat)
 
 
 class SweepsTakenOver(unittest.TestCase):

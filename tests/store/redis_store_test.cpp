@@ -128,6 +128,24 @@ TEST_F(RedisStoreTest, NobodyListeningIsUnavailableAtOpen) {
   EXPECT_NE(r.error().message().find("cannot connect"), std::string::npos) << r.error().message();
 }
 
+TEST_F(RedisStoreTest, TheAgreedClockIsRedisNotTheLocalOne) {
+  ManualClock local(1'900'000'000'000);  // 2030: a node whose clock is years off
+  auto redis_store = open_store(server_.url(), local);
+  ASSERT_TRUE(redis_store.ok());
+  const Clock& agreed = agreed_clock(**redis_store, local);
+  Millis real = SystemClock().now();
+  EXPECT_NEAR(double(agreed.now()), double(real), 2000.0);
+  local.advance(500);  // between reads of Redis' time it moves as the local clock does
+  EXPECT_NEAR(double(agreed.now()), double(real + 500), 2000.0);
+  Millis before = agreed.now();
+  local.set(1'800'000'000'000);  // the local clock stepped back: the agreed one never does
+  EXPECT_GE(agreed.now(), before);
+
+  auto memory = open_store("memory:", local);
+  ASSERT_TRUE(memory.ok());
+  EXPECT_EQ(&agreed_clock(**memory, local), &local);
+}
+
 TEST(PrintableStoreUrl, HidesAPasswordAndNothingElse) {
   EXPECT_EQ(printable_store_url("redis://bob:s3cret@db:6379/0"), "redis://bob:***@db:6379/0");
   EXPECT_EQ(printable_store_url("redis://:s3cret@db:6379/0"), "redis://:***@db:6379/0");

@@ -126,11 +126,11 @@ class RedisStore::Pool {
   std::vector<std::unique_ptr<redis::Connection>> free_;
 };
 
-Result<std::unique_ptr<RedisStore>> RedisStore::open(const std::string& url,
+Result<std::unique_ptr<RedisStore>> RedisStore::open(const std::string& url, const Clock& local,
                                                      const StoreOptions& options) {
   auto address = redis::parse_address(url);
   if (!address) return address.error();
-  std::unique_ptr<RedisStore> store(new RedisStore(*address, options.redis_prefix));
+  std::unique_ptr<RedisStore> store(new RedisStore(*address, options.redis_prefix, local));
   auto pong = store->read_call({"PING"});
   if (!pong) return pong.error();
   if ((*pong)->type == REDIS_REPLY_ERROR) return redis::reply_error("PING", **pong);
@@ -147,13 +147,14 @@ Result<std::unique_ptr<RedisStore>> RedisStore::open(const std::string& url,
   return store;
 }
 
-RedisStore::RedisStore(redis::Address address, std::string prefix)
+RedisStore::RedisStore(redis::Address address, std::string prefix, const Clock& local)
     : address_(address),
       node_(new_lease_token()),
       scripts_(std::move(prefix)),
       writer_connection_(address),
       pool_(std::make_unique<Pool>(address)),
-      writer_([this] { writer_loop(); }) {}
+      writer_([this] { writer_loop(); }),
+      clock_(std::make_unique<redis::RedisClock>(address, local)) {}
 
 EventChannel* RedisStore::shared_events() {
   std::lock_guard lock(events_mutex_);

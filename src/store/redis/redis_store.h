@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "jobq/store.h"
+#include "store/redis/clock.h"
 #include "store/redis/connection.h"
 #include "store/redis/scripts.h"
 #include "store/store.h"
@@ -20,7 +21,9 @@ namespace jobq {
 class RedisStore final : public Store, private WriteGroup {
  public:
   // Connects, and refuses a Redis that may evict keys unless options allow it.
-  static Result<std::unique_ptr<RedisStore>> open(const std::string& url,
+  // `local` is the clock the store's agreed clock (shared_clock) advances by between its reads
+  // of Redis' time.
+  static Result<std::unique_ptr<RedisStore>> open(const std::string& url, const Clock& local,
                                                   const StoreOptions& options);
   ~RedisStore() override;  // answers every write posted, then stops
 
@@ -33,11 +36,12 @@ class RedisStore final : public Store, private WriteGroup {
   Result<StoreStats> stats(std::size_t recent_runs) override;
   EventChannel* shared_events() override;
   Result<bool> claim_sweeps() override;
+  const Clock* shared_clock() const override { return clock_.get(); }
   // How long the sweeps' lock outlives a node that stopped renewing it (killed, cut off).
   static constexpr std::int64_t kSweepLockMs = 3000;
 
  private:
-  RedisStore(redis::Address address, std::string prefix);
+  RedisStore(redis::Address address, std::string prefix, const Clock& local);
 
   // WriteGroup: called only from the works write_async runs, on the writer thread.
   Result<std::vector<SubmitOutcome>> submit(std::vector<Job> jobs) override;
@@ -90,6 +94,8 @@ class RedisStore final : public Store, private WriteGroup {
   std::deque<Op> pending_;
   bool stopping_ = false;
   std::thread writer_;
+
+  std::unique_ptr<Clock> clock_;
 
   std::mutex events_mutex_;
   std::unique_ptr<EventChannel> events_;  // opened by the first shared_events()
