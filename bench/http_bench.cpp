@@ -4,7 +4,9 @@
 // is a comma-separated subset of: ceiling, submits, batch, lifecycles, batched, latency, ws.
 //
 // Each row starts its own jobqd as a child process on a free loopback port, over a fresh store
-// (sqlite in a new directory under /tmp, removed afterwards, or memory:), waits for GET /health,
+// (sqlite in a new directory under /tmp, removed afterwards; memory:; or redis: a redis-server of
+// the row's own in that directory, AOF with appendfsync always, whose CPU the row adds to
+// jobqd's), waits for GET /health,
 // drives it with its own client (Boost.Beast on Asio coroutines, keep-alive connections spread
 // over a few client threads, each thread with an io_context of its own), reads the server's
 // VmRSS and CPU time, and stops it with SIGTERM.
@@ -47,12 +49,13 @@ struct Counts {
 
 struct Mode {
   std::string name;
-  Counts memory, full, normal;
+  Counts memory, full, normal, redis;
   int ws_watchers, ws_jobs;
   std::chrono::seconds limit;  // per row
 };
 
 const Mode kSmoke{"smoke",
+                  {200, 1000, 300, 1000, 20},
                   {200, 1000, 300, 1000, 20},
                   {200, 1000, 300, 1000, 20},
                   {200, 1000, 300, 1000, 20},
@@ -66,6 +69,7 @@ const Mode kFull{"full",
                  {200'000, 1'000'000, 200'000, 1'000'000, 5000},
                  {30'000, 300'000, 30'000, 300'000, 2000},
                  {100'000, 500'000, 100'000, 500'000, 5000},
+                 {30'000, 300'000, 30'000, 300'000, 2000},
                  1000,
                  500,
                  30s};
@@ -101,7 +105,10 @@ int main(int argc, char** argv) {
   raise_open_files_limit(2 * mode.ws_watchers + 1024);
 
   const std::vector<std::pair<StoreKind, Counts>> stores = {
-      {kMemory, mode.memory}, {kSqliteFull, mode.full}, {kSqliteNormal, mode.normal}};
+      {kMemory, mode.memory},
+      {kSqliteFull, mode.full},
+      {kSqliteNormal, mode.normal},
+      {kRedis, mode.redis}};
   std::printf(
       "jobq http_bench, mode %s, server %s (--log-level warn, default io_threads and "
       "blocking_threads), %u cores, job {\"type\":\"bench\",\"payload\":%s}, each row limited to "

@@ -47,12 +47,14 @@ inline constexpr auto kHardGrace = 25s;
 struct StoreKind {
   std::string label;
   bool sqlite;
-  std::string sync;  // "full" or "normal", for sqlite
+  std::string sync;    // "full" or "normal", for sqlite
+  bool redis = false;  // a redis-server of the row's own, AOF with appendfsync always
 };
 
 inline const StoreKind kMemory{"memory", false, ""};
 inline const StoreKind kSqliteFull{"sqlite sync=full", true, "full"};
 inline const StoreKind kSqliteNormal{"sqlite sync=normal", true, "normal"};
+inline const StoreKind kRedis{"redis appendfsync=always", false, "", true};
 
 // ---- fatal errors -------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "http/conn.h"
+#include "support/redis_server.h"
 #include "support/server_child.h"
 
 namespace bench {
@@ -34,6 +35,8 @@ class Jobqd {
     if (kind_.sqlite)
       args.insert(args.end(), {"--store", "sqlite://" + (dir_.path() / "jobq.db").string(),
                                "--sync", kind_.sync});
+    else if (kind_.redis)
+      args.insert(args.end(), {"--store", start_redis()});
     else
       args.insert(args.end(), {"--store", "memory:"});
     std::string why = child_.start(binary, args, log_path(), answers_health, 10s);
@@ -45,6 +48,7 @@ class Jobqd {
   ~Jobqd() {
     child_.kill_now();
     g_server_pid = 0;
+    redis_.kill_now();
   }
   Jobqd(const Jobqd&) = delete;
   Jobqd& operator=(const Jobqd&) = delete;
@@ -59,9 +63,13 @@ class Jobqd {
     return -1;
   }
 
-  // User plus system CPU time the server has used so far.
+  // User plus system CPU time the server has used so far: jobqd's, and its redis-server's.
   double cpu_seconds() const {
-    std::string stat = jobq::testing::read_text("/proc/" + std::to_string(child_.pid()) + "/stat");
+    return cpu_seconds_of(child_.pid()) + (kind_.redis ? cpu_seconds_of(redis_.pid()) : 0.0);
+  }
+
+  static double cpu_seconds_of(pid_t pid) {
+    std::string stat = jobq::testing::read_text("/proc/" + std::to_string(pid) + "/stat");
     auto paren = stat.rfind(')');  // the command name may hold spaces
     if (paren == std::string::npos) return 0;
     std::istringstream in(stat.substr(paren + 2));
@@ -113,6 +121,18 @@ class Jobqd {
   std::filesystem::path log_path() const { return dir_.path() / "jobqd.log"; }
   std::string describe_store() const { return kind_.label + ", port " + std::to_string(port()); }
 
+  // A fresh redis-server in the row's directory: the URL jobqd is to use.
+  std::string start_redis() {
+    std::string why = redis_.start_with(
+        "/usr/bin/redis-server",
+        [this](int port) {
+          return jobq::testing::redis_server_args(port, dir_.path().string(), /*aof=*/true);
+        },
+        dir_.path() / "redis.log", jobq::testing::redis_answers_ping, 10s);
+    if (!why.empty()) die("redis-server did not start: " + why);
+    return "redis://127.0.0.1:" + std::to_string(redis_.port()) + "/0";
+  }
+
   // GET /health answers 200.
   static bool answers_health(int port) {
     auto answer = run_one<Answer>(
@@ -126,6 +146,7 @@ class Jobqd {
 
   StoreKind kind_;
   jobq::testing::TempDir dir_{kDirPrefix};  // the database and the log
+  jobq::testing::ServerChild redis_;  // with kind_.redis; started before jobqd, stopped after
   jobq::testing::ServerChild child_;
 };
 

@@ -6,6 +6,7 @@ build/asan/jobqd in this checkout.
 
 import atexit
 import concurrent.futures
+import contextlib
 import http.client
 import json
 import os
@@ -69,6 +70,29 @@ def wait_until(predicate, timeout=5.0, interval=POLL_S, message=None):
 
 class ServerError(AssertionError):
     pass
+
+
+LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
+
+
+@contextlib.contextmanager
+def fake_wall_clock(offset_file):
+    """Processes started inside the block see the wall clock moved by what `offset_file` says ("+5",
+    "-1h"; read at every clock call), the monotonic clock left alone (Debian's libfaketime)."""
+    fake = {"LD_PRELOAD": LIBFAKETIME, "FAKETIME_TIMESTAMP_FILE": str(offset_file),
+            "FAKETIME_NO_CACHE": "1", "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+            # ASan wants to be first in the process; libfaketime only wraps clock calls.
+            "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"}
+    saved = {k: os.environ.get(k) for k in fake}
+    os.environ.update(fake)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 # JOBQ_IT_STORE=redis: every server the tests ask to be durable ("sqlite") runs on a redis-server

@@ -10,7 +10,8 @@ import time
 import unittest
 from pathlib import Path
 
-from jobqd import JOBQD, RedisServer, Server, free_port, run_in_thread, unique, wait_until
+from jobqd import (JOBQD, LIBFAKETIME, RedisServer, Server, fake_wall_clock, free_port, run_in_thread, unique,
+                   wait_until)
 from live import WsWatcher
 
 
@@ -190,9 +191,6 @@ class AcrossNodes(unittest.TestCase):
         self.assertLess(latencies[-1], 2.0)
 
 
-LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
-
-
 def seconds(rfc3339):
     return datetime.datetime.fromisoformat(rfc3339.replace("Z", "+00:00")).timestamp()
 
@@ -204,19 +202,8 @@ class SkewedClock(unittest.TestCase):
         redis = RedisServer.shared()  # started now, outside the faked environment
         offset = Path(tempfile.mkdtemp(prefix="jobq-skew-")) / "offset"
         offset.write_text("+5\n")
-        fake = {"LD_PRELOAD": LIBFAKETIME, "FAKETIME_TIMESTAMP_FILE": str(offset), "FAKETIME_NO_CACHE": "1",
-                "FAKETIME_DONT_FAKE_MONOTONIC": "1",
-                "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"}
-        saved = {k: os.environ.get(k) for k in fake}
-        os.environ.update(fake)
-        try:
+        with fake_wall_clock(offset):
             ahead = Server(store="redis", redis=redis)  # started first: it runs the sweeps
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
         self.addCleanup(ahead.close)
         wait_until(lambda: redis.command("EXISTS", ahead.redis_prefix + "sweeper") == ":1",
                    timeout=10, message="the skewed node to take the sweeps' lock")

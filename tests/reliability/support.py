@@ -14,7 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 
-from jobqd import Api, RedisServer, Server, own_server, unique, wait_until  # noqa: E402,F401  (re-exported)
+from jobqd import (  # noqa: E402,F401  (re-exported)
+    LIBFAKETIME, Api, RedisServer, Server, fake_wall_clock, own_server, unique, wait_until)
 
 TIER = os.environ.get("RELIABILITY", "short")
 if TIER not in ("short", "long"):

@@ -7,9 +7,8 @@ import time
 import unittest
 from pathlib import Path
 
-from support import Server, unique, wait_until
+from support import LIBFAKETIME, Server, fake_wall_clock, unique, wait_until
 
-LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
 LEASE_MS = 3000
 
 
@@ -19,20 +18,8 @@ class ClockSteps(unittest.TestCase):
             raise unittest.SkipTest(f"{LIBFAKETIME} is missing (Debian's libfaketime)")
         offset = Path(tempfile.mkdtemp(prefix="jobq-clock-")) / "offset"
         offset.write_text("+0\n")
-        fake = {"LD_PRELOAD": LIBFAKETIME, "FAKETIME_TIMESTAMP_FILE": str(offset),
-                "FAKETIME_NO_CACHE": "1", "FAKETIME_DONT_FAKE_MONOTONIC": "1",
-                # ASan wants to be first in the process; libfaketime only wraps clock calls.
-                "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"}
-        saved = {k: os.environ.get(k) for k in fake}
-        os.environ.update(fake)
-        try:
+        with fake_wall_clock(offset):
             server = Server(store="sqlite")
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
         self.addCleanup(server.close)
         return server, offset
 

@@ -3,8 +3,6 @@
 // test takes a fresh key prefix of it, so that it starts on an empty store.
 #pragma once
 
-#include <hiredis/hiredis.h>
-
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
@@ -14,6 +12,33 @@
 #include "support/temp_dir.h"
 
 namespace jobq::testing {
+
+// redis-server's arguments for a server of a test's or a benchmark's own: loopback, `dir`, no
+// snapshots, and AOF with appendfsync always if `aof`.
+inline std::vector<std::string> redis_server_args(int port, const std::string& dir, bool aof) {
+  std::vector<std::string> args{"--port", std::to_string(port), "--bind", "127.0.0.1", "--dir",
+                                dir,      "--save",             ""};
+  if (aof)
+    args.insert(args.end(), {"--appendonly", "yes", "--appendfsync", "always"});
+  else
+    args.insert(args.end(), {"--appendonly", "no"});
+  return args;
+}
+
+// Redis on `port` answers PING (in its inline form, over a plain socket: no client library).
+inline bool redis_answers_ping(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(std::uint16_t(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  char answer[5] = {};
+  bool ok = fd >= 0 && connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+            write(fd, "PING\r\n", 6) == 6 && read(fd, answer, 5) == 5 &&
+            std::string_view(answer, 5) == "+PONG";
+  if (fd >= 0) close(fd);
+  return ok;
+}
 
 class RedisServer {
  public:
@@ -31,31 +56,11 @@ class RedisServer {
   RedisServer() {
     std::string why = child_.start_with(
         "/usr/bin/redis-server",
-        [this](int port) {
-          return std::vector<std::string>{"--port",       std::to_string(port),
-                                          "--bind",       "127.0.0.1",
-                                          "--dir",        dir_.path().string(),
-                                          "--save",       "",
-                                          "--appendonly", "no"};
-        },
-        dir_.file("redis.log"), [](int port) { return answers_ping(port); },
-        std::chrono::seconds(10));
+        [this](int port) { return redis_server_args(port, dir_.path().string(), false); },
+        dir_.file("redis.log"), redis_answers_ping, std::chrono::seconds(10));
     if (!why.empty())
       throw std::runtime_error("redis-server did not start: " + why + "\n" +
                                read_text(dir_.file("redis.log")));
-  }
-
-  static bool answers_ping(int port) {
-    timeval limit{1, 0};
-    redisContext* c = redisConnectWithTimeout("127.0.0.1", port, limit);
-    bool ok = false;
-    if (c && !c->err) {
-      auto* r = static_cast<redisReply*>(redisCommand(c, "PING"));
-      ok = r && r->type == REDIS_REPLY_STATUS;
-      if (r) freeReplyObject(r);
-    }
-    if (c) redisFree(c);
-    return ok;
   }
 
   TempDir dir_{"jobq-redis"};
