@@ -13,6 +13,7 @@
 #include "server/api.h"
 #include "server/transport/http_server.h"
 #include "server/transport/text.h"
+#include "store/store.h"
 
 namespace {
 
@@ -105,7 +106,9 @@ int main(int argc, char** argv) {
   // streams and watches of these.
   jobq::server::JobWatchers watchers(bus);
   jobq::server::StreamHub streams(bus, clock);
-  jobq::server::WorkerRegistry workers(clock, config.worker_lost_after_ms);
+  // On a shared store, the store's registry: every node sees every worker.
+  jobq::server::WorkerRegistry workers(clock, config.worker_lost_after_ms, 3'600'000,
+                                       (*store)->shared_workers());
   jobq::server::Throughput throughput(bus, clock);
   jobq::server::Metrics metrics(bus);
   jobq::server::HttpOptions http;

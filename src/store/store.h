@@ -12,6 +12,7 @@
 
 #include "core/transitions.h"
 #include "store/event_channel.h"
+#include "store/worker_book.h"
 #include "jobq/error.h"
 #include "jobq/job.h"
 #include "jobq/requests.h"
@@ -149,6 +150,9 @@ class Store {
   // The clock the processes sharing the store agree on (the Redis server's), or none: then each
   // uses its own.
   virtual const Clock* shared_clock() const { return nullptr; }
+  // The workers' registry, kept by a store that several processes share so that each sees every
+  // worker; none: each process keeps its own in memory.
+  virtual WorkerBook* shared_workers() { return nullptr; }
 };
 
 }  // namespace jobq

@@ -157,6 +157,20 @@ class AcrossNodes(unittest.TestCase):
         self.on_a.request("GET", "/metrics", absolute=True)
         self.assertNotIn(label, self.on_a.last_text)
 
+    def test_workers_beating_to_one_node_are_listed_and_ordered_through_the_other(self):
+        worker = unique("w")
+        beat = {"types": ["t"], "queues": ["default"], "concurrency": 2, "running": 0, "host": "h", "pid": 7}
+        self.assertEqual(self.on_b.call("POST", f"/workers/{worker}/beat", beat)["command"], "run")
+        listed = {w["id"]: w for w in self.on_a.call("GET", "/workers")["workers"]}
+        self.assertIn(worker, listed)
+        self.assertEqual(listed[worker]["concurrency"], 2)
+        self.assertEqual(listed[worker]["state"], "active")
+        self.on_a.call("POST", f"/workers/{worker}/scale", {"concurrency": 5})
+        self.assertEqual(self.on_b.call("POST", f"/workers/{worker}/beat", beat),
+                         {"command": "run", "concurrency": 5})
+        self.on_a.call("POST", f"/workers/{worker}/quiet")
+        self.assertEqual(self.on_b.call("POST", f"/workers/{worker}/beat", beat)["command"], "quiet")
+
     def test_a_cancel_through_one_node_reaches_the_worker_beating_to_the_other(self):
         queue = unique("q")
         job = self.on_a.submit(type="t", queue=queue)

@@ -8,7 +8,9 @@ namespace {
 Reply metrics(Api& api, const Call&) {
   auto stats = api.engine.stats();
   if (!stats) return error_reply(stats.error());
-  return {200, api.metrics.render(*stats, api.workers.alive(), api.engine.waiting_leases()),
+  auto alive = api.workers.alive();
+  if (!alive) return error_reply(alive.error());
+  return {200, api.metrics.render(*stats, *alive, api.engine.waiting_leases()),
           "text/plain; version=0.0.4; charset=utf-8"};
 }
 

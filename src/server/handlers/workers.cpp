@@ -51,14 +51,17 @@ Reply beat(Api& api, const Call& call) {
       .check(b.running >= 0, "running", "must be >= 0")
       .check(b.id.size() <= 256, "id", "must be at most 256 characters");
   if (Status s = in.finish(); !s.ok()) return error_reply(s);
-  WorkerRecord w = api.workers.beat(std::move(b));
+  auto w = api.workers.beat(std::move(b));
+  if (!w) return error_reply(w.error());
   return json_reply(
-      200, json::object{{"command", to_string(w.command)}, {"concurrency", w.concurrency}});
+      200, json::object{{"command", to_string(w->command)}, {"concurrency", w->concurrency}});
 }
 
 Reply list(Api& api, const Call&) {
+  auto workers = api.workers.list();
+  if (!workers) return error_reply(workers.error());
   json::array out;
-  for (const WorkerRecord& w : api.workers.list()) out.emplace_back(worker_json(w));
+  for (const WorkerRecord& w : *workers) out.emplace_back(worker_json(w));
   return json_reply(200, json::object{{"workers", std::move(out)}});
 }
 

@@ -1,6 +1,52 @@
 #include "server/live/worker_registry.h"
 
+#include <boost/json.hpp>
+
+#include "store/local_worker_book.h"
+#include "wire/field_reader.h"
+#include "wire/job_json.h"
+
 namespace jobq::server {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string beat_text(const WorkerBeat& b) {
+  return json::serialize(json::object{{"types", strings_to_json(b.types)},
+                                      {"queues", strings_to_json(b.queues)},
+                                      {"concurrency", b.concurrency},
+                                      {"running", b.running},
+                                      {"host", b.host},
+                                      {"pid", b.pid},
+                                      {"version", b.version}});
+}
+
+// The book holds what this registry wrote; a record it cannot read shows as an empty beat.
+WorkerBeat beat_from(const std::string& id, const std::string& text) {
+  WorkerBeat b;
+  b.id = id;
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return b;
+  FieldReader in(v.get_object());
+  in.read("types", b.types)
+      .read("queues", b.queues)
+      .read("concurrency", b.concurrency)
+      .read("running", b.running)
+      .read("host", b.host)
+      .read("pid", b.pid)
+      .read("version", b.version);
+  return b;
+}
+
+WorkerCommand command_named(const std::string& name) {
+  if (name == "quiet") return WorkerCommand::quiet;
+  if (name == "stop") return WorkerCommand::stop;
+  return WorkerCommand::run;
+}
+
+}  // namespace
 
 std::string_view to_string(WorkerCommand c) {
   switch (c) {
@@ -22,67 +68,53 @@ std::string_view WorkerRecord::state() const {
 }
 
 WorkerRegistry::WorkerRegistry(const Clock& clock, std::int64_t lost_after_ms,
-                               std::int64_t forget_after_ms)
-    : clock_(clock), lost_after_ms_(lost_after_ms), forget_after_ms_(forget_after_ms) {}
+                               std::int64_t forget_after_ms, WorkerBook* shared)
+    : clock_(clock),
+      lost_after_ms_(lost_after_ms),
+      forget_after_ms_(forget_after_ms),
+      own_(shared ? nullptr : std::make_unique<LocalWorkerBook>()),
+      book_(shared ? *shared : *own_) {}
 
-WorkerRecord WorkerRegistry::view(const WorkerRecord& w) const {
-  WorkerRecord out = w;
-  out.lost = clock_.now() - w.last_beat_at > lost_after_ms_;
-  return out;
+WorkerRegistry::~WorkerRegistry() = default;
+
+Result<WorkerRecord> WorkerRegistry::view(const Result<WorkerEntry>& entry) const {
+  if (!entry) return entry.error();
+  WorkerRecord w;
+  w.beat = beat_from(entry->id, entry->beat);
+  w.command = command_named(entry->command);
+  w.concurrency = entry->concurrency;
+  w.first_seen_at = entry->first_seen_at;
+  w.last_beat_at = entry->last_beat_at;
+  w.lost = clock_.now() - w.last_beat_at > lost_after_ms_;
+  return w;
 }
 
-void WorkerRegistry::forget_old() {
+Result<WorkerRecord> WorkerRegistry::beat(WorkerBeat beat) {
   Millis now = clock_.now();
-  std::erase_if(workers_, [&](const auto& item) {
-    return now - item.second.last_beat_at > forget_after_ms_;
-  });
+  return view(book_.beat(beat.id, beat_text(beat), beat.concurrency, now, now - forget_after_ms_));
 }
 
-WorkerRecord WorkerRegistry::beat(WorkerBeat beat) {
-  std::lock_guard lock(mutex_);
-  forget_old();
-  Millis now = clock_.now();
-  auto [it, created] = workers_.try_emplace(beat.id);
-  WorkerRecord& w = it->second;
-  if (created) {
-    w.first_seen_at = now;
-    w.concurrency = beat.concurrency;
-  }
-  w.beat = std::move(beat);
-  w.last_beat_at = now;
-  return view(w);
-}
-
-std::vector<WorkerRecord> WorkerRegistry::list() {
-  std::lock_guard lock(mutex_);
-  forget_old();
+Result<std::vector<WorkerRecord>> WorkerRegistry::list() {
+  auto entries = book_.list(clock_.now() - forget_after_ms_);
+  if (!entries) return entries.error();
   std::vector<WorkerRecord> out;
-  for (const auto& [id, w] : workers_) out.push_back(view(w));
+  for (const WorkerEntry& e : *entries) out.push_back(*view(e));
   return out;
 }
 
 Result<WorkerRecord> WorkerRegistry::scale(const std::string& id, int concurrency) {
-  std::lock_guard lock(mutex_);
-  auto it = workers_.find(id);
-  if (it == workers_.end()) return Error::not_found("no worker with id " + id);
-  it->second.concurrency = concurrency;
-  return view(it->second);
+  return view(book_.scale(id, concurrency));
 }
 
 Result<WorkerRecord> WorkerRegistry::command(const std::string& id, WorkerCommand command) {
-  std::lock_guard lock(mutex_);
-  auto it = workers_.find(id);
-  if (it == workers_.end()) return Error::not_found("no worker with id " + id);
-  // A stop is final: a later quiet does not undo it.
-  if (it->second.command != WorkerCommand::stop) it->second.command = command;
-  return view(it->second);
+  return view(book_.command(id, std::string(to_string(command))));
 }
 
-std::size_t WorkerRegistry::alive() {
-  std::lock_guard lock(mutex_);
-  Millis now = clock_.now();
+Result<std::size_t> WorkerRegistry::alive() {
+  auto workers = list();
+  if (!workers) return workers.error();
   std::size_t n = 0;
-  for (const auto& [id, w] : workers_) n += now - w.last_beat_at <= lost_after_ms_;
+  for (const WorkerRecord& w : *workers) n += !w.lost;
   return n;
 }
 

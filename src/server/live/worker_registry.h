@@ -1,10 +1,11 @@
-// The workers that beat: what each serves and runs, and what operators asked of it. Kept in
-// memory: a worker announces itself again with its next beat after a restart.
+// The workers that beat: what each serves and runs, and what operators asked of it. Kept in a
+// WorkerBook: the store's when several nodes share the store (each then sees every worker), else
+// one of this process's own in memory (a worker announces itself again with its next beat after
+// a restart).
 #pragma once
 
 #include <cstdint>
-#include <map>
-#include <mutex>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "jobq/clock.h"
 #include "jobq/error.h"
 #include "jobq/workers.h"
+#include "store/worker_book.h"
 
 namespace jobq::server {
 
@@ -32,24 +34,25 @@ struct WorkerRecord {
 class WorkerRegistry {
  public:
   // A worker is lost after `lost_after_ms` without a beat, and forgotten after `forget_after_ms`.
+  // `shared`: the store's book (Store::shared_workers), or none for one of the registry's own.
   WorkerRegistry(const Clock& clock, std::int64_t lost_after_ms = 30'000,
-                 std::int64_t forget_after_ms = 3'600'000);
+                 std::int64_t forget_after_ms = 3'600'000, WorkerBook* shared = nullptr);
+  ~WorkerRegistry();
 
   // Records the beat; the answer is what the worker should do now.
-  WorkerRecord beat(WorkerBeat beat);
-  std::vector<WorkerRecord> list();
+  Result<WorkerRecord> beat(WorkerBeat beat);
+  Result<std::vector<WorkerRecord>> list();
   Result<WorkerRecord> scale(const std::string& id, int concurrency);
   Result<WorkerRecord> command(const std::string& id, WorkerCommand command);
-  std::size_t alive();
+  Result<std::size_t> alive();
 
  private:
-  WorkerRecord view(const WorkerRecord& w) const;
-  void forget_old();
+  Result<WorkerRecord> view(const Result<WorkerEntry>& entry) const;
 
   const Clock& clock_;
   std::int64_t lost_after_ms_, forget_after_ms_;
-  std::mutex mutex_;
-  std::map<std::string, WorkerRecord> workers_;
+  std::unique_ptr<WorkerBook> own_;
+  WorkerBook& book_;
 };
 
 }  // namespace jobq::server

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <stdexcept>
+
 #include "core/ids.h"
 #include "store/job_filter.h"
 #include "store/json_lists.h"
@@ -151,10 +153,23 @@ RedisStore::RedisStore(redis::Address address, std::string prefix, const Clock& 
     : address_(address),
       node_(new_lease_token()),
       scripts_(std::move(prefix)),
-      writer_connection_(address),
       pool_(std::make_unique<Pool>(address)),
-      writer_([this] { writer_loop(); }),
-      clock_(std::make_unique<redis::RedisClock>(address, local)) {}
+      clock_(std::make_unique<redis::RedisClock>(address, local)) {
+  for (int i = 0; i < kWriters; ++i)
+    writers_.emplace_back([this, address] {
+      redis::Connection connection(address);
+      writer_loop(connection);
+    });
+}
+
+namespace {
+thread_local redis::Connection* t_writer_connection = nullptr;  // set on the writer threads
+}  // namespace
+
+redis::Connection& RedisStore::writer_connection() {
+  if (!t_writer_connection) throw std::logic_error("a redis store write outside its writers");
+  return *t_writer_connection;
+}
 
 EventChannel* RedisStore::shared_events() {
   std::lock_guard lock(events_mutex_);
@@ -163,6 +178,58 @@ EventChannel* RedisStore::shared_events() {
     events_ = std::make_unique<redis::RedisEventChannel>(
         address_, scripts_.prefix() + "events:" + std::to_string(address_.db));
   return events_.get();
+}
+
+namespace {
+
+WorkerEntry worker_from_fields(const redisReply& flat) {
+  WorkerEntry w;
+  for (std::size_t i = 0; i + 1 < flat.elements; i += 2) {
+    std::string_view name = text(at(flat, i));
+    std::string value(text(at(flat, i + 1)));
+    if (name == "id") w.id = value;
+    if (name == "beat") w.beat = value;
+    if (name == "command") w.command = value;
+    if (name == "concurrency") w.concurrency = std::stoi(value);
+    if (name == "first_seen_at") w.first_seen_at = std::stoll(value);
+    if (name == "last_beat_at") w.last_beat_at = std::stoll(value);
+  }
+  return w;
+}
+
+}  // namespace
+
+Result<WorkerEntry> RedisStore::worker_script(std::string_view name,
+                                              const std::vector<std::string>& args) {
+  return guarded([&]() -> Result<WorkerEntry> {
+    auto r = read_script(name, args);
+    if (!r) return r.error();
+    return worker_from_fields(at(**r, 1));
+  });
+}
+
+Result<WorkerEntry> RedisStore::beat(const std::string& id, const std::string& beat,
+                                     int concurrency, Millis now, Millis forget_before) {
+  return worker_script("worker_beat",
+                       {id, beat, int_text(concurrency), int_text(now), int_text(forget_before)});
+}
+
+Result<std::vector<WorkerEntry>> RedisStore::list(Millis forget_before) {
+  return guarded([&]() -> Result<std::vector<WorkerEntry>> {
+    auto r = read_script("workers", {int_text(forget_before)});
+    if (!r) return r.error();
+    std::vector<WorkerEntry> out;
+    for (std::size_t i = 1; i < (*r)->elements; ++i) out.push_back(worker_from_fields(at(**r, i)));
+    return out;
+  });
+}
+
+Result<WorkerEntry> RedisStore::scale(const std::string& id, int concurrency) {
+  return worker_script("worker_orders", {id, "concurrency", int_text(concurrency)});
+}
+
+Result<WorkerEntry> RedisStore::command(const std::string& id, const std::string& command) {
+  return worker_script("worker_orders", {id, "command", command});
 }
 
 Result<bool> RedisStore::claim_sweeps() {
@@ -178,8 +245,8 @@ RedisStore::~RedisStore() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
-  wake_.notify_one();
-  writer_.join();
+  wake_.notify_all();
+  for (auto& writer : writers_) writer.join();
 }
 
 void RedisStore::write_async(WriteWork work, WriteDone done) {
@@ -192,7 +259,8 @@ void RedisStore::write_async(WriteWork work, WriteDone done) {
 
 // Each operation is its own atomic step in Redis: a work that throws midway keeps the steps it
 // took (as the memory store), and its Done hears why.
-void RedisStore::writer_loop() {
+void RedisStore::writer_loop(redis::Connection& connection) {
+  t_writer_connection = &connection;
   std::unique_lock lock(mutex_);
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
@@ -213,7 +281,7 @@ void RedisStore::writer_loop() {
 
 Result<Reply> RedisStore::write_script(std::string_view name,
                                        const std::vector<std::string>& args) {
-  return scripts_.run(writer_connection_, name, args);
+  return scripts_.run(writer_connection(), name, args);
 }
 
 // A read is tried twice: a pooled connection may have been closed by Redis while it lay idle (a
@@ -381,14 +449,15 @@ Result<std::vector<Job>> RedisStore::trim_dead_letters(std::size_t cap) {
 }
 
 Status RedisStore::set_queue_paused(const std::string& queue, bool paused) {
-  auto r = writer_connection_.call({paused ? "SADD" : "SREM", scripts_.prefix() + "paused", queue});
+  auto r =
+      writer_connection().call({paused ? "SADD" : "SREM", scripts_.prefix() + "paused", queue});
   if (!r) return r.error();
   if ((*r)->type == REDIS_REPLY_ERROR) return redis::reply_error("pausing a queue", **r);
   return {};
 }
 
 Result<std::optional<Job>> RedisStore::current(const std::string& id) {
-  return get_on(writer_connection_, id);
+  return get_on(writer_connection(), id);
 }
 
 Result<std::optional<Job>> RedisStore::get_on(redis::Connection& c, const std::string& id) {

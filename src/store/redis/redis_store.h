@@ -1,7 +1,9 @@
 // The redis store: every job, index and counter in one Redis (under a key prefix), changed only
 // by the Lua scripts in lua/, one atomic step per operation, so that any number of jobqd nodes may
-// share it. Writes run in order on the store's writer thread, which owns a connection; reads take
-// a connection from a pool. Nothing is kept in memory but the scripts' SHA1s.
+// share it. Writes run on the store's writer threads, each with a connection of its own, so that
+// concurrent writes reach Redis together and share its fsync (appendfsync always); writes
+// posted one after another may therefore run in either order, as on two nodes. Reads take a
+// connection from a pool. Nothing is kept in memory but the scripts' SHA1s.
 #pragma once
 
 #include <condition_variable>
@@ -18,7 +20,7 @@
 
 namespace jobq {
 
-class RedisStore final : public Store, private WriteGroup {
+class RedisStore final : public Store, private WriteGroup, private WorkerBook {
  public:
   // Connects, and refuses a Redis that may evict keys unless options allow it.
   // `local` is the clock the store's agreed clock (shared_clock) advances by between its reads
@@ -37,6 +39,7 @@ class RedisStore final : public Store, private WriteGroup {
   EventChannel* shared_events() override;
   Result<bool> claim_sweeps() override;
   const Clock* shared_clock() const override { return clock_.get(); }
+  WorkerBook* shared_workers() override { return this; }
   // How long the sweeps' lock outlives a node that stopped renewing it (killed, cut off).
   static constexpr std::int64_t kSweepLockMs = 3000;
 
@@ -68,18 +71,27 @@ class RedisStore final : public Store, private WriteGroup {
   Status set_queue_paused(const std::string& queue, bool paused) override;
   Result<std::optional<Job>> current(const std::string& id) override;
 
+  // WorkerBook: on pooled connections, from any thread.
+  Result<WorkerEntry> beat(const std::string& id, const std::string& beat, int concurrency,
+                           Millis now, Millis forget_before) override;
+  Result<std::vector<WorkerEntry>> list(Millis forget_before) override;
+  Result<WorkerEntry> scale(const std::string& id, int concurrency) override;
+  Result<WorkerEntry> command(const std::string& id, const std::string& command) override;
+  Result<WorkerEntry> worker_script(std::string_view name, const std::vector<std::string>& args);
+
   // A script on the writer's connection (writes) or a pooled one (reads).
   Result<redis::Reply> write_script(std::string_view name, const std::vector<std::string>& args);
   Result<redis::Reply> read_script(std::string_view name, const std::vector<std::string>& args);
   Result<redis::Reply> read_call(const std::vector<std::string>& args);
   Result<std::optional<Job>> get_on(redis::Connection& connection, const std::string& id);
   Result<std::vector<Job>> jobs_script(std::string_view name, const std::vector<std::string>& args);
-  void writer_loop();
+  void writer_loop(redis::Connection& connection);
+  redis::Connection& writer_connection();
+  static constexpr int kWriters = 8;
 
   redis::Address address_;
   std::string node_;  // this process's id among those sharing the store
   redis::Scripts scripts_;
-  redis::Connection writer_connection_;
 
   // Connections for reads, taken and given back.
   class Pool;
@@ -93,7 +105,7 @@ class RedisStore final : public Store, private WriteGroup {
   std::condition_variable wake_;
   std::deque<Op> pending_;
   bool stopping_ = false;
-  std::thread writer_;
+  std::vector<std::thread> writers_;
 
   std::unique_ptr<Clock> clock_;
 

@@ -369,3 +369,11 @@ local function matches(j, f)
   if f.created_before and num(j.created_at) >= f.created_before then return false end
   return true
 end
+
+-- Workers whose last beat is before `before` are forgotten.
+local function forget_workers(before)
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'workers', '-inf', '(' .. before)) do
+    redis.call('DEL', P .. 'worker:' .. id)
+    redis.call('ZREM', P .. 'workers', id)
+  end
+end
