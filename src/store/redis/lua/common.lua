@@ -142,10 +142,18 @@ local function insert(j)
 end
 
 -- Writes `after` over `before` (the same job), moving it between sets as its status changes.
+-- Only the fields that changed are written (they are what goes to the AOF).
 local function save(before, after)
   unindex(before)
   redis.call('ZREM', P .. 'by-updated', timed(before))
-  redis.call('HSET', job_key(after.id), unpack(flat(after)))
+  local changed = {}
+  for k, v in pairs(after) do
+    if before[k] ~= v then
+      changed[#changed + 1] = k
+      changed[#changed + 1] = v
+    end
+  end
+  if #changed > 0 then redis.call('HSET', job_key(after.id), unpack(changed)) end
   index(after)
 end
 
