@@ -54,6 +54,7 @@ class Jobqd {
   Jobqd& operator=(const Jobqd&) = delete;
 
   std::uint16_t port() const { return std::uint16_t(child_.port()); }
+  bool with_redis() const { return kind_.redis; }
 
   // VmRSS of the server now, in bytes; -1 if it is gone.
   std::int64_t rss_bytes() const {
@@ -166,7 +167,8 @@ struct Meter {
         "client: " + std::to_string(threads) + (threads == 1 ? " thread, " : " threads, ") +
         group(connections) + (connections == 1 ? " connection" : " connections") +
         "; jobqd VmRSS at the end " + (rss < 0 ? "unknown" : group(rss >> 20) + " MiB") +
-        "; CPU s: jobqd " + fixed(server_cpu, 1) + ", client " + fixed(client_cpu, 1);
+        "; CPU s: " + (server.with_redis() ? "jobqd and redis-server " : "jobqd ") +
+        fixed(server_cpu, 1) + ", client " + fixed(client_cpu, 1);
     if (!client_finished)
       notes = join(notes, "the client was still waiting " +
                               fixed(std::chrono::duration<double>(kHardGrace).count(), 0) +
