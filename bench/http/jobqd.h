@@ -147,7 +147,7 @@ class Jobqd {
 
   StoreKind kind_;
   jobq::testing::TempDir dir_{kDirPrefix};  // the database and the log
-  jobq::testing::ServerChild redis_;  // with kind_.redis; started before jobqd, stopped after
+  jobq::testing::ServerChild redis_;        // with kind_.redis; started before jobqd, stopped after
   jobq::testing::ServerChild child_;
 };
 

@@ -121,6 +121,34 @@ TEST_F(RedisStoreTest, AWrongPasswordIsAClearErrorAtOpen) {
   EXPECT_TRUE(right.ok()) << right.error().to_string();
 }
 
+TEST_F(RedisStoreTest, KeysOfAnotherProgramUnderThePrefixAreRefusedAtOpen) {
+  StoreOptions theirs;
+  theirs.redis_prefix = server_.fresh_prefix();
+  EXPECT_EQ(admin({"SET", theirs.redis_prefix + "paused", "yes"}), "OK");
+  auto refused = open(server_.url(), theirs);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().field(), "redis_prefix");
+  EXPECT_NE(refused.error().message().find(theirs.redis_prefix + "paused is a string"),
+            std::string::npos)
+      << refused.error().message();
+
+  StoreOptions newer;
+  newer.redis_prefix = server_.fresh_prefix();
+  EXPECT_EQ(admin({"SET", newer.redis_prefix + "schema", "99"}), "OK");
+  auto from_newer = open(server_.url(), newer);
+  ASSERT_FALSE(from_newer.ok());
+  EXPECT_NE(from_newer.error().message().find("layout 99"), std::string::npos)
+      << from_newer.error().message();
+
+  EXPECT_EQ(admin({"GET", prefix() + "schema"}), "1");  // the fixture's store marked its prefix
+}
+
+TEST_F(RedisStoreTest, ADbThatDoesNotExistIsAClearErrorAtOpen) {
+  auto r = open("redis://127.0.0.1:" + std::to_string(server_.port()) + "/999");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("refused SELECT"), std::string::npos) << r.error().message();
+}
+
 TEST_F(RedisStoreTest, NobodyListeningIsUnavailableAtOpen) {
   auto r = open("redis://127.0.0.1:" + std::to_string(free_loopback_port()) + "/0");
   ASSERT_FALSE(r.ok());

@@ -136,6 +136,9 @@ Result<std::unique_ptr<RedisStore>> RedisStore::open(const std::string& url, con
   auto pong = store->read_call({"PING"});
   if (!pong) return pong.error();
   if ((*pong)->type == REDIS_REPLY_ERROR) return redis::reply_error("PING", **pong);
+  // The layout of the keys (lua/common.lua); a change that an older jobq cannot read bumps it.
+  constexpr const char* kLayout = "1";
+  if (auto checked = store->read_script("open_check", {kLayout}); !checked) return checked.error();
   // Jobs would vanish under a policy that evicts keys without an expiry (jobq sets none).
   auto policy = store->read_call({"CONFIG", "GET", "maxmemory-policy"});
   if (!policy) return policy.error();

@@ -1,0 +1,28 @@
+#!lua
+-- At open: the keys jobq keeps under the prefix hold what jobq keeps there (nobody else uses the
+-- prefix), and they were written by this version of the layout. ARGV: the layout's version.
+-- Marks an empty prefix as jobq's. Answers {'ok'}.
+local kinds = {seq = 'string', schema = 'string', sweeper = 'string', paused = 'set',
+               counts = 'hash', keys = 'hash', all = 'zset', scheduled = 'zset', running = 'zset',
+               deadlines = 'zset', finished = 'zset', expiring = 'zset', dead = 'zset',
+               ['by-updated'] = 'zset', ['by-priority'] = 'zset', workers = 'zset'}
+local function refuse(why)
+  return err('invalid_argument', why .. ': another program seems to use the key prefix "' .. P ..
+             '"; give jobq a prefix of its own (--redis-prefix)', 'redis_prefix')
+end
+for name, kind in pairs(kinds) do
+  local found = redis.call('TYPE', P .. name)['ok']
+  if found ~= 'none' and found ~= kind then
+    return refuse('the key ' .. P .. name .. ' is a ' .. found .. ', where jobq keeps a ' .. kind)
+  end
+end
+local seq = redis.call('GET', P .. 'seq')
+if seq and not tonumber(seq) then return refuse('the key ' .. P .. 'seq is not a number') end
+local schema = redis.call('GET', P .. 'schema')
+if schema and schema ~= ARGV[1] then
+  return err('invalid_argument', 'the jobs under the prefix "' .. P .. '" were written by another ' ..
+             'version of jobq (layout ' .. schema .. '; this one reads layout ' .. ARGV[1] .. ')',
+             'redis_prefix')
+end
+if not schema then redis.call('SET', P .. 'schema', ARGV[1]) end
+return {'ok'}
