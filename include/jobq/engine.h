@@ -77,10 +77,10 @@ class Engine {
   // anything else (an /ack that carries a lease).
   Status validate_lease(const LeaseRequest& request) const;
   std::size_t waiting_leases() const;
-  // Jobs became ready without a write of this engine's (another jobqd node on the same store):
-  // the waiting leases look again. The one entry point for a store shared by several nodes to
-  // report such writes; this engine's own writes need no report.
-  void jobs_ready();
+  // A job became ready without a write of this engine's (another jobqd node on the same store):
+  // the first waiting lease it matches leases. The one entry point for a store shared by several
+  // nodes to report such writes; this engine's own writes need no report.
+  void job_ready(const Job& job);
   // Blocking convenience over lease_async: waits up to wait_ms of real time.
   Result<std::vector<Job>> lease_wait(const LeaseRequest& request, std::int64_t wait_ms);
   Result<HeartbeatReply> heartbeat(const std::string& id, const std::string& token,

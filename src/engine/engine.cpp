@@ -101,12 +101,12 @@ void Engine::Impl::publish_all(EventType type, std::vector<Job>& jobs) {
 void Engine::Impl::publish_finished(const Job& job, std::vector<Job>& dependents,
                                     std::optional<EventType> type) {
   publish(type.value_or(event_for(job)), job);
-  bool ready = job.status == JobStatus::queued;
-  for (Job& d : dependents) {
-    ready |= d.status == JobStatus::queued;
-    publish(event_for(d), d);
-  }
-  if (ready) wake_waiters();
+  for (Job& d : dependents) publish(event_for(d), d);
+  std::vector<Job> ready;
+  if (job.status == JobStatus::queued) ready.push_back(job);  // retried at once
+  for (const Job& d : dependents)
+    if (d.status == JobStatus::queued) ready.push_back(d);
+  if (!ready.empty()) waiters->offer(ready);
 }
 
 std::int64_t Engine::Impl::backoff_delay(const Job& job) {

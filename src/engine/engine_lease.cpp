@@ -42,8 +42,8 @@ std::uint64_t Engine::lease_async(const LeaseRequest& request, LeaseCallback don
   return impl_->waiters->add(request, std::move(done));
 }
 
-void Engine::jobs_ready() {
-  impl_->wake_waiters();
+void Engine::job_ready(const Job& job) {
+  impl_->waiters->offer({job});
 }
 
 std::size_t Engine::waiting_leases() const {

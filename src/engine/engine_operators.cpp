@@ -19,7 +19,7 @@ Result<Job> Engine::retry(const std::string& id) {
   auto retried = d.store.write([&](WriteGroup& g) { return g.retry(id, now); });
   if (!retried) return retried.error();
   d.publish(EventType::queued, *retried);
-  d.wake_waiters();
+  d.waiters->offer({*retried});
   return retried;
 }
 
@@ -40,7 +40,7 @@ Result<std::vector<Job>> Engine::retry_where(JobFilter filter) {
   auto retried = d.store.write([&](WriteGroup& g) { return g.retry_where(filter, now); });
   if (!retried) return retried.error();
   d.publish_all(EventType::queued, *retried);
-  if (!retried->empty()) d.wake_waiters();
+  d.waiters->offer(*retried);
   return retried;
 }
 
@@ -54,7 +54,7 @@ Result<Job> Engine::update(const std::string& id, std::optional<int> priority,
   auto job = d.store.write([&](WriteGroup& g) { return g.update(id, priority, run_at, now); });
   if (!job) return job.error();
   d.publish(EventType::updated, *job);
-  if (job->status == JobStatus::queued) d.wake_waiters();
+  d.waiters->offer({*job});
   return job;
 }
 

@@ -82,6 +82,18 @@ Result<Job> Engine::Impl::make_job(const JobSpec& spec, Millis now) const {
   return j;
 }
 
+namespace {
+
+// The jobs a submit created, ready or not (an idempotent repeat creates none).
+std::vector<Job> created_jobs(const std::vector<SubmitOutcome>& stored) {
+  std::vector<Job> out;
+  for (const SubmitOutcome& sub : stored)
+    if (sub.created) out.push_back(sub.job);
+  return out;
+}
+
+}  // namespace
+
 // Stores the jobs in one write.
 void Engine::Impl::submit_jobs(std::vector<Job> made, Done<std::vector<SubmitOutcome>> done) {
   auto handed = std::make_shared<std::vector<LeaseWaiters::Claim>>();
@@ -92,13 +104,8 @@ void Engine::Impl::submit_jobs(std::vector<Job> made, Done<std::vector<SubmitOut
                jobs = std::make_shared<std::vector<Job>>(std::move(made))](WriteGroup& g) {
     auto stored = g.submit(std::move(*jobs));
     if (!stored) return stored;
-    bool ready = false;
-    for (const SubmitOutcome& sub : *stored)
-      ready |= sub.created && sub.job.status == JobStatus::queued;
-    if (ready) {
-      *handed = waiters->claim_ready();
-      for (LeaseWaiters::Claim& c : *handed) c.jobs = g.lease(c.waiter.request, now);
-    }
+    if (waiters->size() > 0) *handed = waiters->claim_for(created_jobs(*stored));
+    for (LeaseWaiters::Claim& c : *handed) c.jobs = g.lease(c.waiter.request, now);
     return stored;
   };
   auto then = [this, handed, done = std::move(done)](Result<std::vector<SubmitOutcome>> stored) {
@@ -106,21 +113,24 @@ void Engine::Impl::submit_jobs(std::vector<Job> made, Done<std::vector<SubmitOut
       waiters->settle(*handed, false);  // claims come only with a submit the commit then lost
       return done(stored.error());
     }
-    std::vector<SubmitOutcome> out;
-    out.reserve(stored->size());
-    bool ready = false;
-    for (SubmitOutcome& sub : *stored) {
-      if (sub.created) {
-        ready |= sub.job.status == JobStatus::queued;
-        publish(EventType::submitted, sub.job);
-      }
-      out.push_back({std::move(sub.job), sub.created});
-    }
+    std::vector<Job> unhanded;
+    if (waiters->size() > 0) unhanded = created_jobs(*stored);
     for (const LeaseWaiters::Claim& c : *handed)
       if (c.jobs)
-        for (const Job& job : *c.jobs) publish(EventType::started, job);
+        for (const Job& job : *c.jobs) {
+          publish(EventType::started, job);
+          std::erase_if(unhanded, [&job](const Job& j) { return j.id == job.id; });
+        }
+    std::vector<SubmitOutcome> out;
+    out.reserve(stored->size());
+    for (SubmitOutcome& sub : *stored) {
+      if (sub.created) publish(EventType::submitted, sub.job);
+      out.push_back({std::move(sub.job), sub.created});
+    }
     waiters->settle(*handed, true);
-    if (ready) wake_waiters();
+    // Waiters that arrived during the write are offered what the claims did not take; an offer
+    // of nothing still tells a waiter whose own lease was under way to look again.
+    waiters->offer(unhanded);
     done(std::move(out));
   };
   write(std::move(work), std::move(then));

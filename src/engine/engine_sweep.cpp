@@ -24,9 +24,9 @@ Result<TickReport> Engine::tick() {
     if (!promoted) return promoted.error();
     report.promoted += promoted->size();
     d.publish_all(EventType::queued, *promoted);
+    d.waiters->offer(*promoted);
     if (promoted->size() < kChunk) break;
   }
-  if (report.promoted) d.wake_waiters();
 
   auto expired = d.expire_overdue(now);
   if (!expired) return expired.error();

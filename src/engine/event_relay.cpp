@@ -44,7 +44,7 @@ void EventRelay::heard(std::string_view m) {
   auto event = event_from(m);
   if (!event) return;  // a message of another version, or not jobq's: nothing to show
   bus_.publish(*event);
-  if (event->job->status == JobStatus::queued) engine_.jobs_ready();
+  if (event->job->status == JobStatus::queued) engine_.job_ready(*event->job);
 }
 
 }  // namespace jobq

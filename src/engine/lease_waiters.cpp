@@ -1,17 +1,20 @@
 #include "engine/lease_waiters.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace jobq {
 
 std::uint64_t LeaseWaiters::add(LeaseRequest request, Engine::LeaseCallback done) {
-  std::uint64_t id;
+  std::vector<Claim> claims(1);
   {
     std::lock_guard lock(mutex_);
-    id = next_id_++;
-    waiting_.emplace(id, Waiter{std::move(request), std::move(done)});
+    claims[0] = {next_id_++, Waiter{std::move(request), std::move(done)}, std::vector<Job>{},
+                 offers_.load()};
+    claimed_.insert(claims[0].id);
   }
-  serve();  // it may be served at once
+  std::uint64_t id = claims[0].id;
+  lease_for(claims);
   return id;
 }
 
@@ -37,6 +40,7 @@ std::size_t LeaseWaiters::size() {
 }
 
 void LeaseWaiters::serve() {
+  ++offers_;
   dirty_ = true;
   // Whoever holds serve_mutex_ sees dirty_ and passes again; the re-check after unlocking closes
   // the gap between its last look and its unlock.
@@ -60,8 +64,70 @@ void LeaseWaiters::pass() {
       waiting_.erase(it);
       claimed_.insert(id);
     }
-    lease_(w->request,
-           [this, id, w](Result<std::vector<Job>> jobs) { leased(id, *w, std::move(jobs)); });
+    std::uint64_t seen = offers_.load();
+    lease_(w->request, [this, id, w, seen](Result<std::vector<Job>> jobs) {
+      leased(id, *w, std::move(jobs), seen);
+    });
+  }
+}
+
+void LeaseWaiters::offer(const std::vector<Job>& jobs) {
+  ++offers_;
+  std::vector<Claim> claims;
+  {
+    std::lock_guard lock(mutex_);
+    claims = take_matching(jobs);
+  }
+  lease_for(claims);
+}
+
+std::vector<LeaseWaiters::Claim> LeaseWaiters::claim_for(const std::vector<Job>& jobs) {
+  std::lock_guard lock(mutex_);
+  return take_matching(jobs);
+}
+
+namespace {
+
+bool matches(const LeaseRequest& r, const Job& job) {
+  auto has = [](const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+  return has(r.queues, job.queue) && (r.types.empty() || has(r.types, job.type));
+}
+
+}  // namespace
+
+std::vector<LeaseWaiters::Claim> LeaseWaiters::take_matching(const std::vector<Job>& jobs) {
+  std::vector<Claim> claims;
+  std::map<std::uint64_t, int> room;  // of the waiters taken out: jobs each may still take
+  for (const Job& job : jobs) {
+    if (job.status != JobStatus::queued) continue;
+    bool placed = false;
+    for (Claim& c : claims)
+      if (room[c.id] > 0 && matches(c.waiter.request, job)) {
+        --room[c.id];
+        placed = true;
+        break;
+      }
+    if (placed) continue;
+    for (auto it = waiting_.begin(); it != waiting_.end(); ++it)
+      if (matches(it->second.request, job)) {
+        room[it->first] = it->second.request.max_jobs - 1;
+        claimed_.insert(it->first);
+        claims.push_back({it->first, std::move(it->second), std::vector<Job>{}, offers_.load()});
+        waiting_.erase(it);
+        break;
+      }
+  }
+  return claims;
+}
+
+void LeaseWaiters::lease_for(std::vector<Claim>& claims) {
+  for (Claim& c : claims) {
+    auto w = std::make_shared<Waiter>(std::move(c.waiter));
+    lease_(w->request, [this, id = c.id, w, seen = c.offers_seen](Result<std::vector<Job>> jobs) {
+      leased(id, *w, std::move(jobs), seen);
+    });
   }
 }
 
@@ -80,37 +146,28 @@ std::vector<std::uint64_t> LeaseWaiters::ready_waiters() {
   return ready;
 }
 
-std::vector<LeaseWaiters::Claim> LeaseWaiters::claim_ready() {
-  std::vector<std::uint64_t> ready = ready_waiters();
-  std::vector<Claim> claims;
-  std::lock_guard lock(mutex_);
-  for (std::uint64_t id : ready) {
-    auto it = waiting_.find(id);
-    if (it == waiting_.end()) continue;  // cancelled meanwhile
-    claimed_.insert(id);
-    claims.push_back({id, std::move(it->second)});
-    waiting_.erase(it);
-  }
-  return claims;
-}
-
 void LeaseWaiters::settle(std::vector<Claim>& claims, bool written) {
   for (Claim& c : claims)
     leased(c.id, c.waiter,
-           written ? std::move(c.jobs) : Result<std::vector<Job>>(std::vector<Job>{}));
+           written ? std::move(c.jobs) : Result<std::vector<Job>>(std::vector<Job>{}),
+           c.offers_seen);
 }
 
-void LeaseWaiters::leased(std::uint64_t id, Waiter& w, Result<std::vector<Job>> jobs) {
+void LeaseWaiters::leased(std::uint64_t id, Waiter& w, Result<std::vector<Job>> jobs,
+                          std::uint64_t seen) {
   bool keep_waiting = jobs.ok() && jobs->empty();
+  bool missed = false;
   {
     std::lock_guard lock(mutex_);
     claimed_.erase(id);
     if (claimed_cancelled_.erase(id)) keep_waiting = false;
     if (keep_waiting) waiting_.emplace(id, std::move(w));
+    // Read after the waiter is back: an offer counted later finds it waiting.
+    missed = offers_.load() != seen;
   }
   if (!keep_waiting) return w.done(std::move(jobs));
-  // A job made ready while this waiter was claimed was not offered to it: look again.
-  serve();
+  // A job made ready while this waiter was taken out was not offered to it: look again.
+  if (missed) serve();
 }
 
 }  // namespace jobq

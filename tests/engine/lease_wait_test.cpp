@@ -47,7 +47,7 @@ TEST_P(LeaseWait, WaitingLeaseIsHandedTheMatchingSubmit) {
 }
 
 // A second engine on the same store stands for another jobqd node: its writes do not wake this
-// engine's waiters until the store reports them through jobs_ready().
+// engine's waiters until the store reports them through job_ready().
 TEST_P(LeaseWait, AJobMadeReadyElsewhereIsHandedOverOnceReported) {
   std::promise<Result<std::vector<Job>>> got;
   f.engine->lease_async(request(),
@@ -60,7 +60,7 @@ TEST_P(LeaseWait, AJobMadeReadyElsewhereIsHandedOverOnceReported) {
   EXPECT_EQ(future.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
   EXPECT_EQ(f.engine->waiting_leases(), 1u);
 
-  f.engine->jobs_ready();
+  f.engine->job_ready(submitted->job);
   ASSERT_EQ(future.wait_for(std::chrono::seconds(5)), std::future_status::ready);
   auto leased = future.get();
   ASSERT_TRUE(leased.ok()) << leased.error().to_string();
