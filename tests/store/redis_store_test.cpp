@@ -156,6 +156,80 @@ TEST_F(RedisStoreTest, NobodyListeningIsUnavailableAtOpen) {
   EXPECT_NE(r.error().message().find("cannot connect"), std::string::npos) << r.error().message();
 }
 
+// A failed attempt to connect (here: a password Redis refuses) makes the next calls fail at once,
+// without trying, until the back-off has passed; it doubles with each failure and is forgotten
+// once an attempt succeeds.
+TEST_F(RedisStoreTest, AConnectionBacksOffAfterFailedAttempts) {
+  ManualClock clock(1'000'000);
+  redis::Address address{"127.0.0.1", server_.port()};
+  address.password = "s3cret";
+  redis::Connection c(address, false, &clock);
+  auto refused_auth = [&] {
+    auto r = c.call({"PING"});
+    return !r.ok() && r.error().message().find("refused AUTH") != std::string::npos;
+  };
+  auto backing_off = [&] {
+    auto r = c.call({"PING"});
+    return !r.ok() && r.error().message().find("next attempt in") != std::string::npos;
+  };
+  ASSERT_TRUE(refused_auth());  // no password is set: AUTH is refused
+  EXPECT_TRUE(backing_off());
+  clock.advance(redis::Connection::kFirstBackoffMs - 1);
+  EXPECT_TRUE(backing_off());
+  clock.advance(1);
+  EXPECT_TRUE(refused_auth());  // tried again, failed again: twice the wait
+  clock.advance(redis::Connection::kFirstBackoffMs);
+  EXPECT_TRUE(backing_off());
+  clock.advance(redis::Connection::kFirstBackoffMs);
+
+  EXPECT_EQ(admin({"CONFIG", "SET", "requirepass", "s3cret"}), "OK");
+  auto pong = c.call({"PING"});
+  // A connection lost after a success is opened again at once, with no back-off.
+  EXPECT_NE(admin({"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"}), "0");
+  auto lost = c.call({"PING"});
+  auto again = c.call({"PING"});
+  EXPECT_EQ(admin({"AUTH", "s3cret"}), "OK");
+  EXPECT_EQ(admin({"CONFIG", "SET", "requirepass", ""}), "OK");
+  ASSERT_TRUE(pong.ok()) << pong.error().to_string();
+  EXPECT_EQ(redis::text(**pong), "PONG");
+  EXPECT_FALSE(lost.ok());
+  ASSERT_TRUE(again.ok()) << again.error().to_string();
+  EXPECT_EQ(redis::text(**again), "PONG");
+}
+
+// A page reads about its own jobs, not the whole store: the jobs a listing loads are counted by
+// Redis itself (HGETALL calls in INFO commandstats, scripts' commands included).
+TEST_F(RedisStoreTest, APageLoadsAboutItsOwnJobs) {
+  for (int batch = 0; batch < 4; ++batch) {
+    std::vector<JobSpec> specs;
+    for (int i = 0; i < 500; ++i)  // one job in 20 is in the queue "rare"
+      specs.push_back(f.spec("t", i % 20 == 7 ? "rare" : "bulk", i % 100));
+    auto r = f.engine->submit_batch(specs);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+  }
+  auto loads = [&](const JobFilter& filter, SortField sort) -> long {
+    EXPECT_EQ(admin({"CONFIG", "RESETSTAT"}), "OK");
+    ListOptions options;
+    options.sort = sort;
+    auto page = f.engine->list(filter, options);
+    EXPECT_TRUE(page.ok()) << page.error().to_string();
+    if (!page.ok()) return -1;
+    EXPECT_EQ(page->jobs.size(), 50u);
+    std::string stats = admin({"INFO", "commandstats"});
+    auto at = stats.find("cmdstat_hgetall:calls=");
+    return at == std::string::npos ? 0 : std::stol(stats.substr(at + 22));
+  };
+  JobFilter everything, rare, bulk;
+  rare.queue = "rare";  // 100 jobs
+  bulk.queue = "bulk";  // 1,900
+  EXPECT_LE(loads(everything, SortField::created_at), 51);
+  EXPECT_LE(loads(rare, SortField::created_at), 51);
+  EXPECT_LE(loads(everything, SortField::priority), 51);
+  EXPECT_LE(loads(bulk, SortField::priority), 60);     // the order walked: nearly all match
+  EXPECT_LE(loads(rare, SortField::priority), 100);    // the queue's 100 sorted
+  EXPECT_LE(loads(rare, SortField::updated_at), 100);  // not the 2,000 walked for 1 in 20
+}
+
 TEST_F(RedisStoreTest, TheAgreedClockIsRedisNotTheLocalOne) {
   ManualClock local(1'900'000'000'000);  // 2030: a node whose clock is years off
   auto redis_store = open_store(server_.url(), local);

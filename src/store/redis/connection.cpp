@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <algorithm>
 #include <charconv>
 
 namespace jobq::redis {
@@ -59,6 +60,20 @@ Result<Address> parse_address(const std::string& url) {
   return a;
 }
 
+namespace {
+
+const Clock& system_clock() {
+  static const SystemClock clock;
+  return clock;
+}
+
+}  // namespace
+
+Connection::Connection(Address address, bool waits_forever, const Clock* clock)
+    : address_(std::move(address)),
+      waits_forever_(waits_forever),
+      clock_(clock ? *clock : system_clock()) {}
+
 Connection::~Connection() {
   drop();
 }
@@ -75,6 +90,23 @@ void Connection::interrupt() {
 }
 
 Status Connection::connect() {
+  Millis now = clock_.now();
+  if (now < next_attempt_)
+    return Error::unavailable(last_failure_ + " (next attempt in " +
+                              std::to_string(next_attempt_ - now) + " ms)");
+  Status s = attempt();
+  if (s.ok()) {
+    backoff_ms_ = 0;
+    next_attempt_ = 0;
+  } else {
+    backoff_ms_ = backoff_ms_ == 0 ? kFirstBackoffMs : std::min(2 * backoff_ms_, kMaxBackoffMs);
+    next_attempt_ = now + backoff_ms_;
+    last_failure_ = s.message();
+  }
+  return s;
+}
+
+Status Connection::attempt() {
   context_ = redisConnectWithTimeout(address_.host.c_str(), address_.port, kConnectTimeout);
   if (!context_ || context_->err) {
     std::string why = context_ ? context_->errstr : "out of memory";

@@ -75,7 +75,7 @@ end
 local function count_field(j) return cjson.encode({j.queue, j.type, j.status}) end
 
 -- The sets that depend on a job's status, as the memory store's index() and unindex().
-local function index(j)
+local function index_status(j)
   local s = j.status
   if s == 'queued' then
     redis.call('ZADD', ready_key(j.queue, j.type), ready_score(j), j.id)
@@ -96,9 +96,18 @@ local function index(j)
     redis.call('HSET', P .. 'keys', j.idempotency_key, j.id)
   end
   redis.call('ZADD', P .. 'status:' .. s, num(j.seq), j.id)
+  redis.call('HINCRBY', P .. 'counts', count_field(j), 1)
+end
+
+-- The orders every job is in whatever its status (their members never change: ZADD moves them).
+local function index_orders(j)
   redis.call('ZADD', P .. 'by-updated', num(j.updated_at), timed(j))
   redis.call('ZADD', P .. 'by-priority', priority_score(j), j.id)
-  redis.call('HINCRBY', P .. 'counts', count_field(j), 1)
+end
+
+local function index(j)
+  index_status(j)
+  index_orders(j)
 end
 
 local function unindex(j)
@@ -141,11 +150,47 @@ local function insert(j)
   index(j)
 end
 
+-- A job that keeps its status: the scores in its status's sets that its change moved.
+local function rescore(before, after)
+  local s = after.status
+  local function moved(field) return before[field] ~= after[field] end
+  if s == 'queued' and moved('priority') then
+    redis.call('ZADD', ready_key(after.queue, after.type), ready_score(after), after.id)
+  elseif s == 'scheduled' and moved('run_at') then
+    redis.call('ZADD', P .. 'scheduled', num(after.run_at), timed(after))
+  elseif s == 'running' then
+    if moved('lease_expires_at') then
+      redis.call('ZADD', P .. 'running', num(after.lease_expires_at), timed(after))
+    end
+    if moved('started_at') or moved('timeout_ms') then
+      redis.call('ZREM', P .. 'deadlines', timed(after))
+      if num(after.timeout_ms) > 0 then
+        redis.call('ZADD', P .. 'deadlines', num(after.started_at) + num(after.timeout_ms), timed(after))
+      end
+    end
+  elseif TERMINAL[s] and (moved('completed_at') or moved('expires_at')) then
+    unindex(before)
+    index_status(after)
+  end
+end
+
 -- Writes `after` over `before` (the same job), moving it between sets as its status changes.
--- Only the fields that changed are written (they are what goes to the AOF).
+-- Only the fields that changed are written, and only the sets whose membership or score changed
+-- are touched (all of it goes to the AOF).
 local function save(before, after)
-  unindex(before)
-  redis.call('ZREM', P .. 'by-updated', timed(before))
+  if before.status ~= after.status or before.queue ~= after.queue or before.type ~= after.type or
+      before.idempotency_key ~= after.idempotency_key then
+    unindex(before)
+    index_status(after)
+  else
+    rescore(before, after)
+  end
+  if before.updated_at ~= after.updated_at then
+    redis.call('ZADD', P .. 'by-updated', num(after.updated_at), timed(after))
+  end
+  if before.priority ~= after.priority then
+    redis.call('ZADD', P .. 'by-priority', priority_score(after), after.id)
+  end
   local changed = {}
   for k, v in pairs(after) do
     if before[k] ~= v then
@@ -154,7 +199,6 @@ local function save(before, after)
     end
   end
   if #changed > 0 then redis.call('HSET', job_key(after.id), unpack(changed)) end
-  index(after)
 end
 
 local function erase(j)
