@@ -39,13 +39,7 @@ Reply beat(Api& api, const Call& call) {
   WorkerBeat b;
   b.id = call.param("id");
   FieldReader in(*body);
-  in.read("types", b.types)
-      .read("queues", b.queues)
-      .read("concurrency", b.concurrency)
-      .read("running", b.running)
-      .read("host", b.host)
-      .read("pid", b.pid)
-      .read("version", b.version)
+  read_beat(in, b)
       .check(b.concurrency >= 1 && b.concurrency <= 10'000, "concurrency",
              "must be from 1 to 10000")
       .check(b.running >= 0, "running", "must be >= 0")

@@ -30,13 +30,7 @@ WorkerBeat beat_from(const std::string& id, const std::string& text) {
   json::value v = json::parse(text, ec);
   if (ec || !v.is_object()) return b;
   FieldReader in(v.get_object());
-  in.read("types", b.types)
-      .read("queues", b.queues)
-      .read("concurrency", b.concurrency)
-      .read("running", b.running)
-      .read("host", b.host)
-      .read("pid", b.pid)
-      .read("version", b.version);
+  read_beat(in, b);
   return b;
 }
 
@@ -47,6 +41,16 @@ WorkerCommand command_named(const std::string& name) {
 }
 
 }  // namespace
+
+FieldReader& read_beat(FieldReader& in, WorkerBeat& b) {
+  return in.read("types", b.types)
+      .read("queues", b.queues)
+      .read("concurrency", b.concurrency)
+      .read("running", b.running)
+      .read("host", b.host)
+      .read("pid", b.pid)
+      .read("version", b.version);
+}
 
 std::string_view to_string(WorkerCommand c) {
   switch (c) {

@@ -15,9 +15,17 @@
 #include "jobq/workers.h"
 #include "store/worker_book.h"
 
+namespace jobq {
+class FieldReader;
+}
+
 namespace jobq::server {
 
 std::string_view to_string(WorkerCommand c);
+
+// A beat's fields as JSON, as a worker's POST /workers/{id}/beat sends them and the book keeps
+// them: the one reader of both.
+FieldReader& read_beat(FieldReader& in, WorkerBeat& b);
 
 // What the registry keeps of one worker: its last beat and what operators asked of it.
 struct WorkerRecord {
