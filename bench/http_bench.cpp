@@ -1,12 +1,13 @@
 // http_bench MODE JOBQD [ROWS]: measures the real jobqd binary over HTTP, and prints one markdown
 // table in the format of engine_bench. MODE is "smoke" (tiny counts, a few seconds: proves the
 // harness runs) or "full" (the real counts; minutes). JOBQD is the server binary. ROWS, optional,
-// is a comma-separated subset of: ceiling, submits, batch, lifecycles, batched, latency, ws.
+// is a comma-separated subset of: ceiling, submits, batch, lifecycles, batched, latency, ws,
+// nodes, bullmq.
 //
-// Each row starts its own jobqd as a child process on a free loopback port, over a fresh store
-// (sqlite in a new directory under /tmp, removed afterwards; memory:; or redis: a redis-server of
-// the row's own in that directory, AOF with appendfsync always, whose CPU the row adds to
-// jobqd's), waits for GET /health,
+// Each row starts its own jobqd as a child process on a free loopback port (several, for the
+// row "nodes"), over a fresh store (sqlite in a new directory under /tmp, removed afterwards;
+// memory:; or redis: a redis-server of the row's own in such a directory, AOF with appendfsync
+// always, whose CPU the row notes beside jobqd's), waits for GET /health,
 // drives it with its own client (Boost.Beast on Asio coroutines, keep-alive connections spread
 // over a few client threads, each thread with an io_context of its own), reads the server's
 // VmRSS and CPU time, and stops it with SIGTERM.
@@ -51,6 +52,7 @@ struct Mode {
   std::string name;
   Counts memory, full, normal, redis;
   int ws_watchers, ws_jobs;
+  int queued_jobs;             // Redis memory per queued job, jobq's and BullMQ's
   std::chrono::seconds limit;  // per row
 };
 
@@ -61,6 +63,7 @@ const Mode kSmoke{"smoke",
                   {200, 1000, 300, 1000, 20},
                   100,
                   5,
+                  1000,
                   10s};
 
 // sync=full pays one fsync per group commit (0.1 to 4 ms on the 2-core VM this was tuned on), so
@@ -72,6 +75,7 @@ const Mode kFull{"full",
                  {30'000, 300'000, 30'000, 300'000, 2000},
                  1000,
                  500,
+                 100'000,
                  30s};
 
 void raise_open_files_limit(int want) {
@@ -90,7 +94,8 @@ int main(int argc, char** argv) {
     std::fprintf(
         stderr,
         "usage: %s smoke|full JOBQD [ROWS]\n"
-        "  ROWS: comma-separated subset of ceiling,submits,batch,lifecycles,batched,latency,ws\n",
+        "  ROWS: comma-separated subset of "
+        "ceiling,submits,batch,lifecycles,batched,latency,ws,nodes,bullmq\n",
         argv[0]);
     return 2;
   }
@@ -135,5 +140,20 @@ int main(int argc, char** argv) {
       report.add(latency(binary, kind, c.latency_samples, mode.limit));
   if (want("ws"))
     report.add(fanout(binary, kSqliteNormal, mode.ws_watchers, mode.ws_jobs, mode.limit));
+  // Several jobqd nodes on one redis-server: lifecycles on 1, 2 and 3 nodes, then submit to a
+  // lease waiting on another node.
+  if (want("nodes")) {
+    for (bool batched : {false, true})
+      for (int nodes = 1; nodes <= 3; ++nodes)
+        report.add(lifecycles(binary, kRedis,
+                              batched ? mode.redis.lifecycles_batched : mode.redis.lifecycles_single,
+                              batched, mode.limit, nodes));
+    report.add(latency(binary, kRedis, mode.redis.latency_samples, mode.limit, 2));
+  }
+  if (want("bullmq"))
+    for (const Row& row : versus_bullmq(binary, mode.redis.lifecycles_single,
+                                        mode.redis.lifecycles_batched,
+                                        mode.redis.latency_samples, mode.queued_jobs, mode.limit))
+      report.add(row);
   return 0;
 }

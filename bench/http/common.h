@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <chrono>
@@ -58,15 +59,28 @@ inline const StoreKind kRedis{"redis appendfsync=always", false, "", true};
 
 // ---- fatal errors -------------------------------------------------------------------------------
 
-inline std::atomic<pid_t> g_server_pid{0};  // the running jobqd, killed by die()
+// The row's running servers (jobqd nodes, redis-server), killed by die(): pids, 0 in a free slot.
+inline std::array<std::atomic<pid_t>, 8> g_children{};
+
+inline void note_child(pid_t pid) {
+  for (auto& slot : g_children)
+    if (pid_t free = 0; slot.compare_exchange_strong(free, pid)) return;
+}
+
+// Before its pid is reaped, so that die() kills no pid the system may reuse.
+inline void forget_child(pid_t pid) {
+  for (auto& slot : g_children)
+    if (pid_t mine = pid; pid > 0) slot.compare_exchange_strong(mine, 0);
+}
 
 [[noreturn]] inline void die(const std::string& what) {
   std::fflush(stdout);
   std::fprintf(stderr, "http_bench: %s\n", what.c_str());
-  if (pid_t pid = g_server_pid.load(); pid > 0) {
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
-  }
+  for (auto& slot : g_children)
+    if (pid_t pid = slot.exchange(0); pid > 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
   jobq::testing::TempDir::remove_all_live();
   std::_Exit(1);
 }

@@ -194,15 +194,15 @@ Row fanout(const std::string& binary, const StoreKind& kind, int watchers, int j
                   " watchers: messages delivered/s; submit → `submitted` event "
                   "at each watcher, p50 / p99 / max";
   r.store = kind.label;
-  Jobqd server(binary, kind);
-  Meter meter{server};
+  Servers servers(binary, kind);
+  Meter meter{servers};
 
   // Is the route there at all?
   int status = 0;
   auto first = run_one<std::string>(
       [&](asio::any_io_executor ex) -> task<std::string> {
         WsStream ws(ex);
-        std::string e = co_await ws_open(ws, server.port(), status);
+        std::string e = co_await ws_open(ws, servers.port(), status);
         if (e.empty()) {
           beast::get_lowest_layer(ws).expires_after(2s);
           co_await ws.async_close(websocket::close_code::normal, nothrow);
@@ -220,7 +220,7 @@ Row fanout(const std::string& binary, const StoreKind& kind, int watchers, int j
     return r;
   }
 
-  FanoutState s(limit, server.port(), watchers, jobs);
+  FanoutState s(limit, servers.port(), watchers, jobs);
   Clients clients(kClientThreads);
   for (int w = 0; w < watchers; ++w) clients.spawn(w, watcher(s, w));
   clients.spawn(0, fanout_producer(s));

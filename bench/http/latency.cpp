@@ -14,7 +14,7 @@ namespace {
 
 struct LatencyState {
   Deadline deadline;
-  std::uint16_t port;
+  std::uint16_t worker_port, producer_port;  // one node, or two
   int samples;
   int taken = 0;
   std::vector<double> micros;
@@ -30,14 +30,15 @@ task<> call_into(Conn& conn, Answer& out, std::string_view target, std::string b
   out = co_await conn.call(http::verb::post, target, std::move(body));
 }
 
-// One coroutine plays both sides, on two connections: it sends the worker's lease (wait_ms 5000,
+// One coroutine plays both sides, on two connections (to one node, or the worker's to the first
+// node and the producer's to the second): it sends the worker's lease (wait_ms 5000,
 // max_jobs 1), gives the server a millisecond to register it, notes the time, sends one submit,
 // and waits for both answers at once. A sample ends when the lease answer has been read. The
 // worker then completes the job, so that no job is ready when the next lease arrives.
 task<> latency_loop(LatencyState& s) {
   using namespace asio::experimental::awaitable_operators;
   auto ex = co_await asio::this_coro::executor;
-  Conn worker(ex, s.port), producer(ex, s.port);
+  Conn worker(ex, s.worker_port), producer(ex, s.producer_port);
   const std::string lease = lease_body("bench-waiter", 1, 5000);
   asio::steady_timer pause(ex);
   for (int i = 0; i < s.samples && !s.deadline.passed() && !s.problems.gave_up(); ++i) {
@@ -80,10 +81,9 @@ task<> latency_loop(LatencyState& s) {
 
 }  // namespace
 
-Row latency(const std::string& binary, const StoreKind& kind, int samples, Steady::duration limit) {
-  Jobqd server(binary, kind);
-  Meter meter{server};
-  LatencyState s{Deadline(limit), server.port(), samples};
+Row latency(Servers& servers, int samples, Steady::duration limit) {
+  Meter meter{servers};
+  LatencyState s{Deadline(limit), servers.port(0), servers.port(1), samples};
   Clients clients(1);
   clients.spawn(0, latency_loop(s));
   auto start = Steady::now();
@@ -92,7 +92,9 @@ Row latency(const std::string& binary, const StoreKind& kind, int samples, Stead
 
   Row r;
   r.measurement =
-      "submit → waiting long-poll lease (wait_ms 5000, max_jobs 1), latency p50 / p99 / max";
+      "submit → waiting long-poll lease (wait_ms 5000, max_jobs 1), latency p50 / p99 / max" +
+      std::string(servers.size() == 1 ? "" : "; the lease waits on one jobqd node, the submit goes to another");
+  const StoreKind& kind = servers.kind();
   r.store = kind.label;
   double p99 = percentile(s.micros, 0.99);
   r.result = fixed(percentile(s.micros, 0.5), 0) + " / " + fixed(p99, 0) + " / " +
@@ -106,6 +108,12 @@ Row latency(const std::string& binary, const StoreKind& kind, int samples, Stead
   r.notes = join(shortfall(s.taken, samples, s.deadline),
                  meter.finish(clients.threads(), 2, finished, s.problems));
   return r;
+}
+
+Row latency(const std::string& binary, const StoreKind& kind, int samples, Steady::duration limit,
+            int nodes) {
+  Servers servers(binary, kind, nodes);
+  return latency(servers, samples, limit);
 }
 
 }  // namespace bench

@@ -12,7 +12,7 @@ namespace {
 
 struct LifecycleState {
   Deadline deadline;
-  std::uint16_t port;
+  const Servers& servers;  // producer and worker i talk to node i mod nodes
   bool batched;
   int producers;
   std::atomic<i64> submitted{0}, leased{0}, completed{0};
@@ -30,8 +30,8 @@ struct LifecycleState {
   }
 };
 
-task<> lifecycle_producer(LifecycleState& s, i64 share) {
-  Conn conn(co_await asio::this_coro::executor, s.port);
+task<> lifecycle_producer(LifecycleState& s, int p, i64 share) {
+  Conn conn(co_await asio::this_coro::executor, s.servers.port(p));
   int batch = s.batched ? kBatch : 1;
   const std::string full_batch = batch_body(batch);
   for (i64 mine = 0; mine < share && !s.over();) {
@@ -49,7 +49,7 @@ task<> lifecycle_producer(LifecycleState& s, i64 share) {
 }
 
 task<> lifecycle_worker(LifecycleState& s, int w) {
-  Conn conn(co_await asio::this_coro::executor, s.port);
+  Conn conn(co_await asio::this_coro::executor, s.servers.port(w));
   constexpr int kWaitMs = 1000;
   const std::string lease =
       lease_body("bench-worker-" + std::to_string(w), s.batched ? kBatch : 1, kWaitMs);
@@ -96,15 +96,14 @@ task<> lifecycle_worker(LifecycleState& s, int w) {
 
 }  // namespace
 
-Row lifecycles(const std::string& binary, const StoreKind& kind, int n, bool batched,
-               Steady::duration limit) {
-  Jobqd server(binary, kind);
-  Meter meter{server};
+Row lifecycles(Servers& servers, int n, bool batched, Steady::duration limit) {
+  Meter meter{servers};
   int producers = batched ? kBatchedProducers : kSingleProducers;
   int workers = batched ? kBatchedWorkers : kSingleWorkers;
-  LifecycleState s{Deadline(limit), server.port(), batched, producers};
+  LifecycleState s{Deadline(limit), servers, batched, producers};
   Clients clients(kClientThreads);
-  clients.spawn_shares(producers, n, [&s](i64 share) { return lifecycle_producer(s, share); });
+  for (int p = 0; p < producers; ++p)
+    clients.spawn(p, lifecycle_producer(s, p, n / producers + (p < n % producers)));
   for (int w = 0; w < workers; ++w) clients.spawn(w, lifecycle_worker(s, w));
   auto start = Steady::now();
   bool finished = clients.run(limit + kHardGrace);
@@ -115,23 +114,32 @@ Row lifecycles(const std::string& binary, const StoreKind& kind, int n, bool bat
                                 .count();
 
   Row r;
+  std::string spread =
+      servers.size() == 1 ? "" : ", spread over " + std::to_string(servers.size()) + " jobqd nodes";
   r.measurement =
       batched ? "lifecycles/s, batched: " + std::to_string(producers) +
                     " producers POST /jobs/batch of " + std::to_string(kBatch) + ", " +
                     std::to_string(workers) + " workers POST /lease (max_jobs " +
-                    std::to_string(kBatch) + ", wait_ms 1000) and one POST /ack per lease"
+                    std::to_string(kBatch) + ", wait_ms 1000) and one POST /ack per lease" + spread
               : "lifecycles/s, one call per step: " + std::to_string(producers) +
                     " producers POST /jobs, " + std::to_string(workers) +
-                    " workers POST /lease (max_jobs 1, wait_ms 1000) and POST /jobs/{id}/complete";
-  r.store = kind.label;
+                    " workers POST /lease (max_jobs 1, wait_ms 1000) and POST /jobs/{id}/complete" +
+                    spread;
+  r.store = servers.kind().label;
   r.result = group(std::llround(double(done) / secs)) + " /s";
   r.n = done;
   r.seconds = secs;
   r.target = batched ? "≥ 60,000 /s" : "≥ 20,000 /s";
   r.met = double(done) / secs >= (batched ? 60'000 : 20'000);
   r.notes = join(shortfall(done, n, s.deadline),
-                 meter.finish(clients.threads(), producers + workers, finished, s.problems));
+                 meter.finish(clients.threads(), producers + workers, finished, s.problems, done));
   return r;
+}
+
+Row lifecycles(const std::string& binary, const StoreKind& kind, int n, bool batched,
+               Steady::duration limit, int nodes) {
+  Servers servers(binary, kind, nodes);
+  return lifecycles(servers, n, batched, limit);
 }
 
 }  // namespace bench

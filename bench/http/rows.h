@@ -4,8 +4,10 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "http/common.h"
+#include "http/jobqd.h"
 
 namespace bench {
 
@@ -15,11 +17,24 @@ Row round_trips(const std::string& binary, int n, int conns, Steady::duration li
 // /jobs/batch of `batch`, on `conns` connections.
 Row submits(const std::string& binary, const StoreKind& kind, int n, int batch, int conns,
             Steady::duration limit);
-// http/lifecycles.cpp, "lifecycles" and "batched": n jobs submitted, leased and completed.
+Row submits(Servers& servers, int n, int batch, int conns, Steady::duration limit);
+// http/lifecycles.cpp, "lifecycles" and "batched": n jobs submitted, leased and completed, by
+// clients spread over `nodes` jobqd (several only on the redis store; the row "nodes").
 Row lifecycles(const std::string& binary, const StoreKind& kind, int n, bool batched,
-               Steady::duration limit);
-// http/latency.cpp, "latency": submit to a waiting long-poll lease, `samples` times.
-Row latency(const std::string& binary, const StoreKind& kind, int samples, Steady::duration limit);
+               Steady::duration limit, int nodes = 1);
+// The same on servers already running (the row "bullmq" runs BullMQ on the same redis-server).
+Row lifecycles(Servers& servers, int n, bool batched, Steady::duration limit);
+// http/latency.cpp, "latency": submit to a waiting long-poll lease, `samples` times; with two
+// nodes, the lease waits on one and the submit goes to the other.
+Row latency(const std::string& binary, const StoreKind& kind, int samples, Steady::duration limit,
+            int nodes = 1);
+Row latency(Servers& servers, int samples, Steady::duration limit);
+// http/bullmq.cpp, "bullmq": jobq on one redis-server, then BullMQ (bench/peers/bullmq) on the
+// same one after a FLUSHALL, for each workload: lifecycles one call per step and batched, submit
+// to a waiting worker, and Redis memory per queued job; each BullMQ row gives the ratio.
+std::vector<Row> versus_bullmq(const std::string& binary, int lifecycles_single,
+                               int lifecycles_batched, int latency_samples, int queued_jobs,
+                               Steady::duration limit);
 // http/fanout.cpp, "ws": `jobs` submitted events fanned out to `watchers` WebSocket watchers.
 Row fanout(const std::string& binary, const StoreKind& kind, int watchers, int jobs,
            Steady::duration limit);

@@ -38,11 +38,9 @@ task<> submitter(SubmitState& s, i64 share) {
 
 }  // namespace
 
-Row submits(const std::string& binary, const StoreKind& kind, int n, int batch, int conns,
-            Steady::duration limit) {
-  Jobqd server(binary, kind);
-  Meter meter{server};
-  SubmitState s{Deadline(limit), server.port(), batch};
+Row submits(Servers& servers, int n, int batch, int conns, Steady::duration limit) {
+  Meter meter{servers};
+  SubmitState s{Deadline(limit), servers.port(), batch};
   Clients clients(kClientThreads);
   clients.spawn_shares(conns, n, [&s](i64 share) { return submitter(s, share); });
   auto [finished, secs] = clients.run_timed(limit);
@@ -53,13 +51,19 @@ Row submits(const std::string& binary, const StoreKind& kind, int n, int batch, 
       batch == 1 ? "submits/s, one job per POST /jobs, " + std::to_string(conns) + " connections"
                  : "submits/s, POST /jobs/batch of " + std::to_string(batch) + ", " +
                        std::to_string(conns) + " connections";
-  r.store = kind.label;
+  r.store = servers.kind().label;
   r.result = group(std::llround(double(done) / secs)) + " /s";
   r.n = done;
   r.seconds = secs;
   r.notes = join(shortfall(done, n, s.deadline),
-                 meter.finish(clients.threads(), conns, finished, s.problems));
+                 meter.finish(clients.threads(), conns, finished, s.problems, done));
   return r;
+}
+
+Row submits(const std::string& binary, const StoreKind& kind, int n, int batch, int conns,
+            Steady::duration limit) {
+  Servers servers(binary, kind);
+  return submits(servers, n, batch, conns, limit);
 }
 
 namespace {
@@ -90,9 +94,9 @@ task<> round_tripper(RoundTripState& s, i64 share) {
 // What this machine, this client and jobqd's HTTP layer allow at all: a single-call lifecycle is
 // three such round trips plus the store's work, so a third of this bounds the lifecycles row.
 Row round_trips(const std::string& binary, int n, int conns, Steady::duration limit) {
-  Jobqd server(binary, kMemory);
-  Meter meter{server};
-  RoundTripState s{Deadline(limit), server.port()};
+  Servers servers(binary, kMemory);
+  Meter meter{servers};
+  RoundTripState s{Deadline(limit), servers.port()};
   Clients clients(kClientThreads);
   clients.spawn_shares(conns, n, [&s](i64 share) { return round_tripper(s, share); });
   auto [finished, secs] = clients.run_timed(limit);

@@ -3,7 +3,7 @@
 (bench.py --raw DIR): medians over the runs of each row, jobq's CPU per job (server and workers,
 from /proc, as the harness records it), and B as ratios to the peers the targets name.
 
-    python3 bench/peers_table.py /tmp/peers-raw
+    python3 bench/peers/table.py /tmp/peers-raw
 """
 import glob
 import json
