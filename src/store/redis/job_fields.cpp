@@ -3,6 +3,7 @@
 #include <charconv>
 #include <stdexcept>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "store/json_lists.h"
 
@@ -43,10 +44,20 @@ double to_real(std::string_view s) {
   return d;
 }
 
+// As common.lua's ZERO: these fields are at their zero at "0", every other one at "".
+bool at_zero(std::string_view field, std::string_view value) {
+  static const std::unordered_set<std::string_view> zero_is_0 = {
+      "priority",      "progress",        "attempt",        "max_attempts",     "backoff_initial_ms",
+      "backoff_factor", "backoff_max_ms", "backoff_jitter", "timeout_ms",       "soft_timeout_ms",
+      "run_at",        "lease_ms",        "lease_expires_at", "cancel_requested", "started_at",
+      "completed_at",  "expires_at"};
+  return value.empty() || (value == "0" && zero_is_0.count(field) > 0);
+}
+
 }  // namespace
 
 std::vector<std::string> submit_fields(const Job& j) {
-  return {
+  std::vector<std::string> all{
       "id",
       j.id,
       "type",
@@ -120,6 +131,15 @@ std::vector<std::string> submit_fields(const Job& j) {
       "expires_at",
       int_text(j.expires_at),
   };
+  // A field at its zero is left out: the scripts and job_from_fields read it as that zero.
+  std::vector<std::string> kept;
+  kept.reserve(all.size());
+  for (std::size_t i = 0; i + 1 < all.size(); i += 2)
+    if (!at_zero(all[i], all[i + 1])) {
+      kept.push_back(std::move(all[i]));
+      kept.push_back(std::move(all[i + 1]));
+    }
+  return kept;
 }
 
 Job job_from_fields(const redisReply& flat) {

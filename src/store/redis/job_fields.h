@@ -10,10 +10,12 @@
 
 namespace jobq::redis {
 
-// Field, value, field, value, ...: every field but status and seq, which the store decides.
+// Field, value, field, value, ...: every field but status and seq, which the store decides, and
+// but those at their zero ("" or "0", as lua/common.lua's ZERO), which the hash does not keep.
 std::vector<std::string> submit_fields(const Job& job);
 
-// A job from a flat array reply of field/value pairs (HGETALL, or a script's job).
+// A job from a flat array reply of field/value pairs (HGETALL, or a script's job); a field that
+// is missing is at its zero.
 Job job_from_fields(const redisReply& flat);
 
 std::string int_text(std::int64_t n);

@@ -1,6 +1,6 @@
 #!lua
 -- WriteGroup::submit. ARGV: n, then per job a field count k and k field/value pairs (every field
--- but status and seq). All-or-nothing: every dependency is checked before any job is stored.
+-- but status and seq, those at their zero left out). All-or-nothing: every dependency is checked before any job is stored.
 -- Answers {'ok', {created, job}...}.
 local jobs, at = {}, 2
 for i = 1, num(ARGV[1]) do
@@ -10,7 +10,7 @@ for i = 1, num(ARGV[1]) do
     at = at + 2
   end
   at = at + 1
-  jobs[i] = j
+  jobs[i] = job_table(j)
 end
 for _, j in ipairs(jobs) do
   for _, dep in ipairs(list_of(j.depends_on)) do
