@@ -5,7 +5,7 @@
 
 OUT.cpp defines `std::string_view jobq::redis::lua_source(std::string_view name)` (declared in
 src/store/redis/scripts.h), where a name is a file's base name without .lua; an unknown name
-answers an empty view. Run by the build (src/CMakeLists.txt) whenever a script changes.
+answers an empty view; and `lua_names()`, every name but common's. Run by the build (src/CMakeLists.txt) whenever a script changes.
 """
 
 import os
@@ -20,9 +20,11 @@ def main(argv):
     if len(argv) < 3:
         sys.exit("usage: lua_to_cpp.py OUT.cpp FILE.lua...")
     target, sources = argv[1], sorted(argv[2:])
-    entries = []
+    entries, names = [], []
     for source in sources:
         name = os.path.splitext(os.path.basename(source))[0]
+        if name != "common":
+            names.append(name)
         with open(source, "rb") as f:
             data = f.read()
         chunks = [cpp_literal(data[j:j + CHUNK]) for j in range(0, len(data), CHUNK)] or ['""']
@@ -36,6 +38,10 @@ namespace jobq::redis {{
 std::string_view lua_source(std::string_view name) {{
 {chr(10).join(entries)}
   return {{}};
+}}
+
+std::vector<std::string_view> lua_names() {{
+  return {{{", ".join(cpp_literal(n.encode()) for n in names)}}};
 }}
 
 }}  // namespace jobq::redis

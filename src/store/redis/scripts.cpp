@@ -1,5 +1,6 @@
 #include "store/redis/scripts.h"
 
+#include <cstdio>
 #include <stdexcept>
 
 #include "core/job_state.h"
@@ -53,46 +54,52 @@ Error script_error(const redisReply& reply) {
 }
 
 // A script's first line is its shebang: `#!lua` for one that writes, which Redis refuses whole
-// when it is out of memory (never half done), and `#!lua flags=no-writes` for one that reads.
-std::string Scripts::body(std::string_view name) {
-  std::string_view source = lua_source(name);
-  if (source.substr(0, 2) != "#!")
-    throw std::logic_error("no Lua script named " + std::string(name));
-  auto eol = source.find('\n');
-  return std::string(source.substr(0, eol + 1)) + state_table() +
-         std::string(lua_source("common")) + "\n" + std::string(source.substr(eol + 1));
+// when it is out of memory (never half done), and `#!lua flags=no-writes` for one that reads;
+// the function keeps those flags.
+const Library& library() {
+  static const Library lib = [] {
+    std::string functions;
+    for (std::string_view name : lua_names()) {
+      std::string_view source = lua_source(name);
+      auto eol = source.find('\n');
+      if (source.substr(0, 2) != "#!" || eol == std::string_view::npos)
+        throw std::logic_error("lua/" + std::string(name) + ".lua has no shebang");
+      bool reads = source.substr(0, eol).find("no-writes") != std::string_view::npos;
+      functions += "redis.register_function{function_name = '@_" + std::string(name) +
+                   "', flags = {" + (reads ? "'no-writes'" : "") +
+                   "}, callback = function(keys, args)\nP, ARGV = keys[1], args\n" +
+                   std::string(source.substr(eol + 1)) + "\nend}\n";
+    }
+    std::string body = state_table() + std::string(lua_source("common")) + "\n" + functions;
+    std::uint64_t hash = 14695981039346656037ull;  // FNV-1a
+    for (unsigned char c : body) hash = (hash ^ c) * 1099511628211ull;
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+    std::string name = "jobq_" + std::string(hex);
+    for (auto at = body.find("'@_"); at != std::string::npos; at = body.find("'@_", at))
+      body.replace(at + 1, 1, name);
+    return Library{name, "#!lua name=" + name + "\n" + body};
+  }();
+  return lib;
 }
 
-Result<std::string> Scripts::load(Connection& connection, std::string_view name) {
-  auto r = connection.call({"SCRIPT", "LOAD", body(name)});
+Status Scripts::load(Connection& connection) {
+  auto r = connection.call({"FUNCTION", "LOAD", library().text});
   if (!r) return r.error();
-  if ((*r)->type != REDIS_REPLY_STRING) return reply_error("SCRIPT LOAD " + std::string(name), **r);
-  std::string sha(text(**r));
-  std::lock_guard lock(mutex_);
-  sha_[std::string(name)] = sha;
-  return sha;
+  // Another node (or thread) may have loaded it first: the same name is the same text.
+  if ((*r)->type == REDIS_REPLY_ERROR && text(**r).find("already exists") == std::string_view::npos)
+    return reply_error("FUNCTION LOAD " + library().name, **r);
+  return {};
 }
 
 Result<Reply> Scripts::run(Connection& connection, std::string_view name,
                            const std::vector<std::string>& args) {
-  std::string sha;
-  {
-    std::lock_guard lock(mutex_);
-    if (auto it = sha_.find(std::string(name)); it != sha_.end()) sha = it->second;
-  }
-  if (sha.empty()) {
-    auto loaded = load(connection, name);
-    if (!loaded) return loaded.error();
-    sha = *loaded;
-  }
-  std::vector<std::string> call{"EVALSHA", sha, "1", prefix_};
+  std::vector<std::string> call{"FCALL", library().name + "_" + std::string(name), "1", prefix_};
   call.insert(call.end(), args.begin(), args.end());
   auto r = connection.call(call);
   if (!r) return r.error();
-  if ((*r)->type == REDIS_REPLY_ERROR && starts_with(text(**r), "NOSCRIPT")) {
-    auto loaded = load(connection, name);
-    if (!loaded) return loaded.error();
-    call[1] = *loaded;
+  if ((*r)->type == REDIS_REPLY_ERROR && starts_with(text(**r), "ERR Function not found")) {
+    if (Status s = load(connection); !s.ok()) return s;
     r = connection.call(call);
     if (!r) return r.error();
   }

@@ -1,12 +1,17 @@
--- Shared by every script: the C++ side sends it, after the state table (ALLOWED, generated from
--- src/core/job_state.cpp) and before the script's own text, as one EVAL body. It mirrors
--- src/core/transitions.cpp and src/store/dependents.cpp step for step; the conformance suite
--- (tests/store) holds the two to each other.
+-- Shared by every script: the C++ side loads it once, after the state table (ALLOWED, generated
+-- from src/core/job_state.cpp), as the top of the Redis function library in which every script
+-- is a function (src/store/redis/scripts.cpp). It mirrors src/core/transitions.cpp and
+-- src/store/dependents.cpp step for step; the conformance suite (tests/store) holds the two to
+-- each other.
 --
 -- A job is the hash P..'job:'..id, every value a string; booleans are '0'/'1', absent optional
--- numbers ''. KEYS[1] is the prefix P. A script answers {'ok', ...} or {'err', code, message,
--- field}.
-local P = KEYS[1]
+-- numbers ''. A script answers {'ok', ...} or {'err', code, message, field}.
+
+-- Set by each function as it starts: the prefix (its one key) and its arguments. Redis runs one
+-- function at a time, so the library's functions may share them. (This top level runs once, when
+-- Redis loads the library, where only redis.register_function may be called: no ipairs, no
+-- string library.)
+local P, ARGV
 
 local function job_key(id) return P .. 'job:' .. id end
 local function num(s) return tonumber(s) or 0 end
@@ -59,18 +64,15 @@ end
 -- fewer values to carry in and out of every script. A job table reads such a field through
 -- ZERO; the C++ side reads a missing field as its zero (job_fields.cpp). id, type, queue,
 -- status, seq, created_at and updated_at are always kept.
-local ZERO = {}
-for _, f in ipairs({'priority', 'progress', 'attempt', 'max_attempts', 'backoff_initial_ms',
-                    'backoff_factor', 'backoff_max_ms', 'backoff_jitter', 'timeout_ms',
-                    'soft_timeout_ms', 'run_at', 'lease_ms', 'lease_expires_at',
-                    'cancel_requested', 'started_at', 'completed_at', 'expires_at'}) do
-  ZERO[f] = '0'
-end
-for _, f in ipairs({'payload', 'stage', 'progress_message', 'processed_items', 'total_items',
-                    'worker_id', 'lease_token', 'result', 'errors', 'user_id', 'tags',
-                    'idempotency_key', 'depends_on', 'callback_url'}) do
-  ZERO[f] = ''
-end
+local ZERO = {
+  priority = '0', progress = '0', attempt = '0', max_attempts = '0', backoff_initial_ms = '0',
+  backoff_factor = '0', backoff_max_ms = '0', backoff_jitter = '0', timeout_ms = '0',
+  soft_timeout_ms = '0', run_at = '0', lease_ms = '0', lease_expires_at = '0',
+  cancel_requested = '0', started_at = '0', completed_at = '0', expires_at = '0',
+  payload = '', stage = '', progress_message = '', processed_items = '', total_items = '',
+  worker_id = '', lease_token = '', result = '', errors = '', user_id = '', tags = '',
+  idempotency_key = '', depends_on = '', callback_url = '',
+}
 local JOB = {__index = ZERO}
 local function job_table(j) return setmetatable(j, JOB) end
 
