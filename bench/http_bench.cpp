@@ -2,7 +2,7 @@
 // table in the format of engine_bench. MODE is "smoke" (tiny counts, a few seconds: proves the
 // harness runs) or "full" (the real counts; minutes). JOBQD is the server binary. ROWS, optional,
 // is a comma-separated subset of: ceiling, submits, batch, lifecycles, batched, latency, ws,
-// nodes, bullmq.
+// nodes, listing, bullmq.
 //
 // Each row starts its own jobqd as a child process on a free loopback port (several, for the
 // row "nodes"), over a fresh store (sqlite in a new directory under /tmp, removed afterwards;
@@ -53,6 +53,7 @@ struct Mode {
   Counts memory, full, normal, redis;
   int ws_watchers, ws_jobs;
   int queued_jobs;             // Redis memory per queued job, jobq's and BullMQ's
+  int listed_jobs;             // the redis store that "listing" pages through
   std::chrono::seconds limit;  // per row
 };
 
@@ -64,6 +65,7 @@ const Mode kSmoke{"smoke",
                   100,
                   5,
                   1000,
+                  2000,
                   10s};
 
 // sync=full pays one fsync per group commit (0.1 to 4 ms on the 2-core VM this was tuned on), so
@@ -76,6 +78,7 @@ const Mode kFull{"full",
                  1000,
                  500,
                  100'000,
+                 1'000'000,
                  30s};
 
 void raise_open_files_limit(int want) {
@@ -95,7 +98,7 @@ int main(int argc, char** argv) {
         stderr,
         "usage: %s smoke|full JOBQD [ROWS]\n"
         "  ROWS: comma-separated subset of "
-        "ceiling,submits,batch,lifecycles,batched,latency,ws,nodes,bullmq\n",
+        "ceiling,submits,batch,lifecycles,batched,latency,ws,nodes,listing,bullmq\n",
         argv[0]);
     return 2;
   }
@@ -150,6 +153,9 @@ int main(int argc, char** argv) {
                               batched, mode.limit, nodes));
     report.add(latency(binary, kRedis, mode.redis.latency_samples, mode.limit, 2));
   }
+  if (want("listing"))
+    for (const Row& row : listing(binary, mode.listed_jobs, 20, 4 * mode.limit, mode.limit))
+      report.add(row);
   if (want("bullmq"))
     for (const Row& row : versus_bullmq(binary, mode.redis.lifecycles_single,
                                         mode.redis.lifecycles_batched,

@@ -47,6 +47,18 @@ class RedisChild {
     return std::stoll(info.substr(at + 12));
   }
 
+  // CONFIG RESETSTAT, and then the calls of `command` since (INFO commandstats): how many times
+  // Redis ran it, from scripts as well.
+  void reset_stats() const {
+    if (command("CONFIG RESETSTAT") != "OK") die("redis-server: CONFIG RESETSTAT failed");
+  }
+  std::int64_t calls_of(const std::string& name) const {
+    std::string stats = command("INFO commandstats");
+    std::string key = "cmdstat_" + name + ":calls=";
+    auto at = stats.find(key);
+    return at == std::string::npos ? 0 : std::stoll(stats.substr(at + key.size()));
+  }
+
   // Every key of every db gone, so that the next system measured starts as the first did.
   void flush_all() const {
     std::string answer = command("FLUSHALL SYNC");

@@ -29,6 +29,10 @@ Row lifecycles(Servers& servers, int n, bool batched, Steady::duration limit);
 Row latency(const std::string& binary, const StoreKind& kind, int samples, Steady::duration limit,
             int nodes = 1);
 Row latency(Servers& servers, int samples, Steady::duration limit);
+// http/listing.cpp, "listing": a redis store filled with n jobs (within fill_limit), then up to
+// `pages` pages of 50 for each of several filters and orders, with the jobs each page loaded.
+std::vector<Row> listing(const std::string& binary, int n, int pages, Steady::duration fill_limit,
+                         Steady::duration limit);
 // http/bullmq.cpp, "bullmq": jobq on one redis-server, then BullMQ (bench/peers/bullmq) on the
 // same one after a FLUSHALL, for each workload: lifecycles one call per step and batched, submit
 // to a waiting worker, and Redis memory per queued job; each BullMQ row gives the ratio.

@@ -5,8 +5,10 @@
 -- A page touches few jobs. By seq it walks, from the cursor, the smallest of the sets that the
 -- filter names (all, status, queue, type, user, tag) and keeps what the filter matches. By
 -- priority or updated_at it either walks that whole order the same way, or sorts the smallest
--- named set, whichever touches fewer jobs: walking expects limit * all / smallest of them (the
--- filter's jobs spread through the order), sorting touches the whole smallest set.
+-- named set, whichever should touch fewer jobs: walking expects limit * all / smallest of them
+-- (the filter's jobs spread through the order), sorting touches the whole smallest set. A walk
+-- that has loaded as many jobs as that set holds (its jobs bunched at the far end of the order)
+-- sorts the set instead, so a page never loads more than twice the smallest set.
 local f = cjson.decode(ARGV[1])
 local sort, desc, want = ARGV[2], ARGV[3] == '1', num(ARGV[4]) + 1
 local has_cursor, ckey, cseq = ARGV[5] == '1', num(ARGV[6]), num(ARGV[7])
@@ -34,7 +36,7 @@ end
 
 -- Sorting the smallest set: each job's place in the order is (priority, seq) or (updated_at,
 -- seq); those past the cursor that match are sorted and the first `want` answered.
-if kind ~= 'seq' and smallest_key and smallest * smallest <= want * redis.call('ZCARD', all) then
+local function sorted_smallest()
   local found = {}
   for _, id in ipairs(redis.call('ZRANGE', smallest_key, 0, -1)) do
     local j = load(id)
@@ -65,6 +67,9 @@ if kind ~= 'seq' and smallest_key and smallest * smallest <= want * redis.call('
   return out
 end
 
+local can_sort = kind ~= 'seq' and smallest_key ~= nil
+if can_sort and smallest * smallest <= want * redis.call('ZCARD', all) then return sorted_smallest() end
+
 -- The score range past the cursor. By updated_at the cursor's own score is included and the
 -- jobs at or before the cursor's seq within it are skipped below.
 local low, high = '-inf', '+inf'
@@ -81,7 +86,7 @@ if has_cursor then
 end
 
 local out = {'ok'}
-local offset = 0
+local offset, loaded = 0, 0
 while #out - 1 < want do
   local chunk
   if desc then
@@ -103,6 +108,8 @@ while #out - 1 < want do
       end
     end
     if not skip then
+      if can_sort and loaded >= smallest then return sorted_smallest() end
+      loaded = loaded + 1
       local j = load(id)
       if matches(j, f) then
         out[#out + 1] = flat(j)
