@@ -18,45 +18,23 @@
 //   {"samples":..,"p50_ms":..,"p99_ms":..,"max_ms":..}
 // The queue is obliterated (force) before exiting.
 import { Queue, Worker } from 'bullmq';
-import { parseArgs } from 'node:util';
+import { connectionTo, fail, freshQueueName, giveUpAfter, intArg, parse } from './cli.mjs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-function fail(msg) {
-  console.error(`latency.mjs: ${msg}`);
-  process.exit(1);
-}
-
-function intArg(values, name, min) {
-  const v = values[name];
-  if (v === undefined) fail(`--${name} is required`);
-  if (!/^\d+$/.test(v) || Number(v) < min) fail(`--${name} must be an integer >= ${min}, got ${v}`);
-  return Number(v);
-}
-
-let opts;
-try {
-  opts = parseArgs({
-    options: {
-      port: { type: 'string' },
-      samples: { type: 'string' },
-      'limit-s': { type: 'string', default: '30' },
-    },
-    strict: true,
-    allowPositionals: false,
-  }).values;
-} catch (e) {
-  fail(e.message);
-}
+const opts = parse({
+  port: { type: 'string' },
+  samples: { type: 'string' },
+  'limit-s': { type: 'string', default: '30' },
+});
 const port = intArg(opts, 'port', 1);
 const samples = intArg(opts, 'samples', 1);
 const limitS = Number(opts['limit-s']);
 if (!(limitS > 0)) fail(`--limit-s must be a positive number, got ${opts['limit-s']}`);
 
-setTimeout(() => fail(`gave up: still running ${limitS + 120} s after the start`),
-  (limitS + 120) * 1000).unref();
+giveUpAfter(limitS + 120);
 
-const connection = { host: '127.0.0.1', port, maxRetriesPerRequest: null };
-const name = `bench-${process.pid}-${Date.now()}`;
+const connection = connectionTo(port);
+const name = freshQueueName();
 
 function nearestRank(sorted, q) {
   const rank = Math.ceil(q * sorted.length);

@@ -26,39 +26,18 @@
 // Output: one JSON line on stdout,
 //   {"jobs_submitted":..,"jobs_completed":..,"seconds":..,"per_s":..,"cut_short":true|false}
 import { Queue, Worker } from 'bullmq';
-import { parseArgs } from 'node:util';
+import { connectionTo, fail, freshQueueName, giveUpAfter, intArg, parse } from './cli.mjs';
 
 const BATCH = 100;
 
-function fail(msg) {
-  console.error(`lifecycles.mjs: ${msg}`);
-  process.exit(1);
-}
-
-function intArg(values, name, min) {
-  const v = values[name];
-  if (v === undefined) fail(`--${name} is required`);
-  if (!/^\d+$/.test(v) || Number(v) < min) fail(`--${name} must be an integer >= ${min}, got ${v}`);
-  return Number(v);
-}
-
-let opts;
-try {
-  opts = parseArgs({
-    options: {
-      port: { type: 'string' },
-      jobs: { type: 'string' },
-      mode: { type: 'string' },
-      producers: { type: 'string', default: '4' },
-      concurrency: { type: 'string', default: '8' },
-      'limit-s': { type: 'string', default: '30' },
-    },
-    strict: true,
-    allowPositionals: false,
-  }).values;
-} catch (e) {
-  fail(e.message);
-}
+const opts = parse({
+  port: { type: 'string' },
+  jobs: { type: 'string' },
+  mode: { type: 'string' },
+  producers: { type: 'string', default: '4' },
+  concurrency: { type: 'string', default: '8' },
+  'limit-s': { type: 'string', default: '30' },
+});
 const port = intArg(opts, 'port', 1);
 const jobs = intArg(opts, 'jobs', 1);
 const producers = intArg(opts, 'producers', 1);
@@ -68,13 +47,11 @@ if (!(limitS > 0)) fail(`--limit-s must be a positive number, got ${opts['limit-
 const mode = opts.mode;
 if (mode !== 'single' && mode !== 'batched') fail(`--mode must be single or batched, got ${mode}`);
 
-// Last resort if redis stops answering (BullMQ's connections retry forever with
-// maxRetriesPerRequest null): the whole run, set-up and clean-up included, is bounded.
-setTimeout(() => fail(`gave up: still running ${limitS + 120} s after the start`),
-  (limitS + 120) * 1000).unref();
+// The whole run, set-up and clean-up included, is bounded.
+giveUpAfter(limitS + 120);
 
-const connection = { host: '127.0.0.1', port, maxRetriesPerRequest: null };
-const name = `bench-${process.pid}-${Date.now()}`;
+const connection = connectionTo(port);
+const name = freshQueueName();
 
 let wake = null;      // resolves the wait for the end of the run
 

@@ -21,41 +21,19 @@
 // reading is the first command of a fresh connection of its own.
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { parseArgs } from 'node:util';
+import { connectionTo, fail, freshQueueName, giveUpAfter, intArg, parse } from './cli.mjs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const BATCH = 1000;
 
-function fail(msg) {
-  console.error(`memory.mjs: ${msg}`);
-  process.exit(1);
-}
-
-function intArg(values, name, min) {
-  const v = values[name];
-  if (v === undefined) fail(`--${name} is required`);
-  if (!/^\d+$/.test(v) || Number(v) < min) fail(`--${name} must be an integer >= ${min}, got ${v}`);
-  return Number(v);
-}
-
-let opts;
-try {
-  opts = parseArgs({
-    options: { port: { type: 'string' }, jobs: { type: 'string' } },
-    strict: true,
-    allowPositionals: false,
-  }).values;
-} catch (e) {
-  fail(e.message);
-}
+const opts = parse({ port: { type: 'string' }, jobs: { type: 'string' } });
 const port = intArg(opts, 'port', 1);
 const jobs = intArg(opts, 'jobs', 1);
 
-// Redis that stops answering would otherwise hang here for ever (maxRetriesPerRequest null).
-setTimeout(() => fail('gave up: still running 300 s after the start'), 300 * 1000).unref();
+giveUpAfter(300);
 
-const connection = { host: '127.0.0.1', port, maxRetriesPerRequest: null };
-const name = `bench-${process.pid}-${Date.now()}`;
+const connection = connectionTo(port);
+const name = freshQueueName();
 
 // used_memory as seen by the first command of a new connection, closed afterwards.
 async function usedMemory() {
