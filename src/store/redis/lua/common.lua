@@ -145,11 +145,12 @@ local function unindex(j)
     redis.call('ZREM', P .. 'scheduled', timed(j))
   elseif s == 'running' then
     redis.call('ZREM', P .. 'running', timed(j))
-    redis.call('ZREM', P .. 'deadlines', timed(j))
+    -- Only where index_status put it (the same fields decide: they do not change in between).
+    if num(j.timeout_ms) > 0 then redis.call('ZREM', P .. 'deadlines', timed(j)) end
   elseif TERMINAL[s] then
     redis.call('ZREM', P .. 'finished', timed(j))
-    redis.call('ZREM', P .. 'expiring', timed(j))
-    redis.call('ZREM', P .. 'dead', timed(j))
+    if num(j.expires_at) > 0 then redis.call('ZREM', P .. 'expiring', timed(j)) end
+    if s == 'failed' then redis.call('ZREM', P .. 'dead', timed(j)) end
   end
   if j.idempotency_key ~= '' and redis.call('HGET', P .. 'keys', j.idempotency_key) == j.id then
     redis.call('HDEL', P .. 'keys', j.idempotency_key)
@@ -187,7 +188,7 @@ local function rescore(before, after)
       redis.call('ZADD', P .. 'running', num(after.lease_expires_at), timed(after))
     end
     if moved('started_at') or moved('timeout_ms') then
-      redis.call('ZREM', P .. 'deadlines', timed(after))
+      if num(before.timeout_ms) > 0 then redis.call('ZREM', P .. 'deadlines', timed(after)) end
       if num(after.timeout_ms) > 0 then
         redis.call('ZADD', P .. 'deadlines', num(after.started_at) + num(after.timeout_ms), timed(after))
       end
