@@ -30,7 +30,7 @@ void JobFlags::add_to(CLI::App& c) {
                "while a job with this key is unfinished, a submit returns it instead");
   c.add_option("--depends-on", depends_on, "job id that must complete first (repeatable)")
       ->delimiter(',');
-  c.add_option("--callback-url", callback_url, "webhook called when the job finishes");
+  c.add_option("--callback-url", callback_url, "callback_url (refused by jobqd for now: it calls no webhooks yet)");
 }
 
 Result<std::int64_t> parse_duration(const std::string& text, const std::string& flag) {

@@ -26,7 +26,7 @@ class Submit(CliTestCase):
                       "--max-attempts", "7", "--backoff", '{"initial_ms":10,"factor":3,"max_ms":100,"jitter":false}',
                       "--timeout", "30s", "--soft-timeout", "1500", "--user", "u-1", "--tag", "a",
                       "-t", "b", "--idempotency-key", "k-" + self.queue, "--depends-on", dep["id"],
-                      "--callback-url", "http://127.0.0.1:9/hook", "--json")
+                      "--json")
         job = json.loads(out)
         self.assertEqual(job["priority"], 80)
         self.assertEqual(job["max_attempts"], 7)
@@ -35,10 +35,13 @@ class Submit(CliTestCase):
         self.assertEqual((job["user_id"], job["tags"]), ("u-1", ["a", "b"]))
         self.assertEqual(job["idempotency_key"], "k-" + self.queue)
         self.assertEqual((job["depends_on"], job["status"]), ([dep["id"]], "waiting"))
-        self.assertEqual(job["callback_url"], "http://127.0.0.1:9/hook")
         # The same key while the job is unfinished: the same job.
         again = self.ok("submit", "report", "--queue", self.queue, "--idempotency-key", "k-" + self.queue)
         self.assertEqual(again.strip(), job["id"])
+
+    def test_a_callback_url_is_refused_until_webhooks_exist(self):
+        err = self.fails(USAGE, "submit", "t", "--queue", self.queue, "--callback-url", "http://127.0.0.1:9/hook")
+        self.assertIn("callback_url", err)
 
     def test_delay_and_run_at_schedule(self):
         delayed = json.loads(self.ok("submit", "t", "--queue", self.queue, "--delay", "1h", "--json"))

@@ -115,8 +115,9 @@ class BadInput(ServerTestCase):
         self.submit_rejected({"type": "t", "backoff": {"initial_ms": -1}}, ("backoff", "backoff.initial_ms"))
         self.submit_rejected({"type": "t", "backoff": {"factor": 0.5}}, ("backoff", "backoff.factor"))
 
-    def test_bad_callback_url(self):
+    def test_callback_url_is_refused_until_webhooks_exist(self):
         self.submit_rejected({"type": "t", "callback_url": "ftp://example.com/x"}, "callback_url")
+        self.submit_rejected({"type": "t", "callback_url": "https://example.com/hook"}, "callback_url")
 
     def test_dependency_on_an_unknown_job(self):
         self.submit_rejected({"type": "t", "depends_on": [UNKNOWN_ID]}, "depends_on")

@@ -40,8 +40,7 @@ class SubmitAndGet(ServerTestCase):
     def test_get_answers_the_stored_job(self):
         fields = dict(type="sync", queue=self.queue, priority=70, payload=[1, 2, 3], max_attempts=5,
                       backoff={"initial_ms": 10, "factor": 3, "max_ms": 1000, "jitter": False},
-                      timeout_ms=60000, soft_timeout_ms=30000, user_id="user-7", tags=["a", "b"],
-                      callback_url="http://example.com/hook")
+                      timeout_ms=60000, soft_timeout_ms=30000, user_id="user-7", tags=["a", "b"])
         submitted = self.api.submit(**fields)
         job = self.api.get(submitted["id"])
         self.assertEqual(job["id"], submitted["id"])
