@@ -54,21 +54,15 @@ void LeaseWaiters::serve() {
 // Every waiter that a ready job matches gets a lease under way; with several waiters for one job,
 // all but one come back empty and wait on (the store hands each job out once).
 void LeaseWaiters::pass() {
-  for (std::uint64_t id : ready_waiters()) {
-    auto w = std::make_shared<Waiter>();
-    {
-      std::lock_guard lock(mutex_);
-      auto it = waiting_.find(id);
-      if (it == waiting_.end()) continue;  // cancelled meanwhile
-      *w = std::move(it->second);
-      waiting_.erase(it);
-      claimed_.insert(id);
-    }
-    std::uint64_t seen = offers_.load();
-    lease_(w->request, [this, id, w, seen](Result<std::vector<Job>> jobs) {
-      leased(id, *w, std::move(jobs), seen);
-    });
+  std::vector<std::uint64_t> ready = ready_waiters();
+  std::vector<Claim> claims;
+  {
+    std::lock_guard lock(mutex_);
+    for (std::uint64_t id : ready)
+      if (auto it = waiting_.find(id); it != waiting_.end())  // else cancelled meanwhile
+        claims.push_back(take(it));
   }
+  lease_for(claims);
 }
 
 void LeaseWaiters::offer(const std::vector<Job>& jobs) {
@@ -113,13 +107,19 @@ std::vector<LeaseWaiters::Claim> LeaseWaiters::take_matching(const std::vector<J
     for (auto it = waiting_.begin(); it != waiting_.end(); ++it)
       if (matches(it->second.request, job)) {
         room[it->first] = it->second.request.max_jobs - 1;
-        claimed_.insert(it->first);
-        claims.push_back({it->first, std::move(it->second), std::vector<Job>{}, offers_.load()});
-        waiting_.erase(it);
+        claims.push_back(take(it));
         break;
       }
   }
   return claims;
+}
+
+LeaseWaiters::Claim LeaseWaiters::take(std::map<std::uint64_t, Waiter>::iterator it) {
+  std::uint64_t id = it->first;
+  claimed_.insert(id);
+  Claim c{id, std::move(it->second), std::vector<Job>{}, offers_.load()};
+  waiting_.erase(it);
+  return c;
 }
 
 void LeaseWaiters::lease_for(std::vector<Claim>& claims) {

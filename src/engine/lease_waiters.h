@@ -68,6 +68,8 @@ class LeaseWaiters {
   std::vector<std::uint64_t> ready_waiters();
   // Under mutex_: takes out the waiters `jobs` go to.
   std::vector<Claim> take_matching(const std::vector<Job>& jobs);
+  // Under mutex_: takes this waiter out, as claimed.
+  Claim take(std::map<std::uint64_t, Waiter>::iterator it);
   // A lease for each claim, answered through leased().
   void lease_for(std::vector<Claim>& claims);
   // A lease for waiter `id`, taken out when offers_ was `seen`, answered: hand it over, or wait on
