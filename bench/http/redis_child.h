@@ -3,11 +3,6 @@
 // own, and the few commands the benchmark sends it itself.
 #pragma once
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <string>
 
 #include "http/common.h"
@@ -66,33 +61,10 @@ class RedisChild {
   }
 
  private:
-  // One inline command on a connection of its own: a status reply's text or a bulk reply's bytes.
   std::string command(const std::string& line) const {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(std::uint16_t(port()));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    std::string sent = line + "\r\n", got;
-    bool ok = fd >= 0 && connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-              write(fd, sent.data(), sent.size()) == ssize_t(sent.size());
-    auto header_end = std::string::npos;
-    std::size_t want = 0;
-    char buf[4096];
-    while (ok) {
-      ssize_t n = read(fd, buf, sizeof buf);
-      if (n <= 0) break;
-      got.append(buf, std::size_t(n));
-      if (header_end == std::string::npos && (header_end = got.find("\r\n")) != std::string::npos)
-        want = got[0] == '$' ? header_end + 2 + std::stoull(got.substr(1, header_end)) + 2
-                             : header_end + 2;
-      if (header_end != std::string::npos && got.size() >= want) break;
-    }
-    if (fd >= 0) close(fd);
-    if (header_end == std::string::npos || got.size() < want)
-      die("redis-server did not answer " + line + ": " + clip(got));
-    if (got[0] == '$') return got.substr(header_end + 2, want - header_end - 4);
-    return got.substr(1, header_end - 1);
+    auto answer = jobq::testing::redis_inline(port(), line);
+    if (!answer) die("redis-server did not answer " + line);
+    return *answer;
   }
 
   jobq::testing::TempDir dir_{kDirPrefix};

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -25,19 +26,39 @@ inline std::vector<std::string> redis_server_args(int port, const std::string& d
   return args;
 }
 
-// Redis on `port` answers PING (in its inline form, over a plain socket: no client library).
-inline bool redis_answers_ping(int port) {
+// One command in Redis' inline form, on a connection of its own to 127.0.0.1:`port` (a plain
+// socket: no client library): a status or error reply's text, or a bulk reply's bytes; nullopt
+// if Redis did not answer (not there, the connection cut short).
+inline std::optional<std::string> redis_inline(int port, const std::string& line) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(std::uint16_t(port));
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  char answer[5] = {};
+  std::string sent = line + "\r\n", got;
   bool ok = fd >= 0 && connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-            write(fd, "PING\r\n", 6) == 6 && read(fd, answer, 5) == 5 &&
-            std::string_view(answer, 5) == "+PONG";
+            write(fd, sent.data(), sent.size()) == ssize_t(sent.size());
+  auto header_end = std::string::npos;
+  std::size_t want = 0;
+  char buf[4096];
+  while (ok) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    got.append(buf, std::size_t(n));
+    if (header_end == std::string::npos && (header_end = got.find("\r\n")) != std::string::npos)
+      want = got[0] == '$' ? header_end + 2 + std::stoull(got.substr(1, header_end)) + 2
+                           : header_end + 2;
+    if (header_end != std::string::npos && got.size() >= want) break;
+  }
   if (fd >= 0) close(fd);
-  return ok;
+  if (header_end == std::string::npos || got.size() < want) return std::nullopt;
+  if (got[0] == '$') return got.substr(header_end + 2, want - header_end - 4);
+  return got.substr(1, header_end - 1);
+}
+
+// Redis on `port` answers PING.
+inline bool redis_answers_ping(int port) {
+  return redis_inline(port, "PING") == std::optional<std::string>("PONG");
 }
 
 class RedisServer {

@@ -58,27 +58,36 @@ Error script_error(const redisReply& reply) {
 // the function keeps those flags.
 const Library& library() {
   static const Library lib = [] {
-    std::string functions;
+    // The name comes from the sources, so that the text built from them can carry it.
+    std::string head = state_table() + std::string(lua_source("common")) + "\n";
+    std::uint64_t hash = 14695981039346656037ull;  // FNV-1a
+    auto mix = [&hash](std::string_view text) {
+      for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
+    };
+    constexpr std::string_view kOpen = "}, callback = function(keys, args)\nP, ARGV = keys[1], args\n";
+    constexpr std::string_view kClose = "\nend}\n";
+    mix(head);
+    mix(kOpen);
+    mix(kClose);
+    for (std::string_view name : lua_names()) {
+      mix(name);
+      mix(lua_source(name));
+    }
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+    Library lib{"jobq_" + std::string(hex), ""};
+    lib.text = "#!lua name=" + lib.name + "\n" + head;
     for (std::string_view name : lua_names()) {
       std::string_view source = lua_source(name);
       auto eol = source.find('\n');
       if (source.substr(0, 2) != "#!" || eol == std::string_view::npos)
         throw std::logic_error("lua/" + std::string(name) + ".lua has no shebang");
       bool reads = source.substr(0, eol).find("no-writes") != std::string_view::npos;
-      functions += "redis.register_function{function_name = '@_" + std::string(name) +
-                   "', flags = {" + (reads ? "'no-writes'" : "") +
-                   "}, callback = function(keys, args)\nP, ARGV = keys[1], args\n" +
-                   std::string(source.substr(eol + 1)) + "\nend}\n";
+      lib.text += "redis.register_function{function_name = '" + lib.name + "_" +
+                  std::string(name) + "', flags = {" + (reads ? "'no-writes'" : "") +
+                  std::string(kOpen) + std::string(source.substr(eol + 1)) + std::string(kClose);
     }
-    std::string body = state_table() + std::string(lua_source("common")) + "\n" + functions;
-    std::uint64_t hash = 14695981039346656037ull;  // FNV-1a
-    for (unsigned char c : body) hash = (hash ^ c) * 1099511628211ull;
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
-    std::string name = "jobq_" + std::string(hex);
-    for (auto at = body.find("'@_"); at != std::string::npos; at = body.find("'@_", at))
-      body.replace(at + 1, 1, name);
-    return Library{name, "#!lua name=" + name + "\n" + body};
+    return lib;
   }();
   return lib;
 }
