@@ -332,9 +332,16 @@ class AllEvents(ServerTestCase):
             for job in leased:
                 self.api.progress(job["id"], job["lease_token"], progress=4 * i)
         for w in (ws, sse):
-            for job in leased:
-                w.until(lambda m, job=job: m["event"] == "progress" and m["job"]["id"] == job["id"]
-                        and m["job"]["progress"] == 100, timeout=5.0)
+            # Each job's held message goes out when its own interval ends, so the two jobs' last
+            # messages may come in either order.
+            finished = set()
+
+            def both_at_100(m, finished=finished):
+                if m["event"] == "progress" and m["job"]["progress"] == 100:
+                    finished.add(m["job"]["id"])
+                return finished == {job["id"] for job in leased}
+
+            w.until(both_at_100, timeout=5.0)
         elapsed = time.monotonic() - t0
         bound = 1 + math.ceil(elapsed / PROGRESS_INTERVAL_S) + 2
         for w in (ws, sse):
