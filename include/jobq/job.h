@@ -28,12 +28,14 @@ bool is_terminal(JobStatus s);  // completed, failed, cancelled
 bool is_active(JobStatus s);    // waiting, scheduled, queued, running
 
 // Exponential backoff: delay n (n = 1 after the first failure) is
-// min(max_ms, initial_ms * factor^(n-1)), drawn uniformly from [0, that] when jitter is on.
+// d = min(max_ms, initial_ms * factor^(n-1)), then jittered: jitter 1 (full jitter, JSON true)
+// draws it uniformly from [0, d]; a fraction f between 0 and 1 from [d(1-f), d(1+f)], capped at
+// max_ms; 0 (JSON false) keeps d.
 struct Backoff {
   std::int64_t initial_ms = 1000;
   double factor = 2.0;
   std::int64_t max_ms = 3'600'000;
-  bool jitter = true;
+  double jitter = 1.0;
   bool operator==(const Backoff&) const = default;
 };
 

@@ -1,4 +1,4 @@
-// Exponential backoff with full jitter.
+// Exponential backoff with jitter: full, a fraction either side, or none.
 #pragma once
 
 #include <cstdint>
@@ -8,8 +8,8 @@
 namespace jobq {
 
 // The delay before the next attempt after `failures` failed attempts (failures >= 1):
-// cap = min(max_ms, initial_ms * factor^(failures-1)); with jitter the delay is uniform in
-// [0, cap] drawn from `random` (any 64-bit value), without it exactly cap.
+// cap = min(max_ms, initial_ms * factor^(failures-1)); then jittered as Backoff says, drawn from
+// `random` (any 64-bit value).
 std::int64_t backoff_delay_ms(const Backoff& backoff, int failures, std::uint64_t random);
 
 // Checks a backoff given by a user; the message names the field.

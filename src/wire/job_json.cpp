@@ -22,11 +22,22 @@ json::value number_to_json(double x) {
   return x;
 }
 
+namespace {
+
+// 1 (full jitter) and 0 (none) are written as true and false, as they were before fractions.
+json::value jitter_to_json(double jitter) {
+  if (jitter >= 1) return true;
+  if (jitter <= 0) return false;
+  return jitter;
+}
+
+}  // namespace
+
 json::object backoff_to_json(const Backoff& b) {
   return {{"initial_ms", b.initial_ms},
           {"factor", number_to_json(b.factor)},
           {"max_ms", b.max_ms},
-          {"jitter", b.jitter}};
+          {"jitter", jitter_to_json(b.jitter)}};
 }
 
 namespace {
@@ -77,7 +88,11 @@ void write_job(JsonText& w, const Job& j, bool with_lease_token) {
   w.key("attempt").integer(j.attempt).key("max_attempts").integer(j.max_attempts);
   w.key("backoff").begin_object();
   w.key("initial_ms").integer(j.backoff.initial_ms).key("factor").number(j.backoff.factor);
-  w.key("max_ms").integer(j.backoff.max_ms).key("jitter").boolean(j.backoff.jitter);
+  w.key("max_ms").integer(j.backoff.max_ms).key("jitter");
+  if (j.backoff.jitter > 0 && j.backoff.jitter < 1)
+    w.number(j.backoff.jitter);
+  else
+    w.boolean(j.backoff.jitter >= 1);
   w.end_object();
   w.key("timeout_ms").integer(j.timeout_ms).key("soft_timeout_ms").integer(j.soft_timeout_ms);
   w.key("run_at");
@@ -168,7 +183,17 @@ Result<Backoff> backoff_from_json(const json::value& v, std::string_view field,
     in.read("initial_ms", b.initial_ms)
         .read("factor", b.factor)
         .read("max_ms", b.max_ms)
-        .read("jitter", b.jitter);
+        .read("jitter", b.jitter, [](const json::value& v, std::string_view f) -> Result<double> {
+          // true is full jitter (1 inside), false none; a number is a fraction either side.
+          if (v.is_bool()) return v.get_bool() ? 1.0 : 0.0;
+          if (v.is_number()) {
+            double x = v.to_number<double>();
+            if (x >= 0 && x < 1) return x;
+          }
+          return Error::invalid(std::string(f),
+                                "must be true (full jitter), false (none) or a fraction from 0 to "
+                                "below 1 (0.1 is plus or minus 10 %)");
+        });
   });
 }
 

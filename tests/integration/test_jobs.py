@@ -54,6 +54,16 @@ class SubmitAndGet(ServerTestCase):
                 self.assertEqual(job[key], value, key)
         self.assertEqual(job["created_at"], submitted["created_at"])
 
+    def test_jitter_is_true_false_or_a_fraction(self):
+        for jitter in (True, False, 0.1):
+            job = self.api.submit(type="t", queue=self.queue, backoff={"jitter": jitter})
+            self.assertEqual(self.api.get(job["id"])["backoff"]["jitter"], jitter)
+            self.assertIs(type(self.api.get(job["id"])["backoff"]["jitter"]), type(jitter))
+        for bad in (1, 1.5, -0.1, "yes"):
+            answer = self.api.request("POST", "/jobs",
+                                      {"type": "t", "queue": self.queue, "backoff": {"jitter": bad}})
+            assert_error(self, answer, 400, "invalid_argument", "backoff.jitter")
+
     def test_priority_aliases(self):
         for alias, value in (("low", 10), ("normal", 50), ("high", 80), ("critical", 100)):
             job = self.api.submit(type="t", queue=self.queue, priority=alias)

@@ -21,6 +21,15 @@ TEST_P(StoreConformance, SubmittedJobIsQueuedWithDefaults) {
   EXPECT_EQ(f.event_names(job.id), std::vector<std::string>{"submitted"});
 }
 
+TEST_P(StoreConformance, ABackoffWithAJitterFractionReadsBack) {
+  JobSpec s = f.spec();
+  s.backoff = Backoff{250, 1.5, 9000, 0.25};
+  Job job = f.submit(s);
+  EXPECT_EQ(f.get(job.id).backoff, *s.backoff);
+  s.backoff->jitter = 0;
+  EXPECT_EQ(f.get(f.submit(s).id).backoff, *s.backoff);
+}
+
 TEST_P(StoreConformance, BatchSubmitKeepsOrder) {
   std::vector<JobSpec> specs;
   for (int i = 0; i < 10; ++i) specs.push_back(f.spec("t" + std::to_string(i)));

@@ -27,7 +27,7 @@ Job full_job() {
   j.total_items = 40;
   j.attempt = 2;
   j.max_attempts = 5;
-  j.backoff = {250, 1.5, 60'000, false};
+  j.backoff = {250, 1.5, 60'000, 0.25};  // a fraction: written as a number, not a boolean
   j.timeout_ms = 90'000;
   j.soft_timeout_ms = 30'000;
   j.run_at = 1'700'000'000'123;

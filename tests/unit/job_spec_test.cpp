@@ -49,6 +49,16 @@ TEST(JobSpecJson, ReadsEveryField) {
   EXPECT_EQ(s->tags, (std::vector<std::string>{"a", "b"}));
 }
 
+TEST(JobSpecJson, JitterIsTrueFalseOrAFraction) {
+  EXPECT_EQ(parse(R"({"type":"t","backoff":{"jitter":true}})")->backoff->jitter, 1.0);
+  EXPECT_EQ(parse(R"({"type":"t","backoff":{"jitter":false}})")->backoff->jitter, 0.0);
+  EXPECT_EQ(parse(R"({"type":"t","backoff":{"jitter":0.1}})")->backoff->jitter, 0.1);
+  EXPECT_EQ(parse(R"({"type":"t","backoff":{"jitter":0}})")->backoff->jitter, 0.0);
+  for (const char* bad : {"1", "1.5", "-0.1", "\"yes\""})
+    expect_invalid(parse(std::string(R"({"type":"t","backoff":{"jitter":)") + bad + "}}"),
+                   bad, "backoff.jitter");
+}
+
 TEST(JobSpecJson, ANullPayloadIsTheJsonNull) {
   auto s = parse(R"({"type":"t","payload":null})");
   ASSERT_TRUE(s.ok()) << s.error().to_string();

@@ -89,7 +89,7 @@ std::vector<std::string> submit_fields(const Job& j) {
       "backoff_max_ms",
       int_text(j.backoff.max_ms),
       "backoff_jitter",
-      j.backoff.jitter ? "1" : "0",
+      real_text(j.backoff.jitter),
       "timeout_ms",
       int_text(j.timeout_ms),
       "soft_timeout_ms",
@@ -177,7 +177,7 @@ Job job_from_fields(const redisReply& flat) {
   j.backoff.initial_ms = to_int(get("backoff_initial_ms"));
   j.backoff.factor = to_real(get("backoff_factor"));
   j.backoff.max_ms = to_int(get("backoff_max_ms"));
-  j.backoff.jitter = get("backoff_jitter") == "1";
+  j.backoff.jitter = to_real(get("backoff_jitter"));
   j.timeout_ms = to_int(get("timeout_ms"));
   j.soft_timeout_ms = to_int(get("soft_timeout_ms"));
   j.run_at = to_int(get("run_at"));

@@ -167,7 +167,7 @@ Job read_job(const Statement& st, int c) {
   j.backoff.initial_ms = st.int64(c++);
   j.backoff.factor = st.real(c++);
   j.backoff.max_ms = st.int64(c++);
-  j.backoff.jitter = st.int64(c++) != 0;
+  j.backoff.jitter = st.real(c++);
   j.timeout_ms = st.int64(c++);
   j.soft_timeout_ms = st.int64(c++);
   j.run_at = st.int64(c++);
