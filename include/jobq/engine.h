@@ -27,8 +27,7 @@ struct EngineOptions {
   int default_max_attempts = 3;
   Backoff default_backoff;
   std::int64_t max_lease_ms = 3'600'000;
-  std::size_t dead_letter_cap = 100'000;  // oldest failed jobs dropped beyond this
-  Retention retention;
+  Retention retention;  // also the dead-letter list's caps
   std::uint64_t jitter_seed = 0;  // 0: seeded from std::random_device
 };
 

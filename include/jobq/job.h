@@ -1,7 +1,9 @@
 // The job record. Field names match the JSON and HTTP API names (see docs/api.md).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,12 +41,29 @@ struct Backoff {
   bool operator==(const Backoff&) const = default;
 };
 
-// How long finished jobs are kept (their expires_at) before tick() purges them; 0 keeps them until
-// purged by hand.
+struct Job;
+
+// A queue's own retention; each setting left unset is the server's.
+struct QueueRetention {
+  std::optional<std::int64_t> completed_ms, cancelled_ms, failed_ms;
+  std::optional<std::size_t> dead_letter_cap;  // this queue's failed jobs; 0: no cap of its own
+  bool operator==(const QueueRetention&) const = default;
+};
+
+// How long finished jobs are kept (their expires_at, set as they finish) before tick() purges
+// them, and how many failed jobs the dead-letter list keeps; 0 keeps them until purged by hand
+// (or, for the cap, keeps every one).
 struct Retention {
-  std::int64_t completed_ms = 7LL * 24 * 3600 * 1000;
+  std::int64_t completed_ms = 24LL * 3600 * 1000;
   std::int64_t cancelled_ms = 7LL * 24 * 3600 * 1000;
-  std::int64_t failed_ms = 0;  // the dead-letter list, capped by EngineOptions::dead_letter_cap
+  std::int64_t failed_ms = 7LL * 24 * 3600 * 1000;
+  std::size_t dead_letter_cap = 1000;  // failed jobs, all queues together; the oldest go first
+  std::map<std::string, QueueRetention> queues;
+
+  // How long `job`, which has just finished in its current status, is kept: its own
+  // result_ttl_ms when it completed, else its queue's setting, else the server's.
+  std::int64_t keep_ms(const Job& job) const;
+  bool operator==(const Retention&) const = default;
 };
 
 struct JobError {
@@ -96,6 +115,7 @@ struct Job {
   Millis started_at = 0;
   Millis completed_at = 0;  // when it reached a terminal state
   Millis expires_at = 0;    // when purge may remove it; 0 = kept until purged
+  std::int64_t result_ttl_ms = 0;  // kept this long once completed; 0 = its queue's retention
 
   std::int64_t seq = 0;  // submit order, assigned by the store
 

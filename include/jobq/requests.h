@@ -30,6 +30,7 @@ struct JobSpec {
   std::string idempotency_key;
   std::vector<std::string> depends_on;
   std::string callback_url;
+  std::int64_t result_ttl_ms = 0;  // 0: the queue's (or server's) retention of completed jobs
 };
 
 // What a submit gives back for each job.

@@ -79,6 +79,9 @@ Status validate_spec(const JobSpec& s, const SpecLimits& limits) {
   for (const auto& id : s.depends_on)
     if (!looks_like_job_id(id))
       return Error::invalid("depends_on", "\"" + id + "\" is not a job id");
+  if (s.result_ttl_ms < 0 || s.result_ttl_ms > kMaxDelayMs)
+    return Error::invalid("result_ttl_ms",
+                          "must be between 0 (the queue's retention) and ten years");
   // Refused until jobq calls webhooks: a job that names one must not look as if it will be called.
   if (!s.callback_url.empty())
     return Error::invalid("callback_url", "is not supported yet: jobq does not call webhooks");

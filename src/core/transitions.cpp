@@ -16,9 +16,11 @@ void clear_lease(Job& job) {
   job.cancel_requested = false;
 }
 
-void finish(Job& job, Millis now, std::int64_t keep_ms) {
+// After the job's status has become its terminal one, which decides how long it is kept.
+void finish(Job& job, Millis now, const Retention& retention) {
   clear_lease(job);
   job.completed_at = now;
+  std::int64_t keep_ms = retention.keep_ms(job);
   job.expires_at = keep_ms > 0 ? now + keep_ms : 0;
 }
 
@@ -80,7 +82,7 @@ Status complete(Job& job, std::string result, Millis now, const Retention& reten
   job.result = std::move(result);
   job.progress = 100;
   job.updated_at = now;
-  finish(job, now, retention.completed_ms);
+  finish(job, now, retention);
   return {};
 }
 
@@ -104,7 +106,7 @@ Status fail(Job& job, const Failure& failure, Millis now, const Retention& reten
     clear_lease(job);
     job.run_at = failure.retry_at;
   } else {
-    finish(job, now, to == JobStatus::failed ? retention.failed_ms : retention.cancelled_ms);
+    finish(job, now, retention);
   }
   return {};
 }
@@ -117,7 +119,7 @@ Status cancel(Job& job, Millis now, const Retention& retention) {
   }
   if (Status s = transition(job, JobStatus::cancelled); !s.ok()) return s;
   job.updated_at = now;
-  finish(job, now, retention.cancelled_ms);
+  finish(job, now, retention);
   return {};
 }
 
@@ -171,7 +173,7 @@ Status fail_dependent(Job& job, const std::string& dep_id, Millis now, const Ret
   if (Status s = transition(job, JobStatus::failed); !s.ok()) return s;
   job.errors.push_back({"dependency " + dep_id + " did not complete", "", job.attempt, now});
   job.updated_at = now;
-  finish(job, now, retention.failed_ms);
+  finish(job, now, retention);
   return {};
 }
 

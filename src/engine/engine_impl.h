@@ -55,6 +55,7 @@ struct Engine::Impl {
                                const FailReport& report, Millis now);
   Result<Job> attempt_ended(Result<Finished> done);
   Result<std::size_t> expire_overdue(Millis now);
+  Result<std::size_t> trim_dead_letters();
 
   Store& store;
   const Clock& clock;

@@ -78,6 +78,7 @@ Result<Job> Engine::Impl::make_job(const JobSpec& spec, Millis now) const {
   j.idempotency_key = spec.idempotency_key;
   j.depends_on = spec.depends_on;
   j.callback_url = spec.callback_url;
+  j.result_ttl_ms = spec.result_ttl_ms;
   j.created_at = j.updated_at = now;
   return j;
 }

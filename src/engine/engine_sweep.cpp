@@ -33,19 +33,32 @@ Result<TickReport> Engine::tick() {
   report.expired = *expired;
 
   for (;;) {
-    auto purged = d.store.write(
-        [&](WriteGroup& g) { return g.purge_expired(now, d.options.retention, kChunk); });
+    auto purged = d.store.write([&](WriteGroup& g) { return g.purge_expired(now, kChunk); });
     if (!purged) return purged.error();
     report.purged += purged->size();
     d.publish_all(EventType::purged, *purged);
     if (purged->size() < kChunk) break;
   }
-  auto trimmed =
-      d.store.write([&](WriteGroup& g) { return g.trim_dead_letters(d.options.dead_letter_cap); });
+  auto trimmed = d.trim_dead_letters();
   if (!trimmed) return trimmed.error();
-  report.purged += trimmed->size();
-  d.publish_all(EventType::purged, *trimmed);
+  report.purged += *trimmed;
   return report;
+}
+
+// Each queue with a cap of its own first, then all queues together; a cap of 0 is none.
+Result<std::size_t> Engine::Impl::trim_dead_letters() {
+  std::vector<std::pair<std::size_t, std::string>> caps;
+  for (const auto& [queue, own] : options.retention.queues)
+    if (own.dead_letter_cap.value_or(0) > 0) caps.emplace_back(*own.dead_letter_cap, queue);
+  if (options.retention.dead_letter_cap > 0) caps.emplace_back(options.retention.dead_letter_cap, "");
+  std::size_t total = 0;
+  for (const auto& [cap, queue] : caps) {
+    auto trimmed = store.write([&](WriteGroup& g) { return g.trim_dead_letters(cap, queue); });
+    if (!trimmed) return trimmed.error();
+    total += trimmed->size();
+    publish_all(EventType::purged, *trimmed);
+  }
+  return total;
 }
 
 // A lost lease or a passed hard timeout is a failed attempt like any other, so a job that kills

@@ -118,6 +118,7 @@ void write_job(JsonText& w, const Job& j, bool with_lease_token) {
   w.key("depends_on");
   write_strings(w, j.depends_on);
   w.key("callback_url").string_or_null(j.callback_url);
+  w.key("result_ttl_ms").integer(j.result_ttl_ms);
   w.key("created_at");
   write_time(w, j.created_at);
   w.key("updated_at");

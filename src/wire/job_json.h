@@ -36,7 +36,8 @@ FieldReader& read_submitted_labels(FieldReader& in, JobOrSpec& j) {
       .read("tags", j.tags)
       .read("idempotency_key", j.idempotency_key)
       .read("depends_on", j.depends_on)
-      .read("callback_url", j.callback_url);
+      .read("callback_url", j.callback_url)
+      .read("result_ttl_ms", j.result_ttl_ms);
 }
 
 // Whether a field nobody reads is an error: in what a user wrote (a typo), not in a server's

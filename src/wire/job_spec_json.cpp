@@ -88,6 +88,7 @@ Result<json::object> job_spec_to_json(const JobSpec& s) {
   if (!s.idempotency_key.empty()) o["idempotency_key"] = s.idempotency_key;
   if (!s.depends_on.empty()) o["depends_on"] = strings(s.depends_on);
   if (!s.callback_url.empty()) o["callback_url"] = s.callback_url;
+  if (s.result_ttl_ms) o["result_ttl_ms"] = s.result_ttl_ms;
   return o;
 }
 

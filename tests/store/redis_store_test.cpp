@@ -3,6 +3,8 @@
 // evicting policy, no memory left, a wrong password, nobody listening).
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "store/redis/connection.h"
 #include "support/engine_fixture.h"
 #include "support/redis_server.h"
@@ -141,7 +143,28 @@ TEST_F(RedisStoreTest, KeysOfAnotherProgramUnderThePrefixAreRefusedAtOpen) {
   EXPECT_NE(from_newer.error().message().find("layout 99"), std::string::npos)
       << from_newer.error().message();
 
-  EXPECT_EQ(admin({"GET", prefix() + "schema"}), "1");  // the fixture's store marked its prefix
+  EXPECT_EQ(admin({"GET", prefix() + "schema"}), "2");  // the fixture's store marked its prefix
+}
+
+TEST_F(RedisStoreTest, LayoutOneIsUpgradedAtOpenWithEachQueuesDeadLetters) {
+  f.submit("t", "mail");
+  auto leased = f.lease(1, {"mail"});
+  ASSERT_EQ(leased.size(), 1u);
+  ASSERT_TRUE(f.engine->fail(leased[0].id, leased[0].lease_token, {"x", "", false}).ok());
+  // As layout 1 left it: the failed job in the dead set of all queues only.
+  std::string own = prefix() + "dead:4:mail";
+  EXPECT_EQ(admin({"ZCARD", own}), "1");
+  EXPECT_EQ(admin({"DEL", own}), "1");
+  EXPECT_EQ(admin({"SET", prefix() + "schema", "1"}), "OK");
+
+  f.open();  // a new jobq on the old layout
+  EXPECT_EQ(admin({"GET", prefix() + "schema"}), "2");
+  EXPECT_EQ(admin({"ZCARD", own}), "1");
+  Job failed = f.get(leased[0].id);
+  char member[64];
+  std::snprintf(member, sizeof member, "%015lld:%s", static_cast<long long>(failed.seq),
+                failed.id.c_str());
+  EXPECT_EQ(admin({"ZSCORE", own, member}), std::to_string(failed.completed_at));
 }
 
 TEST_F(RedisStoreTest, ADbThatDoesNotExistIsAClearErrorAtOpen) {

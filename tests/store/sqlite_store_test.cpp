@@ -242,6 +242,35 @@ TEST(SqliteStore, SyncNormalKeepsJobsAcrossAReopen) {
   EXPECT_EQ(f.get(job.id).status, JobStatus::queued);
 }
 
+// A file written before jobs had a result_ttl_ms of their own (schema 2) opens and reads as before.
+TEST(SqliteStore, AVersionTwoFileIsUpgradedInPlace) {
+  EngineFixture f("sqlite");
+  f.submit();
+  Job job = f.lease_one();
+  ASSERT_TRUE(f.engine->complete(job.id, job.lease_token, "1").ok());
+  Millis expires = f.get(job.id).expires_at;
+  f.engine.reset();
+  f.store.reset();
+  {
+    sqlite3* db;
+    ASSERT_EQ(sqlite3_open(f.dir.file("jobq.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DROP INDEX jobs_expiring; ALTER TABLE jobs DROP COLUMN result_ttl_ms; "
+                           "PRAGMA user_version = 2",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  f.open();
+  Job upgraded = f.get(job.id);
+  EXPECT_EQ(upgraded.status, JobStatus::completed);
+  EXPECT_EQ(upgraded.result_ttl_ms, 0);
+  EXPECT_EQ(upgraded.expires_at, expires);
+  f.clock.advance(expires - f.clock.now());
+  EXPECT_EQ(f.engine->tick()->purged, 1u);
+}
+
 TEST(SqliteStore, RefusesADatabaseFromANewerVersion) {
   testing::TempDir dir;
   std::string path = dir.file("jobq.db");

@@ -1,6 +1,10 @@
 // Time-driven work: promotion of delayed jobs, lost leases and hard timeouts, retention, purge.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include "store/conformance.h"
 
 namespace jobq::testing {
@@ -84,20 +88,107 @@ TEST_P(StoreConformance, HardTimeoutFailsTheAttemptEvenWithHeartbeats) {
   EXPECT_EQ(dead.error()->message, "timed out");
 }
 
-TEST_P(StoreConformance, CompletedJobsArePurgedAfterSevenDaysAndDeadLettersKept) {
+constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
+
+TEST_P(StoreConformance, CompletedJobsAreKeptADayFailedAndCancelledOnesAWeek) {
   f.submit("ok");
   f.submit("bad");
+  Job gone = f.submit("gone");
   Job ok = f.lease_one();
   Job bad = f.lease_one();
   ASSERT_TRUE(engine().complete(ok.id, ok.lease_token, "1").ok());
   ASSERT_TRUE(engine().fail(bad.id, bad.lease_token, {"x", "", false}).ok());
-  f.clock.advance(7LL * 24 * 3600 * 1000 - 1);
+  ASSERT_TRUE(engine().cancel(gone.id).ok());
+  EXPECT_EQ(f.get(ok.id).expires_at, f.clock.now() + kDayMs);
+  EXPECT_EQ(f.get(bad.id).expires_at, f.clock.now() + 7 * kDayMs);
+  EXPECT_EQ(f.get(gone.id).expires_at, f.clock.now() + 7 * kDayMs);
+
+  f.clock.advance(kDayMs - 1);
   EXPECT_EQ(engine().tick()->purged, 0u);
   f.clock.advance(1);
   EXPECT_EQ(engine().tick()->purged, 1u);
   EXPECT_EQ(engine().get(ok.id).error().code(), ErrorCode::not_found);
-  EXPECT_EQ(f.get(bad.id).status, JobStatus::failed);
   EXPECT_EQ(f.event_names(ok.id).back(), "purged");
+  EXPECT_EQ(f.get(bad.id).status, JobStatus::failed);
+
+  f.clock.advance(6 * kDayMs);
+  EXPECT_EQ(engine().tick()->purged, 2u);
+  EXPECT_EQ(engine().get(bad.id).error().code(), ErrorCode::not_found);
+  EXPECT_EQ(engine().get(gone.id).error().code(), ErrorCode::not_found);
+}
+
+TEST_P(StoreConformance, AQueueMayKeepItsFinishedJobsForTimesOfItsOwn) {
+  EngineOptions o = options();
+  o.retention.queues["mail"].completed_ms = 1000;
+  o.retention.queues["mail"].failed_ms = 0;  // kept until purged by hand
+  EngineFixture g(GetParam(), o);
+  g.submit("t", "mail");
+  g.submit("t", "mail");
+  g.submit("t", "default");
+  Job sent = g.lease(1, {"mail"}).at(0);
+  Job bounced = g.lease(1, {"mail"}).at(0);
+  Job other = g.lease(1, {"default"}).at(0);
+  ASSERT_TRUE(g.engine->complete(sent.id, sent.lease_token, "1").ok());
+  ASSERT_TRUE(g.engine->fail(bounced.id, bounced.lease_token, {"x", "", false}).ok());
+  ASSERT_TRUE(g.engine->complete(other.id, other.lease_token, "1").ok());
+  EXPECT_EQ(g.get(bounced.id).expires_at, 0);
+  EXPECT_EQ(g.get(other.id).expires_at, g.clock.now() + kDayMs);  // the server's setting
+
+  g.clock.advance(1000);
+  EXPECT_EQ(g.engine->tick()->purged, 1u);
+  EXPECT_EQ(g.engine->get(sent.id).error().code(), ErrorCode::not_found);
+  g.clock.advance(30 * kDayMs);
+  EXPECT_EQ(g.engine->tick()->purged, 1u);
+  EXPECT_EQ(g.engine->get(other.id).error().code(), ErrorCode::not_found);
+  EXPECT_EQ(g.get(bounced.id).status, JobStatus::failed);
+}
+
+TEST_P(StoreConformance, AJobsResultTtlDecidesHowLongItIsKeptOnceCompleted) {
+  EngineOptions o = options();
+  o.retention.queues["default"].completed_ms = 1000;
+  EngineFixture g(GetParam(), o);
+  JobSpec s = g.spec();
+  s.result_ttl_ms = 60'000;
+  s.max_attempts = 1;
+  Job kept = g.submit(s);
+  Job failing = g.submit(s);
+  EXPECT_EQ(g.get(kept.id).result_ttl_ms, 60'000);
+  Job a = g.lease_one();
+  Job b = g.lease_one();
+  ASSERT_TRUE(g.engine->complete(a.id, a.lease_token, "1").ok());
+  ASSERT_TRUE(g.engine->fail(b.id, b.lease_token, {"x", "", true}).ok());
+  EXPECT_EQ(g.get(a.id).expires_at, g.clock.now() + 60'000);
+  // A result's time to live is for its result: a failed job is kept as its queue keeps them.
+  EXPECT_EQ(g.get(b.id).expires_at, g.clock.now() + 7 * kDayMs);
+
+  g.clock.advance(59'999);
+  EXPECT_EQ(g.engine->tick()->purged, 0u);
+  g.clock.advance(1);
+  EXPECT_EQ(g.engine->tick()->purged, 1u);
+  EXPECT_EQ(g.engine->get(kept.id).error().code(), ErrorCode::not_found);
+}
+
+TEST_P(StoreConformance, AQueuesDeadLetterCapTrimsOnlyThatQueue) {
+  EngineOptions o = options();
+  o.retention.dead_letter_cap = 0;  // no cap for all queues together
+  o.retention.queues["mail"].dead_letter_cap = 1;
+  EngineFixture g(GetParam(), o);
+  std::vector<std::string> mail, other;
+  for (int i = 0; i < 3; ++i) {
+    for (const char* queue : {"mail", "default"}) {
+      g.submit("t", queue);
+      Job job = g.lease(1, {queue}).at(0);
+      ASSERT_TRUE(g.engine->fail(job.id, job.lease_token, {"x", "", false}).ok());
+      (queue == std::string("mail") ? mail : other).push_back(job.id);
+      g.clock.advance(10);
+    }
+  }
+  EXPECT_EQ(g.engine->tick()->purged, 2u);
+  EXPECT_EQ(g.engine->get(mail[0]).error().code(), ErrorCode::not_found);
+  EXPECT_EQ(g.engine->get(mail[1]).error().code(), ErrorCode::not_found);
+  EXPECT_TRUE(g.engine->get(mail[2]).ok());
+  for (const auto& id : other) EXPECT_TRUE(g.engine->get(id).ok()) << id;
+  EXPECT_EQ(g.engine->tick()->purged, 0u);
 }
 
 TEST_P(StoreConformance, PurgeRemovesFinishedJobsByAgeAndStatus) {
@@ -142,7 +233,7 @@ TEST_P(StoreConformance, RemoveDeletesAFinishedJobAndRefusesAnActiveOne) {
 
 TEST_P(StoreConformance, DeadLetterListIsCappedOldestFirst) {
   EngineOptions o = options();
-  o.dead_letter_cap = 2;
+  o.retention.dead_letter_cap = 2;
   EngineFixture g(GetParam(), o);
   std::vector<std::string> ids;
   for (int i = 0; i < 3; ++i) {

@@ -45,6 +45,7 @@ Job full_job() {
   j.updated_at = 1'700'000'000'002;
   j.started_at = 1'700'000'000'003;
   j.expires_at = 1'700'000'000'005;
+  j.result_ttl_ms = 3'600'000;
   return j;
 }
 
@@ -120,6 +121,7 @@ TEST(JobSpecToJson, ReadsBackAsTheSameSpec) {
   s.idempotency_key = "i";
   s.depends_on = {"0190f5d2-7c1e-7a2b-8c3d-4e5f60718200"};
   s.callback_url = "http://cb.test/x";
+  s.result_ttl_ms = 60'000;
   auto json = job_spec_to_json(s);
   ASSERT_TRUE(json.ok());
   auto back = job_spec_from_json(*json);
@@ -136,6 +138,7 @@ TEST(JobSpecToJson, ReadsBackAsTheSameSpec) {
   EXPECT_EQ(back->tags, s.tags);
   EXPECT_EQ(back->depends_on, s.depends_on);
   EXPECT_EQ(back->callback_url, s.callback_url);
+  EXPECT_EQ(back->result_ttl_ms, s.result_ttl_ms);
 }
 
 TEST(JobSpecToJson, MalformedPayloadIsRefusedByField) {

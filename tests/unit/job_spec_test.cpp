@@ -35,7 +35,7 @@ TEST(JobSpecJson, ReadsEveryField) {
   auto s = parse(R"({"type":"render","queue":"media","priority":"high","payload":{"a":[1,2]},
     "max_attempts":5,"backoff":{"initial_ms":500,"factor":3,"max_ms":9000,"jitter":false},
     "timeout_ms":60000,"soft_timeout_ms":30000,"run_at":"2030-01-01T00:00:00Z","user_id":"u7",
-    "tags":["a","b"],"idempotency_key":"k"})");
+    "tags":["a","b"],"idempotency_key":"k","result_ttl_ms":3600000})");
   ASSERT_TRUE(s.ok()) << s.error().to_string();
   EXPECT_EQ(s->type, "render");
   EXPECT_EQ(s->queue, "media");
@@ -47,6 +47,7 @@ TEST(JobSpecJson, ReadsEveryField) {
   EXPECT_EQ(s->backoff, (Backoff{500, 3.0, 9000, false}));
   EXPECT_EQ(s->run_at, 1'893'456'000'000);
   EXPECT_EQ(s->tags, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(s->result_ttl_ms, 3'600'000);
 }
 
 TEST(JobSpecJson, JitterIsTrueFalseOrAFraction) {
@@ -96,6 +97,8 @@ TEST(JobSpecRules, DecodingLeavesTheRulesToValidateSpec) {
       {R"({"type":"t","timeout_ms":1000,"soft_timeout_ms":5000})", "soft_timeout_ms"},
       {R"({"type":"t","delay_ms":5,"run_at":0})", "delay_ms"},
       {R"({"type":"t","backoff":{"factor":0}})", "backoff"},
+      {R"({"type":"t","result_ttl_ms":-1})", "result_ttl_ms"},
+      {R"({"type":"t","result_ttl_ms":1e15})", "result_ttl_ms"},
       {R"({"type":"t","callback_url":"ftp://x"})", "callback_url"},
       {R"({"type":"t","callback_url":"https://x.test/hook"})", "callback_url"},  // no webhooks yet
       {R"({"type":"t","depends_on":["nope"]})", "depends_on"},

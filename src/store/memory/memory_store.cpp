@@ -305,8 +305,7 @@ Result<Job> MemoryStore::remove(const std::string& id) {
   return out;
 }
 
-Result<std::vector<Job>> MemoryStore::purge_expired(Millis now, const Retention&,
-                                                    std::size_t limit) {
+Result<std::vector<Job>> MemoryStore::purge_expired(Millis now, std::size_t limit) {
   std::lock_guard lock(mutex_);
   std::vector<Job> out;
   while (!expiring_.empty() && expiring_.begin()->first <= now && out.size() < limit) {
@@ -317,11 +316,15 @@ Result<std::vector<Job>> MemoryStore::purge_expired(Millis now, const Retention&
   return out;
 }
 
-Result<std::vector<Job>> MemoryStore::trim_dead_letters(std::size_t cap) {
+Result<std::vector<Job>> MemoryStore::trim_dead_letters(std::size_t cap,
+                                                        const std::string& queue) {
   std::lock_guard lock(mutex_);
+  std::vector<std::int64_t> mine;  // oldest first
+  for (const auto& [at, seq] : dead_letters_)
+    if (queue.empty() || jobs_.at(seq).queue == queue) mine.push_back(seq);
   std::vector<Job> out;
-  while (dead_letters_.size() > cap) {
-    Job& job = jobs_.at(dead_letters_.begin()->second);
+  for (std::size_t i = 0; i + cap < mine.size(); ++i) {
+    Job& job = jobs_.at(mine[i]);
     out.push_back(job);
     erase(job);
   }

@@ -42,9 +42,9 @@ class MemoryStore final : public Store, private WriteGroup {
   Result<std::vector<Job>> purge(Millis before, const std::vector<JobStatus>& statuses,
                                  std::size_t limit) override;
   Result<Job> remove(const std::string& id) override;
-  Result<std::vector<Job>> purge_expired(Millis now, const Retention& retention,
-                                         std::size_t limit) override;
-  Result<std::vector<Job>> trim_dead_letters(std::size_t cap) override;
+  Result<std::vector<Job>> purge_expired(Millis now, std::size_t limit) override;
+  Result<std::vector<Job>> trim_dead_letters(std::size_t cap,
+                                             const std::string& queue) override;
   Status set_queue_paused(const std::string& queue, bool paused) override;
   Result<std::optional<Job>> current(const std::string& id) override { return get(id); }
 

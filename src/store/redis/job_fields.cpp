@@ -50,7 +50,7 @@ bool at_zero(std::string_view field, std::string_view value) {
       "priority",      "progress",        "attempt",        "max_attempts",     "backoff_initial_ms",
       "backoff_factor", "backoff_max_ms", "backoff_jitter", "timeout_ms",       "soft_timeout_ms",
       "run_at",        "lease_ms",        "lease_expires_at", "cancel_requested", "started_at",
-      "completed_at",  "expires_at"};
+      "completed_at",  "expires_at",      "result_ttl_ms"};
   return value.empty() || (value == "0" && zero_is_0.count(field) > 0);
 }
 
@@ -130,6 +130,8 @@ std::vector<std::string> submit_fields(const Job& j) {
       int_text(j.completed_at),
       "expires_at",
       int_text(j.expires_at),
+      "result_ttl_ms",
+      int_text(j.result_ttl_ms),
   };
   // A field at its zero is left out: the scripts and job_from_fields read it as that zero.
   std::vector<std::string> kept;
@@ -198,6 +200,7 @@ Job job_from_fields(const redisReply& flat) {
   j.started_at = to_int(get("started_at"));
   j.completed_at = to_int(get("completed_at"));
   j.expires_at = to_int(get("expires_at"));
+  j.result_ttl_ms = to_int(get("result_ttl_ms"));
   j.seq = to_int(get("seq"));
   return j;
 }

@@ -44,10 +44,21 @@ std::vector<std::string> queues_and_types(const LeaseRequest& r) {
   return args;
 }
 
+// As common.lua's retention_at reads them: three times, then the queues' own as JSON ('' for none,
+// so that a server with no queue settings pays nothing for them).
 void add_retention(std::vector<std::string>& args, const Retention& r) {
   args.push_back(int_text(r.completed_ms));
   args.push_back(int_text(r.cancelled_ms));
   args.push_back(int_text(r.failed_ms));
+  json::object queues;
+  for (const auto& [name, own] : r.queues) {
+    json::object times;
+    if (own.completed_ms) times["completed_ms"] = *own.completed_ms;
+    if (own.cancelled_ms) times["cancelled_ms"] = *own.cancelled_ms;
+    if (own.failed_ms) times["failed_ms"] = *own.failed_ms;
+    if (!times.empty()) queues[name] = std::move(times);
+  }
+  args.push_back(queues.empty() ? std::string() : json::serialize(queues));
 }
 
 std::string filter_json(const JobFilter& f) {
@@ -137,7 +148,7 @@ Result<std::unique_ptr<RedisStore>> RedisStore::open(const std::string& url, con
   if (!pong) return pong.error();
   if ((*pong)->type == REDIS_REPLY_ERROR) return redis::reply_error("PING", **pong);
   // The layout of the keys (lua/common.lua); a change that an older jobq cannot read bumps it.
-  constexpr const char* kLayout = "1";
+  constexpr const char* kLayout = "2";
   if (auto checked = store->read_script("open_check", {kLayout}); !checked) return checked.error();
   // Jobs would vanish under a policy that evicts keys without an expiry (jobq sets none).
   auto policy = store->read_call({"CONFIG", "GET", "maxmemory-policy"});
@@ -442,13 +453,13 @@ Result<Job> RedisStore::remove(const std::string& id) {
   return job_at(**r, 1);
 }
 
-Result<std::vector<Job>> RedisStore::purge_expired(Millis now, const Retention&,
-                                                   std::size_t limit) {
+Result<std::vector<Job>> RedisStore::purge_expired(Millis now, std::size_t limit) {
   return jobs_script("purge_expired", {int_text(now), int_text(std::int64_t(limit))});
 }
 
-Result<std::vector<Job>> RedisStore::trim_dead_letters(std::size_t cap) {
-  return jobs_script("trim_dead_letters", {int_text(std::int64_t(cap))});
+Result<std::vector<Job>> RedisStore::trim_dead_letters(std::size_t cap,
+                                                       const std::string& queue) {
+  return jobs_script("trim_dead_letters", {int_text(std::int64_t(cap)), queue});
 }
 
 Status RedisStore::set_queue_paused(const std::string& queue, bool paused) {

@@ -85,6 +85,7 @@ const Column kColumns[] = {
     JOBQ_COLUMN(started_at),
     JOBQ_COLUMN(completed_at),
     JOBQ_COLUMN(expires_at),
+    JOBQ_COLUMN(result_ttl_ms),
 };
 #undef JOBQ_COLUMN
 #undef JOBQ_COLUMN_AS
@@ -188,6 +189,7 @@ Job read_job(const Statement& st, int c) {
   j.started_at = st.int64(c++);
   j.completed_at = st.int64(c++);
   j.expires_at = st.int64(c++);
+  j.result_ttl_ms = st.int64(c++);
   return j;
 }
 

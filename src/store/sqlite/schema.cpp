@@ -67,6 +67,11 @@ CREATE TABLE queues (
   paused INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // A job's own retention, and one index for every way expires_at is decided.
+    R"sql(
+ALTER TABLE jobs ADD COLUMN result_ttl_ms INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX jobs_expiring ON jobs(expires_at) WHERE expires_at > 0;
+)sql",
 };
 
 int user_version(Database& db) {

@@ -38,34 +38,31 @@ Result<Job> SqliteStore::remove(const std::string& id) {
   return std::move(*job);
 }
 
-// expires_at is completed_at plus the retention of the job's status, so the completed_at index
-// serves this too.
-Result<std::vector<Job>> SqliteStore::purge_expired(Millis now, const Retention& r,
-                                                    std::size_t limit) {
-  std::vector<Job> out;
-  for (auto [status, keep_ms] : {std::pair{JobStatus::completed, r.completed_ms},
-                                 {JobStatus::cancelled, r.cancelled_ms},
-                                 {JobStatus::failed, r.failed_ms}}) {
-    if (keep_ms <= 0 || out.size() >= limit) continue;
-    // INDEXED BY: left alone, the planner takes jobs_status and sorts every finished job.
-    auto expired = load_where(
-        "INDEXED BY jobs_finished WHERE completed_at > 0 AND completed_at <= ? AND status = ? "
-        "ORDER BY completed_at LIMIT ?",
-        now - keep_ms, std::string(to_string(status)), std::int64_t(limit - out.size()));
-    for (Job& job : expired) {
-      erase(job);
-      out.push_back(std::move(job));
-    }
-  }
-  return out;
+Result<std::vector<Job>> SqliteStore::purge_expired(Millis now, std::size_t limit) {
+  auto expired = load_where(
+      "INDEXED BY jobs_expiring WHERE expires_at > 0 AND expires_at <= ? ORDER BY expires_at "
+      "LIMIT ?",
+      now, std::int64_t(limit));
+  for (const Job& job : expired) erase(job);
+  return expired;
 }
 
-Result<std::vector<Job>> SqliteStore::trim_dead_letters(std::size_t cap) {
+Result<std::vector<Job>> SqliteStore::trim_dead_letters(std::size_t cap, const std::string& queue) {
   std::int64_t failed = dead_letters_;
+  if (!queue.empty()) {
+    sqlite::Statement& count =
+        db_->cached("SELECT count(*) FROM jobs WHERE status = 'failed' AND queue = ?");
+    count.bind(1, queue);
+    failed = count.step() ? count.int64(0) : 0;
+    count.reset();
+  }
   if (failed <= std::int64_t(cap)) return std::vector<Job>{};
   auto oldest =
-      load_where("WHERE completed_at > 0 AND status = 'failed' ORDER BY completed_at LIMIT ?",
-                 failed - std::int64_t(cap));
+      queue.empty()
+          ? load_where("WHERE completed_at > 0 AND status = 'failed' ORDER BY completed_at LIMIT ?",
+                       failed - std::int64_t(cap))
+          : load_where("WHERE status = 'failed' AND queue = ? ORDER BY completed_at LIMIT ?", queue,
+                       failed - std::int64_t(cap));
   for (const Job& job : oldest) erase(job);
   return oldest;
 }

@@ -1,5 +1,5 @@
 #!lua
--- WriteGroup::cancel. ARGV: id, now, retention (3). Answers {'ok', job, dependents}.
+-- WriteGroup::cancel. ARGV: id, now, retention (4). Answers {'ok', job, dependents}.
 local id, now, retention = ARGV[1], ARGV[2], retention_at(3)
 local before = load(id)
 if not before then return not_found(id) end

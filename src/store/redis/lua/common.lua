@@ -35,6 +35,8 @@ local function id_of(member) return string.sub(member, 17) end
 -- Ready jobs: one set per queue and type, best first: priority descending, then seq.
 local function ready_key(queue, type) return P .. 'ready:' .. #queue .. ':' .. queue .. ':' .. type end
 local function types_key(queue) return P .. 'types:' .. queue end
+-- A queue's failed jobs by completed_at (what P..'dead' holds for all queues): its own cap.
+local function dead_key(queue) return P .. 'dead:' .. #queue .. ':' .. queue end
 local function ready_score(j) return (100 - num(j.priority)) * 70368744177664 + num(j.seq) end  -- 2^46
 local function priority_score(j) return num(j.priority) * 70368744177664 + num(j.seq) end
 
@@ -69,6 +71,7 @@ local ZERO = {
   backoff_factor = '0', backoff_max_ms = '0', backoff_jitter = '0', timeout_ms = '0',
   soft_timeout_ms = '0', run_at = '0', lease_ms = '0', lease_expires_at = '0',
   cancel_requested = '0', started_at = '0', completed_at = '0', expires_at = '0',
+  result_ttl_ms = '0',
   payload = '', stage = '', progress_message = '', processed_items = '', total_items = '',
   worker_id = '', lease_token = '', result = '', errors = '', user_id = '', tags = '',
   idempotency_key = '', depends_on = '', callback_url = '',
@@ -114,7 +117,10 @@ local function index_status(j)
   elseif TERMINAL[s] then
     redis.call('ZADD', P .. 'finished', num(j.completed_at), timed(j))
     if num(j.expires_at) > 0 then redis.call('ZADD', P .. 'expiring', num(j.expires_at), timed(j)) end
-    if s == 'failed' then redis.call('ZADD', P .. 'dead', num(j.completed_at), timed(j)) end
+    if s == 'failed' then
+      redis.call('ZADD', P .. 'dead', num(j.completed_at), timed(j))
+      redis.call('ZADD', dead_key(j.queue), num(j.completed_at), timed(j))
+    end
   end
   if not TERMINAL[s] and j.idempotency_key ~= '' then
     redis.call('HSET', P .. 'keys', j.idempotency_key, j.id)
@@ -150,7 +156,10 @@ local function unindex(j)
   elseif TERMINAL[s] then
     redis.call('ZREM', P .. 'finished', timed(j))
     if num(j.expires_at) > 0 then redis.call('ZREM', P .. 'expiring', timed(j)) end
-    if s == 'failed' then redis.call('ZREM', P .. 'dead', timed(j)) end
+    if s == 'failed' then
+      redis.call('ZREM', P .. 'dead', timed(j))
+      redis.call('ZREM', dead_key(j.queue), timed(j))
+    end
   end
   if j.idempotency_key ~= '' and redis.call('HGET', P .. 'keys', j.idempotency_key) == j.id then
     redis.call('HDEL', P .. 'keys', j.idempotency_key)
@@ -261,10 +270,22 @@ local function clear_lease(j)
   j.cancel_requested = '0'
 end
 
-local function finish(j, now, keep_ms)
+-- Retention::keep_ms (src/core/retention.cpp): the job's own result_ttl_ms once completed, else
+-- its queue's setting, else the server's.
+local function keep_ms(j, retention)
+  local field = j.status .. '_ms'
+  if j.status == 'completed' and num(j.result_ttl_ms) > 0 then return num(j.result_ttl_ms) end
+  local own = retention.queues[j.queue]
+  if own and own[field] ~= nil then return own[field] end
+  return retention[field]
+end
+
+-- After the job's status has become its terminal one, which decides how long it is kept.
+local function finish(j, now, retention)
   clear_lease(j)
   j.completed_at = now
-  j.expires_at = keep_ms > 0 and int(num(now) + keep_ms) or '0'
+  local keep = keep_ms(j, retention)
+  j.expires_at = keep > 0 and int(num(now) + keep) or '0'
 end
 
 local function ready_status(j, now)
@@ -311,7 +332,7 @@ local function complete(j, result, now, retention)
   j.result = result
   j.progress = '100'
   j.updated_at = now
-  finish(j, now, retention.completed_ms)
+  finish(j, now, retention)
 end
 
 -- failure: {then_ = 'retry'|'dead'|'cancel'|'release', retry_at, count_attempt, error_json}
@@ -335,7 +356,7 @@ local function fail(j, failure, now, retention)
     clear_lease(j)
     j.run_at = failure.retry_at
   else
-    finish(j, now, to == 'failed' and retention.failed_ms or retention.cancelled_ms)
+    finish(j, now, retention)
   end
 end
 
@@ -348,7 +369,7 @@ local function cancel(j, now, retention)
   local e = transition(j, 'cancelled')
   if e then return e end
   j.updated_at = now
-  finish(j, now, retention.cancelled_ms)
+  finish(j, now, retention)
 end
 
 local function retry(j, now)
@@ -379,7 +400,7 @@ local function fail_dependent(j, dep_id, now, retention)
   append_error(j, cjson.encode({message = 'dependency ' .. dep_id .. ' did not complete',
                                 traceback = '', attempt = num(j.attempt), at = num(now)}))
   j.updated_at = now
-  finish(j, now, retention.failed_ms)
+  finish(j, now, retention)
 end
 
 -- What a finished job does to the jobs waiting on it: src/store/dependents.cpp.
@@ -427,8 +448,12 @@ local function finished_reply(j, now, retention)
 end
 
 -- ARGV helpers: a retention is three numbers.
+-- Four arguments: the server's times for completed, cancelled and failed jobs, then the queues'
+-- own as JSON ({queue: {completed_ms, ...}}, or '' when no queue has its own).
 local function retention_at(i)
-  return {completed_ms = num(ARGV[i]), cancelled_ms = num(ARGV[i + 1]), failed_ms = num(ARGV[i + 2])}
+  local queues = ARGV[i + 3] ~= '' and cjson.decode(ARGV[i + 3]) or {}
+  return {completed_ms = num(ARGV[i]), cancelled_ms = num(ARGV[i + 1]), failed_ms = num(ARGV[i + 2]),
+          queues = queues}
 end
 
 -- A filter arrives as JSON: {statuses = [...], queue, type, user_id, tag, created_after,

@@ -1,10 +1,10 @@
 #!lua
--- WriteGroup::complete_many. ARGV: now, retention (3), n, then per completion id, token, result.
+-- WriteGroup::complete_many. ARGV: now, retention (4), n, then per completion id, token, result.
 -- Answers {'ok', item...}, each item {'ok', job, dependents} or an error of its own.
 local now, retention = ARGV[1], retention_at(2)
 local out = {'ok'}
-for i = 0, num(ARGV[5]) - 1 do
-  local id, token, result = ARGV[6 + 3 * i], ARGV[7 + 3 * i], ARGV[8 + 3 * i]
+for i = 0, num(ARGV[6]) - 1 do
+  local id, token, result = ARGV[7 + 3 * i], ARGV[8 + 3 * i], ARGV[9 + 3 * i]
   local before = load(id)
   local e
   if not before then

@@ -1,7 +1,7 @@
 #!lua
 -- At open: the keys jobq keeps under the prefix hold what jobq keeps there (nobody else uses the
--- prefix), and they were written by this version of the layout. ARGV: the layout's version.
--- Marks an empty prefix as jobq's. Answers {'ok'}.
+-- prefix), and they were written by this version of the layout, or by layout 1, which it
+-- upgrades. ARGV: the layout's version. Marks an empty prefix as jobq's. Answers {'ok'}.
 local kinds = {seq = 'string', schema = 'string', sweeper = 'string', paused = 'set',
                counts = 'hash', keys = 'hash', all = 'zset', scheduled = 'zset', running = 'zset',
                deadlines = 'zset', finished = 'zset', expiring = 'zset', dead = 'zset',
@@ -19,6 +19,16 @@ end
 local seq = redis.call('GET', P .. 'seq')
 if seq and not tonumber(seq) then return refuse('the key ' .. P .. 'seq is not a number') end
 local schema = redis.call('GET', P .. 'schema')
+if schema == '1' and ARGV[1] == '2' then
+  -- Layout 2 adds each queue's own dead-letter set (common.lua's dead_key).
+  local dead = redis.call('ZRANGE', P .. 'dead', 0, -1, 'WITHSCORES')
+  for i = 1, #dead, 2 do
+    local queue = redis.call('HGET', job_key(id_of(dead[i])), 'queue')
+    if queue then redis.call('ZADD', dead_key(queue), dead[i + 1], dead[i]) end
+  end
+  redis.call('SET', P .. 'schema', '2')
+  schema = '2'
+end
 if schema and schema ~= ARGV[1] then
   return err('invalid_argument', 'the jobs under the prefix "' .. P .. '" were written by another ' ..
              'version of jobq (layout ' .. schema .. '; this one reads layout ' .. ARGV[1] .. ')',
