@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/int_text.h"
+#include "core/job_spec.h"
 #include "server/request/auth.h"
 #include "server/transport/origin_policy.h"
 #include "server/transport/text.h"
@@ -16,6 +17,27 @@ Result<bool> parse_bool(std::string_view name, std::string_view text) {
   if (text == "true" || text == "1" || text == "yes") return true;
   if (text == "false" || text == "0" || text == "no") return false;
   return Error::invalid(std::string(name), "must be true or false");
+}
+
+constexpr std::int64_t kMaxDeadLetterCap = 100'000'000;
+
+// One retention setting into `r`'s fields, which may be std::optional (a queue's own).
+template <typename Retention>
+Status apply_retention(Retention& r, std::string_view field, std::string_view name,
+                       std::string_view value, bool* known) {
+  auto number = [&](auto& into, std::int64_t hi) -> Status {
+    auto n = parse_int(field, value, 0, hi);
+    if (!n) return n.error();
+    into = *n;
+    return {};
+  };
+  *known = true;
+  if (name == "retain_completed_ms") return number(r.completed_ms, kMaxDelayMs);
+  if (name == "retain_cancelled_ms") return number(r.cancelled_ms, kMaxDelayMs);
+  if (name == "retain_failed_ms") return number(r.failed_ms, kMaxDelayMs);
+  if (name == "dead_letter_cap") return number(r.dead_letter_cap, kMaxDeadLetterCap);
+  *known = false;
+  return {};
 }
 
 }  // namespace
@@ -54,7 +76,11 @@ const std::vector<std::string_view>& setting_names() {
                                                       "shutdown_grace_ms",
                                                       "request_timeout_ms",
                                                       "idle_timeout_ms",
-                                                      "worker_lost_after_ms"};
+                                                      "worker_lost_after_ms",
+                                                      "retain_completed_ms",
+                                                      "retain_cancelled_ms",
+                                                      "retain_failed_ms",
+                                                      "dead_letter_cap"};
   return names;
 }
 
@@ -144,7 +170,23 @@ Status apply_setting(Config& c, std::string_view name, std::string_view value) {
   if (name == "request_timeout_ms") return number(c.request_timeout_ms, 100, 3'600'000);
   if (name == "idle_timeout_ms") return number(c.idle_timeout_ms, 100, 86'400'000);
   if (name == "worker_lost_after_ms") return number(c.worker_lost_after_ms, 1000, 86'400'000);
+  bool known = false;
+  Status s = apply_retention(c.retention, name, name, value, &known);
+  if (known) return s;
   return Error::invalid(std::string(name), "unknown setting");
+}
+
+Status apply_queue_setting(Config& c, std::string_view queue, std::string_view name,
+                           std::string_view value) {
+  std::string field = "queues." + std::string(queue) + "." + std::string(name);
+  if (Status s = check_name("queues", queue); !s.ok())
+    return Error::invalid(field, "\"" + std::string(queue) + "\" is not a queue name: " + s.message());
+  bool known = false;
+  Status s = apply_retention(c.retention.queues[std::string(queue)], field, name, value, &known);
+  if (known) return s;
+  return Error::invalid(field,
+                        "unknown queue setting: a queue may have retain_completed_ms, "
+                        "retain_cancelled_ms, retain_failed_ms and dead_letter_cap");
 }
 
 Status apply_toml_file(Config& c, const std::string& path) {
@@ -157,6 +199,25 @@ Status apply_toml_file(Config& c, const std::string& path) {
   for (const auto& [key, node] : table) {
     std::string name(key.str());
     std::string text;
+    if (name == "queues") {
+      // [queues.NAME] SETTING = N
+      if (!node.is_table()) return Error::invalid("queues", path + ": must be [queues.NAME] tables");
+      for (const auto& [queue, settings] : *node.as_table()) {
+        if (!settings.is_table())
+          return Error::invalid("queues", path + ": queues." + std::string(queue.str()) +
+                                              " must be a table of settings");
+        for (const auto& [k, v] : *settings.as_table()) {
+          if (!v.is_integer())
+            return Error::invalid("queues." + std::string(queue.str()) + "." + std::string(k.str()),
+                                  path + ": must be a whole number");
+          if (Status s = apply_queue_setting(c, queue.str(), k.str(),
+                                             std::to_string(v.as_integer()->get()));
+              !s.ok())
+            return Error::invalid(s.field(), path + ": " + s.message());
+        }
+      }
+      continue;
+    }
     if (name == "api_keys" && node.is_table()) {
       // [api_keys] KEY = "ROLE"
       for (const auto& [k, role] : *node.as_table()) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "jobq/error.h"
+#include "jobq/job.h"
 #include "jobq/store.h"
 
 namespace jobq {
@@ -35,6 +36,9 @@ struct Config {
   std::int64_t request_timeout_ms = 30'000;  // from a request's first byte to its last
   std::int64_t idle_timeout_ms = 60'000;     // a kept-alive connection between requests
   std::int64_t worker_lost_after_ms = 30'000;  // a worker with no beat for this long is lost
+  // retain_completed_ms, retain_cancelled_ms, retain_failed_ms and dead_letter_cap, and each
+  // queue's own from the TOML file's [queues.NAME] tables.
+  Retention retention;
 
   std::string host() const;
   std::uint16_t port() const;
@@ -43,10 +47,16 @@ struct Config {
 // Sets one setting by its name (as in the TOML file) from text; the error names the setting.
 Status apply_setting(Config& config, std::string_view name, std::string_view value);
 
+// Sets one of a queue's own retention settings (retain_completed_ms, retain_cancelled_ms,
+// retain_failed_ms, dead_letter_cap); the error names it as queues.QUEUE.NAME.
+Status apply_queue_setting(Config& config, std::string_view queue, std::string_view name,
+                           std::string_view value);
+
 // The names apply_setting knows, for --help and for mapping JOBQ_<NAME> variables.
 const std::vector<std::string_view>& setting_names();
 
-// Reads a TOML file of settings into `config`.
+// Reads a TOML file of settings into `config`: top-level keys, an [api_keys] table of KEY = "ROLE",
+// and [queues.NAME] tables of a queue's own settings.
 Status apply_toml_file(Config& config, const std::string& path);
 
 // Checks the whole: an address that parses, keys that parse, no open address without keys unless

@@ -97,6 +97,7 @@ int main(int argc, char** argv) {
   jobq::EventBus bus;
   jobq::EngineOptions engine_options;
   engine_options.max_payload_bytes = config.max_payload_bytes;
+  engine_options.retention = config.retention;
   jobq::Engine engine(**store, clock, bus, engine_options);
   jobq::Sweeper sweeper(engine, std::chrono::milliseconds(100), [](const jobq::Error& e) {
     spdlog::error("sweep failed: {}", e.to_string());

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "support/temp_dir.h"
 
@@ -83,6 +86,62 @@ TEST(Config, ReadsATomlFileWithAKeyTable) {
   EXPECT_EQ(c.sync, SyncMode::normal);
   EXPECT_EQ(c.max_body_bytes, 4096u);
   EXPECT_EQ(c.api_keys, "secret:admin");
+}
+
+TEST(Config, RetentionSettingsReachTheEngineOptions) {
+  Config c;
+  EXPECT_EQ(c.retention, Retention());
+  EXPECT_EQ(c.retention.completed_ms, 24LL * 3600 * 1000);
+  EXPECT_EQ(c.retention.dead_letter_cap, 1000u);
+  ASSERT_TRUE(apply_setting(c, "retain_completed_ms", "3600000").ok());
+  ASSERT_TRUE(apply_setting(c, "retain_cancelled_ms", "0").ok());
+  ASSERT_TRUE(apply_setting(c, "retain_failed_ms", "60000").ok());
+  ASSERT_TRUE(apply_setting(c, "dead_letter_cap", "0").ok());
+  EXPECT_EQ(c.retention.completed_ms, 3'600'000);
+  EXPECT_EQ(c.retention.cancelled_ms, 0);
+  EXPECT_EQ(c.retention.failed_ms, 60'000);
+  EXPECT_EQ(c.retention.dead_letter_cap, 0u);
+  EXPECT_EQ(apply_setting(c, "retain_failed_ms", "-1").field(), "retain_failed_ms");
+  EXPECT_EQ(apply_setting(c, "retain_completed_ms", "1d").field(), "retain_completed_ms");
+  EXPECT_EQ(apply_setting(c, "dead_letter_cap", "many").field(), "dead_letter_cap");
+}
+
+TEST(Config, ATomlFileGivesQueuesRetentionOfTheirOwn) {
+  testing::TempDir dir;
+  std::string path = dir.file("jobq.toml");
+  std::ofstream(path) << "retain_completed_ms = 60000\n"
+                         "[queues.mail]\nretain_completed_ms = 1000\ndead_letter_cap = 50\n"
+                         "[queues.\"reports.daily\"]\nretain_failed_ms = 0\n";
+  Config c;
+  Status s = apply_toml_file(c, path);
+  ASSERT_TRUE(s.ok()) << s.to_string();
+  EXPECT_EQ(c.retention.completed_ms, 60'000);
+  ASSERT_EQ(c.retention.queues.size(), 2u);
+  QueueRetention mail = c.retention.queues.at("mail");
+  EXPECT_EQ(mail.completed_ms, 60'000 / 60);
+  EXPECT_EQ(mail.dead_letter_cap, 50u);
+  EXPECT_FALSE(mail.failed_ms.has_value()) << "unset: the server's";
+  EXPECT_EQ(c.retention.queues.at("reports.daily").failed_ms, 0);
+}
+
+TEST(Config, ABadQueueSettingNamesTheQueueAndTheSetting) {
+  testing::TempDir dir;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"[queues.mail]\nretain_completed_ms = -5\n", "queues.mail.retain_completed_ms"},
+      {"[queues.mail]\nretain_completed_ms = \"1h\"\n", "queues.mail.retain_completed_ms"},
+      {"[queues.mail]\nlisten = 5\n", "queues.mail.listen"},
+      {"[queues.\"bad queue\"]\ndead_letter_cap = 5\n", "queues.bad queue.dead_letter_cap"},
+      {"[queues]\nmail = 5\n", "queues"},
+      {"queues = 5\n", "queues"},
+  };
+  for (const auto& [text, field] : cases) {
+    std::string path = dir.file("q.toml");
+    std::ofstream(path) << text;
+    Config c;
+    Status s = apply_toml_file(c, path);
+    EXPECT_EQ(s.field(), field) << text << " -> " << s.to_string();
+    EXPECT_NE(s.message().find(path), std::string::npos) << s.to_string();
+  }
 }
 
 TEST(Config, ATomlSyntaxErrorNamesTheFile) {
