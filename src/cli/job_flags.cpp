@@ -30,6 +30,8 @@ void JobFlags::add_to(CLI::App& c) {
                "while a job with this key is unfinished, a submit returns it instead");
   c.add_option("--depends-on", depends_on, "job id that must complete first (repeatable)")
       ->delimiter(',');
+  c.add_option("--result-ttl", result_ttl,
+               "keep the job this long once completed (1h, 7d), instead of its queue's retention");
   c.add_option("--callback-url", callback_url, "callback_url (refused by jobqd for now: it calls no webhooks yet)");
 }
 
@@ -41,10 +43,11 @@ Result<std::int64_t> parse_duration(const std::string& text, const std::string& 
                  : unit == "s"                ? 1000
                  : unit == "m"                ? 60'000
                  : unit == "h"                ? 3'600'000
+                 : unit == "d"                ? 86'400'000
                                               : -1;
   if (ec != std::errc() || end == text.data() || scale < 0 || !(value >= 0))
     return Error::invalid(
-        flag, "\"" + text + "\" is not a duration (a number of ms, or with ms, s, m or h)");
+        flag, "\"" + text + "\" is not a duration (a number of ms, or with ms, s, m, h or d)");
   return static_cast<std::int64_t>(std::llround(value * scale));
 }
 
@@ -93,6 +96,7 @@ Result<JobSpec> JobFlags::to_spec(std::string type, std::string payload) const {
   };
   if (Status s = duration(timeout, "--timeout", spec.timeout_ms); !s.ok()) return s;
   if (Status s = duration(soft_timeout, "--soft-timeout", spec.soft_timeout_ms); !s.ok()) return s;
+  if (Status s = duration(result_ttl, "--result-ttl", spec.result_ttl_ms); !s.ok()) return s;
   if (!delay.empty()) {
     std::int64_t ms = 0;
     if (Status s = duration(delay, "--delay", ms); !s.ok()) return s;

@@ -25,6 +25,7 @@ struct JobFlags {
   std::string idempotency_key;
   std::vector<std::string> depends_on;
   std::string callback_url;
+  std::string result_ttl;
 
   void add_to(CLI::App& command);
   // Errors name the flag (`--priority`).

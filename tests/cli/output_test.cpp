@@ -116,6 +116,7 @@ TEST(JobFlags, DurationsAndPriorityAliases) {
   EXPECT_EQ(*parse_duration("1500", "--timeout"), 1500);
   EXPECT_EQ(*parse_duration("2s", "--timeout"), 2000);
   EXPECT_EQ(*parse_duration("1.5m", "--timeout"), 90'000);
+  EXPECT_EQ(*parse_duration("7d", "--result-ttl"), 7LL * 86'400'000);
   EXPECT_FALSE(parse_duration("soon", "--timeout").ok());
   EXPECT_FALSE(parse_duration("5 s", "--timeout").ok());
   JobFlags f;
@@ -125,6 +126,11 @@ TEST(JobFlags, DurationsAndPriorityAliases) {
   auto bad = f.to_spec("t", "null");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().field(), "--priority");
+  JobFlags ttl;
+  ttl.result_ttl = "1h";
+  EXPECT_EQ(ttl.to_spec("t", "null")->result_ttl_ms, 3'600'000);
+  ttl.result_ttl = "forever";
+  EXPECT_EQ(ttl.to_spec("t", "null").error().field(), "--result-ttl");
 }
 
 }  // namespace

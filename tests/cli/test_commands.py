@@ -26,7 +26,7 @@ class Submit(CliTestCase):
                       "--max-attempts", "7", "--backoff", '{"initial_ms":10,"factor":3,"max_ms":100,"jitter":false}',
                       "--timeout", "30s", "--soft-timeout", "1500", "--user", "u-1", "--tag", "a",
                       "-t", "b", "--idempotency-key", "k-" + self.queue, "--depends-on", dep["id"],
-                      "--json")
+                      "--result-ttl", "2d", "--json")
         job = json.loads(out)
         self.assertEqual(job["priority"], 80)
         self.assertEqual(job["max_attempts"], 7)
@@ -35,6 +35,7 @@ class Submit(CliTestCase):
         self.assertEqual((job["user_id"], job["tags"]), ("u-1", ["a", "b"]))
         self.assertEqual(job["idempotency_key"], "k-" + self.queue)
         self.assertEqual((job["depends_on"], job["status"]), ([dep["id"]], "waiting"))
+        self.assertEqual(job["result_ttl_ms"], 2 * 86400000)
         # The same key while the job is unfinished: the same job.
         again = self.ok("submit", "report", "--queue", self.queue, "--idempotency-key", "k-" + self.queue)
         self.assertEqual(again.strip(), job["id"])

@@ -67,15 +67,18 @@ class Checked(AppTestCase):
     def test_task_defaults_apply_and_a_submit_option_overrides_them(self):
         app = self.new_app()
 
-        @app.task(queue=self.queue, priority="low", max_attempts=7, timeout=30, soft_timeout=10)
+        @app.task(queue=self.queue, priority="low", max_attempts=7, timeout=30, soft_timeout=10,
+                  result_ttl=3600)
         def slow() -> None:
             pass
 
         first = self.client.get(slow.submit().id)
-        self.assertEqual((first.priority, first.max_attempts, first.timeout_ms, first.soft_timeout_ms),
-                         (10, 7, 30000, 10000))
-        second = self.client.get(slow.submit(_priority=90, _max_attempts=1).id)
-        self.assertEqual((second.priority, second.max_attempts), (90, 1))
+        self.assertEqual((first.priority, first.max_attempts, first.timeout_ms, first.soft_timeout_ms,
+                          first.result_ttl_ms), (10, 7, 30000, 10000, 3600000))
+        second = self.client.get(slow.submit(_priority=90, _max_attempts=1, _result_ttl=1.5).id)
+        self.assertEqual((second.priority, second.max_attempts, second.result_ttl_ms), (90, 1, 1500))
+        with self.assertRaisesRegex(TypeError, "result_ttl"):
+            slow.submit(_result_ttl="a day")
 
     def test_calling_the_function_runs_it_here(self):
         app = jobq.App(url="http://127.0.0.1:9")  # nothing listens: a direct call never connects

@@ -76,7 +76,8 @@ class App:
     def task(self, fn: None = None, *, name: Optional[str] = None, queue: Optional[str] = None,
              priority: Union[int, str, None] = None, timeout: Optional[float] = None,
              soft_timeout: Optional[float] = None, max_attempts: Optional[int] = None,
-             backoff: Optional[Dict[str, Any]] = None, retry_on: Tuple[Type[BaseException], ...] = (),
+             backoff: Optional[Dict[str, Any]] = None, result_ttl: Optional[float] = None,
+             retry_on: Tuple[Type[BaseException], ...] = (),
              before: Optional[Hook] = None, after: Optional[Hook] = None, on_success: Optional[Hook] = None,
              on_failure: Optional[Hook] = None, context: Optional[bool] = None) -> Callable[[Callable[..., Any]], Task[Any, Any]]: ...
 
@@ -84,16 +85,18 @@ class App:
              queue: Optional[str] = None, priority: Union[int, str, None] = None,
              timeout: Optional[float] = None, soft_timeout: Optional[float] = None,
              max_attempts: Optional[int] = None, backoff: Optional[Dict[str, Any]] = None,
+             result_ttl: Optional[float] = None,
              retry_on: Tuple[Type[BaseException], ...] = (), before: Optional[Hook] = None,
              after: Optional[Hook] = None, on_success: Optional[Hook] = None,
              on_failure: Optional[Hook] = None, context: Optional[bool] = None) -> Any:
         """Decorator: the function becomes a task, a job type named ``name`` (default: the function's
-        name). queue, priority, timeout and soft_timeout (seconds), max_attempts, backoff: the job
-        defaults of its submits. retry_on: the exceptions worth another attempt (others then fail the
+        name). queue, priority, timeout and soft_timeout (seconds), max_attempts, backoff, result_ttl
+        (seconds a completed job is kept, instead of its queue's retention): the job defaults of its
+        submits. retry_on: the exceptions worth another attempt (others then fail the
         job for good). before/after/on_success/on_failure: this task's hooks (hooks.py). A first
         parameter annotated JobContext (or context=True) gets the job's context."""
         defaults = {"queue": queue, "priority": priority, "timeout": timeout, "soft_timeout": soft_timeout,
-                    "max_attempts": max_attempts, "backoff": backoff}
+                    "max_attempts": max_attempts, "backoff": backoff, "result_ttl": result_ttl}
         job_fields(defaults, TASK_DEFAULTS, "@app.task")  # refuses bad values now, not at the first submit
         defaults = {k: v for k, v in defaults.items() if v is not None}
         hooks = Hooks(before, after, on_success, on_failure)

@@ -70,7 +70,7 @@ class Client:
     def submit(self, type: str, payload: Any = None, **options: Any) -> Job:
         """Submits one job; -> the Job. options: the job fields of POST /jobs (queue, priority,
         max_attempts, backoff, timeout_ms, soft_timeout_ms, delay_ms, run_at, user_id, tags,
-        idempotency_key, depends_on, callback_url)."""
+        idempotency_key, depends_on, result_ttl_ms, callback_url)."""
         return self._run(calls.submit(type, payload, options))
 
     def submit_many(self, jobs: Iterable[Mapping[str, Any]], ids_only: bool = False) -> List[Any]:

@@ -173,7 +173,8 @@ class Job(Dict[str, Any]):
     updated_at = _Field(parse_time)
     started_at = _Field(parse_time)
     completed_at = _Field(parse_time)
-    expires_at = _Field(parse_time)
+    expires_at = _Field(parse_time)  # when the server purges it, set as it finishes
+    result_ttl_ms = _Field[Optional[int]]()
 
     @property
     def finished(self) -> bool:

@@ -111,7 +111,7 @@ class Task(Generic[P, R]):
         """Checks the arguments, submits the job; -> its TaskHandle. Options: ``_delay`` (seconds),
         ``_run_at``, ``_priority``, ``_queue``, ``_user_id``, ``_tags``, ``_idempotency_key``,
         ``_depends_on`` (ids or handles), ``_max_attempts``, ``_timeout``, ``_soft_timeout``,
-        ``_backoff``, ``_callback_url``. In app.eager(), runs the task at once instead."""
+        ``_backoff``, ``_result_ttl`` (seconds), ``_callback_url``. In app.eager(), runs the task at once instead."""
         return self.app.submit_many([self.call(*args, **kwargs)])[0]
 
     async def asubmit(self, *args: Any, **kwargs: Any) -> AsyncTaskHandle[R]:

@@ -7,7 +7,7 @@ from typing import Any, Dict, Mapping, Optional
 # Options of @app.task(...) -> their job field, and whether the value is seconds to send as ms.
 TASK_DEFAULTS = {"queue": ("queue", False), "priority": ("priority", False), "timeout": ("timeout_ms", True),
                  "soft_timeout": ("soft_timeout_ms", True), "max_attempts": ("max_attempts", False),
-                 "backoff": ("backoff", False)}
+                 "backoff": ("backoff", False), "result_ttl": ("result_ttl_ms", True)}
 
 # Options of one submit, given as _name=... so that they never collide with the task's own arguments.
 SUBMIT_OPTIONS = {**TASK_DEFAULTS, "delay": ("delay_ms", True), "run_at": ("run_at", False),
