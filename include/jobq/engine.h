@@ -14,6 +14,7 @@
 #include "jobq/events.h"
 #include "jobq/job.h"
 #include "jobq/requests.h"
+#include "jobq/schedule.h"
 #include "jobq/stats.h"
 
 namespace jobq {
@@ -35,6 +36,7 @@ struct TickReport {
   std::size_t promoted = 0;  // scheduled jobs now due
   std::size_t expired = 0;   // leases lost or hard timeouts, each a failed attempt
   std::size_t purged = 0;
+  std::size_t scheduled = 0;  // jobs submitted by cron schedules
   bool skipped = false;  // another node sharing the store runs the sweeps now
 };
 
@@ -64,6 +66,17 @@ class Engine {
   Status pause_queue(const std::string& queue);
   Status resume_queue(const std::string& queue);
   Result<std::vector<std::string>> paused_queues();
+
+  // Cron schedules (include/jobq/schedule.h; docs/engine.md "Schedules"). tick() fires them.
+  // Creating one computes its first due time from now; a change of cron or timezone, or a resume,
+  // computes it again from now, so that due times missed while paused are not misfires.
+  Result<Schedule> create_schedule(const ScheduleSpec& spec);
+  Result<Schedule> update_schedule(const std::string& name, const SchedulePatch& patch);
+  Result<Schedule> delete_schedule(const std::string& name);
+  Result<Schedule> get_schedule(const std::string& name);
+  Result<std::vector<Schedule>> list_schedules();
+  // Submits the schedule's job now, off its timetable (its next due time stays); paused or not.
+  Result<SubmitOutcome> trigger_schedule(const std::string& name);
 
   // Workers. Every call after lease carries the lease token; a stale token gets a conflict.
   Result<std::vector<Job>> lease(const LeaseRequest& request);

@@ -11,6 +11,7 @@
 #include <type_traits>
 
 #include "engine/event_relay.h"
+#include "core/job_spec.h"
 #include "engine/lease_waiters.h"
 #include "jobq/engine.h"
 #include "store/store.h"
@@ -45,7 +46,11 @@ struct Engine::Impl {
                   });
   }
 
+  SpecLimits limits() const;
   Result<Job> make_job(const JobSpec& spec, Millis now) const;
+  // The job of one run of a schedule due at `due` (0: triggered by hand).
+  Result<Job> make_run(const Schedule& schedule, Millis due, Millis now) const;
+  Result<std::size_t> fire_due_schedules(Millis now);
   void submit_jobs(std::vector<Job> jobs, Done<std::vector<SubmitOutcome>> done);
   Status check_result(std::string& result) const;
   std::int64_t backoff_delay(const Job& job);

@@ -5,16 +5,6 @@
 
 namespace jobq {
 
-namespace {
-
-SpecLimits limits_of(const EngineOptions& o) {
-  SpecLimits l;
-  l.max_payload_bytes = o.max_payload_bytes;
-  return l;
-}
-
-}  // namespace
-
 Result<SubmitOutcome> Engine::submit(const JobSpec& spec) {
   return wait_for<SubmitOutcome>([&](Done<SubmitOutcome> done) { submit_async(spec, done); });
 }
@@ -57,9 +47,15 @@ void Engine::submit_batch_async(const std::vector<JobSpec>& specs,
   d.submit_jobs(std::move(jobs), std::move(done));
 }
 
+SpecLimits Engine::Impl::limits() const {
+  SpecLimits l;
+  l.max_payload_bytes = options.max_payload_bytes;
+  return l;
+}
+
 // The engine's rules for a spec, checked here and nowhere else, then the job it makes.
 Result<Job> Engine::Impl::make_job(const JobSpec& spec, Millis now) const {
-  Status s = validate_spec(spec, limits_of(options));
+  Status s = validate_spec(spec, limits());
   if (s.ok() && !spec.payload_is_checked_json) s = check_json(spec.payload, "payload");
   if (!s.ok()) return s;
   Job j;

@@ -1,4 +1,5 @@
-// The engine's time-driven work: promotion, lease expiry and timeouts, retention.
+// The engine's time-driven work: promotion, cron schedules (scheduler.cpp), lease expiry and
+// timeouts, retention.
 #include "engine/engine_impl.h"
 
 namespace jobq {
@@ -27,6 +28,10 @@ Result<TickReport> Engine::tick() {
     d.waiters->offer(*promoted);
     if (promoted->size() < kChunk) break;
   }
+
+  auto scheduled = d.fire_due_schedules(now);
+  if (!scheduled) return scheduled.error();
+  report.scheduled = *scheduled;
 
   auto expired = d.expire_overdue(now);
   if (!expired) return expired.error();

@@ -16,6 +16,7 @@
 #include "jobq/error.h"
 #include "jobq/job.h"
 #include "jobq/requests.h"
+#include "jobq/schedule.h"
 #include "jobq/store.h"
 
 namespace jobq {
@@ -40,6 +41,16 @@ struct RunSample {
 struct StoreStats {
   std::vector<StatusCount> counts;
   std::vector<RunSample> recent_runs;  // the most recent finished attempts, newest first, capped
+};
+
+// One run (or several, after a downtime) of a schedule, for WriteGroup::fire_schedule.
+struct ScheduleFire {
+  std::string name;
+  Millis due = 0;          // the next_run_at the schedule must still have
+  std::vector<Job> jobs;   // a job per run; none when the runs were skipped
+  Millis next_run_at = 0;  // the schedule's next due time from now on; 0: none
+  Millis last_run_at = 0;  // the due time of the latest run
+  Millis now = 0;
 };
 
 // The operations that change jobs. They exist only inside a write: Store::write_async hands its
@@ -97,6 +108,18 @@ class WriteGroup {
   // The job as this write sees it, with what the group wrote before it.
   virtual Result<std::optional<Job>> current(const std::string& id) = 0;
 
+  // Schedules, by name. insert: a conflict if the name is taken. update: replaces the record,
+  // not_found if there is none. remove: not_found likewise.
+  virtual Status insert_schedule(const Schedule& schedule) = 0;
+  virtual Status update_schedule(const Schedule& schedule) = 0;
+  virtual Result<Schedule> remove_schedule(const std::string& name) = 0;
+  // The schedule as this write sees it.
+  virtual Result<std::optional<Schedule>> current_schedule(const std::string& name) = 0;
+  // All or nothing: if the schedule still has next_run_at == fire.due (else a conflict: another
+  // tick or node fired it first), submits fire.jobs as submit() does and moves the schedule on:
+  // next_run_at, last_run_at, and last_job_id (the last job's id, unchanged if there is none).
+  virtual Result<std::vector<SubmitOutcome>> fire_schedule(ScheduleFire fire) = 0;
+
  protected:
   ~WriteGroup() = default;
 };
@@ -138,6 +161,10 @@ class Store {
   virtual Result<std::optional<Job>> get(const std::string& id) = 0;
   virtual Result<JobPage> list(const JobFilter& filter, const ListOptions& options) = 0;
   virtual Result<StoreStats> stats(std::size_t recent_runs) = 0;
+  virtual Result<std::optional<Schedule>> get_schedule(const std::string& name) = 0;
+  virtual Result<std::vector<Schedule>> list_schedules() = 0;  // by name
+  // Unpaused schedules with 0 < next_run_at <= now, soonest first.
+  virtual Result<std::vector<Schedule>> due_schedules(Millis now, std::size_t limit) = 0;
 
   // A store that several processes share (redis) carries their events between them; one that a
   // single process owns has no channel.

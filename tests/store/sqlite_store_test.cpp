@@ -242,7 +242,8 @@ TEST(SqliteStore, SyncNormalKeepsJobsAcrossAReopen) {
   EXPECT_EQ(f.get(job.id).status, JobStatus::queued);
 }
 
-// A file written before jobs had a result_ttl_ms of their own (schema 2) opens and reads as before.
+// A file written before jobs had a result_ttl_ms of their own and before schedules (schema 2)
+// opens and reads as before.
 TEST(SqliteStore, AVersionTwoFileIsUpgradedInPlace) {
   EngineFixture f("sqlite");
   f.submit();
@@ -255,7 +256,8 @@ TEST(SqliteStore, AVersionTwoFileIsUpgradedInPlace) {
     sqlite3* db;
     ASSERT_EQ(sqlite3_open(f.dir.file("jobq.db").c_str(), &db), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db,
-                           "DROP INDEX jobs_expiring; ALTER TABLE jobs DROP COLUMN result_ttl_ms; "
+                           "DROP TABLE schedules; DROP INDEX jobs_expiring; "
+                           "ALTER TABLE jobs DROP COLUMN result_ttl_ms; "
                            "PRAGMA user_version = 2",
                            nullptr, nullptr, nullptr),
               SQLITE_OK)

@@ -21,6 +21,9 @@ class MemoryStore final : public Store, private WriteGroup {
   Result<std::optional<Job>> get(const std::string& id) override;
   Result<JobPage> list(const JobFilter& filter, const ListOptions& options) override;
   Result<StoreStats> stats(std::size_t recent_runs) override;
+  Result<std::optional<Schedule>> get_schedule(const std::string& name) override;
+  Result<std::vector<Schedule>> list_schedules() override;
+  Result<std::vector<Schedule>> due_schedules(Millis now, std::size_t limit) override;
 
  private:
   // WriteGroup: called only from the works write_async runs, each under the store's lock.
@@ -47,6 +50,11 @@ class MemoryStore final : public Store, private WriteGroup {
                                              const std::string& queue) override;
   Status set_queue_paused(const std::string& queue, bool paused) override;
   Result<std::optional<Job>> current(const std::string& id) override { return get(id); }
+  Status insert_schedule(const Schedule& schedule) override;
+  Status update_schedule(const Schedule& schedule) override;
+  Result<Schedule> remove_schedule(const std::string& name) override;
+  Result<std::optional<Schedule>> current_schedule(const std::string& name) override;
+  Result<std::vector<SubmitOutcome>> fire_schedule(ScheduleFire fire) override;
 
   Job* find(const std::string& id);
   // Every change to a stored job goes through here so that the indexes follow it.
@@ -72,6 +80,7 @@ class MemoryStore final : public Store, private WriteGroup {
   // Subsets of finished_, so that the sweeps touch only what they remove.
   std::set<std::pair<Millis, std::int64_t>> expiring_;      // (expires_at, seq), expires_at > 0
   std::set<std::pair<Millis, std::int64_t>> dead_letters_;  // (completed_at, seq), failed
+  std::map<std::string, Schedule> schedules_;               // by name
 };
 
 }  // namespace jobq

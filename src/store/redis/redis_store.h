@@ -36,6 +36,9 @@ class RedisStore final : public Store, private WriteGroup, private WorkerBook {
   Result<std::optional<Job>> get(const std::string& id) override;
   Result<JobPage> list(const JobFilter& filter, const ListOptions& options) override;
   Result<StoreStats> stats(std::size_t recent_runs) override;
+  Result<std::optional<Schedule>> get_schedule(const std::string& name) override;
+  Result<std::vector<Schedule>> list_schedules() override;
+  Result<std::vector<Schedule>> due_schedules(Millis now, std::size_t limit) override;
   EventChannel* shared_events() override;
   Result<bool> claim_sweeps() override;
   const Clock* shared_clock() const override { return clock_.get(); }
@@ -70,6 +73,11 @@ class RedisStore final : public Store, private WriteGroup, private WorkerBook {
                                              const std::string& queue) override;
   Status set_queue_paused(const std::string& queue, bool paused) override;
   Result<std::optional<Job>> current(const std::string& id) override;
+  Status insert_schedule(const Schedule& schedule) override;
+  Status update_schedule(const Schedule& schedule) override;
+  Result<Schedule> remove_schedule(const std::string& name) override;
+  Result<std::optional<Schedule>> current_schedule(const std::string& name) override;
+  Result<std::vector<SubmitOutcome>> fire_schedule(ScheduleFire fire) override;
 
   // WorkerBook: on pooled connections, from any thread.
   Result<WorkerEntry> beat(const std::string& id, const std::string& beat, int concurrency,

@@ -72,6 +72,16 @@ CREATE TABLE queues (
 ALTER TABLE jobs ADD COLUMN result_ttl_ms INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX jobs_expiring ON jobs(expires_at) WHERE expires_at > 0;
 )sql",
+    // Cron schedules: the record as JSON (wire/schedule_json.h), and what the sweeps look up.
+    R"sql(
+CREATE TABLE schedules (
+  name TEXT PRIMARY KEY,
+  record TEXT NOT NULL,
+  next_run_at INTEGER NOT NULL,
+  paused INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX schedules_due ON schedules(next_run_at) WHERE paused = 0 AND next_run_at > 0;
+)sql",
 };
 
 int user_version(Database& db) {

@@ -28,6 +28,9 @@ class SqliteStore final : public Store, private WriteGroup {
   Result<std::optional<Job>> get(const std::string& id) override;
   Result<JobPage> list(const JobFilter& filter, const ListOptions& options) override;
   Result<StoreStats> stats(std::size_t recent_runs) override;
+  Result<std::optional<Schedule>> get_schedule(const std::string& name) override;
+  Result<std::vector<Schedule>> list_schedules() override;
+  Result<std::vector<Schedule>> due_schedules(Millis now, std::size_t limit) override;
 
   std::uint64_t commits() const { return writer_->commits(); }
   std::size_t ready_count();
@@ -57,6 +60,11 @@ class SqliteStore final : public Store, private WriteGroup {
                                              const std::string& queue) override;
   Status set_queue_paused(const std::string& queue, bool paused) override;
   Result<std::optional<Job>> current(const std::string& id) override;
+  Status insert_schedule(const Schedule& schedule) override;
+  Status update_schedule(const Schedule& schedule) override;
+  Result<Schedule> remove_schedule(const std::string& name) override;
+  Result<std::optional<Schedule>> current_schedule(const std::string& name) override;
+  Result<std::vector<SubmitOutcome>> fire_schedule(ScheduleFire fire) override;
 
   class Dependents;
 
