@@ -9,6 +9,15 @@ namespace {
 
 Error no_schedule(const std::string& name) { return Error::not_found("no schedule named " + name); }
 
+// The schedule's rules, and its template's payload as JSON (a decoder may have checked it).
+Result<CronSchedule> checked(const ScheduleSpec& spec, const SpecLimits& limits) {
+  auto cron = validate_schedule(spec, limits);
+  if (!cron) return cron;
+  if (!spec.job.payload_is_checked_json)
+    if (Status s = check_json(spec.job.payload, "job.payload"); !s.ok()) return s;
+  return cron;
+}
+
 // The first due time after `now`; an expression that is never due again is refused.
 Result<Millis> first_due(const CronSchedule& cron, Millis now) {
   if (auto t = cron.next_after(now)) return *t;
@@ -19,7 +28,7 @@ Result<Millis> first_due(const CronSchedule& cron, Millis now) {
 
 Result<Schedule> Engine::create_schedule(const ScheduleSpec& spec) {
   Impl& d = *impl_;
-  auto cron = validate_schedule(spec, d.limits());
+  auto cron = checked(spec, d.limits());
   if (!cron) return cron.error();
   Millis now = d.clock.now();
   auto next = first_due(*cron, now);
@@ -53,7 +62,7 @@ Result<Schedule> Engine::update_schedule(const std::string& name, const Schedule
     if (patch.misfire) spec.misfire = *patch.misfire;
     if (patch.misfire_limit) spec.misfire_limit = *patch.misfire_limit;
     if (patch.paused) spec.paused = *patch.paused;
-    auto cron = validate_schedule(spec, d.limits());
+    auto cron = checked(spec, d.limits());
     if (!cron) return cron.error();
     if (retime) {
       auto next = first_due(*cron, now);

@@ -322,22 +322,31 @@ Result<std::vector<Job>> RedisStore::jobs_script(std::string_view name,
   return jobs_from(**r);
 }
 
-Result<std::vector<SubmitOutcome>> RedisStore::submit(std::vector<Job> jobs) {
-  std::vector<std::string> args{int_text(std::int64_t(jobs.size()))};
+void RedisStore::add_submit_jobs(std::vector<std::string>& args, const std::vector<Job>& jobs) {
+  args.push_back(int_text(std::int64_t(jobs.size())));
   for (const Job& job : jobs) {
     auto fields = redis::submit_fields(job);
     args.push_back(int_text(std::int64_t(fields.size() / 2)));
     std::move(fields.begin(), fields.end(), std::back_inserter(args));
   }
-  auto r = write_script("submit", args);
-  if (!r) return r.error();
+}
+
+std::vector<SubmitOutcome> RedisStore::submit_outcomes(const redisReply& reply) {
   std::vector<SubmitOutcome> out;
-  out.reserve(jobs.size());
-  for (std::size_t i = 1; i < (*r)->elements; ++i) {
-    const redisReply& item = at(**r, i);
+  out.reserve(reply.elements - 1);
+  for (std::size_t i = 1; i < reply.elements; ++i) {
+    const redisReply& item = at(reply, i);
     out.push_back({job_at(item, 1), at(item, 0).integer == 1});
   }
   return out;
+}
+
+Result<std::vector<SubmitOutcome>> RedisStore::submit(std::vector<Job> jobs) {
+  std::vector<std::string> args;
+  add_submit_jobs(args, jobs);
+  auto r = write_script("submit", args);
+  if (!r) return r.error();
+  return submit_outcomes(**r);
 }
 
 Result<std::vector<Job>> RedisStore::lease(const LeaseRequest& r, Millis now) {

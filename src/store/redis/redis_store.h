@@ -93,6 +93,10 @@ class RedisStore final : public Store, private WriteGroup, private WorkerBook {
   Result<redis::Reply> read_call(const std::vector<std::string>& args);
   Result<std::optional<Job>> get_on(redis::Connection& connection, const std::string& id);
   Result<std::vector<Job>> jobs_script(std::string_view name, const std::vector<std::string>& args);
+  // The jobs of a submit as submit.lua (and fire_schedule.lua after its own) takes them, and its
+  // answer.
+  static void add_submit_jobs(std::vector<std::string>& args, const std::vector<Job>& jobs);
+  static std::vector<SubmitOutcome> submit_outcomes(const redisReply& reply);
   void writer_loop(redis::Connection& connection);
   redis::Connection& writer_connection();
   static constexpr int kWriters = 8;

@@ -484,3 +484,69 @@ local function forget_workers(before)
     redis.call('ZREM', P .. 'workers', id)
   end
 end
+
+-- WriteGroup::submit, shared by submit.lua and fire_schedule.lua. The jobs are in ARGV from
+-- `at`: their count n, then per job a field count k and k field/value pairs (every field but
+-- status and seq, those at their zero left out). All-or-nothing: every dependency is checked
+-- before any job is stored, so an error leaves nothing written. Answers {'ok', {created, job}...}
+-- and the id of the last job answered (nil if none).
+local function submit_jobs(at)
+  local jobs = {}
+  local n = num(ARGV[at])
+  at = at + 1
+  for i = 1, n do
+    local j = {}
+    for _ = 1, num(ARGV[at]) do
+      j[ARGV[at + 1]] = ARGV[at + 2]
+      at = at + 2
+    end
+    at = at + 1
+    jobs[i] = job_table(j)
+  end
+  for _, j in ipairs(jobs) do
+    for _, dep in ipairs(list_of(j.depends_on)) do
+      local status = redis.call('HGET', job_key(dep), 'status')
+      if not status then return err('invalid_argument', 'no job with id ' .. dep, 'depends_on') end
+      if status == 'failed' or status == 'cancelled' then
+        return err('conflict', 'dependency ' .. dep .. ' is ' .. status, 'depends_on')
+      end
+    end
+  end
+  local out, last = {'ok'}, nil
+  for _, j in ipairs(jobs) do
+    local live = j.idempotency_key ~= '' and redis.call('HGET', P .. 'keys', j.idempotency_key)
+    if live then
+      out[#out + 1] = {0, flat(load(live))}
+      last = live
+    else
+      local pending = false
+      for _, dep in ipairs(list_of(j.depends_on)) do
+        if redis.call('HGET', job_key(dep), 'status') ~= 'completed' then
+          pending = true
+          redis.call('SADD', P .. 'dependents:' .. dep, j.id)
+        end
+      end
+      j.status = pending and 'waiting' or ready_status(j, j.created_at)
+      j.seq = int(redis.call('INCR', P .. 'seq'))
+      insert(j)
+      out[#out + 1] = {1, flat(j)}
+      last = j.id
+    end
+  end
+  return out, last
+end
+
+-- A schedule is the hash P..'schedule:'..name: 'record', its JSON (src/wire/schedule_json.h)
+-- without the fields kept beside it, which the scripts read and write as they do a job's:
+-- 'paused' ('0'/'1'), 'next_run_at', 'last_run_at', 'updated_at' (whole numbers) and
+-- 'last_job_id'. P..'schedules' holds every name (all scored 0: by name); P..'schedules:due' the
+-- unpaused ones with a next due time, by it.
+local function schedule_key(name) return P .. 'schedule:' .. name end
+
+local function index_schedule(name, next_run_at, paused)
+  if paused ~= '1' and num(next_run_at) > 0 then
+    redis.call('ZADD', P .. 'schedules:due', next_run_at, name)
+  else
+    redis.call('ZREM', P .. 'schedules:due', name)
+  end
+end
