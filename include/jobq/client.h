@@ -22,6 +22,7 @@
 #include "jobq/error.h"
 #include "jobq/job.h"
 #include "jobq/requests.h"
+#include "jobq/schedule.h"
 #include "jobq/workers.h"
 
 namespace jobq {
@@ -179,6 +180,16 @@ class Client {
   ApiResult<std::int64_t> purge_dead_letters();
   ApiResult<boost::json::value> stats();
   ApiResult<boost::json::value> type_stats(const std::string& type);
+
+  // Cron schedules (docs/api.md "Schedules").
+  ApiResult<Schedule> create_schedule(const ScheduleSpec& spec);
+  ApiResult<std::vector<Schedule>> schedules();
+  ApiResult<Schedule> schedule(const std::string& name);
+  ApiResult<Schedule> update_schedule(const std::string& name, const boost::json::object& changes);
+  ApiResult<Schedule> pause_schedule(const std::string& name);
+  ApiResult<Schedule> resume_schedule(const std::string& name);
+  ApiResult<Schedule> delete_schedule(const std::string& name);
+  ApiResult<Job> trigger_schedule(const std::string& name);  // the job submitted now
 
   // Any route: `target` is the path under the URL (e.g. "/api/v1/queues") with its query string;
   // `body` is sent as JSON when given. The answer's JSON (null for a 204), or its error.

@@ -93,17 +93,22 @@ Result<SchedulePatch> schedule_patch_from_json(const json::value& v) {
   return p;
 }
 
-json::object schedule_to_json(const Schedule& s) {
+json::object schedule_spec_to_json(const ScheduleSpec& spec) {
   json::object o;
-  o["name"] = s.spec.name;
-  o["cron"] = s.spec.cron;
-  o["timezone"] = s.spec.timezone;
-  auto job = job_spec_to_json(s.spec.job);
+  o["name"] = spec.name;
+  o["cron"] = spec.cron;
+  o["timezone"] = spec.timezone;
+  auto job = job_spec_to_json(spec.job);
   o["job"] = job ? json::value(std::move(*job)) : json::value();
-  o["overlap"] = to_string(s.spec.overlap);
-  o["misfire"] = to_string(s.spec.misfire);
-  o["misfire_limit"] = s.spec.misfire_limit;
-  o["paused"] = s.spec.paused;
+  o["overlap"] = to_string(spec.overlap);
+  o["misfire"] = to_string(spec.misfire);
+  o["misfire_limit"] = spec.misfire_limit;
+  o["paused"] = spec.paused;
+  return o;
+}
+
+json::object schedule_to_json(const Schedule& s) {
+  json::object o = schedule_spec_to_json(s.spec);
   o["next_run_at"] = time_or_null(s.next_run_at);
   o["last_run_at"] = time_or_null(s.last_run_at);
   o["last_job_id"] = s.last_job_id.empty() ? json::value() : json::value(s.last_job_id);

@@ -18,6 +18,9 @@ Result<ScheduleSpec> schedule_spec_from_json(const boost::json::value& json);
 // PATCH /schedules/{name}: any of those fields but name.
 Result<SchedulePatch> schedule_patch_from_json(const boost::json::value& json);
 
+// A spec as the body of POST /schedules (for clients).
+boost::json::object schedule_spec_to_json(const ScheduleSpec& spec);
+
 // The whole schedule: its spec with the job template as a JSON object, next_run_at,
 // last_run_at, last_job_id, created_at and updated_at (times as RFC 3339 text, or null).
 boost::json::object schedule_to_json(const Schedule& schedule);

@@ -179,6 +179,32 @@ class Operators(CliTestCase):
         listed = json.loads(self.ok("queues", "ls", "--json"))
         self.assertIn(self.queue, [q["name"] for q in listed["queues"]])
 
+    def test_schedule_add_ls_trigger_pause_resume_rm(self):
+        name = unique("sched")
+        out = self.ok("schedule", "add", name, "30 2 * * *", "report", '{"kind":"daily"}', "--tz",
+                      "Europe/Berlin", "-q", self.queue, "--overlap", "skip", "--json")
+        created = json.loads(out)
+        self.assertEqual((created["cron"], created["timezone"], created["overlap"]),
+                         ("30 2 * * *", "Europe/Berlin", "skip"))
+        self.assertEqual((created["job"]["type"], created["job"]["queue"], created["job"]["payload"]),
+                         ("report", self.queue, {"kind": "daily"}))
+        self.assertRegex(created["next_run_at"], r"T0[01]:30:00\.000Z$")  # 02:30 in Berlin
+        row = next(l for l in self.ok("schedule", "ls").splitlines() if l.startswith(name + " "))
+        self.assertEqual(row.split()[6:8], ["Europe/Berlin", "report"])
+        job_id = self.ok("schedule", "trigger", name).strip()
+        self.assertEqual(self.api.get(job_id)["tags"], [f"schedule:{name}"])
+        self.assertRegex(self.ok("schedule", "pause", name), rf"^{name} paused next ")
+        self.assertRegex(self.ok("schedule", "resume", name), rf"^{name} active next ")
+        self.assertEqual(self.ok("schedule", "rm", name), f"{name} removed\n")
+        self.assertIn("404 not_found", self.fails(NOT_FOUND, "schedule", "rm", name))
+
+    def test_schedule_add_refusals_name_the_field_or_flag(self):
+        self.assertIn("(cron)", self.fails(USAGE, "schedule", "add", unique("s"), "0 3 * *", "t"))
+        self.assertIn("(job.delay_ms)", self.fails(USAGE, "schedule", "add", unique("s"), "@daily", "t",
+                                                   "--delay", "5s"))
+        self.assertIn("--overlap", self.fails(USAGE, "schedule", "add", unique("s"), "@daily", "t",
+                                              "--overlap", "never"))
+
     def test_workers_ls_scale_quiet_stop(self):
         worker = unique("w")
         self.api.call("POST", f"/workers/{worker}/beat", {"types": ["a", "b"], "queues": [self.queue],

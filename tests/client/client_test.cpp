@@ -391,6 +391,45 @@ TEST_F(ClientTest, AckAndLeaseReportsAndLeasesInOneCall) {
             "conflict");
 }
 
+TEST_F(ClientTest, ScheduleCalls) {
+  ScheduleSpec spec;
+  spec.name = "nightly";
+  spec.cron = "30 2 * * *";
+  spec.timezone = "Europe/Berlin";
+  spec.job = jobq::spec("report");
+  spec.job.payload = R"({"kind":"daily"})";
+  spec.overlap = Overlap::skip;
+  auto created = client.create_schedule(spec);
+  ASSERT_TRUE(created.ok()) << created.error().message();
+  EXPECT_EQ(created->spec.cron, "30 2 * * *");
+  EXPECT_EQ(created->spec.overlap, Overlap::skip);
+  EXPECT_EQ(created->spec.job.payload, R"({"kind":"daily"})");
+  EXPECT_GT(created->next_run_at, 0);
+  EXPECT_EQ(client.create_schedule(spec).error().code(), "conflict");
+
+  auto all = client.schedules();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ(all->front().spec.name, "nightly");
+  EXPECT_TRUE(client.pause_schedule("nightly")->spec.paused);
+  EXPECT_FALSE(client.resume_schedule("nightly")->spec.paused);
+  auto changed = client.update_schedule("nightly", {{"misfire", "run_all"}});
+  ASSERT_TRUE(changed.ok()) << changed.error().message();
+  EXPECT_EQ(changed->spec.misfire, Misfire::run_all);
+  auto run = client.trigger_schedule("nightly");
+  ASSERT_TRUE(run.ok()) << run.error().message();
+  EXPECT_EQ(run->tags, std::vector<std::string>{"schedule:nightly"});
+  EXPECT_EQ(client.delete_schedule("nightly")->spec.name, "nightly");
+  EXPECT_EQ(client.schedule("nightly").error().code(), "not_found");
+  auto bad = client.create_schedule([&] {
+    ScheduleSpec b = spec;
+    b.cron = "61 * * * *";
+    return b;
+  }());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().field(), "cron");
+}
+
 TEST_F(ClientTest, OperatorCalls) {
   ASSERT_TRUE(client.submit(spec("op"))->created);
   ASSERT_TRUE(client.pause_queue("default").ok());
