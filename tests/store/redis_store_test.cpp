@@ -1,6 +1,7 @@
 // What the redis store does beyond the conformance suite: where its keys live, what survives a
 // reopen, and how it meets Redis as it really is (forgotten scripts, dropped connections, an
-// evicting policy, no memory left, a wrong password, nobody listening).
+// evicting policy, no memory left, a wrong password, nobody listening); and that a schedule's
+// fire is one script.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -270,6 +271,84 @@ TEST_F(RedisStoreTest, TheAgreedClockIsRedisNotTheLocalOne) {
   auto memory = open_store("memory:", local);
   ASSERT_TRUE(memory.ok());
   EXPECT_EQ(&agreed_clock(**memory, local), &local);
+}
+
+// A fire is one script (lua/fire_schedule.lua): fenced out, or with its submit refused, it
+// neither submits nor moves the schedule; let through, it does both.
+TEST_F(RedisStoreTest, AFireSubmitsAndMovesTheScheduleTogetherOrNeither) {
+  ScheduleSpec spec;
+  spec.name = "tick";
+  spec.cron = "* * * * *";
+  spec.job.type = "report";
+  auto created = f.engine->create_schedule(spec);
+  ASSERT_TRUE(created.ok()) << created.error().to_string();
+  const Millis due = created->next_run_at, next = due + 60'000;
+  EXPECT_EQ(admin({"ZSCORE", prefix() + "schedules:due", "tick"}), std::to_string(due));
+  Job job;
+  job.id = "0190f5d2-7c1e-7a2b-8c3d-4e5f60718299";
+  job.type = "report";
+  job.queue = "default";
+  job.payload = "null";
+  job.idempotency_key = "schedule:tick:" + std::to_string(due);
+  job.run_at = job.created_at = job.updated_at = due;
+  auto fire = [&](Millis fence, const Job& run) {
+    return f.store->write(
+        [&](WriteGroup& g) { return g.fire_schedule({"tick", fence, {run}, next, due, due}); });
+  };
+  auto unmoved = [&](const char* why) {
+    auto seen = f.store->get(job.id);
+    ASSERT_TRUE(seen.ok());
+    EXPECT_FALSE(seen->has_value()) << why;
+    EXPECT_EQ(admin({"ZCARD", prefix() + "all"}), "0") << why;
+    Schedule s = *f.engine->get_schedule("tick");
+    EXPECT_EQ(s.next_run_at, due) << why;
+    EXPECT_EQ(s.last_run_at, 0) << why;
+    EXPECT_EQ(s.last_job_id, "") << why;
+    EXPECT_EQ(admin({"ZSCORE", prefix() + "schedules:due", "tick"}), std::to_string(due)) << why;
+  };
+
+  auto stale = fire(due - 60'000, job);
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.error().code(), ErrorCode::conflict);
+  unmoved("fenced out");
+
+  Job orphan = job;
+  orphan.depends_on = {"0190f5d2-0000-7000-8000-000000000000"};
+  auto refused = fire(due, orphan);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().field(), "depends_on");
+  unmoved("its submit refused");
+
+  auto fired = fire(due, job);
+  ASSERT_TRUE(fired.ok()) << fired.error().to_string();
+  ASSERT_EQ(fired->size(), 1u);
+  EXPECT_TRUE((*fired)[0].created);
+  EXPECT_EQ(f.get(job.id).status, JobStatus::queued);
+  Schedule s = *f.engine->get_schedule("tick");
+  EXPECT_EQ(s.next_run_at, next);
+  EXPECT_EQ(s.last_run_at, due);
+  EXPECT_EQ(s.last_job_id, job.id);
+  EXPECT_EQ(admin({"ZSCORE", prefix() + "schedules:due", "tick"}), std::to_string(next));
+  EXPECT_EQ(fire(due, job).error().code(), ErrorCode::conflict) << "a due time fires once";
+
+  // A run whose key is live is that job, and becomes the schedule's last.
+  Job again = job;
+  again.id = "0190f5d2-7c1e-7a2b-8c3d-4e5f607182aa";
+  auto twice = f.store->write(
+      [&](WriteGroup& g) { return g.fire_schedule({"tick", next, {again}, 0, next, next}); });
+  ASSERT_TRUE(twice.ok()) << twice.error().to_string();
+  EXPECT_FALSE((*twice)[0].created);
+  EXPECT_EQ(f.engine->get_schedule("tick")->last_job_id, job.id);
+  EXPECT_EQ(admin({"ZSCORE", prefix() + "schedules:due", "tick"}), "") << "no next due time";
+}
+
+TEST_F(RedisStoreTest, ScheduleKeysOfAnotherProgramAreRefusedAtOpen) {
+  StoreOptions theirs;
+  theirs.redis_prefix = server_.fresh_prefix();
+  EXPECT_EQ(admin({"SET", theirs.redis_prefix + "schedules:due", "soon"}), "OK");
+  auto refused = open(server_.url(), theirs);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().field(), "redis_prefix");
 }
 
 TEST(PrintableStoreUrl, HidesAPasswordAndNothingElse) {

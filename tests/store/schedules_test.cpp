@@ -313,7 +313,7 @@ TEST_P(Schedules, AFiringThatFailsMidWayKeepsNeitherItsJobNorItsMove) {
   EXPECT_EQ(runs_of(engine(), "tick").size(), 1u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, Schedules, ::testing::Values("memory", "sqlite"),
+INSTANTIATE_TEST_SUITE_P(Backends, Schedules, ::testing::Values("memory", "sqlite", "redis"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace jobq::testing
