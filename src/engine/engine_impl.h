@@ -51,6 +51,7 @@ struct Engine::Impl {
   // The job of one run of a schedule due at `due` (0: triggered by hand).
   Result<Job> make_run(const Schedule& schedule, Millis due, Millis now) const;
   Result<std::size_t> fire_due_schedules(Millis now);
+  Result<Schedule> update_schedule_once(const std::string& name, const SchedulePatch& patch);
   void submit_jobs(std::vector<Job> jobs, Done<std::vector<SubmitOutcome>> done);
   Status check_result(std::string& result) const;
   std::int64_t backoff_delay(const Job& job);

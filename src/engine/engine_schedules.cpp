@@ -43,9 +43,18 @@ Result<Schedule> Engine::create_schedule(const ScheduleSpec& spec) {
 }
 
 Result<Schedule> Engine::update_schedule(const std::string& name, const SchedulePatch& patch) {
-  Impl& d = *impl_;
+  // A run another node fires between the read and the write makes the write a conflict; read
+  // again. (The memory and sqlite stores isolate a write, and never conflict here.)
+  for (int attempt = 1;; ++attempt) {
+    auto updated = impl_->update_schedule_once(name, patch);
+    if (updated || updated.error().code() != ErrorCode::conflict || attempt == 3) return updated;
+  }
+}
+
+Result<Schedule> Engine::Impl::update_schedule_once(const std::string& name,
+                                                    const SchedulePatch& patch) {
+  Impl& d = *this;
   Millis now = d.clock.now();
-  // Read and written in one write, so that a run fired meanwhile is not overwritten.
   return d.store.write([&](WriteGroup& g) -> Result<Schedule> {
     auto current = g.current_schedule(name);
     if (!current) return current.error();
@@ -70,7 +79,7 @@ Result<Schedule> Engine::update_schedule(const std::string& name, const Schedule
       s.next_run_at = *next;
     }
     s.updated_at = now;
-    if (Status st = g.update_schedule(s); !st.ok()) return st;
+    if (Status st = g.update_schedule(s, (*current)->next_run_at); !st.ok()) return st;
     return s;
   });
 }

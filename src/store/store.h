@@ -109,9 +109,11 @@ class WriteGroup {
   virtual Result<std::optional<Job>> current(const std::string& id) = 0;
 
   // Schedules, by name. insert: a conflict if the name is taken. update: replaces the record,
-  // not_found if there is none. remove: not_found likewise.
+  // not_found if there is none, a conflict if its next_run_at is no longer `read_next_run_at`
+  // (a run fired since it was read: on a store whose writes do not isolate, another node's).
+  // remove: not_found likewise.
   virtual Status insert_schedule(const Schedule& schedule) = 0;
-  virtual Status update_schedule(const Schedule& schedule) = 0;
+  virtual Status update_schedule(const Schedule& schedule, Millis read_next_run_at) = 0;
   virtual Result<Schedule> remove_schedule(const std::string& name) = 0;
   // The schedule as this write sees it.
   virtual Result<std::optional<Schedule>> current_schedule(const std::string& name) = 0;

@@ -12,9 +12,11 @@ Status MemoryStore::insert_schedule(const Schedule& schedule) {
   return {};
 }
 
-Status MemoryStore::update_schedule(const Schedule& schedule) {
+Status MemoryStore::update_schedule(const Schedule& schedule, Millis read_next_run_at) {
   auto it = schedules_.find(schedule.spec.name);
   if (it == schedules_.end()) return Error::not_found("no schedule named " + schedule.spec.name);
+  if (it->second.next_run_at != read_next_run_at)
+    return Error::conflict("schedule " + schedule.spec.name + " has fired since it was read");
   it->second = schedule;
   return {};
 }

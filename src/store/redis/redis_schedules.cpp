@@ -111,8 +111,10 @@ Status RedisStore::insert_schedule(const Schedule& schedule) {
   return r ? Status() : Status(r.error());
 }
 
-Status RedisStore::update_schedule(const Schedule& schedule) {
-  auto r = write_script("save_schedule", save_args("update", schedule));
+Status RedisStore::update_schedule(const Schedule& schedule, Millis read_next_run_at) {
+  auto args = save_args("update", schedule);
+  args.push_back(int_text(read_next_run_at));
+  auto r = write_script("save_schedule", args);
   return r ? Status() : Status(r.error());
 }
 

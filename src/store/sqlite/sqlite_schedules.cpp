@@ -56,9 +56,11 @@ Status SqliteStore::insert_schedule(const Schedule& schedule) {
   return {};
 }
 
-Status SqliteStore::update_schedule(const Schedule& schedule) {
-  if (!load_schedule(*db_, schedule.spec.name))
-    return Error::not_found("no schedule named " + schedule.spec.name);
+Status SqliteStore::update_schedule(const Schedule& schedule, Millis read_next_run_at) {
+  auto stored = load_schedule(*db_, schedule.spec.name);
+  if (!stored) return Error::not_found("no schedule named " + schedule.spec.name);
+  if (stored->next_run_at != read_next_run_at)
+    return Error::conflict("schedule " + schedule.spec.name + " has fired since it was read");
   save_schedule(*db_, schedule);
   return {};
 }

@@ -61,7 +61,7 @@ class SqliteStore final : public Store, private WriteGroup {
   Status set_queue_paused(const std::string& queue, bool paused) override;
   Result<std::optional<Job>> current(const std::string& id) override;
   Status insert_schedule(const Schedule& schedule) override;
-  Status update_schedule(const Schedule& schedule) override;
+  Status update_schedule(const Schedule& schedule, Millis read_next_run_at) override;
   Result<Schedule> remove_schedule(const std::string& name) override;
   Result<std::optional<Schedule>> current_schedule(const std::string& name) override;
   Result<std::vector<SubmitOutcome>> fire_schedule(ScheduleFire fire) override;
