@@ -1,5 +1,7 @@
 #include "jobqd/config.h"
 
+#include <boost/json.hpp>
+#include <sstream>
 #include <toml++/toml.h>
 #include <vector>
 
@@ -8,6 +10,7 @@
 #include "server/request/auth.h"
 #include "server/transport/origin_policy.h"
 #include "server/transport/text.h"
+#include "wire/schedule_json.h"
 
 namespace jobq {
 
@@ -17,6 +20,27 @@ Result<bool> parse_bool(std::string_view name, std::string_view text) {
   if (text == "true" || text == "1" || text == "yes") return true;
   if (text == "false" || text == "0" || text == "no") return false;
   return Error::invalid(std::string(name), "must be true or false");
+}
+
+// [schedules.NAME]: the table as the JSON body of a create, read by the API's own decoder.
+Status read_schedule(Config& c, std::string_view name, const toml::table& table,
+                     const std::string& path) {
+  std::string field = "schedules." + std::string(name);
+  std::ostringstream text;
+  text << toml::json_formatter{table};
+  boost::system::error_code ec;
+  boost::json::value json = boost::json::parse(text.str(), ec);
+  if (ec || !json.is_object()) return Error::invalid(field, path + ": not a table of settings");
+  if (json.as_object().contains("name"))
+    return Error::invalid(field + ".name", path + ": the table's name is the schedule's");
+  json.as_object()["name"] = name;
+  auto spec = schedule_spec_from_json(json);
+  if (!spec) {
+    const Error& e = spec.error();
+    return Error::invalid(field + "." + e.field(), path + ": " + e.message());
+  }
+  c.schedules.push_back({std::move(*spec), table.contains("paused")});
+  return {};
 }
 
 constexpr std::int64_t kMaxDeadLetterCap = 100'000'000;
@@ -215,6 +239,18 @@ Status apply_toml_file(Config& c, const std::string& path) {
               !s.ok())
             return Error::invalid(s.field(), path + ": " + s.message());
         }
+      }
+      continue;
+    }
+    if (name == "schedules") {
+      if (!node.is_table())
+        return Error::invalid("schedules", path + ": must be [schedules.NAME] tables");
+      for (const auto& [schedule, settings] : *node.as_table()) {
+        if (!settings.is_table())
+          return Error::invalid("schedules." + std::string(schedule.str()),
+                                path + ": must be a table of a schedule's fields");
+        if (Status s = read_schedule(c, schedule.str(), *settings.as_table(), path); !s.ok())
+          return s;
       }
       continue;
     }

@@ -9,9 +9,16 @@
 
 #include "jobq/error.h"
 #include "jobq/job.h"
+#include "jobq/schedule.h"
 #include "jobq/store.h"
 
 namespace jobq {
+
+// A schedule the TOML file declares ([schedules.NAME]); jobqd creates or updates it at start.
+struct DeclaredSchedule {
+  ScheduleSpec spec;
+  bool sets_paused = false;  // else a pause made through the API stays
+};
 
 struct Config {
   std::string listen = "127.0.0.1:8080";
@@ -39,6 +46,7 @@ struct Config {
   // retain_completed_ms, retain_cancelled_ms, retain_failed_ms and dead_letter_cap, and each
   // queue's own from the TOML file's [queues.NAME] tables.
   Retention retention;
+  std::vector<DeclaredSchedule> schedules;  // from the TOML file's [schedules.NAME] tables
 
   std::string host() const;
   std::uint16_t port() const;
@@ -56,7 +64,8 @@ Status apply_queue_setting(Config& config, std::string_view queue, std::string_v
 const std::vector<std::string_view>& setting_names();
 
 // Reads a TOML file of settings into `config`: top-level keys, an [api_keys] table of KEY = "ROLE",
-// and [queues.NAME] tables of a queue's own settings.
+// [queues.NAME] tables of a queue's own settings, and [schedules.NAME] tables of cron schedules
+// (the fields of POST /api/v1/schedules, with `job` an inline table).
 Status apply_toml_file(Config& config, const std::string& path);
 
 // Checks the whole: an address that parses, keys that parse, no open address without keys unless

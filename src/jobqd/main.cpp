@@ -9,6 +9,7 @@
 #include "jobq/store.h"
 #include "jobq/sweeper.h"
 #include "jobqd/config.h"
+#include "jobqd/declared_schedules.h"
 #include "jobqd/logging.h"
 #include "server/api.h"
 #include "server/transport/http_server.h"
@@ -99,6 +100,7 @@ int main(int argc, char** argv) {
   engine_options.max_payload_bytes = config.max_payload_bytes;
   engine_options.retention = config.retention;
   jobq::Engine engine(**store, clock, bus, engine_options);
+  if (auto s = jobq::apply_declared_schedules(engine, config.schedules); !s.ok()) return fail(s);
   jobq::Sweeper sweeper(engine, std::chrono::milliseconds(100), [](const jobq::Error& e) {
     spdlog::error("sweep failed: {}", e.to_string());
   });

@@ -1,9 +1,11 @@
 """Cron schedules through a real jobqd: create, read, change, pause, resume, trigger, delete, the
 refusals, and a schedule that fires every second submitting its template's job."""
 
+import os
+import tempfile
 import unittest
 
-from jobqd import ServerTestCase, assert_error, unique, wait_until
+from jobqd import Server, ServerError, ServerTestCase, assert_error, unique, wait_until
 
 
 def runs(api, name):
@@ -110,6 +112,59 @@ class Schedules(ServerTestCase):
                      400, "invalid_argument", "cron")
         self.assertEqual(self.api.call("GET", f"/schedules/{s['name']}")["cron"], s["cron"])
         assert_error(self, self.api.request("POST", f"/schedules/{unique('none')}/trigger"), 404, "not_found")
+
+
+class DeclaredInTheConfigFile(unittest.TestCase):
+    """[schedules.NAME] tables are applied at every start: created, then updated when they differ;
+    the same file again changes nothing, and a pause made through the API stays."""
+
+    def config(self, text):
+        fd, path = tempfile.mkstemp(prefix="jobqd-schedules-", suffix=".toml")
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        self.addCleanup(os.unlink, path)
+        return path
+
+    def test_created_kept_across_restarts_and_updated_when_the_file_changes(self):
+        path = self.config('[schedules.nightly]\ncron = "0 3 * * *"\ntimezone = "Europe/Berlin"\n'
+                           'job = { type = "report", queue = "reports", payload = { kind = "daily" } }\n')
+        with Server(args=["--config", path]) as server:
+            api = server.api()
+            s = api.call("GET", "/schedules/nightly")
+            self.assertEqual((s["cron"], s["timezone"], s["job"]["queue"], s["job"]["payload"]),
+                             ("0 3 * * *", "Europe/Berlin", "reports", {"kind": "daily"}))
+            api.call("POST", "/schedules/nightly/pause")
+            server.restart()
+            again = server.api().call("GET", "/schedules/nightly")
+            self.assertTrue(again["paused"], "a pause made through the API stays")
+            self.assertEqual((again["created_at"], again["updated_at"]), (s["created_at"], again["updated_at"]))
+            with open(path, "w") as f:
+                f.write('[schedules.nightly]\ncron = "@hourly"\npaused = false\n'
+                        'job = { type = "report", queue = "reports" }\n')
+            server.restart()
+            changed = server.api().call("GET", "/schedules/nightly")
+            self.assertEqual((changed["cron"], changed["paused"], changed["job"]["payload"]),
+                             ("@hourly", False, None))
+            self.assertEqual(changed["created_at"], s["created_at"])
+            server.restart()
+            self.assertEqual(server.api().call("GET", "/schedules/nightly")["updated_at"], changed["updated_at"],
+                             "the same file again changes nothing")
+
+    def test_a_bad_schedule_in_the_file_stops_jobqd_naming_it(self):
+        cases = (
+            ('[schedules.x]\ncron = "0 3 * *"\njob = { type = "t" }\n', "schedules.x.cron"),
+            ('[schedules.x]\ncron = "0 3 * * *"\njob = { queue = "q" }\n', "schedules.x.job.type"),
+            ('[schedules.x]\ncron = "0 3 * * *"\njob = { type = "t" }\ncolour = "red"\n', "schedules.x.colour"),
+            ('[schedules]\nx = 5\n', "schedules.x"),
+        )
+        for text, field in cases:
+            with self.subTest(field=field):
+                server = Server(store="memory", args=["--config", self.config(text)], start=False)
+                self.addCleanup(server.close)
+                with self.assertRaises(ServerError):
+                    server.start()
+                self.assertEqual(server.proc.returncode, 2, server.log())
+                self.assertIn(field, server.log())
 
 
 if __name__ == "__main__":
