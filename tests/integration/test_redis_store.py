@@ -121,6 +121,32 @@ class TwoNodes(unittest.TestCase):
         print(f"two nodes: {total} jobs, {len(completed)} completions, {len(set(completed))} distinct")
 
 
+    def test_a_schedule_fires_each_due_time_once_across_both_nodes(self):
+        on_a, on_b = self.a.api(), self.b.api()
+        self.addCleanup(on_a.close)
+        self.addCleanup(on_b.close)
+        queue, name = unique("q"), unique("every-second")
+        status, body, _ = on_a.request("POST", "/schedules", {"name": name, "cron": "* * * * * *",
+                                                              "job": {"type": "tick", "queue": queue}})
+        self.assertEqual(status, 201, body)
+        # Each run completed at once, so that a second firing of a due time would be a second job
+        # rather than an idempotent repeat of the live one.
+        done = []
+        deadline = time.monotonic() + 30
+        while len(done) < 4 and time.monotonic() < deadline:
+            for node in (on_a, on_b):
+                for job in node.call("POST", "/lease", {"worker_id": "w", "queues": [queue], "max_jobs": 10,
+                                                        "wait_ms": 500}, timeout=15)["jobs"]:
+                    node.complete(job["id"], job["lease_token"])
+                    done.append(job)
+        on_b.call("POST", f"/schedules/{name}/pause")
+        runs = on_a.list_all(tag=f"schedule:{name}")
+        keys = [j["idempotency_key"] for j in runs]
+        self.assertGreaterEqual(len(done), 4)
+        self.assertEqual(len(keys), len(set(keys)), f"a due time fired twice: {sorted(keys)}")
+        self.assertIn(on_b.call("GET", f"/schedules/{name}")["last_job_id"], [j["id"] for j in runs])
+
+
 class AcrossNodes(unittest.TestCase):
     """What one node does, the other's watchers and waiting workers see at once (Redis pub/sub)."""
 
