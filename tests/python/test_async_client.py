@@ -51,6 +51,10 @@ class AsyncDeadLetters(Bridged, test_operators.DeadLetters):
     pass
 
 
+class AsyncSchedules(Bridged, test_operators.Schedules):
+    pass
+
+
 class AsyncQueues(Bridged, test_operators.Queues):
     pass
 

@@ -20,6 +20,44 @@ class OperatorTestCase(ClientTestCase):
         return failed
 
 
+class Schedules(OperatorTestCase):
+    def test_create_read_change_trigger_pause_resume_delete(self):
+        name = unique("nightly")
+        created = self.client.create_schedule(name, "0 3 * * *", "report", {"kind": "daily"},
+                                              timezone="Europe/Berlin", queue=self.queue,
+                                              priority="high", overlap="skip")
+        self.assertEqual((created["cron"], created["timezone"], created["overlap"]),
+                         ("0 3 * * *", "Europe/Berlin", "skip"))
+        self.assertEqual(created["job"], {"type": "report", "queue": self.queue, "priority": 80,
+                                          "payload": {"kind": "daily"}})
+        self.assertRegex(created["next_run_at"], r"T0[12]:00:00\.000Z$")  # 03:00 in Berlin
+        self.assertIn(name, [s["name"] for s in self.client.schedules()])
+        self.assertEqual(self.client.schedule(name), created)
+
+        run = self.client.trigger_schedule(name)
+        self.assertIsInstance(run, jobq.Job)
+        self.assertEqual((run.type, run.queue, run.tags), ("report", self.queue, [f"schedule:{name}"]))
+        self.assertTrue(self.client.pause_schedule(name)["paused"])
+        self.assertFalse(self.client.resume_schedule(name)["paused"])
+        changed = self.client.update_schedule(name, cron="@hourly", misfire="run_all")
+        self.assertEqual((changed["cron"], changed["misfire"]), ("@hourly", "run_all"))
+        self.assertEqual(self.client.delete_schedule(name)["name"], name)
+        with self.assertRaises(jobq.NotFound):
+            self.client.schedule(name)
+
+    def test_refusals_name_the_field(self):
+        with self.assertRaises(jobq.InvalidArgument) as bad:
+            self.client.create_schedule(unique("s"), "61 * * * *", "report")
+        self.assertEqual(bad.exception.field, "cron")
+        with self.assertRaises(jobq.InvalidArgument) as delayed:
+            self.client.create_schedule(unique("s"), "@daily", "report", delay_ms=5)
+        self.assertEqual(delayed.exception.field, "job.delay_ms")
+        with self.assertRaises(ValueError):
+            self.client.create_schedule(unique("s"), "@daily", "")
+        with self.assertRaises(ValueError):
+            self.client.update_schedule("x")
+
+
 class DeadLetters(OperatorTestCase):
     def test_the_list_holds_the_failed_jobs_only(self):
         failed = self.dead_letter()

@@ -7,12 +7,13 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, Generator, Iterable, Iterator, List, Mapping, Optional, Tuple, TypeVar
 
-from . import calls, operator_calls as ops, worker_calls as wc
+from . import calls, operator_calls as ops, schedule_calls as sc, worker_calls as wc
 from .calls import Call, ListFilter, Steps
 from .errors import ConnectionFailed
 from .event_stream import EventStream
 from .job import Job, Page
 from .operator_calls import QueueInfo, WorkerInfo
+from .schedule_calls import ScheduleInfo, template as _template
 from .sse import read_events
 from .transport import Transport
 from .worker_calls import AckAndLease
@@ -239,6 +240,47 @@ class Client:
 
     def resume_queue(self, name: str) -> QueueInfo:
         return self._run(ops.set_paused(name, False))
+
+    # Cron schedules (docs/api.md "Schedules").
+
+    def create_schedule(self, name: str, cron: str, type: str, payload: Any = None, *,
+                        timezone: Optional[str] = None, overlap: Optional[str] = None,
+                        misfire: Optional[str] = None, misfire_limit: Optional[int] = None,
+                        paused: Optional[bool] = None, **job_options: Any) -> ScheduleInfo:
+        """A schedule that submits a job of this type and payload at each due time of `cron` (5
+        fields, 6 with seconds first, or @hourly, @daily...) in `timezone` (IANA, default UTC).
+        job_options: the job fields of submit() but delay_ms, run_at, depends_on and
+        idempotency_key. overlap: allow, skip or cancel_previous; misfire: skip, run_once or run_all.
+        -> the schedule, with its next_run_at."""
+        return self._run(sc.create(name, cron, _template(type, payload, job_options), timezone,
+                                   overlap, misfire, misfire_limit, paused))
+
+    def schedules(self) -> List[ScheduleInfo]:
+        """Every schedule, by name."""
+        return self._run(sc.list_all())
+
+    def schedule(self, name: str) -> ScheduleInfo:
+        return self._run(sc.get(name))
+
+    def update_schedule(self, name: str, **changes: Any) -> ScheduleInfo:
+        """Changes any of cron, timezone, job (the whole template), overlap, misfire, misfire_limit,
+        paused; a new cron or timezone computes next_run_at from now."""
+        return self._run(sc.update(name, changes))
+
+    def pause_schedule(self, name: str) -> ScheduleInfo:
+        return self._run(sc.set_paused(name, True))
+
+    def resume_schedule(self, name: str) -> ScheduleInfo:
+        """Fires again from now on: due times passed while paused do not run."""
+        return self._run(sc.set_paused(name, False))
+
+    def delete_schedule(self, name: str) -> ScheduleInfo:
+        """-> the schedule as it was; the jobs it submitted stay."""
+        return self._run(sc.delete(name))
+
+    def trigger_schedule(self, name: str) -> Job:
+        """Submits the schedule's job now, off its timetable; -> the job."""
+        return self._run(sc.trigger(name))
 
     def workers(self) -> List[WorkerInfo]:
         """The workers that beat: id, host, pid, types, queues, concurrency, running, state..."""
