@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "store/memory/memory_store.h"
+#include "store/schedule_fire.h"
 
 namespace jobq {
 
@@ -38,18 +39,14 @@ Result<std::vector<SubmitOutcome>> MemoryStore::fire_schedule(ScheduleFire fire)
   auto it = schedules_.find(fire.name);
   if (it == schedules_.end()) return Error::not_found("no schedule named " + fire.name);
   Schedule& s = it->second;
-  if (s.next_run_at != fire.due)
-    return Error(ErrorCode::conflict, "schedule " + fire.name + " has fired already");
+  if (Status fenced = check_fire(s, fire); !fenced.ok()) return fenced;
   std::vector<SubmitOutcome> out;
   if (!fire.jobs.empty()) {
     auto submitted = submit(std::move(fire.jobs));
     if (!submitted) return submitted.error();
     out = std::move(*submitted);
-    s.last_job_id = out.back().job.id;
   }
-  s.next_run_at = fire.next_run_at;
-  s.last_run_at = fire.last_run_at;
-  s.updated_at = fire.now;
+  move_on(s, fire, out);
   return out;
 }
 

@@ -2,6 +2,7 @@
 // look up (next_run_at, paused).
 #include <boost/json.hpp>
 
+#include "store/schedule_fire.h"
 #include "store/sqlite/sqlite_store.h"
 #include "wire/schedule_json.h"
 
@@ -79,18 +80,14 @@ Result<std::optional<Schedule>> SqliteStore::current_schedule(const std::string&
 Result<std::vector<SubmitOutcome>> SqliteStore::fire_schedule(ScheduleFire fire) {
   auto s = load_schedule(*db_, fire.name);
   if (!s) return Error::not_found("no schedule named " + fire.name);
-  if (s->next_run_at != fire.due)
-    return Error(ErrorCode::conflict, "schedule " + fire.name + " has fired already");
+  if (Status fenced = check_fire(*s, fire); !fenced.ok()) return fenced;
   std::vector<SubmitOutcome> out;
   if (!fire.jobs.empty()) {
     auto submitted = submit(std::move(fire.jobs));
     if (!submitted) return submitted.error();
     out = std::move(*submitted);
-    s->last_job_id = out.back().job.id;
   }
-  s->next_run_at = fire.next_run_at;
-  s->last_run_at = fire.last_run_at;
-  s->updated_at = fire.now;
+  move_on(*s, fire, out);
   save_schedule(*db_, *s);
   return out;
 }
