@@ -537,6 +537,26 @@ def timed(fn, *args, **kwargs):
     return value, time.monotonic() - t0
 
 
+def config_file(test, text):
+    """A TOML file of jobqd settings holding `text`, removed when the test ends; -> its path."""
+    fd, path = tempfile.mkstemp(prefix="jobqd-config-", suffix=".toml")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    test.addCleanup(os.unlink, path)
+    return path
+
+
+def assert_refuses_to_start(test, args, named):
+    """jobqd with these extra arguments (on the memory store) exits 2 at start, its message naming
+    `named` (the setting or field)."""
+    server = Server(store="memory", args=args, start=False)
+    test.addCleanup(server.close)
+    with test.assertRaises(ServerError):
+        server.start()
+    test.assertEqual(server.proc.returncode, 2, server.log())
+    test.assertIn(named, server.log())
+
+
 def assert_error(test, answer, status, code, field=None):
     """answer: request()'s (status, body, headers). Checks the error envelope, and the field if given."""
     got_status, body, _ = answer

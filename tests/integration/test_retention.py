@@ -6,7 +6,7 @@ import tempfile
 import unittest
 from datetime import datetime
 
-from jobqd import Server, ServerError, assert_error, unique, wait_until
+from jobqd import Server, assert_error, assert_refuses_to_start, config_file, unique, wait_until
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -93,16 +93,7 @@ class BadRetentionSettings(unittest.TestCase):
         )
         for text, args, field in cases:
             with self.subTest(field=field):
-                fd, path = tempfile.mkstemp(prefix="jobqd-retention-", suffix=".toml")
-                with os.fdopen(fd, "w") as f:
-                    f.write(text)
-                self.addCleanup(os.unlink, path)
-                server = Server(store="memory", args=["--config", path, *args], start=False)
-                self.addCleanup(server.close)
-                with self.assertRaises(ServerError):
-                    server.start()
-                self.assertEqual(server.proc.returncode, 2, server.log())
-                self.assertIn(field, server.log())
+                assert_refuses_to_start(self, ["--config", config_file(self, text), *args], field)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,9 @@
 """Cron schedules through a real jobqd: create, read, change, pause, resume, trigger, delete, the
 refusals, and a schedule that fires every second submitting its template's job."""
 
-import os
-import tempfile
 import unittest
 
-from jobqd import Server, ServerError, ServerTestCase, assert_error, unique, wait_until
+from jobqd import Server, ServerTestCase, assert_error, assert_refuses_to_start, config_file, unique, wait_until
 
 
 def runs(api, name):
@@ -118,15 +116,8 @@ class DeclaredInTheConfigFile(unittest.TestCase):
     """[schedules.NAME] tables are applied at every start: created, then updated when they differ;
     the same file again changes nothing, and a pause made through the API stays."""
 
-    def config(self, text):
-        fd, path = tempfile.mkstemp(prefix="jobqd-schedules-", suffix=".toml")
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        self.addCleanup(os.unlink, path)
-        return path
-
     def test_created_kept_across_restarts_and_updated_when_the_file_changes(self):
-        path = self.config('[schedules.nightly]\ncron = "0 3 * * *"\ntimezone = "Europe/Berlin"\n'
+        path = config_file(self, '[schedules.nightly]\ncron = "0 3 * * *"\ntimezone = "Europe/Berlin"\n'
                            'job = { type = "report", queue = "reports", payload = { kind = "daily" } }\n')
         with Server(args=["--config", path]) as server:
             api = server.api()
@@ -159,12 +150,7 @@ class DeclaredInTheConfigFile(unittest.TestCase):
         )
         for text, field in cases:
             with self.subTest(field=field):
-                server = Server(store="memory", args=["--config", self.config(text)], start=False)
-                self.addCleanup(server.close)
-                with self.assertRaises(ServerError):
-                    server.start()
-                self.assertEqual(server.proc.returncode, 2, server.log())
-                self.assertIn(field, server.log())
+                assert_refuses_to_start(self, ["--config", config_file(self, text)], field)
 
 
 if __name__ == "__main__":
