@@ -9,6 +9,7 @@ import * as job from "./page_job.js";
 import * as workers from "./page_workers.js";
 import * as deadLetters from "./page_dead_letters.js";
 import * as queues from "./page_queues.js";
+import * as schedules from "./page_schedules.js";
 
 const ROUTES = [
   [/^\/$/, "overview", overview],
@@ -17,6 +18,7 @@ const ROUTES = [
   [/^\/workers$/, "workers", workers],
   [/^\/dead-letters$/, "dead-letters", deadLetters],
   [/^\/queues$/, "queues", queues],
+  [/^\/schedules$/, "schedules", schedules],
 ];
 
 const main = document.getElementById("main");

@@ -379,3 +379,127 @@ test("the theme follows the system's dark setting", async () => {
   assert.equal(await background("light"), "rgb(247, 247, 248)");
   assert.equal(await background("dark"), "rgb(20, 21, 24)");
 });
+
+// jobqd serves the page itself at the addresses docs/api.md lists, /schedules not among them; the
+// Schedules page is reached from the navigation, as a user does.
+async function openSchedules(key = ADMIN) {
+  const page = await open("/", key);
+  await page.getByRole("navigation", { name: "Pages" }).getByRole("link", { name: "Schedules" }).click();
+  await page.getByRole("heading", { name: "Schedules" }).waitFor();
+  return page;
+}
+
+// The page's own formatting of a server time, to compare cells with.
+const shown = (page, iso) => page.evaluate(async (t) => (await import("/ui/dom.js")).shortTime(t), iso);
+
+test("schedules: without any the page says how to add one", async () => {
+  const { schedules } = await api.call("GET", "/schedules");
+  assert.deepEqual(schedules, [], "no other test made a schedule before this one");
+  const page = await openSchedules();
+  await page.locator("#schedules-table td.empty", { hasText: "jobq schedule add" }).waitFor();
+  assert.match(await text(page, "#schedules-table td.empty"), /POST \/api\/v1\/schedules/);
+  await close(page);
+});
+
+test("schedules show cron, job, state and next run; trigger shows each run's outcome; pause and resume reach the server", async () => {
+  const [nightly, tidy] = [unique("nightly"), unique("tidy")];
+  const [qn, qt] = [unique("sq"), unique("sq")];
+  const a = await api.call("POST", "/schedules", { name: nightly, cron: "0 3 * * *", timezone: "Europe/Paris", job: { type: "report", queue: qn, payload: { kind: "daily" } } });
+  const b = await api.call("POST", "/schedules", { name: tidy, cron: "*/30 * * * *", job: { type: "cleanup", queue: qt }, paused: true });
+  const page = await openSchedules();
+  const rowA = page.locator(`#schedules-table tr[data-schedule="${nightly}"]`);
+  const rowB = page.locator(`#schedules-table tr[data-schedule="${tidy}"]`);
+  const cell = (row, n) => row.locator(`td:nth-child(${n})`);
+  await rowA.locator(".badge", { hasText: "active" }).waitFor();
+  await rowB.locator(".badge", { hasText: "paused" }).waitFor();
+  assert.equal(await cell(rowA, 2).innerText(), "0 3 * * *\nEurope/Paris");
+  assert.equal(await cell(rowA, 3).innerText(), `report\non ${qn}`);
+  assert.equal(await cell(rowB, 2).innerText(), "*/30 * * * *\nUTC");
+  assert.equal(await cell(rowB, 3).innerText(), `cleanup\non ${qt}`);
+  assert.ok(a.next_run_at, "the active schedule has a next run");
+  assert.equal(await cell(rowA, 5).textContent(), await shown(page, a.next_run_at));
+  assert.equal(await cell(rowB, 5).textContent(), "–", "a paused schedule runs at no time");
+  assert.equal(await cell(rowA, 7).textContent(), "no runs yet");
+  assert.equal(b.paused, true);
+
+  // Two runs by hand: the first completes, the second fails; newest first, each linking its job.
+  const runs = async () => (await api.call("GET", `/jobs?tag=schedule:${nightly}&limit=5`)).jobs;
+  await rowA.getByRole("button", { name: "Trigger" }).click();
+  await until(async () => (await runs()).length === 1, "the first run submitted");
+  const first = await api.leaseOne("w-sched", qn);
+  await api.complete(first, { rows: 12 });
+  await rowA.locator(`a[href="/jobs/${first.id}"]`, { hasText: "completed" }).waitFor();
+  await rowA.getByRole("button", { name: "Trigger" }).click();
+  await until(async () => (await runs()).length === 2, "the second run submitted");
+  const second = await api.leaseOne("w-sched", qn);
+  await api.call("POST", `/jobs/${second.id}/fail`, { lease_token: second.lease_token, error: "no data", retryable: false });
+  await rowA.locator(`a[href="/jobs/${second.id}"]`, { hasText: "failed" }).waitFor();
+  assert.deepEqual(await rowA.locator("td:nth-child(7) a").evaluateAll((as) => as.map((x) => x.getAttribute("href"))),
+    [`/jobs/${second.id}`, `/jobs/${first.id}`], "newest run first");
+  const after = await api.call("GET", `/schedules/${nightly}`);
+  assert.equal(after.last_run_at, null, "a run by hand leaves the timetable alone");
+  assert.equal(await cell(rowA, 6).textContent(), "–");
+  await page.screenshot({ path: join(SHOTS, "schedules.png"), animations: "disabled" });
+
+  await rowA.getByRole("button", { name: "Pause" }).click();
+  await confirm(page, "Pause");
+  await until(async () => (await api.call("GET", `/schedules/${nightly}`)).paused, "the schedule to be paused");
+  await rowA.locator(".badge", { hasText: "paused" }).waitFor();
+  await rowA.getByRole("button", { name: "Resume" }).waitFor();
+  await rowB.getByRole("button", { name: "Resume" }).click();
+  await until(async () => !(await api.call("GET", `/schedules/${tidy}`)).paused, "the other to be resumed");
+  await rowB.locator(".badge", { hasText: "active" }).waitFor();
+  const resumed = await api.call("GET", `/schedules/${tidy}`);
+  await until(async () => (await cell(rowB, 5).textContent()) === await shown(page, resumed.next_run_at), "its next run shown");
+  await rowB.getByRole("button", { name: "Pause" }).waitFor();
+
+  // A run's badge opens its job.
+  await rowA.locator(`a[href="/jobs/${first.id}"]`).click();
+  await page.locator("#job-status", { hasText: "completed" }).waitFor();
+  assert.equal(page.url(), `${server.base}/jobs/${first.id}`);
+  await close(page);
+});
+
+test("schedules: a due run appears by itself, with the last run time the server has", async () => {
+  const name = unique("every-second");
+  const queue = unique("sq");
+  await api.call("POST", "/schedules", { name, cron: "* * * * * *", job: { type: "tick", queue } });
+  const page = await openSchedules();
+  const row = page.locator(`#schedules-table tr[data-schedule="${name}"]`);
+  await row.locator("td:nth-child(7) .badge", { hasText: "queued" }).first().waitFor({ timeout: 10000 });
+  await api.call("POST", `/schedules/${name}/pause`);
+  const { last_run_at: last } = await api.call("GET", `/schedules/${name}`);
+  assert.ok(last, "a due time fired");
+  await until(async () => (await row.locator("td:nth-child(6)").textContent()) === await shown(page, last), "the server's last run time");
+  await api.call("DELETE", `/schedules/${name}`);
+  await close(page);
+});
+
+test("schedules: delete asks first, Keep keeps it, and Delete removes it on the server", async () => {
+  const name = unique("gone");
+  await api.call("POST", "/schedules", { name, cron: "@daily", job: { type: "noop", queue: unique("sq") } });
+  const page = await openSchedules();
+  const row = page.locator(`#schedules-table tr[data-schedule="${name}"]`);
+  await row.getByRole("button", { name: "Delete" }).click();
+  await confirm(page, "Keep");
+  await page.getByRole("dialog").waitFor({ state: "detached" });
+  assert.equal((await api.call("GET", `/schedules/${name}`)).name, name, "Keep changes nothing");
+  await row.getByRole("button", { name: "Delete" }).click();
+  await confirm(page, "Delete");
+  await until(async () => !(await api.call("GET", "/schedules")).schedules.some((s) => s.name === name), "the schedule to be deleted");
+  await api.call("GET", `/schedules/${name}`, undefined, [404]);
+  await row.waitFor({ state: "detached" });
+  await close(page);
+});
+
+test("schedules: a viewer's key sees them but no button that changes them", async () => {
+  const name = unique("viewed");
+  await api.call("POST", "/schedules", { name, cron: "@hourly", job: { type: "noop", queue: unique("sq") } });
+  await api.call("POST", `/schedules/${name}/trigger`);
+  const page = await openSchedules(VIEWER);
+  const row = page.locator(`#schedules-table tr[data-schedule="${name}"]`);
+  await row.locator("td:nth-child(7) .badge").first().waitFor();
+  assert.equal(await page.locator("main button").count(), 0, "no buttons at all");
+  assert.equal(await page.locator("#schedules-table th", { hasText: "controls" }).count(), 0);
+  await close(page);
+});
