@@ -37,6 +37,9 @@ struct TickReport {
   std::size_t expired = 0;   // leases lost or hard timeouts, each a failed attempt
   std::size_t purged = 0;
   std::size_t scheduled = 0;  // jobs submitted by cron schedules
+  // Schedules whose runs could not be made (a template the engine's limits now refuse); each
+  // moved on without them, field schedules.NAME.FIELD. The rest of the tick still ran.
+  std::vector<Error> schedule_errors;
   bool skipped = false;  // another node sharing the store runs the sweeps now
 };
 

@@ -13,7 +13,8 @@ namespace jobq {
 
 class Sweeper {
  public:
-  // on_error sees every failed tick (the store is unavailable); the sweeper keeps going.
+  // on_error sees every failed tick (the store is unavailable) and each schedule a tick could not
+  // run (TickReport::schedule_errors); the sweeper keeps going.
   Sweeper(Engine& engine, std::chrono::milliseconds interval,
           std::function<void(const Error&)> on_error = {});
   ~Sweeper();

@@ -50,7 +50,8 @@ struct Engine::Impl {
   Result<Job> make_job(const JobSpec& spec, Millis now) const;
   // The job of one run of a schedule due at `due` (0: triggered by hand).
   Result<Job> make_run(const Schedule& schedule, Millis due, Millis now) const;
-  Result<std::size_t> fire_due_schedules(Millis now);
+  // The jobs submitted; a schedule that cannot make its runs adds to `problems` and moves on.
+  Result<std::size_t> fire_due_schedules(Millis now, std::vector<Error>& problems);
   Result<Schedule> update_schedule_once(const std::string& name, const SchedulePatch& patch);
   void submit_jobs(std::vector<Job> jobs, Done<std::vector<SubmitOutcome>> done);
   Status check_result(std::string& result) const;

@@ -29,7 +29,7 @@ Result<TickReport> Engine::tick() {
     if (promoted->size() < kChunk) break;
   }
 
-  auto scheduled = d.fire_due_schedules(now);
+  auto scheduled = d.fire_due_schedules(now, report.schedule_errors);
   if (!scheduled) return scheduled.error();
   report.scheduled = *scheduled;
 

@@ -16,7 +16,13 @@ constexpr std::size_t kDueChunk = 100;
 struct Fired {
   std::vector<SubmitOutcome> submitted;
   std::optional<Finished> cancelled;  // the previous run's job, by Overlap::cancel_previous
+  std::optional<Error> problem;       // why its runs were not made
 };
+
+Error schedule_error(const std::string& name, const Error& e) {
+  return Error(e.code(), "schedule " + name + ": " + e.message(),
+               "schedules." + name + (e.field().empty() ? "" : "." + e.field()));
+}
 
 }  // namespace
 
@@ -28,7 +34,7 @@ Result<Job> Engine::Impl::make_run(const Schedule& s, Millis due, Millis now) co
   return make_job(spec, now);
 }
 
-Result<std::size_t> Engine::Impl::fire_due_schedules(Millis now) {
+Result<std::size_t> Engine::Impl::fire_due_schedules(Millis now, std::vector<Error>& problems) {
   auto due = store.due_schedules(now, kDueChunk);
   if (!due) return due.error();
   std::size_t submitted = 0;
@@ -40,12 +46,19 @@ Result<std::size_t> Engine::Impl::fire_due_schedules(Millis now) {
       if (!*current || (*current)->spec.paused || (*current)->next_run_at != seen.next_run_at)
         return Fired{};
       const Schedule& s = **current;
-      auto cron = CronSchedule::parse(s.spec.cron, s.spec.timezone);
-      if (!cron) return cron.error();
-      RunPlan plan = plan_runs(s, *cron, now);
       Fired out;
+      auto cron = CronSchedule::parse(s.spec.cron, s.spec.timezone);
+      if (!cron) {
+        // Accepted once, refused now (the system's tzdata lost its zone): it stops, and says so.
+        out.problem = schedule_error(s.spec.name, cron.error());
+        auto stopped = g.fire_schedule({s.spec.name, s.next_run_at, {}, 0, s.last_run_at, now});
+        if (!stopped) return stopped.error();
+        return out;
+      }
+      RunPlan plan = plan_runs(s, *cron, now);
       ScheduleFire fire{s.spec.name, s.next_run_at, {}, plan.next_run_at, s.last_run_at, now};
       std::vector<Millis> runs = plan.runs;
+      bool cancel_previous = false;
       if (!runs.empty() && s.spec.overlap != Overlap::allow) {
         // Each run but the last would overlap the one before it at once.
         runs.erase(runs.begin(), runs.end() - 1);
@@ -53,21 +66,32 @@ Result<std::size_t> Engine::Impl::fire_due_schedules(Millis now) {
           auto previous = g.current(s.last_job_id);
           if (!previous) return previous.error();
           if (*previous && is_active((*previous)->status)) {
-            if (s.spec.overlap == Overlap::skip) {
+            if (s.spec.overlap == Overlap::skip)
               runs.clear();
-            } else {
-              auto cancelled = g.cancel(s.last_job_id, now, options.retention);
-              if (!cancelled) return cancelled.error();
-              out.cancelled = std::move(*cancelled);
-            }
+            else
+              cancel_previous = true;
           }
         }
       }
       for (Millis run : runs) {
         auto job = make_run(s, run, now);
-        if (!job) return job.error();
+        if (!job) {
+          // A template the limits now refuse would be refused at every due time: these runs are
+          // dropped, reported, and the schedule goes on to its next one.
+          const Error& e = job.error();
+          out.problem = schedule_error(s.spec.name, Error(e.code(), e.message(), "job." + e.field()));
+          fire.jobs.clear();
+          fire.last_run_at = s.last_run_at;
+          cancel_previous = false;
+          break;
+        }
         fire.jobs.push_back(std::move(*job));
         fire.last_run_at = run;
+      }
+      if (cancel_previous) {
+        auto cancelled = g.cancel(s.last_job_id, now, options.retention);
+        if (!cancelled) return cancelled.error();
+        out.cancelled = std::move(*cancelled);
       }
       auto stored = g.fire_schedule(std::move(fire));
       if (!stored) return stored.error();
@@ -75,6 +99,7 @@ Result<std::size_t> Engine::Impl::fire_due_schedules(Millis now) {
       return out;
     });
     if (!fired) return fired.error();
+    if (fired->problem) problems.push_back(std::move(*fired->problem));
     if (fired->cancelled) publish_finished(fired->cancelled->job, fired->cancelled->dependents);
     std::vector<Job> created;
     for (SubmitOutcome& sub : fired->submitted)

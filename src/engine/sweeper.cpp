@@ -24,6 +24,8 @@ void Sweeper::loop() {
     lock.unlock();
     auto report = engine_.tick();
     if (!report && on_error_) on_error_(report.error());
+    if (report && on_error_)
+      for (const Error& e : report->schedule_errors) on_error_(e);
     lock.lock();
   }
 }

@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
   jobq::Engine engine(**store, clock, bus, engine_options);
   if (auto s = jobq::apply_declared_schedules(engine, config.schedules); !s.ok()) return fail(s);
   jobq::Sweeper sweeper(engine, std::chrono::milliseconds(100), [](const jobq::Error& e) {
-    spdlog::error("sweep failed: {}", e.to_string());
+    spdlog::error("sweep: {}", e.to_string());  // a failed tick, or a schedule not run
   });
 
   // Declared before the server: its connections' coroutines, destroyed with it, still hold

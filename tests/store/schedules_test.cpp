@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -299,6 +300,28 @@ TEST_P(Schedules, AChangeIsFencedByTheDueTimeItRead) {
       f.store->write([&](WriteGroup& g) { return g.update_schedule(changed, s.next_run_at); });
   EXPECT_TRUE(fresh.ok()) << fresh.to_string();
   EXPECT_EQ(engine().get_schedule("tick")->spec.overlap, Overlap::skip);
+}
+
+TEST_P(Schedules, ATemplateTheLimitsNowRefuseIsReportedAndTheRestOfTheTickRuns) {
+  ScheduleSpec spec = every_minute();
+  spec.job.payload = "\"" + std::string(100, 'x') + "\"";
+  create(spec);
+  f.submit();
+  Job leased = f.lease_one("w1", 1000);  // its lease runs out before the due time
+  // jobqd restarted with a smaller max_payload_bytes than the template was accepted under.
+  EngineOptions smaller = options();
+  smaller.max_payload_bytes = 50;
+  f.engine = std::make_unique<Engine>(*f.store, f.clock, f.bus, smaller);
+  f.clock.set(kFirstMinute);
+  auto report = engine().tick();
+  ASSERT_TRUE(report.ok()) << report.error().to_string();
+  EXPECT_EQ(report->scheduled, 0u);
+  ASSERT_EQ(report->schedule_errors.size(), 1u);
+  EXPECT_EQ(report->schedule_errors[0].field(), "schedules.tick.job.payload");
+  EXPECT_EQ(report->expired, 1u) << "the lease expiry of the same tick still ran";
+  EXPECT_EQ(engine().get_schedule("tick")->next_run_at, kFirstMinute + kMinute);
+  EXPECT_TRUE(runs_of(engine(), "tick").empty());
+  EXPECT_EQ(f.get(leased.id).errors.size(), 1u);
 }
 
 // As if the process died inside the write that fires a due time: the job and the schedule's move
