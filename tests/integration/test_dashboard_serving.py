@@ -12,7 +12,7 @@ from live import OPEN_TIMEOUT_S, InvalidStatusCode, websockets
 
 KEYS = {"admin": "a-key", "producer": "p-key", "worker": "w-key", "viewer": "v:key?"}
 API_KEYS = ",".join(f"{key}:{role}" for role, key in KEYS.items())
-PAGES = ("/", "/jobs", "/jobs/0190b6a4-7c3e-7a21-9f00-5d2c4e8a1b77", "/workers", "/dead-letters", "/queues")
+PAGES = ("/", "/jobs", "/jobs/0190b6a4-7c3e-7a21-9f00-5d2c4e8a1b77", "/workers", "/dead-letters", "/queues", "/schedules")
 
 
 def bearer_protocol(key):
