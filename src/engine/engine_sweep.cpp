@@ -55,10 +55,12 @@ Result<std::size_t> Engine::Impl::trim_dead_letters() {
   std::vector<std::pair<std::size_t, std::string>> caps;
   for (const auto& [queue, own] : options.retention.queues)
     if (own.dead_letter_cap.value_or(0) > 0) caps.emplace_back(*own.dead_letter_cap, queue);
-  if (options.retention.dead_letter_cap > 0) caps.emplace_back(options.retention.dead_letter_cap, "");
+  if (options.retention.dead_letter_cap > 0)
+    caps.emplace_back(options.retention.dead_letter_cap, "");
   std::size_t total = 0;
-  for (const auto& [cap, queue] : caps) {
-    auto trimmed = store.write([&](WriteGroup& g) { return g.trim_dead_letters(cap, queue); });
+  for (const auto& limit : caps) {
+    auto trimmed = store.write(
+        [&](WriteGroup& g) { return g.trim_dead_letters(limit.first, limit.second); });
     if (!trimmed) return trimmed.error();
     total += trimmed->size();
     publish_all(EventType::purged, *trimmed);
