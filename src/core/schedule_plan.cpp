@@ -30,7 +30,7 @@ std::vector<Millis> latest_dues(const CronSchedule& cron, Millis from, Millis up
 
 RunPlan plan_runs(const Schedule& s, const CronSchedule& cron, Millis now) {
   RunPlan plan;
-  Millis missed_until = now - kMisfireGraceMs;  // due times at or before it are missed
+  Millis missed_until = now - kMisfireGraceMs - 1;  // due times more than the grace old
   std::optional<Millis> on_time = s.next_run_at;
   if (s.next_run_at <= missed_until) {
     std::size_t keep = s.spec.misfire == Misfire::skip       ? 0
@@ -41,6 +41,10 @@ RunPlan plan_runs(const Schedule& s, const CronSchedule& cron, Millis now) {
   }
   for (; on_time && *on_time <= now; on_time = cron.next_after(*on_time))
     plan.runs.push_back(*on_time);
+  // misfire_limit bounds what run_all makes at once, on time or not: the latest ones.
+  std::size_t limit = std::size_t(s.spec.misfire_limit);
+  if (s.spec.misfire == Misfire::run_all && plan.runs.size() > limit)
+    plan.runs.erase(plan.runs.begin(), plan.runs.end() - std::ptrdiff_t(limit));
   plan.next_run_at = cron.next_after(now).value_or(0);
   return plan;
 }

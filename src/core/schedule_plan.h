@@ -15,7 +15,8 @@ struct RunPlan {
 };
 
 // For a schedule whose next_run_at <= now. Due times more than kMisfireGraceMs before `now` are
-// missed and go by the misfire policy; later ones all run.
+// missed and go by the misfire policy; later ones all run (with Misfire::run_all, misfire_limit
+// bounds the whole: the latest ones).
 RunPlan plan_runs(const Schedule& schedule, const CronSchedule& cron, Millis now);
 
 }  // namespace jobq

@@ -43,8 +43,9 @@ Result<Schedule> Engine::create_schedule(const ScheduleSpec& spec) {
 }
 
 Result<Schedule> Engine::update_schedule(const std::string& name, const SchedulePatch& patch) {
-  // A run another node fires between the read and the write makes the write a conflict; read
-  // again. (The memory and sqlite stores isolate a write, and never conflict here.)
+  // A run fired between the read and the write (on redis, by another node; on the memory store,
+  // by the sweeper's tick) makes the write a conflict; read again. The sqlite store isolates a
+  // write, and never conflicts here.
   for (int attempt = 1;; ++attempt) {
     auto updated = impl_->update_schedule_once(name, patch);
     if (updated || updated.error().code() != ErrorCode::conflict || attempt == 3) return updated;

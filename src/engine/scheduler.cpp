@@ -88,14 +88,22 @@ Result<std::size_t> Engine::Impl::fire_due_schedules(Millis now, std::vector<Err
         fire.jobs.push_back(std::move(*job));
         fire.last_run_at = run;
       }
+      auto stored = g.fire_schedule(std::move(fire));
+      if (!stored) {
+        // Fired, paused, changed or deleted since it was read (another node, or a call that
+        // came between on a store whose writes do not isolate): nothing is left to do.
+        ErrorCode code = stored.error().code();
+        if (code == ErrorCode::conflict || code == ErrorCode::not_found) return Fired{};
+        return stored.error();
+      }
+      out.submitted = std::move(*stored);
+      // After the fire, so that a fire that lost its fence cancels nothing.
       if (cancel_previous) {
         auto cancelled = g.cancel(s.last_job_id, now, options.retention);
-        if (!cancelled) return cancelled.error();
-        out.cancelled = std::move(*cancelled);
+        if (!cancelled && cancelled.error().code() != ErrorCode::conflict)
+          return cancelled.error();
+        if (cancelled) out.cancelled = std::move(*cancelled);
       }
-      auto stored = g.fire_schedule(std::move(fire));
-      if (!stored) return stored.error();
-      out.submitted = std::move(*stored);
       return out;
     });
     if (!fired) return fired.error();

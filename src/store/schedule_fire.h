@@ -6,10 +6,11 @@
 
 namespace jobq {
 
-// The fence: the schedule must still be due at fire.due.
+// The fence: the schedule must still be due at fire.due, and not paused since it was read.
 inline Status check_fire(const Schedule& s, const ScheduleFire& fire) {
   if (s.next_run_at != fire.due)
     return Error(ErrorCode::conflict, "schedule " + fire.name + " has fired already");
+  if (s.spec.paused) return Error(ErrorCode::conflict, "schedule " + fire.name + " is paused");
   return {};
 }
 

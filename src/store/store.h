@@ -117,8 +117,8 @@ class WriteGroup {
   virtual Result<Schedule> remove_schedule(const std::string& name) = 0;
   // The schedule as this write sees it.
   virtual Result<std::optional<Schedule>> current_schedule(const std::string& name) = 0;
-  // All or nothing: if the schedule still has next_run_at == fire.due (else a conflict: another
-  // tick or node fired it first), submits fire.jobs as submit() does and moves the schedule on:
+  // All or nothing: if the schedule still has next_run_at == fire.due and is not paused (else a
+  // conflict: another tick or node fired it first, or a pause came after it was read), submits fire.jobs as submit() does and moves the schedule on:
   // next_run_at, last_run_at, and last_job_id (the last job's id, unchanged if there is none).
   virtual Result<std::vector<SubmitOutcome>> fire_schedule(ScheduleFire fire) = 0;
 

@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/conformance.h"
@@ -176,6 +178,70 @@ TEST_P(Schedules, ADueTimeWithinTheGraceIsOnTimeNotMissed) {
   create(spec);
   f.clock.set(kFirstMinute + kMisfireGraceMs - 1);
   EXPECT_EQ(tick(), 1u);
+}
+
+TEST_P(Schedules, ADueTimeExactlyTheGraceOldIsStillOnTime) {
+  ScheduleSpec spec = every_minute();
+  spec.misfire = Misfire::skip;
+  create(spec);
+  f.clock.set(kFirstMinute + kMisfireGraceMs);  // 22:14 is the grace old, 22:15 is now
+  EXPECT_EQ(tick(), 2u) << "missed means more than the grace old";
+}
+
+TEST_P(Schedules, RunAllMakesAtMostMisfireLimitRunsOnTimeOrNot) {
+  ScheduleSpec spec = every_minute();
+  spec.cron = "* * * * * *";  // every second: 60 due times are within the grace at any tick
+  spec.misfire = Misfire::run_all;
+  spec.misfire_limit = 3;
+  Schedule s = create(spec);
+  f.clock.set(s.next_run_at + 2 * kMinute);
+  EXPECT_EQ(tick(), 3u);
+  std::vector<std::string> keys;
+  for (const Job& j : runs_of(engine(), "tick")) keys.push_back(j.idempotency_key);
+  std::sort(keys.begin(), keys.end());
+  std::vector<std::string> latest;
+  for (Millis t : {f.clock.now() - 2000, f.clock.now() - 1000, f.clock.now()})
+    latest.push_back("schedule:tick:" + std::to_string(t));
+  EXPECT_EQ(keys, latest);
+}
+
+TEST_P(Schedules, AFiringIsFencedByAPauseThatCameAfterItsRead) {
+  Schedule s = create(every_minute());
+  SchedulePatch pause;
+  pause.paused = true;
+  ASSERT_TRUE(engine().update_schedule("tick", pause).ok());
+  ScheduleFire late{"tick", s.next_run_at, {}, kFirstMinute + kMinute, kFirstMinute, kFirstMinute};
+  auto fired = f.store->write([&](WriteGroup& g) { return g.fire_schedule(late); });
+  ASSERT_FALSE(fired.ok());
+  EXPECT_EQ(fired.error().code(), ErrorCode::conflict);
+  EXPECT_EQ(engine().get_schedule("tick")->next_run_at, kFirstMinute);
+}
+
+// Changes through the API while the sweeper ticks: every change lands or is told why, and every
+// tick runs (ThreadSanitizer watches the store's schedules).
+TEST_P(Schedules, ChangesWhileTicksFireAreSafe) {
+  ScheduleSpec spec = every_minute();
+  spec.cron = "* * * * * *";
+  create(spec);
+  std::atomic<int> ticks = 0;
+  std::thread sweeper([&] {
+    for (int i = 0; i < 100; ++i) {
+      f.clock.advance(1000);
+      if (engine().tick().ok()) ++ticks;
+    }
+  });
+  int changed = 0;
+  for (int i = 0; i < 100; ++i) {
+    SchedulePatch p;
+    p.overlap = i % 2 ? Overlap::allow : Overlap::skip;
+    auto r = engine().update_schedule("tick", p);
+    if (r.ok()) ++changed;
+    else EXPECT_EQ(r.error().code(), ErrorCode::conflict) << r.error().to_string();
+  }
+  sweeper.join();
+  EXPECT_EQ(ticks.load(), 100);
+  EXPECT_GT(changed, 0);
+  EXPECT_FALSE(runs_of(engine(), "tick").empty());
 }
 
 TEST_P(Schedules, APausedScheduleDoesNotFireAndResumesFromNow) {

@@ -1,4 +1,5 @@
-// The memory store's schedules: a map by name, under the store's one lock.
+// The memory store's schedules: a map by name, under the store's one lock (a firing holds it
+// from its fence to its move, its submit included).
 #include <algorithm>
 
 #include "store/memory/memory_store.h"
@@ -7,6 +8,7 @@
 namespace jobq {
 
 Status MemoryStore::insert_schedule(const Schedule& schedule) {
+  std::lock_guard lock(mutex_);
   if (!schedules_.emplace(schedule.spec.name, schedule).second)
     return Error(ErrorCode::conflict, "a schedule named " + schedule.spec.name + " exists",
                  "name");
@@ -14,6 +16,7 @@ Status MemoryStore::insert_schedule(const Schedule& schedule) {
 }
 
 Status MemoryStore::update_schedule(const Schedule& schedule, Millis read_next_run_at) {
+  std::lock_guard lock(mutex_);
   auto it = schedules_.find(schedule.spec.name);
   if (it == schedules_.end()) return Error::not_found("no schedule named " + schedule.spec.name);
   if (it->second.next_run_at != read_next_run_at)
@@ -23,6 +26,7 @@ Status MemoryStore::update_schedule(const Schedule& schedule, Millis read_next_r
 }
 
 Result<Schedule> MemoryStore::remove_schedule(const std::string& name) {
+  std::lock_guard lock(mutex_);
   auto it = schedules_.find(name);
   if (it == schedules_.end()) return Error::not_found("no schedule named " + name);
   Schedule out = std::move(it->second);
@@ -31,18 +35,20 @@ Result<Schedule> MemoryStore::remove_schedule(const std::string& name) {
 }
 
 Result<std::optional<Schedule>> MemoryStore::current_schedule(const std::string& name) {
+  std::lock_guard lock(mutex_);
   auto it = schedules_.find(name);
   return it == schedules_.end() ? std::nullopt : std::optional<Schedule>(it->second);
 }
 
 Result<std::vector<SubmitOutcome>> MemoryStore::fire_schedule(ScheduleFire fire) {
+  std::lock_guard lock(mutex_);
   auto it = schedules_.find(fire.name);
   if (it == schedules_.end()) return Error::not_found("no schedule named " + fire.name);
   Schedule& s = it->second;
   if (Status fenced = check_fire(s, fire); !fenced.ok()) return fenced;
   std::vector<SubmitOutcome> out;
   if (!fire.jobs.empty()) {
-    auto submitted = submit(std::move(fire.jobs));
+    auto submitted = submit_locked(std::move(fire.jobs));
     if (!submitted) return submitted.error();
     out = std::move(*submitted);
   }

@@ -62,6 +62,10 @@ void MemoryStore::erase(Job& job) {
 
 Result<std::vector<SubmitOutcome>> MemoryStore::submit(std::vector<Job> jobs) {
   std::lock_guard lock(mutex_);
+  return submit_locked(std::move(jobs));
+}
+
+Result<std::vector<SubmitOutcome>> MemoryStore::submit_locked(std::vector<Job> jobs) {
   // Check every dependency first: all-or-nothing.
   for (const Job& job : jobs) {
     for (const auto& dep : job.depends_on) {

@@ -26,7 +26,7 @@ class MemoryStore final : public Store, private WriteGroup {
   Result<std::vector<Schedule>> due_schedules(Millis now, std::size_t limit) override;
 
  private:
-  // WriteGroup: called only from the works write_async runs, each under the store's lock.
+  // WriteGroup: called only from the works write_async runs; each takes the store's lock.
   Result<std::vector<SubmitOutcome>> submit(std::vector<Job> jobs) override;
   Result<std::vector<Job>> lease(const LeaseRequest& request, Millis now) override;
   Result<Job> heartbeat(const std::string& id, const std::string& token, const Progress& progress,
@@ -56,6 +56,8 @@ class MemoryStore final : public Store, private WriteGroup {
   Result<std::optional<Schedule>> current_schedule(const std::string& name) override;
   Result<std::vector<SubmitOutcome>> fire_schedule(ScheduleFire fire) override;
 
+  // submit() under a lock its caller holds (fire_schedule).
+  Result<std::vector<SubmitOutcome>> submit_locked(std::vector<Job> jobs);
   Job* find(const std::string& id);
   // Every change to a stored job goes through here so that the indexes follow it.
   template <class F>

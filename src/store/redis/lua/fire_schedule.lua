@@ -10,6 +10,7 @@ if not seen[1] then return err('not_found', 'no schedule named ' .. name) end
 if num(seen[1]) ~= num(ARGV[2]) then
   return err('conflict', 'schedule ' .. name .. ' has fired already')
 end
+if seen[2] == '1' then return err('conflict', 'schedule ' .. name .. ' is paused') end
 -- submit_jobs writes nothing when it answers an error, so neither does this.
 local out, last = submit_jobs(6)
 if is_err(out) then return out end
