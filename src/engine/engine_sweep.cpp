@@ -58,12 +58,16 @@ Result<std::size_t> Engine::Impl::trim_dead_letters() {
   if (options.retention.dead_letter_cap > 0)
     caps.emplace_back(options.retention.dead_letter_cap, "");
   std::size_t total = 0;
+  // In chunks, as the purge: a lowered cap may leave a long list to drop at once.
   for (const auto& limit : caps) {
-    auto trimmed = store.write(
-        [&](WriteGroup& g) { return g.trim_dead_letters(limit.first, limit.second); });
-    if (!trimmed) return trimmed.error();
-    total += trimmed->size();
-    publish_all(EventType::purged, *trimmed);
+    for (;;) {
+      auto trimmed = store.write(
+          [&](WriteGroup& g) { return g.trim_dead_letters(limit.first, limit.second, kChunk); });
+      if (!trimmed) return trimmed.error();
+      total += trimmed->size();
+      publish_all(EventType::purged, *trimmed);
+      if (trimmed->size() < kChunk) break;
+    }
   }
   return total;
 }

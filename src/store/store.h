@@ -99,8 +99,10 @@ class WriteGroup {
   virtual Result<Job> remove(const std::string& id) = 0;
   // Removes finished jobs whose retention has run out (0 < expires_at <= now), soonest first.
   virtual Result<std::vector<Job>> purge_expired(Millis now, std::size_t limit) = 0;
-  // Drops the oldest failed jobs beyond `cap`: those of `queue`, or of every queue if it is empty.
-  virtual Result<std::vector<Job>> trim_dead_letters(std::size_t cap, const std::string& queue) = 0;
+  // Drops the oldest failed jobs beyond `cap`, at most `limit` of them: those of `queue`, or of
+  // every queue if it is empty.
+  virtual Result<std::vector<Job>> trim_dead_letters(std::size_t cap, const std::string& queue,
+                                                     std::size_t limit) = 0;
 
   // A paused queue keeps its jobs but leases none of them; durable.
   virtual Status set_queue_paused(const std::string& queue, bool paused) = 0;

@@ -168,6 +168,17 @@ TEST_F(RedisStoreTest, LayoutOneIsUpgradedAtOpenWithEachQueuesDeadLetters) {
   EXPECT_EQ(admin({"ZSCORE", own, member}), std::to_string(failed.completed_at));
 }
 
+// A layout-1 node still running removes jobs without knowing the per-queue dead sets: their
+// stale members are dropped by the trim rather than failing it.
+TEST_F(RedisStoreTest, ATrimSkipsADeadLetterWhoseJobIsGone) {
+  std::string own = prefix() + "dead:4:mail";
+  EXPECT_EQ(admin({"ZADD", own, "1", "000000000000001:0190f5d2-7c1e-7a2b-8c3d-4e5f60718299"}), "1");
+  auto trimmed = f.store->write([](WriteGroup& g) { return g.trim_dead_letters(0, "mail", 10); });
+  ASSERT_TRUE(trimmed.ok()) << trimmed.error().to_string();
+  EXPECT_TRUE(trimmed->empty());
+  EXPECT_EQ(admin({"ZCARD", own}), "0");
+}
+
 TEST_F(RedisStoreTest, ADbThatDoesNotExistIsAClearErrorAtOpen) {
   auto r = open("redis://127.0.0.1:" + std::to_string(server_.port()) + "/999");
   ASSERT_FALSE(r.ok());

@@ -168,6 +168,26 @@ TEST_P(StoreConformance, AJobsResultTtlDecidesHowLongItIsKeptOnceCompleted) {
   EXPECT_EQ(g.engine->get(kept.id).error().code(), ErrorCode::not_found);
 }
 
+TEST_P(StoreConformance, ATrimDropsAtMostItsLimitOldestFirst) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    f.submit();
+    Job job = f.lease_one();
+    ASSERT_TRUE(engine().fail(job.id, job.lease_token, {"x", "", false}).ok());
+    ids.push_back(job.id);
+    f.clock.advance(10);
+  }
+  auto first = f.store->write([](WriteGroup& g) { return g.trim_dead_letters(1, "", 2); });
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].id, ids[0]);
+  EXPECT_EQ((*first)[1].id, ids[1]);
+  auto rest = f.store->write([](WriteGroup& g) { return g.trim_dead_letters(1, "", 10); });
+  ASSERT_TRUE(rest.ok());
+  EXPECT_EQ(rest->size(), 2u);
+  EXPECT_TRUE(engine().get(ids[4]).ok()) << "the newest stays within the cap";
+}
+
 TEST_P(StoreConformance, AQueuesDeadLetterCapTrimsOnlyThatQueue) {
   EngineOptions o = options();
   o.retention.dead_letter_cap = 0;  // no cap for all queues together

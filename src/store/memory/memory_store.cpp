@@ -320,14 +320,14 @@ Result<std::vector<Job>> MemoryStore::purge_expired(Millis now, std::size_t limi
   return out;
 }
 
-Result<std::vector<Job>> MemoryStore::trim_dead_letters(std::size_t cap,
-                                                        const std::string& queue) {
+Result<std::vector<Job>> MemoryStore::trim_dead_letters(std::size_t cap, const std::string& queue,
+                                                        std::size_t limit) {
   std::lock_guard lock(mutex_);
   std::vector<std::int64_t> mine;  // oldest first
   for (const auto& [at, seq] : dead_letters_)
     if (queue.empty() || jobs_.at(seq).queue == queue) mine.push_back(seq);
   std::vector<Job> out;
-  for (std::size_t i = 0; i + cap < mine.size(); ++i) {
+  for (std::size_t i = 0; i + cap < mine.size() && i < limit; ++i) {
     Job& job = jobs_.at(mine[i]);
     out.push_back(job);
     erase(job);

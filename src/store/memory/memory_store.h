@@ -46,8 +46,8 @@ class MemoryStore final : public Store, private WriteGroup {
                                  std::size_t limit) override;
   Result<Job> remove(const std::string& id) override;
   Result<std::vector<Job>> purge_expired(Millis now, std::size_t limit) override;
-  Result<std::vector<Job>> trim_dead_letters(std::size_t cap,
-                                             const std::string& queue) override;
+  Result<std::vector<Job>> trim_dead_letters(std::size_t cap, const std::string& queue,
+                                             std::size_t limit) override;
   Status set_queue_paused(const std::string& queue, bool paused) override;
   Result<std::optional<Job>> current(const std::string& id) override { return get(id); }
   Status insert_schedule(const Schedule& schedule) override;

@@ -466,9 +466,10 @@ Result<std::vector<Job>> RedisStore::purge_expired(Millis now, std::size_t limit
   return jobs_script("purge_expired", {int_text(now), int_text(std::int64_t(limit))});
 }
 
-Result<std::vector<Job>> RedisStore::trim_dead_letters(std::size_t cap,
-                                                       const std::string& queue) {
-  return jobs_script("trim_dead_letters", {int_text(std::int64_t(cap)), queue});
+Result<std::vector<Job>> RedisStore::trim_dead_letters(std::size_t cap, const std::string& queue,
+                                                       std::size_t limit) {
+  return jobs_script("trim_dead_letters",
+                     {int_text(std::int64_t(cap)), queue, int_text(std::int64_t(limit))});
 }
 
 Status RedisStore::set_queue_paused(const std::string& queue, bool paused) {

@@ -1,5 +1,7 @@
 // The sqlite store's time-driven writes and removals: promotion of due jobs, purges by age and by
 // retention, the dead-letter cap, and removing one finished job.
+#include <algorithm>
+
 #include "store/sqlite/sqlite_store.h"
 
 namespace jobq {
@@ -47,7 +49,8 @@ Result<std::vector<Job>> SqliteStore::purge_expired(Millis now, std::size_t limi
   return expired;
 }
 
-Result<std::vector<Job>> SqliteStore::trim_dead_letters(std::size_t cap, const std::string& queue) {
+Result<std::vector<Job>> SqliteStore::trim_dead_letters(std::size_t cap, const std::string& queue,
+                                                        std::size_t limit) {
   std::int64_t failed = dead_letters_;
   if (!queue.empty()) {
     sqlite::Statement& count =
@@ -57,12 +60,13 @@ Result<std::vector<Job>> SqliteStore::trim_dead_letters(std::size_t cap, const s
     count.reset();
   }
   if (failed <= std::int64_t(cap)) return std::vector<Job>{};
+  std::int64_t over = std::min(failed - std::int64_t(cap), std::int64_t(limit));
   auto oldest =
       queue.empty()
           ? load_where("WHERE completed_at > 0 AND status = 'failed' ORDER BY completed_at LIMIT ?",
-                       failed - std::int64_t(cap))
+                       over)
           : load_where("WHERE status = 'failed' AND queue = ? ORDER BY completed_at LIMIT ?", queue,
-                       failed - std::int64_t(cap));
+                       over);
   for (const Job& job : oldest) erase(job);
   return oldest;
 }
