@@ -23,12 +23,12 @@ class Store;
 
 struct EngineOptions {
   std::size_t max_payload_bytes = 1 << 20;  // 1 MiB of JSON text
-  std::size_t max_batch = 1000;       // jobs in one submit_batch
-  std::size_t max_lease_jobs = 1000;  // jobs in one lease
+  std::size_t max_batch = 1000;             // jobs in one submit_batch
+  std::size_t max_lease_jobs = 1000;        // jobs in one lease
   int default_max_attempts = 3;
   Backoff default_backoff;
   std::int64_t max_lease_ms = 3'600'000;
-  Retention retention;  // also the dead-letter list's caps
+  Retention retention;            // also the dead-letter list's caps
   std::uint64_t jitter_seed = 0;  // 0: seeded from std::random_device
 };
 

@@ -113,8 +113,8 @@ struct Job {
   Millis created_at = 0;
   Millis updated_at = 0;
   Millis started_at = 0;
-  Millis completed_at = 0;  // when it reached a terminal state
-  Millis expires_at = 0;    // when purge may remove it; 0 = kept until purged
+  Millis completed_at = 0;         // when it reached a terminal state
+  Millis expires_at = 0;           // when purge may remove it; 0 = kept until purged
   std::int64_t result_ttl_ms = 0;  // kept this long once completed; 0 = its queue's retention
 
   std::int64_t seq = 0;  // submit order, assigned by the store

@@ -32,7 +32,8 @@ void JobFlags::add_to(CLI::App& c) {
       ->delimiter(',');
   c.add_option("--result-ttl", result_ttl,
                "keep the job this long once completed (1h, 7d), instead of its queue's retention");
-  c.add_option("--callback-url", callback_url, "callback_url (refused by jobqd for now: it calls no webhooks yet)");
+  c.add_option("--callback-url", callback_url,
+               "callback_url (refused by jobqd for now: it calls no webhooks yet)");
 }
 
 Result<std::int64_t> parse_duration(const std::string& text, const std::string& flag) {

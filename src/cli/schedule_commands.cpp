@@ -76,8 +76,8 @@ void add_add(CLI::App& parent, Session& session) {
     if (!f->overlap.empty()) {
       auto o = overlap_from_string(f->overlap);
       if (!o)
-        return session.fail(
-            Error::invalid("--overlap", "\"" + f->overlap + "\" is not allow, skip or cancel_previous"));
+        return session.fail(Error::invalid(
+            "--overlap", "\"" + f->overlap + "\" is not allow, skip or cancel_previous"));
       f->spec.overlap = *o;
     }
     if (!f->misfire.empty()) {

@@ -24,7 +24,8 @@ ApiResult<Schedule> schedule_answer(const ApiResult<json::value>& answer) {
 }  // namespace
 
 ApiResult<Schedule> Client::create_schedule(const ScheduleSpec& spec) {
-  return schedule_answer(call("POST", "/api/v1/schedules", json::value(schedule_spec_to_json(spec))));
+  return schedule_answer(
+      call("POST", "/api/v1/schedules", json::value(schedule_spec_to_json(spec))));
 }
 
 ApiResult<std::vector<Schedule>> Client::schedules() {

@@ -5,18 +5,24 @@ namespace jobq {
 
 std::string_view to_string(Overlap o) {
   switch (o) {
-    case Overlap::allow: return "allow";
-    case Overlap::skip: return "skip";
-    case Overlap::cancel_previous: return "cancel_previous";
+    case Overlap::allow:
+      return "allow";
+    case Overlap::skip:
+      return "skip";
+    case Overlap::cancel_previous:
+      return "cancel_previous";
   }
   return "allow";
 }
 
 std::string_view to_string(Misfire m) {
   switch (m) {
-    case Misfire::skip: return "skip";
-    case Misfire::run_once: return "run_once";
-    case Misfire::run_all: return "run_all";
+    case Misfire::skip:
+      return "skip";
+    case Misfire::run_once:
+      return "run_once";
+    case Misfire::run_all:
+      return "run_all";
   }
   return "run_once";
 }
@@ -33,6 +39,8 @@ std::optional<Misfire> misfire_from_string(std::string_view s) {
   return std::nullopt;
 }
 
-std::string schedule_tag(std::string_view name) { return "schedule:" + std::string(name); }
+std::string schedule_tag(std::string_view name) {
+  return "schedule:" + std::string(name);
+}
 
 }  // namespace jobq

@@ -11,8 +11,8 @@ namespace {
 // millions of steps after a long downtime of a dense expression, so it looks back from `upto`
 // over growing windows until one holds n due times or reaches `from`.
 std::vector<Millis> latest_dues(const CronSchedule& cron, Millis from, Millis upto, std::size_t n) {
-  constexpr Millis kWindows[] = {60'000LL, 3'600'000LL, 86'400'000LL, 32 * 86'400'000LL,
-                                 367 * 86'400'000LL, 5 * 367 * 86'400'000LL};
+  constexpr Millis kWindows[] = {60'000LL,          3'600'000LL,        86'400'000LL,
+                                 32 * 86'400'000LL, 367 * 86'400'000LL, 5 * 367 * 86'400'000LL};
   std::deque<Millis> kept;
   for (Millis window : kWindows) {
     Millis start = std::max(from - 1, upto - window);

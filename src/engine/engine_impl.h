@@ -10,8 +10,8 @@
 #include <optional>
 #include <type_traits>
 
-#include "engine/event_relay.h"
 #include "core/job_spec.h"
+#include "engine/event_relay.h"
 #include "engine/lease_waiters.h"
 #include "jobq/engine.h"
 #include "store/store.h"

@@ -7,7 +7,9 @@ namespace jobq {
 
 namespace {
 
-Error no_schedule(const std::string& name) { return Error::not_found("no schedule named " + name); }
+Error no_schedule(const std::string& name) {
+  return Error::not_found("no schedule named " + name);
+}
 
 // The schedule's rules, and its template's payload as JSON (a decoder may have checked it).
 Result<CronSchedule> checked(const ScheduleSpec& spec, const SpecLimits& limits) {
@@ -96,7 +98,9 @@ Result<Schedule> Engine::get_schedule(const std::string& name) {
   return std::move(**s);
 }
 
-Result<std::vector<Schedule>> Engine::list_schedules() { return impl_->store.list_schedules(); }
+Result<std::vector<Schedule>> Engine::list_schedules() {
+  return impl_->store.list_schedules();
+}
 
 Result<SubmitOutcome> Engine::trigger_schedule(const std::string& name) {
   Impl& d = *impl_;

@@ -79,7 +79,8 @@ Result<std::size_t> Engine::Impl::fire_due_schedules(Millis now, std::vector<Err
           // A template the limits now refuse would be refused at every due time: these runs are
           // dropped, reported, and the schedule goes on to its next one.
           const Error& e = job.error();
-          out.problem = schedule_error(s.spec.name, Error(e.code(), e.message(), "job." + e.field()));
+          out.problem =
+              schedule_error(s.spec.name, Error(e.code(), e.message(), "job." + e.field()));
           fire.jobs.clear();
           fire.last_run_at = s.last_run_at;
           cancel_previous = false;
@@ -100,8 +101,7 @@ Result<std::size_t> Engine::Impl::fire_due_schedules(Millis now, std::vector<Err
       // After the fire, so that a fire that lost its fence cancels nothing.
       if (cancel_previous) {
         auto cancelled = g.cancel(s.last_job_id, now, options.retention);
-        if (!cancelled && cancelled.error().code() != ErrorCode::conflict)
-          return cancelled.error();
+        if (!cancelled && cancelled.error().code() != ErrorCode::conflict) return cancelled.error();
         if (cancelled) out.cancelled = std::move(*cancelled);
       }
       return out;

@@ -1,8 +1,8 @@
 #include "jobqd/config.h"
 
+#include <toml++/toml.h>
 #include <boost/json.hpp>
 #include <sstream>
-#include <toml++/toml.h>
 #include <vector>
 
 #include "core/int_text.h"
@@ -204,7 +204,8 @@ Status apply_queue_setting(Config& c, std::string_view queue, std::string_view n
                            std::string_view value) {
   std::string field = "queues." + std::string(queue) + "." + std::string(name);
   if (Status s = check_name("queues", queue); !s.ok())
-    return Error::invalid(field, "\"" + std::string(queue) + "\" is not a queue name: " + s.message());
+    return Error::invalid(field,
+                          "\"" + std::string(queue) + "\" is not a queue name: " + s.message());
   bool known = false;
   Status s = apply_retention(c.retention.queues[std::string(queue)], field, name, value, &known);
   if (known) return s;
@@ -225,7 +226,8 @@ Status apply_toml_file(Config& c, const std::string& path) {
     std::string text;
     if (name == "queues") {
       // [queues.NAME] SETTING = N
-      if (!node.is_table()) return Error::invalid("queues", path + ": must be [queues.NAME] tables");
+      if (!node.is_table())
+        return Error::invalid("queues", path + ": must be [queues.NAME] tables");
       for (const auto& [queue, settings] : *node.as_table()) {
         if (!settings.is_table())
           return Error::invalid("queues", path + ": queues." + std::string(queue.str()) +

@@ -26,11 +26,11 @@ struct Config {
   SyncMode sync = SyncMode::full;
   std::string redis_prefix = "jobq:";  // every key of a redis:// store starts with it
   bool redis_allow_eviction = false;   // accept a Redis whose maxmemory-policy evicts keys
-  std::string api_keys;             // KEY:ROLE,KEY:ROLE; none: loopback only
-  bool insecure = false;            // allow a non-loopback address without keys
-  std::string cors_origins;         // origin,origin: browser pages on them may call the API
-  std::string allowed_hosts;        // name,name: Host names answered while no keys are set
-  std::string log_format = "text";  // text or json
+  std::string api_keys;                // KEY:ROLE,KEY:ROLE; none: loopback only
+  bool insecure = false;               // allow a non-loopback address without keys
+  std::string cors_origins;            // origin,origin: browser pages on them may call the API
+  std::string allowed_hosts;           // name,name: Host names answered while no keys are set
+  std::string log_format = "text";     // text or json
   std::string log_level = "info";
   std::size_t max_body_bytes = 2 << 20;
   std::size_t max_payload_bytes = 1 << 20;
@@ -40,8 +40,8 @@ struct Config {
   int io_threads = 0;  // 0: one per core
   int blocking_threads = 64;
   std::int64_t shutdown_grace_ms = 10'000;
-  std::int64_t request_timeout_ms = 30'000;  // from a request's first byte to its last
-  std::int64_t idle_timeout_ms = 60'000;     // a kept-alive connection between requests
+  std::int64_t request_timeout_ms = 30'000;    // from a request's first byte to its last
+  std::int64_t idle_timeout_ms = 60'000;       // a kept-alive connection between requests
   std::int64_t worker_lost_after_ms = 30'000;  // a worker with no beat for this long is lost
   // retain_completed_ms, retain_cancelled_ms, retain_failed_ms and dead_letter_cap, and each
   // queue's own from the TOML file's [queues.NAME] tables.

@@ -6,11 +6,11 @@
 #include "jobq/engine.h"
 #include "server/live/job_watchers.h"
 #include "server/live/metrics.h"
-#include "server/request/router.h"
 #include "server/live/stream_hub.h"
 #include "server/live/throughput.h"
-#include "server/transport/timers.h"
 #include "server/live/worker_registry.h"
+#include "server/request/router.h"
+#include "server/transport/timers.h"
 
 namespace jobq::server {
 

@@ -11,13 +11,13 @@
 #include <vector>
 
 #include "core/transitions.h"
-#include "store/event_channel.h"
-#include "store/worker_book.h"
 #include "jobq/error.h"
 #include "jobq/job.h"
 #include "jobq/requests.h"
 #include "jobq/schedule.h"
 #include "jobq/store.h"
+#include "store/event_channel.h"
+#include "store/worker_book.h"
 
 namespace jobq {
 
@@ -120,8 +120,9 @@ class WriteGroup {
   // The schedule as this write sees it.
   virtual Result<std::optional<Schedule>> current_schedule(const std::string& name) = 0;
   // All or nothing: if the schedule still has next_run_at == fire.due and is not paused (else a
-  // conflict: another tick or node fired it first, or a pause came after it was read), submits fire.jobs as submit() does and moves the schedule on:
-  // next_run_at, last_run_at, and last_job_id (the last job's id, unchanged if there is none).
+  // conflict: another tick or node fired it first, or a pause came after it was read), submits
+  // fire.jobs as submit() does and moves the schedule on: next_run_at, last_run_at, and last_job_id
+  // (the last job's id, unchanged if there is none).
   virtual Result<std::vector<SubmitOutcome>> fire_schedule(ScheduleFire fire) = 0;
 
  protected:

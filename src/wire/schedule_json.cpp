@@ -51,7 +51,9 @@ Status refuse_nulls(const json::value& v) {
   return {};
 }
 
-json::value time_or_null(Millis t) { return t > 0 ? json::value(format_time(t)) : json::value(); }
+json::value time_or_null(Millis t) {
+  return t > 0 ? json::value(format_time(t)) : json::value();
+}
 
 }  // namespace
 

@@ -44,7 +44,8 @@ TEST(Config, ABlankKeyListIsAnErrorNotAnOpenServer) {
 
 TEST(Config, LimitsAndOriginsAreChecked) {
   Config c;
-  EXPECT_TRUE(apply_setting(c, "cors_origins", "https://app.example.com, http://localhost:3000").ok());
+  EXPECT_TRUE(
+      apply_setting(c, "cors_origins", "https://app.example.com, http://localhost:3000").ok());
   EXPECT_TRUE(apply_setting(c, "cors_origins", "*").ok());
   EXPECT_EQ(apply_setting(c, "cors_origins", "app.example.com").field(), "cors_origins");
   EXPECT_EQ(apply_setting(c, "cors_origins", "https://app.example.com/").field(), "cors_origins");

@@ -303,8 +303,9 @@ TEST_F(RedisStoreTest, AFireSubmitsAndMovesTheScheduleTogetherOrNeither) {
   job.idempotency_key = "schedule:tick:" + std::to_string(due);
   job.run_at = job.created_at = job.updated_at = due;
   auto fire = [&](Millis fence, const Job& run) {
-    return f.store->write(
-        [&](WriteGroup& g) { return g.fire_schedule({"tick", fence, {run}, next, due, due}); });
+    return f.store->write([&](WriteGroup& g) {
+      return g.fire_schedule({"tick", fence, {run}, next, due, due});
+    });
   };
   auto unmoved = [&](const char* why) {
     auto seen = f.store->get(job.id);
@@ -345,8 +346,9 @@ TEST_F(RedisStoreTest, AFireSubmitsAndMovesTheScheduleTogetherOrNeither) {
   // A run whose key is live is that job, and becomes the schedule's last.
   Job again = job;
   again.id = "0190f5d2-7c1e-7a2b-8c3d-4e5f607182aa";
-  auto twice = f.store->write(
-      [&](WriteGroup& g) { return g.fire_schedule({"tick", next, {again}, 0, next, next}); });
+  auto twice = f.store->write([&](WriteGroup& g) {
+    return g.fire_schedule({"tick", next, {again}, 0, next, next});
+  });
   ASSERT_TRUE(twice.ok()) << twice.error().to_string();
   EXPECT_FALSE((*twice)[0].created);
   EXPECT_EQ(f.engine->get_schedule("tick")->last_job_id, job.id);

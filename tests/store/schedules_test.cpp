@@ -235,8 +235,10 @@ TEST_P(Schedules, ChangesWhileTicksFireAreSafe) {
     SchedulePatch p;
     p.overlap = i % 2 ? Overlap::allow : Overlap::skip;
     auto r = engine().update_schedule("tick", p);
-    if (r.ok()) ++changed;
-    else EXPECT_EQ(r.error().code(), ErrorCode::conflict) << r.error().to_string();
+    if (r.ok())
+      ++changed;
+    else
+      EXPECT_EQ(r.error().code(), ErrorCode::conflict) << r.error().to_string();
   }
   sweeper.join();
   EXPECT_EQ(ticks.load(), 100);
@@ -340,7 +342,8 @@ TEST_P(Schedules, BadSchedulesAreRefusedNamingTheField) {
   SchedulePatch bad;
   bad.cron = "nonsense";
   EXPECT_EQ(engine().update_schedule("tick", bad).error().field(), "cron");
-  EXPECT_EQ(engine().get_schedule("tick")->spec.cron, "* * * * *") << "a refused change changes nothing";
+  EXPECT_EQ(engine().get_schedule("tick")->spec.cron, "* * * * *")
+      << "a refused change changes nothing";
   EXPECT_EQ(engine().update_schedule("nope", {}).error().code(), ErrorCode::not_found);
 }
 
@@ -393,7 +396,8 @@ TEST_P(Schedules, ATemplateTheLimitsNowRefuseIsReportedAndTheRestOfTheTickRuns) 
 // As if the process died inside the write that fires a due time: the job and the schedule's move
 // roll back together, and the next tick fires that due time once.
 TEST_P(Schedules, AFiringThatFailsMidWayKeepsNeitherItsJobNorItsMove) {
-  if (GetParam() != "sqlite") GTEST_SKIP() << "the memory and redis stores do not roll a write group back";
+  if (GetParam() != "sqlite")
+    GTEST_SKIP() << "the memory and redis stores do not roll a write group back";
   Schedule s = create(every_minute());
   f.clock.set(kFirstMinute);
   auto run = f.engine->get_schedule("tick");
@@ -405,8 +409,8 @@ TEST_P(Schedules, AFiringThatFailsMidWayKeepsNeitherItsJobNorItsMove) {
     job.queue = "default";
     job.payload = "null";
     job.run_at = job.created_at = job.updated_at = kFirstMinute;
-    auto fired = g.fire_schedule({"tick", s.next_run_at, {job}, kFirstMinute + kMinute,
-                                  kFirstMinute, kFirstMinute});
+    auto fired = g.fire_schedule(
+        {"tick", s.next_run_at, {job}, kFirstMinute + kMinute, kFirstMinute, kFirstMinute});
     EXPECT_TRUE(fired.ok());
     throw std::runtime_error("power cut");
   });

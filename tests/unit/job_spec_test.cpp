@@ -56,8 +56,8 @@ TEST(JobSpecJson, JitterIsTrueFalseOrAFraction) {
   EXPECT_EQ(parse(R"({"type":"t","backoff":{"jitter":0.1}})")->backoff->jitter, 0.1);
   EXPECT_EQ(parse(R"({"type":"t","backoff":{"jitter":0}})")->backoff->jitter, 0.0);
   for (const char* bad : {"1", "1.5", "-0.1", "\"yes\""})
-    expect_invalid(parse(std::string(R"({"type":"t","backoff":{"jitter":)") + bad + "}}"),
-                   bad, "backoff.jitter");
+    expect_invalid(parse(std::string(R"({"type":"t","backoff":{"jitter":)") + bad + "}}"), bad,
+                   "backoff.jitter");
 }
 
 TEST(JobSpecJson, ANullPayloadIsTheJsonNull) {

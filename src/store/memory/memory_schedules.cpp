@@ -10,8 +10,7 @@ namespace jobq {
 Status MemoryStore::insert_schedule(const Schedule& schedule) {
   std::lock_guard lock(mutex_);
   if (!schedules_.emplace(schedule.spec.name, schedule).second)
-    return Error(ErrorCode::conflict, "a schedule named " + schedule.spec.name + " exists",
-                 "name");
+    return Error(ErrorCode::conflict, "a schedule named " + schedule.spec.name + " exists", "name");
   return {};
 }
 

@@ -47,10 +47,11 @@ double to_real(std::string_view s) {
 // As common.lua's ZERO: these fields are at their zero at "0", every other one at "".
 bool at_zero(std::string_view field, std::string_view value) {
   static const std::unordered_set<std::string_view> zero_is_0 = {
-      "priority",      "progress",        "attempt",        "max_attempts",     "backoff_initial_ms",
-      "backoff_factor", "backoff_max_ms", "backoff_jitter", "timeout_ms",       "soft_timeout_ms",
-      "run_at",        "lease_ms",        "lease_expires_at", "cancel_requested", "started_at",
-      "completed_at",  "expires_at",      "result_ttl_ms"};
+      "priority",           "progress",         "attempt",        "max_attempts",
+      "backoff_initial_ms", "backoff_factor",   "backoff_max_ms", "backoff_jitter",
+      "timeout_ms",         "soft_timeout_ms",  "run_at",         "lease_ms",
+      "lease_expires_at",   "cancel_requested", "started_at",     "completed_at",
+      "expires_at",         "result_ttl_ms"};
   return value.empty() || (value == "0" && zero_is_0.count(field) > 0);
 }
 

@@ -127,8 +127,7 @@ Result<Schedule> RedisStore::remove_schedule(const std::string& name) {
 // Every operation of a write is applied as it runs (one script or command each: redis_store.h),
 // so the writer's connection sees what the group wrote before, as current() does for jobs.
 Result<std::optional<Schedule>> RedisStore::current_schedule(const std::string& name) {
-  return found(writer_connection().call({"HGETALL", scripts_.prefix() + "schedule:" + name}),
-               name);
+  return found(writer_connection().call({"HGETALL", scripts_.prefix() + "schedule:" + name}), name);
 }
 
 Result<std::vector<SubmitOutcome>> RedisStore::fire_schedule(ScheduleFire fire) {

@@ -13,7 +13,9 @@ using sqlite::Statement;
 
 namespace {
 
-std::string record_of(const Schedule& s) { return boost::json::serialize(schedule_to_json(s)); }
+std::string record_of(const Schedule& s) {
+  return boost::json::serialize(schedule_to_json(s));
+}
 
 // A row's record; one that does not read is a store failure, not a user's error.
 Schedule schedule_of(const Statement& st, int col) {
@@ -51,8 +53,7 @@ void save_schedule(Database& db, const Schedule& s) {
 
 Status SqliteStore::insert_schedule(const Schedule& schedule) {
   if (load_schedule(*db_, schedule.spec.name))
-    return Error(ErrorCode::conflict, "a schedule named " + schedule.spec.name + " exists",
-                 "name");
+    return Error(ErrorCode::conflict, "a schedule named " + schedule.spec.name + " exists", "name");
   save_schedule(*db_, schedule);
   return {};
 }
