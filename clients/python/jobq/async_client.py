@@ -21,7 +21,7 @@ from .calls import Call, ListFilter, Steps
 from .client import resolve
 from .job import Job, Page
 from .operator_calls import QueueInfo, WorkerInfo
-from .schedule_calls import ScheduleInfo, template as _template
+from .schedule_calls import ScheduleInfo
 from .worker_calls import AckAndLease
 
 T = TypeVar("T")
@@ -207,7 +207,7 @@ class AsyncClient:
         job_options: the job fields of submit() but delay_ms, run_at, depends_on and
         idempotency_key. overlap: allow, skip or cancel_previous; misfire: skip, run_once or run_all.
         -> the schedule, with its next_run_at."""
-        return await self._run(sc.create(name, cron, _template(type, payload, job_options), timezone,
+        return await self._run(sc.create(name, cron, calls.job_body(type, payload, job_options), timezone,
                                    overlap, misfire, misfire_limit, paused))
 
     async def schedules(self) -> List[ScheduleInfo]:

@@ -89,14 +89,19 @@ def field(key: str) -> Callable[[Any], Any]:
 
 # Producers.
 
-def submit(type: str, payload: Any, options: Mapping[str, Any]) -> Call[Job]:
+def job_body(type: str, payload: Any, options: Mapping[str, Any]) -> Dict[str, Any]:
+    """A job's fields as POST /jobs takes them (a schedule's template too)."""
     if not isinstance(type, str) or not type:
         raise ValueError(f"a job's type must be a non-empty string, got {type!r}")
     spec: Dict[str, Any] = {"type": type}
     if payload is not None:
         spec["payload"] = payload
     spec.update(options)
-    return Call("POST", "/jobs", spec, decode=job)
+    return spec
+
+
+def submit(type: str, payload: Any, options: Mapping[str, Any]) -> Call[Job]:
+    return Call("POST", "/jobs", job_body(type, payload, options), decode=job)
 
 
 def submit_many(specs: Iterable[Mapping[str, Any]]) -> Call[List[Job]]:

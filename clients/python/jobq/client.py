@@ -13,7 +13,7 @@ from .errors import ConnectionFailed
 from .event_stream import EventStream
 from .job import Job, Page
 from .operator_calls import QueueInfo, WorkerInfo
-from .schedule_calls import ScheduleInfo, template as _template
+from .schedule_calls import ScheduleInfo
 from .sse import read_events
 from .transport import Transport
 from .worker_calls import AckAndLease
@@ -252,7 +252,7 @@ class Client:
         job_options: the job fields of submit() but delay_ms, run_at, depends_on and
         idempotency_key. overlap: allow, skip or cancel_previous; misfire: skip, run_once or run_all.
         -> the schedule, with its next_run_at."""
-        return self._run(sc.create(name, cron, _template(type, payload, job_options), timezone,
+        return self._run(sc.create(name, cron, calls.job_body(type, payload, job_options), timezone,
                                    overlap, misfire, misfire_limit, paused))
 
     def schedules(self) -> List[ScheduleInfo]:

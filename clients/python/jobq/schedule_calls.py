@@ -26,17 +26,6 @@ class ScheduleInfo(TypedDict):
     updated_at: str
 
 
-def template(type: str, payload: Any, options: Mapping[str, Any]) -> Dict[str, Any]:
-    """The job each run submits, as submit() would send it."""
-    if not isinstance(type, str) or not type:
-        raise ValueError(f"a job's type must be a non-empty string, got {type!r}")
-    fields: Dict[str, Any] = {"type": type}
-    if payload is not None:
-        fields["payload"] = payload
-    fields.update(options)
-    return fields
-
-
 def _path(name: str, tail: str = "") -> str:
     return f"/schedules/{seg(name, 'name')}{tail}"
 
