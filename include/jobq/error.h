@@ -41,6 +41,9 @@ class Error {
   const std::string& message() const { return message_; }
   const std::string& field() const { return field_; }
   std::string to_string() const;
+  // The same error, about a field of `outer`: "type" within "job" is "job.type"; no field is
+  // `outer` itself.
+  Error within(const std::string& outer) const;
 
  private:
   ErrorCode code_ = ErrorCode::ok;

@@ -29,4 +29,8 @@ std::string Error::to_string() const {
   return s;
 }
 
+Error Error::within(const std::string& outer) const {
+  return {code_, message_, field_.empty() ? outer : outer + "." + field_};
+}
+
 }  // namespace jobq

@@ -18,8 +18,7 @@ Result<CronSchedule> validate_schedule(const ScheduleSpec& s, const SpecLimits& 
                           "each run's key is the schedule's name and due time");
   SpecLimits one_tag_less = limits;
   one_tag_less.max_tags -= 1;  // the schedule's own tag
-  if (Status st = validate_spec(job, one_tag_less); !st.ok())
-    return Error(st.code(), st.message(), "job." + st.field());
+  if (Status st = validate_spec(job, one_tag_less); !st.ok()) return st.within("job");
   if (s.misfire_limit < 1 || s.misfire_limit > kMaxMisfireLimit)
     return Error::invalid("misfire_limit",
                           "must be between 1 and " + std::to_string(kMaxMisfireLimit));

@@ -56,9 +56,8 @@ Result<Schedule> Engine::update_schedule(const std::string& name, const Schedule
 
 Result<Schedule> Engine::Impl::update_schedule_once(const std::string& name,
                                                     const SchedulePatch& patch) {
-  Impl& d = *this;
-  Millis now = d.clock.now();
-  return d.store.write([&](WriteGroup& g) -> Result<Schedule> {
+  Millis now = clock.now();
+  return store.write([&](WriteGroup& g) -> Result<Schedule> {
     auto current = g.current_schedule(name);
     if (!current) return current.error();
     if (!*current) return no_schedule(name);
@@ -74,7 +73,7 @@ Result<Schedule> Engine::Impl::update_schedule_once(const std::string& name,
     if (patch.misfire) spec.misfire = *patch.misfire;
     if (patch.misfire_limit) spec.misfire_limit = *patch.misfire_limit;
     if (patch.paused) spec.paused = *patch.paused;
-    auto cron = checked(spec, d.limits());
+    auto cron = checked(spec, limits());
     if (!cron) return cron.error();
     if (retime) {
       auto next = first_due(*cron, now);

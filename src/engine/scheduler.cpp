@@ -21,7 +21,7 @@ struct Fired {
 
 Error schedule_error(const std::string& name, const Error& e) {
   return Error(e.code(), "schedule " + name + ": " + e.message(),
-               "schedules." + name + (e.field().empty() ? "" : "." + e.field()));
+               e.within("schedules." + name).field());
 }
 
 }  // namespace
@@ -78,9 +78,7 @@ Result<std::size_t> Engine::Impl::fire_due_schedules(Millis now, std::vector<Err
         if (!job) {
           // A template the limits now refuse would be refused at every due time: these runs are
           // dropped, reported, and the schedule goes on to its next one.
-          const Error& e = job.error();
-          out.problem =
-              schedule_error(s.spec.name, Error(e.code(), e.message(), "job." + e.field()));
+          out.problem = schedule_error(s.spec.name, job.error().within("job"));
           fire.jobs.clear();
           fire.last_run_at = s.last_run_at;
           cancel_previous = false;

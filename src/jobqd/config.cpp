@@ -35,33 +35,34 @@ Status read_schedule(Config& c, std::string_view name, const toml::table& table,
     return Error::invalid(field + ".name", path + ": the table's name is the schedule's");
   json.as_object()["name"] = name;
   auto spec = schedule_spec_from_json(json);
-  if (!spec) {
-    const Error& e = spec.error();
-    return Error::invalid(field + "." + e.field(), path + ": " + e.message());
-  }
+  if (!spec)
+    return Error::invalid(spec.error().within(field).field(), path + ": " + spec.error().message());
   c.schedules.push_back({std::move(*spec), table.contains("paused")});
   return {};
 }
 
 constexpr std::int64_t kMaxDeadLetterCap = 100'000'000;
 
-// One retention setting into `r`'s fields, which may be std::optional (a queue's own).
+bool is_retention_setting(std::string_view name) {
+  return name == "retain_completed_ms" || name == "retain_cancelled_ms" ||
+         name == "retain_failed_ms" || name == "dead_letter_cap";
+}
+
+// One retention setting (is_retention_setting) into `r`'s fields, which may be std::optional (a
+// queue's own).
 template <typename Retention>
 Status apply_retention(Retention& r, std::string_view field, std::string_view name,
-                       std::string_view value, bool* known) {
+                       std::string_view value) {
   auto number = [&](auto& into, std::int64_t hi) -> Status {
     auto n = parse_int(field, value, 0, hi);
     if (!n) return n.error();
     into = *n;
     return {};
   };
-  *known = true;
   if (name == "retain_completed_ms") return number(r.completed_ms, kMaxDelayMs);
   if (name == "retain_cancelled_ms") return number(r.cancelled_ms, kMaxDelayMs);
   if (name == "retain_failed_ms") return number(r.failed_ms, kMaxDelayMs);
-  if (name == "dead_letter_cap") return number(r.dead_letter_cap, kMaxDeadLetterCap);
-  *known = false;
-  return {};
+  return number(r.dead_letter_cap, kMaxDeadLetterCap);
 }
 
 }  // namespace
@@ -194,9 +195,7 @@ Status apply_setting(Config& c, std::string_view name, std::string_view value) {
   if (name == "request_timeout_ms") return number(c.request_timeout_ms, 100, 3'600'000);
   if (name == "idle_timeout_ms") return number(c.idle_timeout_ms, 100, 86'400'000);
   if (name == "worker_lost_after_ms") return number(c.worker_lost_after_ms, 1000, 86'400'000);
-  bool known = false;
-  Status s = apply_retention(c.retention, name, name, value, &known);
-  if (known) return s;
+  if (is_retention_setting(name)) return apply_retention(c.retention, name, name, value);
   return Error::invalid(std::string(name), "unknown setting");
 }
 
@@ -206,9 +205,8 @@ Status apply_queue_setting(Config& c, std::string_view queue, std::string_view n
   if (Status s = check_name("queues", queue); !s.ok())
     return Error::invalid(field,
                           "\"" + std::string(queue) + "\" is not a queue name: " + s.message());
-  bool known = false;
-  Status s = apply_retention(c.retention.queues[std::string(queue)], field, name, value, &known);
-  if (known) return s;
+  if (is_retention_setting(name))
+    return apply_retention(c.retention.queues[std::string(queue)], field, name, value);
   return Error::invalid(field,
                         "unknown queue setting: a queue may have retain_completed_ms, "
                         "retain_cancelled_ms, retain_failed_ms and dead_letter_cap");

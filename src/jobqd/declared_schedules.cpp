@@ -9,8 +9,7 @@ namespace jobq {
 namespace {
 
 Error named(const std::string& name, const Error& e) {
-  std::string field = "schedules." + name + (e.field().empty() ? "" : "." + e.field());
-  return Error(e.code(), e.message(), field);
+  return e.within("schedules." + name);
 }
 
 SchedulePatch everything(const ScheduleSpec& s) {
@@ -38,7 +37,7 @@ Status apply_declared_schedules(Engine& engine, const std::vector<DeclaredSchedu
       // Another node sharing the store may have created it first; it reads as that one's.
       if (!created && created.error().code() != ErrorCode::conflict)
         return named(name, created.error());
-      spdlog::info("schedule {} created from the config file", name);
+      if (created) spdlog::info("schedule {} created from the config file", name);
       continue;
     }
     ScheduleSpec want = d.spec;

@@ -16,10 +16,7 @@ namespace {
 Result<JobSpec> template_from_json(const json::value& v, std::string_view field) {
   if (!v.is_object()) return Error::invalid(std::string(field), "must be a JSON object (a job)");
   auto spec = job_spec_from_json(v);
-  if (!spec) {
-    const Error& e = spec.error();
-    return Error(e.code(), e.message(), std::string(field) + "." + e.field());
-  }
+  if (!spec) return spec.error().within(std::string(field));
   return spec;
 }
 
