@@ -10,7 +10,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from jobqd import (JOBQD, START_TIMEOUT_S, STOP_TIMEOUT_S, Server, assert_error, free_port, unique,
+from jobqd import (JOBQD, START_TIMEOUT_S, STOP_TIMEOUT_S, Server, assert_error, config_file, free_port, unique,
                    wait_until)
 
 KEYS = {"admin": "a", "producer": "p", "worker": "w", "viewer": "v"}
@@ -283,13 +283,6 @@ class LoopbackOnlyWithoutKeys(unittest.TestCase):
 class SettingsPrecedence(unittest.TestCase):
     """Flags beat JOBQ_* variables, which beat the --config TOML file (docs/api.md "Settings")."""
 
-    def toml(self, text):
-        fd, path = tempfile.mkstemp(prefix="jobqd-", suffix=".toml")
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        self.addCleanup(os.unlink, path)
-        return path
-
     def check_listens_on(self, p, port, not_on=()):
         p.wait_healthy(port)
         for other in not_on:
@@ -309,25 +302,25 @@ class SettingsPrecedence(unittest.TestCase):
 
     def test_the_config_file_is_used_without_flag_or_variable(self):
         port = free_port()
-        path = self.toml(f'listen = "127.0.0.1:{port}"\nstore = "memory:"\n')
+        path = config_file(self, f'listen = "127.0.0.1:{port}"\nstore = "memory:"\n')
         p = Process(self, ["--config", path])
         self.check_listens_on(p, port)
 
     def test_the_variable_beats_the_config_file(self):
         file_port, env_port = free_port(), free_port()
-        path = self.toml(f'listen = "127.0.0.1:{file_port}"\nstore = "memory:"\n')
+        path = config_file(self, f'listen = "127.0.0.1:{file_port}"\nstore = "memory:"\n')
         p = Process(self, ["--config", path], env=clean_env(JOBQ_LISTEN=f"127.0.0.1:{env_port}"))
         self.check_listens_on(p, env_port, not_on=[file_port])
 
     def test_the_flag_beats_the_config_file(self):
         file_port, flag_port = free_port(), free_port()
-        path = self.toml(f'listen = "127.0.0.1:{file_port}"\nstore = "memory:"\n')
+        path = config_file(self, f'listen = "127.0.0.1:{file_port}"\nstore = "memory:"\n')
         p = Process(self, ["--config", path, "--listen", f"127.0.0.1:{flag_port}"])
         self.check_listens_on(p, flag_port, not_on=[file_port])
 
     def test_api_keys_from_a_config_table(self):
         port = free_port()
-        path = self.toml(f'listen = "127.0.0.1:{port}"\nstore = "memory:"\n[api_keys]\nsecret = "viewer"\n')
+        path = config_file(self, f'listen = "127.0.0.1:{port}"\nstore = "memory:"\n[api_keys]\nsecret = "viewer"\n')
         p = Process(self, ["--config", path]).wait_healthy(port)
         for key, status in ((None, 401), ("secret", 200)):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)

@@ -124,11 +124,12 @@ class DeclaredInTheConfigFile(unittest.TestCase):
             s = api.call("GET", "/schedules/nightly")
             self.assertEqual((s["cron"], s["timezone"], s["job"]["queue"], s["job"]["payload"]),
                              ("0 3 * * *", "Europe/Berlin", "reports", {"kind": "daily"}))
-            api.call("POST", "/schedules/nightly/pause")
+            paused = api.call("POST", "/schedules/nightly/pause")
             server.restart()
             again = server.api().call("GET", "/schedules/nightly")
             self.assertTrue(again["paused"], "a pause made through the API stays")
-            self.assertEqual((again["created_at"], again["updated_at"]), (s["created_at"], again["updated_at"]))
+            self.assertEqual((again["created_at"], again["updated_at"]), (s["created_at"], paused["updated_at"]),
+                             "the unchanged file changed nothing at the restart")
             with open(path, "w") as f:
                 f.write('[schedules.nightly]\ncron = "@hourly"\npaused = false\n'
                         'job = { type = "report", queue = "reports" }\n')
