@@ -13,6 +13,7 @@
 #include "jobq/error.h"
 #include "jobq/events.h"
 #include "jobq/job.h"
+#include "jobq/limits.h"
 #include "jobq/requests.h"
 #include "jobq/schedule.h"
 #include "jobq/stats.h"
@@ -69,6 +70,12 @@ class Engine {
   Status pause_queue(const std::string& queue);
   Status resume_queue(const std::string& queue);
   Result<std::vector<std::string>> paused_queues();
+
+  // Limits per queue and per type (include/jobq/limits.h): leases pass over the jobs they hold
+  // back. Durable; limits that are none() remove the setting. The scope's name is checked as a
+  // queue's or a type's.
+  Status set_limits(const LimitSetting& setting);
+  Result<std::vector<LimitSetting>> limits();
 
   // Cron schedules (include/jobq/schedule.h; docs/engine.md "Schedules"). tick() fires them.
   // Creating one computes its first due time from now; a change of cron or timezone, or a resume,

@@ -40,6 +40,8 @@ Engine::Engine(Store& store, const Clock& clock, EventBus& bus, EngineOptions op
     : impl_(std::make_unique<Impl>(*this, store, clock, bus, options)) {
   if (EventChannel* channel = store.shared_events())
     impl_->relay = std::make_unique<EventRelay>(*this, bus, *channel);
+  auto limits = store.limits();
+  impl_->limited = limits && !limits->empty();
 }
 
 Engine::~Engine() {
@@ -61,11 +63,11 @@ Engine::Impl::Impl(Engine& engine, Store& s, const Clock& c, EventBus& b, Engine
       bus(b),
       options(o),
       rng_state_(o.jitter_seed ? o.jitter_seed : std::random_device{}()) {
-  waiters =
-      std::make_unique<LeaseWaiters>([this](const LeaseRequest& r) { return store.has_ready(r); },
-                                     [&engine](const LeaseRequest& r, LeaseCallback done) {
-                                       engine.lease_now_async(r, std::move(done));
-                                     });
+  waiters = std::make_unique<LeaseWaiters>(
+      [this](const LeaseRequest& r) { return store.has_ready(r, clock.now()); },
+      [&engine](const LeaseRequest& r, LeaseCallback done) {
+        engine.lease_now_async(r, std::move(done));
+      });
 }
 
 void Engine::Impl::drain() {
@@ -107,6 +109,7 @@ void Engine::Impl::publish_finished(const Job& job, std::vector<Job>& dependents
   for (const Job& d : dependents)
     if (d.status == JobStatus::queued) ready.push_back(d);
   if (!ready.empty()) waiters->offer(ready);
+  if (limited.load()) wake_waiters();  // a running job that stopped may free its queue's cap
 }
 
 std::int64_t Engine::Impl::backoff_delay(const Job& job) {

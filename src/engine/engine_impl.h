@@ -2,6 +2,7 @@
 // engine_finish.cpp, engine_queries.cpp, engine_sweep.cpp).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <future>
@@ -69,6 +70,9 @@ struct Engine::Impl {
   EventBus& bus;
   EngineOptions options;
   std::unique_ptr<LeaseWaiters> waiters;
+  // Whether any limit is set (as last seen: another node may set one): then a job that stops
+  // running, and each tick (a bucket refills), may let a waiting lease have a job.
+  std::atomic<bool> limited{false};
   std::unique_ptr<EventRelay> relay;  // with a store that several nodes share
 
  private:

@@ -47,6 +47,13 @@ Result<TickReport> Engine::tick() {
   auto trimmed = d.trim_dead_letters();
   if (!trimmed) return trimmed.error();
   report.purged += *trimmed;
+
+  // A rate's bucket refills with time, and on a shared store another node's job may have
+  // stopped: waiting leases look again.
+  auto limits = d.store.limits();
+  if (!limits) return limits.error();
+  d.limited = !limits->empty();
+  if (d.limited) d.wake_waiters();
   return report;
 }
 

@@ -18,20 +18,23 @@ void ReadyIndex::remove(const std::string& queue, const std::string& type, Entry
 }
 
 std::optional<ReadyIndex::Entry> ReadyIndex::best(const std::vector<std::string>& queues,
-                                                  const std::vector<std::string>& types) const {
+                                                  const std::vector<std::string>& types,
+                                                  const Admits& admits) const {
   std::optional<Entry> best;
-  auto consider = [&best](const Ordered& set) {
-    if (!set.empty() && (!best || *set.begin() < *best)) best = *set.begin();
+  // The limits are asked only about a set that would win.
+  auto consider = [&](const std::string& queue, const std::string& type, const Ordered& set) {
+    if (!set.empty() && (!best || *set.begin() < *best) && (!admits || admits(queue, type)))
+      best = *set.begin();
   };
   for (const auto& queue : queues) {
     if (paused_.contains(queue)) continue;
     auto q = queues_.find(queue);
     if (q == queues_.end()) continue;
     if (types.empty()) {
-      for (const auto& [type, set] : q->second) consider(set);
+      for (const auto& [type, set] : q->second) consider(queue, type, set);
     } else {
       for (const auto& type : types) {
-        if (auto t = q->second.find(type); t != q->second.end()) consider(t->second);
+        if (auto t = q->second.find(type); t != q->second.end()) consider(queue, type, t->second);
       }
     }
   }

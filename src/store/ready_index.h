@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -24,9 +25,13 @@ class ReadyIndex {
 
   void add(const std::string& queue, const std::string& type, Entry e);
   void remove(const std::string& queue, const std::string& type, Entry e);
-  // The best entry across `queues` and `types` (empty types: any type); paused queues have none.
+  // Whether the jobs of a queue and type may start now (their limits); empty: all may.
+  using Admits = std::function<bool(const std::string& queue, const std::string& type)>;
+  // The best entry across `queues` and `types` (empty types: any type) among those `admits`
+  // lets start; paused queues have none.
   std::optional<Entry> best(const std::vector<std::string>& queues,
-                            const std::vector<std::string>& types) const;
+                            const std::vector<std::string>& types,
+                            const Admits& admits = {}) const;
   std::size_t size() const { return size_; }
   void clear();
   void set_paused(const std::string& queue, bool paused);

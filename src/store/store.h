@@ -13,6 +13,7 @@
 #include "core/transitions.h"
 #include "jobq/error.h"
 #include "jobq/job.h"
+#include "jobq/limits.h"
 #include "jobq/requests.h"
 #include "jobq/schedule.h"
 #include "jobq/store.h"
@@ -67,7 +68,9 @@ class WriteGroup {
   virtual Result<std::vector<SubmitOutcome>> submit(std::vector<Job> jobs) = 0;
 
   // Leases up to max_jobs ready jobs, best priority first, then submit order, across the queues
-  // and types asked for; each gets a fresh lease token.
+  // and types asked for; each gets a fresh lease token. It passes over the jobs of a queue or a
+  // type at one of its limits (as many running as its cap, no token left in its rate's bucket),
+  // and each job it starts takes a token from the buckets of its queue's and its type's rates.
   virtual Result<std::vector<Job>> lease(const LeaseRequest& request, Millis now) = 0;
 
   virtual Result<Job> heartbeat(const std::string& id, const std::string& token,
@@ -106,6 +109,9 @@ class WriteGroup {
 
   // A paused queue keeps its jobs but leases none of them; durable.
   virtual Status set_queue_paused(const std::string& queue, bool paused) = 0;
+  // The limits of a queue or a type (none(): it has none); durable. A rate that changes starts
+  // from a full bucket; one that stays keeps its bucket.
+  virtual Status set_limits(const LimitSetting& setting) = 0;
 
   // The job as this write sees it, with what the group wrote before it.
   virtual Result<std::optional<Job>> current(const std::string& id) = 0;
@@ -158,11 +164,12 @@ class Store {
   }
 
   // Reads, from any thread, outside any write.
-  // Cheap: is there a ready job this request would get?
-  virtual bool has_ready(const LeaseRequest& request) = 0;
+  // Cheap: is there a ready job this request would get at `now` (within the limits)?
+  virtual bool has_ready(const LeaseRequest& request, Millis now) = 0;
   // Running jobs whose lease has expired or whose hard timeout has passed.
   virtual Result<std::vector<Job>> overdue(Millis now, std::size_t limit) = 0;
   virtual Result<std::vector<std::string>> paused_queues() = 0;
+  virtual Result<std::vector<LimitSetting>> limits() = 0;  // by scope, then name
   virtual Result<std::optional<Job>> get(const std::string& id) = 0;
   virtual Result<JobPage> list(const JobFilter& filter, const ListOptions& options) = 0;
   virtual Result<StoreStats> stats(std::size_t recent_runs) = 0;

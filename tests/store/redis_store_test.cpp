@@ -144,22 +144,28 @@ TEST_F(RedisStoreTest, KeysOfAnotherProgramUnderThePrefixAreRefusedAtOpen) {
   EXPECT_NE(from_newer.error().message().find("layout 99"), std::string::npos)
       << from_newer.error().message();
 
-  EXPECT_EQ(admin({"GET", prefix() + "schema"}), "2");  // the fixture's store marked its prefix
+  EXPECT_EQ(admin({"GET", prefix() + "schema"}), "3");  // the fixture's store marked its prefix
 }
 
-TEST_F(RedisStoreTest, LayoutOneIsUpgradedAtOpenWithEachQueuesDeadLetters) {
+TEST_F(RedisStoreTest, LayoutOneIsUpgradedAtOpenWithEachQueuesDeadLettersAndRunningCounts) {
   f.submit("t", "mail");
-  auto leased = f.lease(1, {"mail"});
-  ASSERT_EQ(leased.size(), 1u);
+  f.submit("t", "mail");
+  auto leased = f.lease(2, {"mail"});
+  ASSERT_EQ(leased.size(), 2u);
   ASSERT_TRUE(f.engine->fail(leased[0].id, leased[0].lease_token, {"x", "", false}).ok());
-  // As layout 1 left it: the failed job in the dead set of all queues only.
+  // As layout 1 left it: the failed job in the dead set of all queues only, and no running
+  // counts (layout 3's).
   std::string own = prefix() + "dead:4:mail";
   EXPECT_EQ(admin({"ZCARD", own}), "1");
   EXPECT_EQ(admin({"DEL", own}), "1");
+  EXPECT_EQ(admin({"HGET", prefix() + "busy", "queue:mail"}), "1");
+  EXPECT_EQ(admin({"DEL", prefix() + "busy"}), "1");
   EXPECT_EQ(admin({"SET", prefix() + "schema", "1"}), "OK");
 
   f.open();  // a new jobq on the old layout
-  EXPECT_EQ(admin({"GET", prefix() + "schema"}), "2");
+  EXPECT_EQ(admin({"GET", prefix() + "schema"}), "3");
+  EXPECT_EQ(admin({"HGET", prefix() + "busy", "queue:mail"}), "1");
+  EXPECT_EQ(admin({"HGET", prefix() + "busy", "type:t"}), "1");
   EXPECT_EQ(admin({"ZCARD", own}), "1");
   Job failed = f.get(leased[0].id);
   char member[64];

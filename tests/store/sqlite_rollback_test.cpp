@@ -102,13 +102,13 @@ TEST_F(SqliteRollback, AWorkThatThrowsRollsBackItsWholeGroupAndEveryCallerGetsUn
     EXPECT_FALSE(stored->has_value()) << "a job of the rolled-back group was kept";
   }
   EXPECT_EQ(store.ready_count(), 0u);
-  EXPECT_FALSE(store.has_ready(any_job()));
+  EXPECT_FALSE(store.has_ready(any_job(), 0));
 
   // The store writes on after it.
   Job later = new_job(clock.now());
   auto submitted = store.write([&](WriteGroup& g) { return g.submit({later}); });
   ASSERT_TRUE(submitted.ok()) << submitted.error().to_string();
-  EXPECT_TRUE(store.has_ready(any_job()));
+  EXPECT_TRUE(store.has_ready(any_job(), 0));
   EXPECT_EQ(store.ready_count(), 1u);
 }
 
@@ -131,7 +131,7 @@ TEST_F(SqliteRollback, ALeaseInARolledBackGroupLeavesItsJobReady) {
   ASSERT_TRUE(stored.ok() && stored->has_value());
   EXPECT_EQ((*stored)->status, JobStatus::queued);
   EXPECT_EQ((*stored)->attempt, 0);
-  EXPECT_TRUE(store.has_ready(any_job()));
+  EXPECT_TRUE(store.has_ready(any_job(), 0));
   EXPECT_EQ(store.ready_count(), 1u);
   auto again = store.write([&](WriteGroup& g) { return g.lease(any_job(), clock.now()); });
   ASSERT_TRUE(again.ok()) << again.error().to_string();

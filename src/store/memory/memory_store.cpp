@@ -22,6 +22,7 @@ void MemoryStore::index(const Job& j) {
       break;
     case JobStatus::running:
       running_.insert(j.seq);
+      gate_.count_running(j.queue, j.type, +1);
       break;
     case JobStatus::waiting:
       break;
@@ -36,7 +37,7 @@ void MemoryStore::index(const Job& j) {
 void MemoryStore::unindex(const Job& j) {
   ready_.remove(j.queue, j.type, {j.priority, j.seq});
   scheduled_.erase({j.run_at, j.seq});
-  running_.erase(j.seq);
+  if (running_.erase(j.seq)) gate_.count_running(j.queue, j.type, -1);
   finished_.erase({j.completed_at, j.seq});
   expiring_.erase({j.expires_at, j.seq});
   dead_letters_.erase({j.completed_at, j.seq});
@@ -103,23 +104,31 @@ Result<std::vector<SubmitOutcome>> MemoryStore::submit_locked(std::vector<Job> j
   return out;
 }
 
+std::optional<ReadyIndex::Entry> MemoryStore::best_ready(const LeaseRequest& r, Millis now) const {
+  if (gate_.empty()) return ready_.best(r.queues, r.types);
+  return ready_.best(r.queues, r.types, [&](const std::string& queue, const std::string& type) {
+    return gate_.admits(queue, type, now);
+  });
+}
+
 Result<std::vector<Job>> MemoryStore::lease(const LeaseRequest& r, Millis now) {
   std::lock_guard lock(mutex_);
   std::vector<Job> out;
   while (int(out.size()) < r.max_jobs) {
-    auto best = ready_.best(r.queues, r.types);
+    auto best = best_ready(r, now);
     if (!best) break;
     Job& job = jobs_.at(best->seq);
     Status s = modify(job, [&](Job& j) { return start(j, r.worker_id, r.lease_ms, now); });
     if (!s.ok()) return s;
+    gate_.take(job.queue, job.type, now, [](const auto&, const auto&) {});
     out.push_back(job);
   }
   return out;
 }
 
-bool MemoryStore::has_ready(const LeaseRequest& r) {
+bool MemoryStore::has_ready(const LeaseRequest& r, Millis now) {
   std::lock_guard lock(mutex_);
-  return ready_.best(r.queues, r.types).has_value();
+  return best_ready(r, now).has_value();
 }
 
 Result<Job> MemoryStore::heartbeat(const std::string& id, const std::string& token,
@@ -295,6 +304,17 @@ Status MemoryStore::set_queue_paused(const std::string& queue, bool paused) {
 Result<std::vector<std::string>> MemoryStore::paused_queues() {
   std::lock_guard lock(mutex_);
   return ready_.paused();
+}
+
+Status MemoryStore::set_limits(const LimitSetting& setting) {
+  std::lock_guard lock(mutex_);
+  gate_.set(setting);
+  return {};
+}
+
+Result<std::vector<LimitSetting>> MemoryStore::limits() {
+  std::lock_guard lock(mutex_);
+  return gate_.all();
 }
 
 Result<Job> MemoryStore::remove(const std::string& id) {

@@ -7,6 +7,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "store/limit_gate.h"
 #include "store/ready_index.h"
 #include "store/store.h"
 
@@ -15,9 +16,10 @@ namespace jobq {
 class MemoryStore final : public Store, private WriteGroup {
  public:
   void write_async(WriteWork work, WriteDone done) override;
-  bool has_ready(const LeaseRequest& request) override;
+  bool has_ready(const LeaseRequest& request, Millis now) override;
   Result<std::vector<Job>> overdue(Millis now, std::size_t limit) override;
   Result<std::vector<std::string>> paused_queues() override;
+  Result<std::vector<LimitSetting>> limits() override;
   Result<std::optional<Job>> get(const std::string& id) override;
   Result<JobPage> list(const JobFilter& filter, const ListOptions& options) override;
   Result<StoreStats> stats(std::size_t recent_runs) override;
@@ -49,6 +51,7 @@ class MemoryStore final : public Store, private WriteGroup {
   Result<std::vector<Job>> trim_dead_letters(std::size_t cap, const std::string& queue,
                                              std::size_t limit) override;
   Status set_queue_paused(const std::string& queue, bool paused) override;
+  Status set_limits(const LimitSetting& setting) override;
   Result<std::optional<Job>> current(const std::string& id) override { return get(id); }
   Status insert_schedule(const Schedule& schedule) override;
   Status update_schedule(const Schedule& schedule, Millis read_next_run_at) override;
@@ -59,6 +62,7 @@ class MemoryStore final : public Store, private WriteGroup {
   // submit() under a lock its caller holds (fire_schedule).
   Result<std::vector<SubmitOutcome>> submit_locked(std::vector<Job> jobs);
   Job* find(const std::string& id);
+  std::optional<ReadyIndex::Entry> best_ready(const LeaseRequest& request, Millis now) const;
   // Every change to a stored job goes through here so that the indexes follow it.
   template <class F>
   auto modify(Job& job, F&& change);
@@ -76,6 +80,7 @@ class MemoryStore final : public Store, private WriteGroup {
   std::unordered_map<std::string, std::int64_t> live_keys_;       // idempotency key of active jobs
   std::unordered_multimap<std::string, std::string> dependents_;  // dep id -> waiting job id
   ReadyIndex ready_;
+  LimitGate gate_;
   std::set<std::pair<Millis, std::int64_t>> scheduled_;  // (run_at, seq)
   std::set<std::int64_t> running_;
   std::set<std::pair<Millis, std::int64_t>> finished_;  // (completed_at, seq)

@@ -9,6 +9,16 @@
 
 namespace jobq::redis {
 
+std::int64_t int_of(std::string_view s) {
+  std::int64_t n = 0;
+  if (s.empty()) return 0;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), n);
+  // Lua writes whole numbers it computed with string.format('%d'); anything else is a bug.
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size())
+    throw std::runtime_error("redis store: not an integer: " + std::string(s));
+  return n;
+}
+
 std::string int_text(std::int64_t n) {
   return std::to_string(n);
 }
@@ -23,16 +33,6 @@ namespace {
 
 std::string optional_text(const std::optional<std::int64_t>& v) {
   return v ? int_text(*v) : std::string();
-}
-
-std::int64_t to_int(std::string_view s) {
-  std::int64_t n = 0;
-  if (s.empty()) return 0;
-  auto r = std::from_chars(s.data(), s.data() + s.size(), n);
-  // Lua writes whole numbers it computed with string.format('%d'); anything else is a bug.
-  if (r.ec != std::errc() || r.ptr != s.data() + s.size())
-    throw std::runtime_error("redis store: not an integer: " + std::string(s));
-  return n;
 }
 
 double to_real(std::string_view s) {
@@ -159,13 +159,13 @@ Job job_from_fields(const redisReply& flat) {
   auto optional_int = [&](std::string_view name) -> std::optional<std::int64_t> {
     auto v = get(name);
     if (v.empty()) return std::nullopt;
-    return to_int(v);
+    return int_of(v);
   };
   Job j;
   j.id = str("id");
   j.type = str("type");
   j.queue = str("queue");
-  j.priority = int(to_int(get("priority")));
+  j.priority = int(int_of(get("priority")));
   j.payload = str("payload");
   auto status = parse_status(get("status"));
   if (!status) throw std::runtime_error("redis store: job " + j.id + " has no status");
@@ -175,19 +175,19 @@ Job job_from_fields(const redisReply& flat) {
   j.progress_message = str("progress_message");
   j.processed_items = optional_int("processed_items");
   j.total_items = optional_int("total_items");
-  j.attempt = int(to_int(get("attempt")));
-  j.max_attempts = int(to_int(get("max_attempts")));
-  j.backoff.initial_ms = to_int(get("backoff_initial_ms"));
+  j.attempt = int(int_of(get("attempt")));
+  j.max_attempts = int(int_of(get("max_attempts")));
+  j.backoff.initial_ms = int_of(get("backoff_initial_ms"));
   j.backoff.factor = to_real(get("backoff_factor"));
-  j.backoff.max_ms = to_int(get("backoff_max_ms"));
+  j.backoff.max_ms = int_of(get("backoff_max_ms"));
   j.backoff.jitter = to_real(get("backoff_jitter"));
-  j.timeout_ms = to_int(get("timeout_ms"));
-  j.soft_timeout_ms = to_int(get("soft_timeout_ms"));
-  j.run_at = to_int(get("run_at"));
+  j.timeout_ms = int_of(get("timeout_ms"));
+  j.soft_timeout_ms = int_of(get("soft_timeout_ms"));
+  j.run_at = int_of(get("run_at"));
   j.worker_id = str("worker_id");
   j.lease_token = str("lease_token");
-  j.lease_ms = to_int(get("lease_ms"));
-  j.lease_expires_at = to_int(get("lease_expires_at"));
+  j.lease_ms = int_of(get("lease_ms"));
+  j.lease_expires_at = int_of(get("lease_expires_at"));
   j.cancel_requested = get("cancel_requested") == "1";
   j.result = str("result");
   j.errors = errors_from_json(str("errors"));
@@ -196,13 +196,13 @@ Job job_from_fields(const redisReply& flat) {
   j.idempotency_key = str("idempotency_key");
   j.depends_on = strings_from_json(str("depends_on"));
   j.callback_url = str("callback_url");
-  j.created_at = to_int(get("created_at"));
-  j.updated_at = to_int(get("updated_at"));
-  j.started_at = to_int(get("started_at"));
-  j.completed_at = to_int(get("completed_at"));
-  j.expires_at = to_int(get("expires_at"));
-  j.result_ttl_ms = to_int(get("result_ttl_ms"));
-  j.seq = to_int(get("seq"));
+  j.created_at = int_of(get("created_at"));
+  j.updated_at = int_of(get("updated_at"));
+  j.started_at = int_of(get("started_at"));
+  j.completed_at = int_of(get("completed_at"));
+  j.expires_at = int_of(get("expires_at"));
+  j.result_ttl_ms = int_of(get("result_ttl_ms"));
+  j.seq = int_of(get("seq"));
   return j;
 }
 

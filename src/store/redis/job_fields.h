@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "jobq/job.h"
@@ -19,6 +20,8 @@ std::vector<std::string> submit_fields(const Job& job);
 Job job_from_fields(const redisReply& flat);
 
 std::string int_text(std::int64_t n);
+// A whole number as Lua wrote it ("" is 0); anything else throws (a store failure).
+std::int64_t int_of(std::string_view s);
 std::string real_text(double d);
 
 }  // namespace jobq::redis

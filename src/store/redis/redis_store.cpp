@@ -148,7 +148,7 @@ Result<std::unique_ptr<RedisStore>> RedisStore::open(const std::string& url, con
   if (!pong) return pong.error();
   if ((*pong)->type == REDIS_REPLY_ERROR) return redis::reply_error("PING", **pong);
   // The layout of the keys (lua/common.lua); a change that an older jobq cannot read bumps it.
-  constexpr const char* kLayout = "2";
+  constexpr const char* kLayout = "3";
   if (auto checked = store->read_script("open_check", {kLayout}); !checked) return checked.error();
   // Jobs would vanish under a policy that evicts keys without an expiry (jobq sets none).
   auto policy = store->read_call({"CONFIG", "GET", "maxmemory-policy"});
@@ -358,8 +358,11 @@ Result<std::vector<Job>> RedisStore::lease(const LeaseRequest& r, Millis now) {
   return jobs_script("lease", args);
 }
 
-bool RedisStore::has_ready(const LeaseRequest& r) {
-  auto reply = read_script("has_ready", queues_and_types(r));
+bool RedisStore::has_ready(const LeaseRequest& r, Millis now) {
+  std::vector<std::string> args{int_text(now)};
+  auto rest = queues_and_types(r);
+  std::move(rest.begin(), rest.end(), std::back_inserter(args));
+  auto reply = read_script("has_ready", args);
   // A store that cannot answer has nothing ready; the lease that follows hears the error.
   return reply && (*reply)->elements == 2 && at(**reply, 1).integer == 1;
 }
@@ -478,6 +481,32 @@ Status RedisStore::set_queue_paused(const std::string& queue, bool paused) {
   if (!r) return r.error();
   if ((*r)->type == REDIS_REPLY_ERROR) return redis::reply_error("pausing a queue", **r);
   return {};
+}
+
+Status RedisStore::set_limits(const LimitSetting& s) {
+  auto r = write_script("set_limits",
+                        {std::string(to_string(s.scope)), s.name, int_text(s.limits.max_running),
+                         int_text(s.limits.starts.count), int_text(s.limits.starts.period_ms)});
+  return r ? Status() : Status(r.error());
+}
+
+Result<std::vector<LimitSetting>> RedisStore::limits() {
+  return guarded([&]() -> Result<std::vector<LimitSetting>> {
+    auto r = read_script("limits", {});
+    if (!r) return r.error();
+    std::vector<LimitSetting> out;
+    const redisReply& flat = **r;
+    for (std::size_t i = 1; i + 4 < flat.elements; i += 5) {
+      auto number = [&](std::size_t k) { return redis::int_of(text(at(flat, i + k))); };
+      out.push_back({text(at(flat, i)) == "type" ? LimitScope::type : LimitScope::queue,
+                     std::string(text(at(flat, i + 1))),
+                     Limits{number(2), Rate{number(3), number(4)}}});
+    }
+    std::sort(out.begin(), out.end(), [](const LimitSetting& a, const LimitSetting& b) {
+      return std::tie(a.scope, a.name) < std::tie(b.scope, b.name);
+    });
+    return out;
+  });
 }
 
 Result<std::optional<Job>> RedisStore::current(const std::string& id) {

@@ -30,9 +30,10 @@ class RedisStore final : public Store, private WriteGroup, private WorkerBook {
   ~RedisStore() override;  // answers every write posted, then stops
 
   void write_async(WriteWork work, WriteDone done) override;
-  bool has_ready(const LeaseRequest& request) override;
+  bool has_ready(const LeaseRequest& request, Millis now) override;
   Result<std::vector<Job>> overdue(Millis now, std::size_t limit) override;
   Result<std::vector<std::string>> paused_queues() override;
+  Result<std::vector<LimitSetting>> limits() override;
   Result<std::optional<Job>> get(const std::string& id) override;
   Result<JobPage> list(const JobFilter& filter, const ListOptions& options) override;
   Result<StoreStats> stats(std::size_t recent_runs) override;
@@ -72,6 +73,7 @@ class RedisStore final : public Store, private WriteGroup, private WorkerBook {
   Result<std::vector<Job>> trim_dead_letters(std::size_t cap, const std::string& queue,
                                              std::size_t limit) override;
   Status set_queue_paused(const std::string& queue, bool paused) override;
+  Status set_limits(const LimitSetting& setting) override;
   Result<std::optional<Job>> current(const std::string& id) override;
   Status insert_schedule(const Schedule& schedule) override;
   Status update_schedule(const Schedule& schedule, Millis read_next_run_at) override;

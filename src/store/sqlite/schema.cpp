@@ -82,6 +82,19 @@ CREATE TABLE schedules (
 ) WITHOUT ROWID;
 CREATE INDEX schedules_due ON schedules(next_run_at) WHERE paused = 0 AND next_run_at > 0;
 )sql",
+    // Limits per queue and per type, with where each rate's bucket stands (core/rate_bucket.h).
+    R"sql(
+CREATE TABLE limits (
+  scope TEXT NOT NULL,
+  name TEXT NOT NULL,
+  max_running INTEGER NOT NULL,
+  starts_count INTEGER NOT NULL,
+  starts_period_ms INTEGER NOT NULL,
+  bucket_at INTEGER NOT NULL,
+  bucket_rem INTEGER NOT NULL,
+  PRIMARY KEY (scope, name)
+) WITHOUT ROWID;
+)sql",
 };
 
 int user_version(Database& db) {

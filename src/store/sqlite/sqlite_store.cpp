@@ -56,6 +56,7 @@ void SqliteStore::reload_memory_state() {
   st.reset();
   while (paused.step()) ready_.set_paused(paused.text(0), true);
   paused.reset();
+  reload_limits();
   Statement& failed = db_->cached("SELECT count(*) FROM jobs WHERE status = 'failed'");
   dead_letters_ = failed.step() ? failed.int64(0) : 0;
   failed.reset();
@@ -118,8 +119,16 @@ void SqliteStore::insert(Job& job) {
 void SqliteStore::save(const Job& before, const Job& after) {
   rows_->update(before, after);
   dead_letters_ += (after.status == JobStatus::failed) - (before.status == JobStatus::failed);
-  if (before.status != JobStatus::queued && after.status != JobStatus::queued) return;
+  bool was_running = before.status == JobStatus::running;
+  bool is_running = after.status == JobStatus::running;
+  if (before.status != JobStatus::queued && after.status != JobStatus::queued &&
+      was_running == is_running)
+    return;
   std::lock_guard lock(ready_mutex_);
+  if (was_running != is_running) {
+    if (was_running) gate_.count_running(before.queue, before.type, -1);
+    if (is_running) gate_.count_running(after.queue, after.type, +1);
+  }
   if (before.status == JobStatus::queued)
     ready_.remove(before.queue, before.type, {before.priority, before.seq});
   if (after.status == JobStatus::queued)
@@ -207,11 +216,7 @@ Result<std::vector<SubmitOutcome>> SqliteStore::submit(std::vector<Job> jobs) {
 Result<std::vector<Job>> SqliteStore::lease(const LeaseRequest& r, Millis now) {
   std::vector<Job> out;
   while (int(out.size()) < r.max_jobs) {
-    std::optional<ReadyIndex::Entry> best;
-    {
-      std::lock_guard lock(ready_mutex_);
-      best = ready_.best(r.queues, r.types);
-    }
+    std::optional<ReadyIndex::Entry> best = best_ready(r, now);
     if (!best) break;
     auto rows = load_where("WHERE seq = ?", best->seq);
     if (rows.empty()) {  // cannot happen while the index follows the table; heal it if it does
@@ -222,14 +227,14 @@ Result<std::vector<Job>> SqliteStore::lease(const LeaseRequest& r, Millis now) {
     Job before = job;
     if (Status s = start(job, r.worker_id, r.lease_ms, now); !s.ok()) return s;
     save(before, job);
+    take_tokens(job, now);
     out.push_back(std::move(job));
   }
   return out;
 }
 
-bool SqliteStore::has_ready(const LeaseRequest& r) {
-  std::lock_guard lock(ready_mutex_);
-  return ready_.best(r.queues, r.types).has_value();
+bool SqliteStore::has_ready(const LeaseRequest& r, Millis now) {
+  return best_ready(r, now).has_value();
 }
 
 Result<Job> SqliteStore::heartbeat(const std::string& id, const std::string& token,

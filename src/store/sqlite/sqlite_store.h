@@ -7,6 +7,7 @@
 #include <mutex>
 #include <vector>
 
+#include "store/limit_gate.h"
 #include "store/ready_index.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/job_row.h"
@@ -22,9 +23,10 @@ class SqliteStore final : public Store, private WriteGroup {
   ~SqliteStore() override;
 
   void write_async(WriteWork work, WriteDone done) override;
-  bool has_ready(const LeaseRequest& request) override;
+  bool has_ready(const LeaseRequest& request, Millis now) override;
   Result<std::vector<Job>> overdue(Millis now, std::size_t limit) override;
   Result<std::vector<std::string>> paused_queues() override;
+  Result<std::vector<LimitSetting>> limits() override;
   Result<std::optional<Job>> get(const std::string& id) override;
   Result<JobPage> list(const JobFilter& filter, const ListOptions& options) override;
   Result<StoreStats> stats(std::size_t recent_runs) override;
@@ -59,6 +61,7 @@ class SqliteStore final : public Store, private WriteGroup {
   Result<std::vector<Job>> trim_dead_letters(std::size_t cap, const std::string& queue,
                                              std::size_t limit) override;
   Status set_queue_paused(const std::string& queue, bool paused) override;
+  Status set_limits(const LimitSetting& setting) override;
   Result<std::optional<Job>> current(const std::string& id) override;
   Status insert_schedule(const Schedule& schedule) override;
   Status update_schedule(const Schedule& schedule, Millis read_next_run_at) override;
@@ -79,6 +82,11 @@ class SqliteStore final : public Store, private WriteGroup {
   void save(const Job& before, const Job& after);
   void erase(const Job& job);
   void reload_memory_state();
+  // Under ready_mutex_ (sqlite_limits.cpp): the limits and running counts from the tables.
+  void reload_limits();
+  std::optional<ReadyIndex::Entry> best_ready(const LeaseRequest& request, Millis now);
+  // A job of this queue and type started: its buckets move, in the gate and in the table.
+  void take_tokens(const Job& job, Millis now);
   std::vector<Job> settle(const Job& finished, Millis now, const Retention& retention);
   // Applies a token-fenced change to a running job. Writer thread only.
   template <class Change>
@@ -90,6 +98,7 @@ class SqliteStore final : public Store, private WriteGroup {
   std::unique_ptr<sqlite::Database> db_;  // the writer's connection
   std::mutex ready_mutex_;
   ReadyIndex ready_;
+  LimitGate gate_;  // under ready_mutex_
   std::mutex readers_mutex_;
   std::vector<std::unique_ptr<sqlite::Database>> readers_;
   std::unique_ptr<sqlite::JobWriter> rows_;  // writer thread only

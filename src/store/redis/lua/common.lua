@@ -40,6 +40,77 @@ local function dead_key(queue) return P .. 'dead:' .. #queue .. ':' .. queue end
 local function ready_score(j) return (100 - num(j.priority)) * 70368744177664 + num(j.seq) end  -- 2^46
 local function priority_score(j) return num(j.priority) * 70368744177664 + num(j.seq) end
 
+-- Running jobs per queue and per type, for the limits: the hash P..'busy', fields
+-- 'queue:'..name and 'type:'..name.
+local function count_busy(j, delta)
+  for _, field in ipairs({'queue:' .. j.queue, 'type:' .. j.type}) do
+    if redis.call('HINCRBY', P .. 'busy', field, delta) <= 0 then redis.call('HDEL', P .. 'busy', field) end
+  end
+end
+
+-- The limits, as src/store/limit_gate.cpp and src/core/rate_bucket.cpp keep them, step for step.
+-- The hash P..'limits' holds, per 'queue:'..name or 'type:'..name, the text
+-- "max_running,count,period_ms,at,rem": the cap, the rate, and where its bucket stands. A gate
+-- reads each limit once per script and writes back the buckets that moved (gate_save).
+local function gate_open(now)
+  if redis.call('HLEN', P .. 'limits') == 0 then return nil end
+  return {now = num(now), limits = {}, moved = {}}
+end
+
+local function parse_limit(text)
+  local l = {}
+  for v in string.gmatch(text, '[^,]+') do l[#l + 1] = tonumber(v) end
+  return l
+end
+
+local function limit_text(l) return int(l[1]) .. ',' .. int(l[2]) .. ',' .. int(l[3]) .. ',' .. int(l[4]) .. ',' .. int(l[5]) end
+
+local function gate_limit(g, field)
+  local l = g.limits[field]
+  if l == nil then
+    local text = redis.call('HGET', P .. 'limits', field)
+    l = text and parse_limit(text) or false
+    g.limits[field] = l
+  end
+  return l
+end
+
+-- How far a bucket is from full at `now`, in count-ths of a ms.
+local function deficit(l, now)
+  if l[4] < now or (l[4] == now and l[5] == 0) then return 0 end
+  return (l[4] - now) * l[2] + l[5]
+end
+
+local function admits_field(g, field)
+  local l = gate_limit(g, field)
+  if not l then return true end
+  if l[1] > 0 and num(redis.call('HGET', P .. 'busy', field)) >= l[1] then return false end
+  return l[2] == 0 or deficit(l, g.now) + l[3] <= l[3] * l[2]
+end
+
+local function gate_admits(g, queue, type)
+  return not g or (admits_field(g, 'queue:' .. queue) and admits_field(g, 'type:' .. type))
+end
+
+-- A job of this queue and type starts: it takes a token from each bucket.
+local function gate_take(g, queue, type)
+  if not g then return end
+  for _, field in ipairs({'queue:' .. queue, 'type:' .. type}) do
+    local l = gate_limit(g, field)
+    if l and l[2] > 0 then
+      local after = deficit(l, g.now) + l[3]
+      l[4] = g.now + math.floor(after / l[2])
+      l[5] = after % l[2]
+      g.moved[field] = l
+    end
+  end
+end
+
+local function gate_save(g)
+  if not g then return end
+  for field, l in pairs(g.moved) do redis.call('HSET', P .. 'limits', field, limit_text(l)) end
+end
+
 -- The ready sets a lease for these queues and types would look at (no types: every type with
 -- work); paused queues have none.
 local function ready_sets(queues, types)
@@ -47,17 +118,21 @@ local function ready_sets(queues, types)
   for _, q in ipairs(queues) do
     if redis.call('SISMEMBER', P .. 'paused', q) == 0 then
       local ts = #types > 0 and types or redis.call('SMEMBERS', types_key(q))
-      for _, t in ipairs(ts) do sets[#sets + 1] = ready_key(q, t) end
+      for _, t in ipairs(ts) do sets[#sets + 1] = {key = ready_key(q, t), queue = q, type = t} end
     end
   end
   return sets
 end
 
-local function best_ready(sets)
+-- The best ready job of these sets that the gate (nil: none) lets start; the limits are asked
+-- only about a set that would win.
+local function best_ready(sets, gate)
   local best, best_score
-  for _, key in ipairs(sets) do
-    local top = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-    if #top > 0 and (not best or num(top[2]) < best_score) then best, best_score = top[1], num(top[2]) end
+  for _, set in ipairs(sets) do
+    local top = redis.call('ZRANGE', set.key, 0, 0, 'WITHSCORES')
+    if #top > 0 and (not best or num(top[2]) < best_score) and gate_admits(gate, set.queue, set.type) then
+      best, best_score = top[1], num(top[2])
+    end
   end
   return best
 end
@@ -111,6 +186,7 @@ local function index_status(j)
     redis.call('ZADD', P .. 'scheduled', num(j.run_at), timed(j))
   elseif s == 'running' then
     redis.call('ZADD', P .. 'running', num(j.lease_expires_at), timed(j))
+    count_busy(j, 1)
     if num(j.timeout_ms) > 0 then
       redis.call('ZADD', P .. 'deadlines', num(j.started_at) + num(j.timeout_ms), timed(j))
     end
@@ -151,6 +227,7 @@ local function unindex(j)
     redis.call('ZREM', P .. 'scheduled', timed(j))
   elseif s == 'running' then
     redis.call('ZREM', P .. 'running', timed(j))
+    count_busy(j, -1)
     -- Only where index_status put it (the same fields decide: they do not change in between).
     if num(j.timeout_ms) > 0 then redis.call('ZREM', P .. 'deadlines', timed(j)) end
   elseif TERMINAL[s] then

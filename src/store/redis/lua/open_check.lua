@@ -1,12 +1,12 @@
 #!lua
 -- At open: the keys jobq keeps under the prefix hold what jobq keeps there (nobody else uses the
--- prefix), and they were written by this version of the layout, or by layout 1, which it
--- upgrades. ARGV: the layout's version. Marks an empty prefix as jobq's. Answers {'ok'}.
+-- prefix), and they were written by this version of the layout, or by an earlier one, which it
+-- upgrades step by step. ARGV: the layout's version. Marks an empty prefix as jobq's. Answers {'ok'}.
 local kinds = {seq = 'string', schema = 'string', sweeper = 'string', paused = 'set',
                counts = 'hash', keys = 'hash', all = 'zset', scheduled = 'zset', running = 'zset',
                deadlines = 'zset', finished = 'zset', expiring = 'zset', dead = 'zset',
                ['by-updated'] = 'zset', ['by-priority'] = 'zset', workers = 'zset',
-               schedules = 'zset', ['schedules:due'] = 'zset'}
+               schedules = 'zset', ['schedules:due'] = 'zset', limits = 'hash', busy = 'hash'}
 local function refuse(why)
   return err('invalid_argument', why .. ': another program seems to use the key prefix "' .. P ..
              '"; give jobq a prefix of its own (--redis-prefix)', 'redis_prefix')
@@ -20,7 +20,7 @@ end
 local seq = redis.call('GET', P .. 'seq')
 if seq and not tonumber(seq) then return refuse('the key ' .. P .. 'seq is not a number') end
 local schema = redis.call('GET', P .. 'schema')
-if schema == '1' and ARGV[1] == '2' then
+if schema == '1' then
   -- Layout 2 adds each queue's own dead-letter set (common.lua's dead_key).
   local dead = redis.call('ZRANGE', P .. 'dead', 0, -1, 'WITHSCORES')
   for i = 1, #dead, 2 do
@@ -29,6 +29,16 @@ if schema == '1' and ARGV[1] == '2' then
   end
   redis.call('SET', P .. 'schema', '2')
   schema = '2'
+end
+if schema == '2' then
+  -- Layout 3 counts running jobs per queue and per type, for the limits (common.lua's count_busy).
+  local running = redis.call('ZRANGE', P .. 'running', 0, -1)
+  for _, member in ipairs(running) do
+    local j = redis.call('HMGET', job_key(id_of(member)), 'queue', 'type')
+    if j[1] then count_busy({queue = j[1], type = j[2]}, 1) end
+  end
+  redis.call('SET', P .. 'schema', '3')
+  schema = '3'
 end
 if schema and schema ~= ARGV[1] then
   return err('invalid_argument', 'the jobs under the prefix "' .. P .. '" were written by another ' ..

@@ -1,0 +1,99 @@
+// The sqlite store's limits: kept in the limits table, enforced from the LimitGate beside the
+// ready index.
+#include "store/sqlite/sqlite_store.h"
+
+namespace jobq {
+
+using sqlite::Statement;
+
+namespace {
+
+LimitScope scope_of(const std::string& text) {
+  return text == "type" ? LimitScope::type : LimitScope::queue;
+}
+
+}  // namespace
+
+void SqliteStore::reload_limits() {
+  gate_.clear();
+  Statement& limits = db_->cached(
+      "SELECT scope, name, max_running, starts_count, starts_period_ms, bucket_at, bucket_rem "
+      "FROM limits");
+  while (limits.step()) {
+    LimitSetting s{scope_of(limits.text(0)), limits.text(1),
+                   Limits{limits.int64(2), Rate{limits.int64(3), limits.int64(4)}}};
+    gate_.restore(s, RateBucket{limits.int64(5), limits.int64(6)});
+  }
+  limits.reset();
+  Statement& running = db_->cached(
+      "SELECT queue, type, count(*) FROM jobs WHERE status = 'running' GROUP BY queue, type");
+  while (running.step())
+    gate_.count_running(running.text(0), running.text(1), int(running.int64(2)));
+  running.reset();
+}
+
+std::optional<ReadyIndex::Entry> SqliteStore::best_ready(const LeaseRequest& r, Millis now) {
+  std::lock_guard lock(ready_mutex_);
+  if (gate_.empty()) return ready_.best(r.queues, r.types);
+  return ready_.best(r.queues, r.types, [&](const std::string& queue, const std::string& type) {
+    return gate_.admits(queue, type, now);
+  });
+}
+
+void SqliteStore::take_tokens(const Job& job, Millis now) {
+  std::vector<std::pair<LimitGate::Key, RateBucket>> moved;
+  {
+    std::lock_guard lock(ready_mutex_);
+    if (gate_.empty()) return;
+    gate_.take(job.queue, job.type, now,
+               [&](const LimitGate::Key& key, const RateBucket& b) { moved.emplace_back(key, b); });
+  }
+  for (const auto& [key, bucket] : moved)
+    db_->cached("UPDATE limits SET bucket_at = ?, bucket_rem = ? WHERE scope = ? AND name = ?")
+        .bind(1, bucket.at)
+        .bind(2, bucket.rem)
+        .bind(3, to_string(key.first))
+        .bind(4, key.second)
+        .run();
+}
+
+Status SqliteStore::set_limits(const LimitSetting& setting) {
+  std::string scope(to_string(setting.scope));
+  if (setting.limits.none()) {
+    db_->cached("DELETE FROM limits WHERE scope = ? AND name = ?")
+        .bind(1, scope)
+        .bind(2, setting.name)
+        .run();
+  } else {
+    RateBucket bucket;
+    {
+      std::lock_guard lock(ready_mutex_);
+      const LimitGate::Limit* now = gate_.find(setting.scope, setting.name);
+      if (now && now->limits.starts == setting.limits.starts) bucket = now->bucket;
+    }
+    db_->cached(
+           "INSERT INTO limits (scope, name, max_running, starts_count, starts_period_ms, "
+           "bucket_at, bucket_rem) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (scope, name) DO "
+           "UPDATE SET max_running = excluded.max_running, starts_count = excluded.starts_count, "
+           "starts_period_ms = excluded.starts_period_ms, bucket_at = excluded.bucket_at, "
+           "bucket_rem = excluded.bucket_rem")
+        .bind(1, scope)
+        .bind(2, setting.name)
+        .bind(3, setting.limits.max_running)
+        .bind(4, setting.limits.starts.count)
+        .bind(5, setting.limits.starts.period_ms)
+        .bind(6, bucket.at)
+        .bind(7, bucket.rem)
+        .run();
+  }
+  std::lock_guard lock(ready_mutex_);
+  gate_.set(setting);
+  return {};
+}
+
+Result<std::vector<LimitSetting>> SqliteStore::limits() {
+  std::lock_guard lock(ready_mutex_);
+  return gate_.all();
+}
+
+}  // namespace jobq
