@@ -10,6 +10,7 @@
 #include "server/request/auth.h"
 #include "server/transport/origin_policy.h"
 #include "server/transport/text.h"
+#include "wire/limits_json.h"
 #include "wire/schedule_json.h"
 
 namespace jobq {
@@ -38,6 +39,38 @@ Status read_schedule(Config& c, std::string_view name, const toml::table& table,
   if (!spec)
     return Error::invalid(spec.error().within(field).field(), path + ": " + spec.error().message());
   c.schedules.push_back({std::move(*spec), table.contains("paused")});
+  return {};
+}
+
+bool is_limit_setting(std::string_view key) {
+  return key == "max_running" || key == "starts";
+}
+
+// The limits in a [queues.NAME] or [types.NAME] table (max_running, starts = {count, period_ms}),
+// read by the API's own decoder, as PUT .../limits reads them.
+Status read_limits(Config& c, LimitScope scope, std::string_view name, const toml::table& table,
+                   const std::string& path) {
+  std::string field = (scope == LimitScope::queue ? "queues." : "types.") + std::string(name);
+  toml::table part;
+  for (const auto& [k, v] : table)
+    if (is_limit_setting(k.str())) part.insert(k, v);
+  if (part.empty()) return {};
+  if (Status s = check_name(to_string(scope), name); !s.ok())
+    return Error::invalid(field, path + ": \"" + std::string(name) + "\" is not a " +
+                                     std::string(to_string(scope)) + " name: " + s.message());
+  std::ostringstream text;
+  text << toml::json_formatter{part};
+  boost::system::error_code ec;
+  boost::json::value json = boost::json::parse(text.str(), ec);
+  if (ec) return Error::invalid(field, path + ": not a table of settings");
+  auto limits = limits_from_json(json);
+  if (limits) {
+    if (Status s = check_limits(*limits); !s.ok()) limits = s;
+  }
+  if (!limits)
+    return Error::invalid(limits.error().within(field).field(),
+                          path + ": " + limits.error().message());
+  c.limits.push_back({scope, std::string(name), *limits});
   return {};
 }
 
@@ -209,7 +242,8 @@ Status apply_queue_setting(Config& c, std::string_view queue, std::string_view n
     return apply_retention(c.retention.queues[std::string(queue)], field, name, value);
   return Error::invalid(field,
                         "unknown queue setting: a queue may have retain_completed_ms, "
-                        "retain_cancelled_ms, retain_failed_ms and dead_letter_cap");
+                        "retain_cancelled_ms, retain_failed_ms, dead_letter_cap, max_running "
+                        "and starts");
 }
 
 Status apply_toml_file(Config& c, const std::string& path) {
@@ -230,7 +264,11 @@ Status apply_toml_file(Config& c, const std::string& path) {
         if (!settings.is_table())
           return Error::invalid("queues", path + ": queues." + std::string(queue.str()) +
                                               " must be a table of settings");
+        if (Status s = read_limits(c, LimitScope::queue, queue.str(), *settings.as_table(), path);
+            !s.ok())
+          return s;
         for (const auto& [k, v] : *settings.as_table()) {
+          if (is_limit_setting(k.str())) continue;
           if (!v.is_integer())
             return Error::invalid("queues." + std::string(queue.str()) + "." + std::string(k.str()),
                                   path + ": must be a whole number");
@@ -239,6 +277,25 @@ Status apply_toml_file(Config& c, const std::string& path) {
               !s.ok())
             return Error::invalid(s.field(), path + ": " + s.message());
         }
+      }
+      continue;
+    }
+    if (name == "types") {
+      // [types.NAME] max_running = N, starts = {count = N, period_ms = N}
+      if (!node.is_table()) return Error::invalid("types", path + ": must be [types.NAME] tables");
+      for (const auto& [type, settings] : *node.as_table()) {
+        std::string field = "types." + std::string(type.str());
+        if (!settings.is_table())
+          return Error::invalid(field, path + ": must be a table of settings");
+        for (const auto& [k, v] : *settings.as_table())
+          if (!is_limit_setting(k.str()))
+            return Error::invalid(field + "." + std::string(k.str()),
+                                  path +
+                                      ": unknown type setting: a type may have max_running "
+                                      "and starts");
+        if (Status s = read_limits(c, LimitScope::type, type.str(), *settings.as_table(), path);
+            !s.ok())
+          return s;
       }
       continue;
     }

@@ -9,6 +9,7 @@
 
 #include "jobq/error.h"
 #include "jobq/job.h"
+#include "jobq/limits.h"
 #include "jobq/schedule.h"
 #include "jobq/store.h"
 
@@ -47,6 +48,8 @@ struct Config {
   // queue's own from the TOML file's [queues.NAME] tables.
   Retention retention;
   std::vector<DeclaredSchedule> schedules;  // from the TOML file's [schedules.NAME] tables
+  // From max_running and starts in [queues.NAME] and [types.NAME] tables; set at start.
+  std::vector<LimitSetting> limits;
 
   std::string host() const;
   std::uint16_t port() const;
@@ -64,7 +67,8 @@ Status apply_queue_setting(Config& config, std::string_view queue, std::string_v
 const std::vector<std::string_view>& setting_names();
 
 // Reads a TOML file of settings into `config`: top-level keys, an [api_keys] table of KEY = "ROLE",
-// [queues.NAME] tables of a queue's own settings, and [schedules.NAME] tables of cron schedules
+// [queues.NAME] tables of a queue's own settings (retention and limits), [types.NAME] tables of a
+// type's limits, and [schedules.NAME] tables of cron schedules
 // (the fields of POST /api/v1/schedules, with `job` an inline table).
 Status apply_toml_file(Config& config, const std::string& path);
 

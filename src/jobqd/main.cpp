@@ -100,6 +100,9 @@ int main(int argc, char** argv) {
   engine_options.max_payload_bytes = config.max_payload_bytes;
   engine_options.retention = config.retention;
   jobq::Engine engine(**store, clock, bus, engine_options);
+  // The file's limits are what they say at each start; scopes it does not name keep theirs.
+  for (const jobq::LimitSetting& declared : config.limits)
+    if (auto s = engine.set_limits(declared); !s.ok()) return fail(s);
   if (auto s = jobq::apply_declared_schedules(engine, config.schedules); !s.ok()) return fail(s);
   jobq::Sweeper sweeper(engine, std::chrono::milliseconds(100), [](const jobq::Error& e) {
     spdlog::error("sweep: {}", e.to_string());  // a failed tick, or a schedule not run

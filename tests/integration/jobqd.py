@@ -537,6 +537,15 @@ def timed(fn, *args, **kwargs):
     return value, time.monotonic() - t0
 
 
+def leases_waiting(api):
+    """How many long-polling leases the server has waiting (its /metrics)."""
+    status, _, _ = api.request("GET", "/metrics", absolute=True)
+    for line in api.last_text.splitlines():
+        if line.startswith("jobq_leases_waiting "):
+            return int(float(line.split()[1]))
+    raise AssertionError(f"no jobq_leases_waiting in /metrics (status {status})")
+
+
 def config_file(test, text):
     """A TOML file of jobqd settings holding `text`, removed when the test ends; -> its path."""
     fd, path = tempfile.mkstemp(prefix="jobqd-config-", suffix=".toml")

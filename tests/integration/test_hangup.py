@@ -3,15 +3,7 @@ import json
 import socket
 import unittest
 
-from jobqd import ServerTestCase, unique, wait_until
-
-
-def leases_waiting(api):
-    status, _, _ = api.request("GET", "/metrics", absolute=True)
-    for line in api.last_text.splitlines():
-        if line.startswith("jobq_leases_waiting "):
-            return int(float(line.split()[1]))
-    raise AssertionError(f"no jobq_leases_waiting in /metrics (status {status})")
+from jobqd import ServerTestCase, leases_waiting, unique, wait_until
 
 
 class HangupDuringLongPoll(ServerTestCase):

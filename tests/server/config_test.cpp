@@ -125,6 +125,45 @@ TEST(Config, ATomlFileGivesQueuesRetentionOfTheirOwn) {
   EXPECT_EQ(c.retention.queues.at("reports.daily").failed_ms, 0);
 }
 
+TEST(Config, ATomlFileSetsLimitsOfQueuesAndTypes) {
+  testing::TempDir dir;
+  std::string path = dir.file("jobq.toml");
+  std::ofstream(path) << "[queues.mail]\nmax_running = 5\ndead_letter_cap = 50\n"
+                         "[types.charge]\nstarts = { count = 10, period_ms = 1000 }\n";
+  Config c;
+  Status s = apply_toml_file(c, path);
+  ASSERT_TRUE(s.ok()) << s.to_string();
+  ASSERT_EQ(c.limits.size(), 2u);
+  EXPECT_EQ(c.limits[0].scope, LimitScope::queue);
+  EXPECT_EQ(c.limits[0].name, "mail");
+  EXPECT_EQ(c.limits[0].limits, (Limits{5, {}}));
+  EXPECT_EQ(c.limits[1].scope, LimitScope::type);
+  EXPECT_EQ(c.limits[1].limits, (Limits{0, {10, 1000}}));
+  EXPECT_EQ(c.retention.queues.at("mail").dead_letter_cap, 50u);
+}
+
+TEST(Config, ABadLimitNamesItsTableAndField) {
+  testing::TempDir dir;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"[queues.mail]\nmax_running = -1\n", "queues.mail.max_running"},
+      {"[queues.mail]\nmax_running = \"many\"\n", "queues.mail.max_running"},
+      {"[queues.mail]\nstarts = { count = 10 }\n", "queues.mail.starts.period_ms"},
+      {"[queues.mail]\nstarts = { count = 10, period_ms = 1000, burst = 3 }\n",
+       "queues.mail.starts.burst"},
+      {"[types.charge]\nretain_failed_ms = 5\n", "types.charge.retain_failed_ms"},
+      {"[types.\"bad type\"]\nmax_running = 5\n", "types.bad type"},
+      {"types = 5\n", "types"},
+  };
+  for (const auto& [text, field] : cases) {
+    std::string path = dir.file("l.toml");
+    std::ofstream(path) << text;
+    Config c;
+    Status s = apply_toml_file(c, path);
+    EXPECT_EQ(s.field(), field) << text << " -> " << s.to_string();
+    EXPECT_NE(s.message().find(path), std::string::npos) << s.to_string();
+  }
+}
+
 TEST(Config, ABadQueueSettingNamesTheQueueAndTheSetting) {
   testing::TempDir dir;
   const std::vector<std::pair<std::string, std::string>> cases = {
