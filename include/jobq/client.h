@@ -21,6 +21,7 @@
 
 #include "jobq/error.h"
 #include "jobq/job.h"
+#include "jobq/limits.h"
 #include "jobq/requests.h"
 #include "jobq/schedule.h"
 #include "jobq/workers.h"
@@ -190,6 +191,16 @@ class Client {
   ApiResult<Schedule> resume_schedule(const std::string& name);
   ApiResult<Schedule> delete_schedule(const std::string& name);
   ApiResult<Job> trigger_schedule(const std::string& name);  // the job submitted now
+
+  // Limits per queue and per type (include/jobq/limits.h; the /limits routes of docs/openapi.yaml).
+  // limits(): every setting there is. A scope without limits reads as none(), not as an error;
+  // set_limits replaces the whole setting (a part left none is removed), clear_limits removes it;
+  // each answers the setting as it is now.
+  ApiResult<std::vector<LimitSetting>> limits();
+  ApiResult<LimitSetting> limits(LimitScope scope, const std::string& name);
+  ApiResult<LimitSetting> set_limits(LimitScope scope, const std::string& name,
+                                     const Limits& limits);
+  ApiResult<LimitSetting> clear_limits(LimitScope scope, const std::string& name);
 
   // Any route: `target` is the path under the URL (e.g. "/api/v1/queues") with its query string;
   // `body` is sent as JSON when given. The answer's JSON (null for a 204), or its error.

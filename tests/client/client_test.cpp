@@ -430,6 +430,72 @@ TEST_F(ClientTest, ScheduleCalls) {
   EXPECT_EQ(bad.error().field(), "cron");
 }
 
+TEST_F(ClientTest, LimitCalls) {
+  auto none = client.limits();
+  ASSERT_TRUE(none.ok()) << none.error().to_string();
+  EXPECT_TRUE(none->empty());
+  auto unset = client.limits(LimitScope::queue, "mail");
+  ASSERT_TRUE(unset.ok()) << unset.error().to_string();
+  EXPECT_EQ(unset->scope, LimitScope::queue);
+  EXPECT_EQ(unset->name, "mail");
+  EXPECT_TRUE(unset->limits.none());
+
+  Limits capped{1, {}};
+  auto set = client.set_limits(LimitScope::type, "render", capped);
+  ASSERT_TRUE(set.ok()) << set.error().to_string();
+  EXPECT_EQ(set->scope, LimitScope::type);
+  EXPECT_EQ(set->limits, capped);
+  Limits rated{5, {10, 60'000}};
+  ASSERT_EQ(client.set_limits(LimitScope::queue, "mail", rated)->limits, rated);
+  EXPECT_EQ(client.limits(LimitScope::queue, "mail")->limits, rated);
+  auto all = client.limits();
+  ASSERT_TRUE(all.ok()) << all.error().to_string();
+  ASSERT_EQ(all->size(), 2u);
+  for (const LimitSetting& s : *all)
+    EXPECT_EQ(s.limits, s.scope == LimitScope::queue ? rated : capped) << s.name;
+
+  // A PUT replaces the whole setting: the part left out is none.
+  Limits only_rate{0, {10, 60'000}};
+  EXPECT_EQ(client.set_limits(LimitScope::queue, "mail", only_rate)->limits, only_rate);
+  // Each queue in GET /queues carries its limits, a queue with no jobs too.
+  auto queues = client.queues();
+  ASSERT_TRUE(queues.ok());
+  const boost::json::value* mail = nullptr;
+  for (const auto& q : queues->at("queues").as_array())
+    if (q.at("name") == "mail") mail = &q;
+  ASSERT_NE(mail, nullptr);
+  EXPECT_EQ(mail->at("limits").at("max_running"), 0);
+  EXPECT_EQ(mail->at("limits").at("starts").at("count"), 10);
+
+  // The type's cap holds the second job back.
+  ASSERT_TRUE(client.submit(spec("render")).ok());
+  ASSERT_TRUE(client.submit(spec("render")).ok());
+  LeaseRequest two = lease_for("render");
+  two.max_jobs = 2;
+  auto leased = client.lease(two, 0ms);
+  ASSERT_TRUE(leased.ok()) << leased.error().to_string();
+  EXPECT_EQ(leased->size(), 1u);
+
+  auto bad = client.set_limits(LimitScope::queue, "mail", Limits{-1, {}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().status(), 400);
+  EXPECT_EQ(bad.error().field(), "max_running");
+  // A period without a count is sent as given, and refused.
+  bad = client.set_limits(LimitScope::queue, "mail", Limits{0, {0, 1'000}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().field(), "starts.count");
+  bad = client.set_limits(LimitScope::type, "no such type", capped);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code(), "invalid_argument");
+  EXPECT_EQ(bad.error().field(), "type");
+
+  auto cleared = client.clear_limits(LimitScope::type, "render");
+  ASSERT_TRUE(cleared.ok()) << cleared.error().to_string();
+  EXPECT_TRUE(cleared->limits.none());
+  ASSERT_TRUE(client.clear_limits(LimitScope::queue, "mail").ok());
+  EXPECT_TRUE(client.limits()->empty());
+}
+
 TEST_F(ClientTest, OperatorCalls) {
   ASSERT_TRUE(client.submit(spec("op"))->created);
   ASSERT_TRUE(client.pause_queue("default").ok());
