@@ -59,6 +59,10 @@ class AsyncQueues(Bridged, test_operators.Queues):
     pass
 
 
+class AsyncLimits(Bridged, test_operators.Limits):
+    pass
+
+
 class AsyncWorkers(Bridged, test_operators.Workers):
     pass
 

@@ -1,4 +1,4 @@
-"""The operators' calls of jobq.Client against a real jobqd: dead letters, queues, workers, purge, stats
+"""The operators' calls of jobq.Client against a real jobqd: dead letters, queues, limits, workers, purge, stats
 and the server's own routes, each checked by what the server then does. test_async_client.py runs
 these same tests on AsyncClient."""
 
@@ -134,6 +134,63 @@ class Queues(OperatorTestCase):
             self.client.stats("a/b")
 
 
+class Limits(OperatorTestCase):
+    def test_set_read_list_and_clear_the_limits_of_a_queue(self):
+        self.assertEqual(self.client.queue_limits(self.queue),
+                         {"scope": "queue", "name": self.queue, "max_running": 0, "starts": None})
+        set_ = self.client.set_queue_limits(self.queue, max_running=5, starts=(10, 60_000))
+        self.assertEqual(set_, {"scope": "queue", "name": self.queue, "max_running": 5,
+                                "starts": {"count": 10, "period_ms": 60_000}})
+        self.assertEqual(self.client.queue_limits(self.queue), set_)
+        self.assertIn(set_, self.client.limits())
+        # A queue with limits is listed with them, even with no jobs.
+        listed = {q["name"]: q for q in self.client.queues()}
+        self.assertEqual(listed[self.queue]["limits"], {"max_running": 5, "starts": {"count": 10, "period_ms": 60_000}})
+        # A set replaces the whole setting: the part not given is removed. starts as answered is taken too.
+        only_rate = self.client.set_queue_limits(self.queue, starts=set_["starts"])
+        self.assertEqual((only_rate["max_running"], only_rate["starts"]), (0, {"count": 10, "period_ms": 60_000}))
+        cleared = self.client.clear_queue_limits(self.queue)
+        self.assertEqual((cleared["max_running"], cleared["starts"]), (0, None))
+        self.assertNotIn(self.queue, [s["name"] for s in self.client.limits()])
+        self.assertNotIn(self.queue, [q["name"] for q in self.client.queues()])
+
+    def test_a_type_cap_holds_back_jobs_beyond_it_in_every_queue(self):
+        type_ = unique("capped")
+        setting = self.client.set_type_limits(type_, max_running=1)
+        self.assertEqual(setting, {"scope": "type", "name": type_, "max_running": 1, "starts": None})
+        self.assertEqual(self.client.type_limits(type_), setting)
+        other = unique("q")
+        self.client.submit(type_, queue=self.queue)
+        self.client.submit(type_, queue=other)
+        both = [self.queue, other]
+        self.assertEqual(len(self.client.lease(unique("w"), queues=both, types=[type_], max_jobs=2)), 1)
+        self.assertEqual(self.client.lease(unique("w"), queues=both, types=[type_]), [])
+        self.assertEqual(self.client.clear_type_limits(type_)["max_running"], 0)
+        self.assertEqual(len(self.client.lease(unique("w"), queues=both, types=[type_])), 1)
+
+    def test_a_start_rate_lets_a_burst_through_then_holds_back(self):
+        self.client.set_queue_limits(self.queue, starts={"count": 2, "period_ms": 3_600_000})
+        for _ in range(3):
+            self.client.submit("op", queue=self.queue)
+        self.assertEqual(len(self.client.lease(unique("w"), queues=[self.queue], max_jobs=3)), 2)
+        self.assertEqual(self.client.lease(unique("w"), queues=[self.queue]), [])
+        self.client.clear_queue_limits(self.queue)
+
+    def test_values_the_api_would_refuse_are_refused_before_sending(self):
+        for kw in ({"max_running": -1}, {"max_running": 1.5}, {"max_running": True},
+                   {"max_running": 1_000_000_001}, {"starts": (0, 1000)}, {"starts": (5, 0)},
+                   {"starts": (5,)}, {"starts": [5, 1000]}, {"starts": {"count": 5}},
+                   {"starts": (1_000_001, 1000)}, {"starts": (5, 32 * 86_400_000)}):
+            with self.subTest(**kw), self.assertRaises(ValueError):
+                self.client.set_queue_limits(self.queue, **kw)
+        for bad in ("", "a/b", "a b", None):
+            with self.subTest(name=bad), self.assertRaises(ValueError):
+                self.client.set_type_limits(bad, max_running=1)
+            with self.subTest(name=bad), self.assertRaises(ValueError):
+                self.client.queue_limits(bad)
+        self.assertEqual(self.client.queue_limits(self.queue)["max_running"], 0)
+
+
 class Workers(OperatorTestCase):
     def beating(self):
         worker_id = unique("w")
@@ -244,6 +301,14 @@ class Roles(OperatorTestCase):
             with self.subTest(call=call), self.assertRaises(jobq.Forbidden):
                 call()
         self.assertEqual(self.client.pause_queue(self.queue)["paused"], True)
+
+    def test_a_producer_may_read_limits_but_not_set_them(self):
+        producer = self.new_client(api_key="pk")
+        self.assertEqual(producer.queue_limits(self.queue)["max_running"], 0)
+        for call in (lambda: producer.set_queue_limits(self.queue, max_running=1),
+                     lambda: producer.clear_type_limits("op")):
+            with self.subTest(call=call), self.assertRaises(jobq.Forbidden):
+                call()
 
 
 if __name__ == "__main__":

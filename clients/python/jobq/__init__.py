@@ -15,13 +15,14 @@ from .event_stream import EventStream
 from .handle import AsyncTaskHandle, TaskHandle
 from .job import Job, JobError, JobStatus, Page
 from .job_context import JobContext
-from .operator_calls import QueueInfo, WorkerInfo
+from .operator_calls import LimitSetting, Limits, QueueInfo, StartRate, WorkerInfo
 from .schedule_calls import ScheduleInfo
 from .task import PreparedCall, Task
 from .worker import Worker
 
 __all__ = ["App", "AsyncClient", "AsyncEventStream", "AsyncTaskHandle", "AsyncWorker", "Client",
            "ConnectionFailed", "Conflict", "EventStream", "Forbidden", "InvalidArgument", "Job",
-           "JobCancelled", "JobContext", "JobError", "JobStatus", "JobqError", "NotFound", "NotJsonable",
-           "Page", "PayloadTooLarge", "PermanentFailure", "PreparedCall", "QueueInfo", "Retry", "ScheduleInfo",
-           "ServerFault", "Task", "TaskFailed", "TaskHandle", "Unauthorized", "Unavailable", "Worker", "WorkerInfo"]
+           "JobCancelled", "JobContext", "JobError", "JobStatus", "JobqError", "LimitSetting", "Limits",
+           "NotFound", "NotJsonable", "Page", "PayloadTooLarge", "PermanentFailure", "PreparedCall", "QueueInfo",
+           "Retry", "ScheduleInfo", "ServerFault", "StartRate", "Task", "TaskFailed", "TaskHandle",
+           "Unauthorized", "Unavailable", "Worker", "WorkerInfo"]

@@ -20,7 +20,7 @@ from .async_transport import AsyncTransport
 from .calls import Call, ListFilter, Steps
 from .client import resolve
 from .job import Job, Page
-from .operator_calls import QueueInfo, WorkerInfo
+from .operator_calls import LimitSetting, QueueInfo, Starts, WorkerInfo
 from .schedule_calls import ScheduleInfo
 from .worker_calls import AckAndLease
 
@@ -195,6 +195,32 @@ class AsyncClient:
 
     async def resume_queue(self, name: str) -> QueueInfo:
         return await self._run(ops.set_paused(name, False))
+
+    # Limits of queues and of types: a cap on how many run, a rate of starts.
+
+    async def limits(self) -> List[LimitSetting]:
+        return await self._run(ops.limits())
+
+    async def queue_limits(self, name: str) -> LimitSetting:
+        return await self._run(ops.scope_limits("queue", name))
+
+    async def set_queue_limits(self, name: str, max_running: Optional[int] = None,
+                               starts: Starts = None) -> LimitSetting:
+        """As Client.set_queue_limits: replaces the queue's limits; a part not given is removed."""
+        return await self._run(ops.set_limits("queue", name, max_running, starts))
+
+    async def clear_queue_limits(self, name: str) -> LimitSetting:
+        return await self._run(ops.clear_limits("queue", name))
+
+    async def type_limits(self, name: str) -> LimitSetting:
+        return await self._run(ops.scope_limits("type", name))
+
+    async def set_type_limits(self, name: str, max_running: Optional[int] = None,
+                              starts: Starts = None) -> LimitSetting:
+        return await self._run(ops.set_limits("type", name, max_running, starts))
+
+    async def clear_type_limits(self, name: str) -> LimitSetting:
+        return await self._run(ops.clear_limits("type", name))
 
     # Cron schedules (docs/api.md "Schedules").
 

@@ -12,7 +12,7 @@ from .calls import Call, ListFilter, Steps
 from .errors import ConnectionFailed
 from .event_stream import EventStream
 from .job import Job, Page
-from .operator_calls import QueueInfo, WorkerInfo
+from .operator_calls import LimitSetting, QueueInfo, Starts, WorkerInfo
 from .schedule_calls import ScheduleInfo
 from .sse import read_events
 from .transport import Transport
@@ -230,7 +230,7 @@ class Client:
         return self._run(ops.purge_dead_letters())
 
     def queues(self) -> List[QueueInfo]:
-        """Every queue that holds jobs or is paused: {"name", "counts", "paused"}."""
+        """Every queue that holds jobs, is paused or has limits: {"name", "counts", "paused", "limits"}."""
         return self._run(ops.queues())
 
     def pause_queue(self, name: str) -> QueueInfo:
@@ -240,6 +240,38 @@ class Client:
 
     def resume_queue(self, name: str) -> QueueInfo:
         return self._run(ops.set_paused(name, False))
+
+    # Limits of queues and of types: a cap on how many run, a rate of starts.
+
+    def limits(self) -> List[LimitSetting]:
+        """Every limit set, on queues and on types: [{"scope", "name", "max_running", "starts"}]."""
+        return self._run(ops.limits())
+
+    def queue_limits(self, name: str) -> LimitSetting:
+        """The queue's limits; none set reads as max_running 0 and starts None."""
+        return self._run(ops.scope_limits("queue", name))
+
+    def set_queue_limits(self, name: str, max_running: Optional[int] = None, starts: Starts = None) -> LimitSetting:
+        """Replaces the queue's limits (durable): at most max_running of its jobs running (0 or None:
+        no cap), and at most count starts per period_ms, in bursts of up to count (starts is
+        (count, period_ms) or {"count", "period_ms"}; None: no rate). A part not given is removed,
+        so neither is the same as clear_queue_limits. -> the setting."""
+        return self._run(ops.set_limits("queue", name, max_running, starts))
+
+    def clear_queue_limits(self, name: str) -> LimitSetting:
+        """Removes the queue's limits; -> the setting, now none."""
+        return self._run(ops.clear_limits("queue", name))
+
+    def type_limits(self, name: str) -> LimitSetting:
+        """The limits of a job type, which hold in every queue."""
+        return self._run(ops.scope_limits("type", name))
+
+    def set_type_limits(self, name: str, max_running: Optional[int] = None, starts: Starts = None) -> LimitSetting:
+        """As set_queue_limits, for the jobs of this type in every queue."""
+        return self._run(ops.set_limits("type", name, max_running, starts))
+
+    def clear_type_limits(self, name: str) -> LimitSetting:
+        return self._run(ops.clear_limits("type", name))
 
     # Cron schedules (docs/api.md "Schedules").
 

@@ -1,5 +1,6 @@
-"""The operators' calls of the API as data (see calls.py): dead letters, queues, workers, purge,
-stats, and the server's health, readiness, metrics, contract and the caller's role.
+"""The operators' calls of the API as data (see calls.py): dead letters, queues, the limits of queues
+and of types, workers, purge, stats, and the server's health, readiness, metrics, contract and the
+caller's role.
 
 Inputs the server would refuse are refused here first with a ValueError naming them, so that a
 typo is found before a round trip; the server still checks everything.
@@ -8,20 +9,47 @@ typo is found before a round trip; the server still checks everything.
 from __future__ import annotations
 
 import string
-from typing import Any, Dict, List, Optional, TypedDict
+from typing import Any, Dict, List, Mapping, Optional, Tuple, TypedDict, Union
 
 from .calls import Call, ListFilter, field, job, jobs_of, list_jobs, names, seg
 from .job import Job, Page
 
 FINISHED_STATUSES = ("completed", "failed", "cancelled")
 NAME_CHARS = frozenset(string.ascii_letters + string.digits + "_-.:")
+LIMIT_SCOPES = ("queue", "type")
+MAX_RUNNING_CAP = 1_000_000_000  # include/jobq/limits.h's bounds
+MAX_RATE_COUNT = 1_000_000
+MAX_RATE_PERIOD_MS = 31 * 24 * 3600 * 1000
+
+
+class StartRate(TypedDict):
+    """At most count starts per period_ms: bursts of up to count, then one every period_ms / count."""
+    count: int
+    period_ms: int
+
+
+class Limits(TypedDict):
+    """The limits of a queue or of a type: max_running 0 is no cap, starts None is no rate."""
+    max_running: int
+    starts: Optional[StartRate]
+
+
+class LimitSetting(Limits):
+    """The limits of one scope ("queue" or "type") and name; none set reads as Limits with neither."""
+    scope: str
+    name: str
+
+
+# What set_*_limits takes for starts: (count, period_ms), or a StartRate as the server answers it.
+Starts = Union[Tuple[int, int], StartRate, None]
 
 
 class QueueInfo(TypedDict):
-    """A queue of GET /queues: its name, its jobs by status, whether it is paused."""
+    """A queue of GET /queues: its name, its jobs by status, whether it is paused, its limits."""
     name: str
     counts: Dict[str, int]
     paused: bool
+    limits: Limits
 
 
 class WorkerInfo(TypedDict):
@@ -89,6 +117,51 @@ def queues() -> Call[List[QueueInfo]]:
 
 def set_paused(name: str, paused: bool) -> Call[QueueInfo]:
     return Call("POST", f"/queues/{_name(name, 'queue')}/{'pause' if paused else 'resume'}")
+
+
+def limits() -> Call[List[LimitSetting]]:
+    return Call("GET", "/limits", decode=field("limits"))
+
+
+def _limits_path(scope: str, name: str) -> str:
+    if scope not in LIMIT_SCOPES:
+        raise ValueError(f"a limit's scope is queue or type, got {scope!r}")
+    return f"/{scope}s/{_name(name, scope)}/limits"
+
+
+def _starts(starts: Starts) -> Optional[Dict[str, int]]:
+    if starts is None:
+        return None
+    if isinstance(starts, Mapping):
+        if set(starts) != {"count", "period_ms"}:
+            raise ValueError(f"starts must be (count, period_ms) or {{'count', 'period_ms'}}, got {starts!r}")
+        count, period_ms = starts["count"], starts["period_ms"]
+    elif isinstance(starts, tuple) and len(starts) == 2:
+        count, period_ms = starts
+    else:
+        raise ValueError(f"starts must be (count, period_ms) or {{'count', 'period_ms'}}, got {starts!r}")
+    return {"count": _int_in(count, "starts' count", 1, MAX_RATE_COUNT),
+            "period_ms": _int_in(period_ms, "starts' period_ms", 1, MAX_RATE_PERIOD_MS)}
+
+
+def scope_limits(scope: str, name: str) -> Call[LimitSetting]:
+    return Call("GET", _limits_path(scope, name))
+
+
+def set_limits(scope: str, name: str, max_running: Optional[int], starts: Starts) -> Call[LimitSetting]:
+    """PUT: the whole setting; a part given as None is left out, which the server reads as none."""
+    path = _limits_path(scope, name)
+    body: Dict[str, Any] = {}
+    if max_running is not None:
+        body["max_running"] = _int_in(max_running, "max_running", 0, MAX_RUNNING_CAP)
+    rate = _starts(starts)
+    if rate is not None:
+        body["starts"] = rate
+    return Call("PUT", path, body)
+
+
+def clear_limits(scope: str, name: str) -> Call[LimitSetting]:
+    return Call("DELETE", _limits_path(scope, name))
 
 
 def workers() -> Call[List[WorkerInfo]]:
