@@ -52,6 +52,23 @@ Result<std::int64_t> parse_duration(const std::string& text, const std::string& 
   return static_cast<std::int64_t>(std::llround(value * scale));
 }
 
+Result<Rate> parse_rate(const std::string& text, const std::string& flag) {
+  auto refused = [&] {
+    return Error::invalid(
+        flag, "\"" + text + "\" is not COUNT/PERIOD (such as 10/1s, 100/1m or 5/500ms)");
+  };
+  std::size_t slash = text.find('/');
+  if (slash == std::string::npos) return refused();
+  Rate r;
+  const char* end = text.data() + slash;
+  auto [count_end, ec] = std::from_chars(text.data(), end, r.count);
+  if (ec != std::errc() || count_end != end || slash == 0) return refused();
+  auto period = parse_duration(text.substr(slash + 1), flag);
+  if (!period) return refused();
+  r.period_ms = *period;
+  return r;
+}
+
 Result<Millis> parse_instant(const std::string& text, const std::string& flag) {
   if (auto t = parse_time(text)) return *t;
   Millis ms = 0;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "jobq/error.h"
+#include "jobq/limits.h"
 #include "jobq/requests.h"
 
 namespace jobq::cli {
@@ -34,6 +35,8 @@ struct JobFlags {
 
 // "1500", "1500ms", "2s", "1.5m", "1h" -> milliseconds; a bare number is milliseconds.
 Result<std::int64_t> parse_duration(const std::string& text, const std::string& flag);
+// "10/1s", "100/1m", "5/500ms": COUNT/PERIOD, the period a duration as above.
+Result<Rate> parse_rate(const std::string& text, const std::string& flag);
 // RFC 3339, or milliseconds since the epoch.
 Result<Millis> parse_instant(const std::string& text, const std::string& flag);
 

@@ -28,6 +28,27 @@ std::string time_text(Millis t) {
   return t ? format_time(t) : "-";
 }
 
+std::string max_running_text(std::int64_t max_running) {
+  return max_running > 0 ? std::to_string(max_running) : "-";
+}
+
+std::string rate_text(const Rate& rate) {
+  if (rate.count <= 0) return "-";
+  struct Unit {
+    Millis ms;
+    const char* name;
+  };
+  static constexpr Unit kUnits[] = {
+      {86'400'000, "d"}, {3'600'000, "h"}, {60'000, "m"}, {1'000, "s"}};
+  std::string period = std::to_string(rate.period_ms) + "ms";
+  for (const Unit& u : kUnits)
+    if (rate.period_ms > 0 && rate.period_ms % u.ms == 0) {
+      period = std::to_string(rate.period_ms / u.ms) + u.name;
+      break;
+    }
+  return std::to_string(rate.count) + "/" + period;
+}
+
 std::string value_text(const boost::json::value& value) {
   if (value.is_string()) return std::string(value.get_string());
   return boost::json::serialize(value);

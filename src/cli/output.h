@@ -8,6 +8,7 @@
 
 #include "cli/table.h"
 #include "jobq/job.h"
+#include "jobq/limits.h"
 
 namespace jobq::cli {
 
@@ -23,6 +24,11 @@ void print_job_details(const Job& job);
 std::string status_text(const Job& job);
 // RFC 3339, or "-" for none.
 std::string time_text(Millis t);
+// A running cap as its number, "-" for none.
+std::string max_running_text(std::int64_t max_running);
+// A start rate as COUNT/PERIOD, the period in the largest unit that divides it ("10/1m",
+// "3/1500ms"; the form --rate takes), "-" for none.
+std::string rate_text(const Rate& rate);
 // A JSON value as compact text; a string as itself.
 std::string value_text(const boost::json::value& value);
 // A member of an object as text ("" if absent), for tables of the operators' answers.

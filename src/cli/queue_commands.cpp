@@ -1,9 +1,10 @@
-// queues ls|pause|resume.
+// queues ls|pause|resume; their limits are set by `limits` (limit_commands.cpp).
 #include <cstdio>
 #include <memory>
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "wire/limits_json.h"
 
 namespace jobq::cli {
 namespace {
@@ -25,14 +26,27 @@ void add_pause_or_resume(CLI::App& parent, Session& session, const std::string& 
   });
 }
 
+// A queue's cap and rate as cells; "-" for none, and for an answer without them.
+std::vector<std::string> limit_cells(const boost::json::value& queue) {
+  const boost::json::value* l =
+      queue.is_object() ? queue.get_object().if_contains("limits") : nullptr;
+  Limits limits;
+  if (l) {
+    if (auto read = limits_from_json(*l, UnknownFields::ignored)) limits = *read;
+  }
+  return {max_running_text(limits.max_running), rate_text(limits.starts)};
+}
+
 }  // namespace
 
 void add_queue_commands(CLI::App& app, Session& session) {
-  auto* queues = app.add_subcommand("queues", "queues: list, pause, resume");
+  auto* queues =
+      app.add_subcommand("queues", "queues: list, pause, resume (their limits: jobq limits)");
   queues->require_subcommand(1);
 
   auto json = std::make_shared<bool>(false);
-  auto* ls = queues->add_subcommand("ls", "every queue that holds jobs or is paused, with counts");
+  auto* ls = queues->add_subcommand(
+      "ls", "every queue that holds jobs, is paused or has limits, with counts and limits");
   ls->add_flag("--json", *json, "the answer as JSON");
   ls->callback([&session, json] {
     auto answer = session.client().queues();
@@ -44,8 +58,10 @@ void add_queue_commands(CLI::App& app, Session& session) {
       for (char& ch : h) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       headers.push_back(h);
     }
+    headers.push_back("MAX_RUNNING");
+    headers.push_back("STARTS");
     Table table(headers);
-    for (std::size_t i = 2; i < headers.size(); ++i) table.align_right(i);
+    for (std::size_t i = 2; i + 1 < headers.size(); ++i) table.align_right(i);
     const boost::json::value* list =
         answer->is_object() ? answer->get_object().if_contains("queues") : nullptr;
     if (list && list->is_array())
@@ -58,6 +74,7 @@ void add_queue_commands(CLI::App& app, Session& session) {
           std::string n = counts ? member_text(*counts, s) : "";
           row.push_back(n.empty() ? "0" : n);
         }
+        for (std::string& cell : limit_cells(q)) row.push_back(std::move(cell));
         table.add_row(std::move(row));
       }
     table.print(stdout);

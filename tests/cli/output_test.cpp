@@ -1,10 +1,11 @@
 // The CLI's pure parts: tables, the progress display, the child's stdout protocol, payload input,
-// job flags.
+// job flags, limits as text.
 #include <gtest/gtest.h>
 
 #include <sstream>
 
 #include "cli/job_flags.h"
+#include "cli/output.h"
 #include "cli/payload_input.h"
 #include "cli/progress_view.h"
 #include "cli/stdout_protocol.h"
@@ -131,6 +132,29 @@ TEST(JobFlags, DurationsAndPriorityAliases) {
   EXPECT_EQ(ttl.to_spec("t", "null")->result_ttl_ms, 3'600'000);
   ttl.result_ttl = "forever";
   EXPECT_EQ(ttl.to_spec("t", "null").error().field(), "--result-ttl");
+}
+
+TEST(JobFlags, RatesAreCountSlashPeriod) {
+  EXPECT_EQ(*parse_rate("10/1s", "--rate"), (Rate{10, 1'000}));
+  EXPECT_EQ(*parse_rate("5/500ms", "--rate"), (Rate{5, 500}));
+  EXPECT_EQ(*parse_rate("100/1h", "--rate"), (Rate{100, 3'600'000}));
+  EXPECT_EQ(*parse_rate("3/250", "--rate"), (Rate{3, 250}));
+  for (const char* bad : {"10", "10/", "/1s", "ten/1s", "10/soon", "1.5/1s", "10 /1s"}) {
+    auto r = parse_rate(bad, "--rate");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().field(), "--rate");
+  }
+}
+
+TEST(Output, LimitsAsText) {
+  EXPECT_EQ(max_running_text(0), "-");
+  EXPECT_EQ(max_running_text(5), "5");
+  EXPECT_EQ(rate_text({}), "-");
+  EXPECT_EQ(rate_text({10, 60'000}), "10/1m");
+  EXPECT_EQ(rate_text({10, 90'000}), "10/90s");
+  EXPECT_EQ(rate_text({3, 1'500}), "3/1500ms");
+  EXPECT_EQ(rate_text({1, 2 * 86'400'000}), "1/2d");
+  EXPECT_EQ(rate_text({7, 7'200'000}), "7/2h");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 """The `jobq` commands' output and exit codes against a real jobqd: submit and its flags, payload
-input, get, ls, cancel, retry, dlq, stats, queues, workers, tail, bench, usage and errors."""
+input, get, ls, cancel, retry, dlq, stats, queues, workers, tail, bench, usage and errors (limits:
+test_limit_commands.py)."""
 
 import json
 import os
@@ -173,7 +174,7 @@ class Operators(CliTestCase):
         self.api.submit(type="s", queue=self.queue)
         self.assertEqual(self.ok("queues", "pause", self.queue), f"{self.queue} paused\n")
         row = next(l for l in self.ok("queues", "ls").splitlines() if l.startswith(self.queue + " "))
-        self.assertEqual(row.split()[1:], ["paused", "0", "0", "1", "0", "0", "0", "0"])
+        self.assertEqual(row.split()[1:], ["paused", "0", "0", "1", "0", "0", "0", "0", "-", "-"])
         self.assertEqual(self.api.lease("w", queues=[self.queue]), [])
         self.assertEqual(self.ok("queues", "resume", self.queue), f"{self.queue} running\n")
         listed = json.loads(self.ok("queues", "ls", "--json"))
@@ -271,8 +272,8 @@ class UsageAndErrors(CliTestCase):
         self.assertIn("Exit codes:", out)
         for code in range(10):
             self.assertRegex(out, rf"\n  {code}  \S")
-        for command in ("submit", "get", "ls", "cancel", "retry", "dlq", "stats", "queues", "workers",
-                        "tail", "worker", "bench"):
+        for command in ("submit", "get", "ls", "cancel", "retry", "dlq", "stats", "queues", "limits",
+                        "workers", "tail", "worker", "bench"):
             self.assertRegex(out, rf"\n  {command} ")
 
     def test_usage_errors_exit_2(self):
