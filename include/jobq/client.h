@@ -192,7 +192,7 @@ class Client {
   ApiResult<Schedule> delete_schedule(const std::string& name);
   ApiResult<Job> trigger_schedule(const std::string& name);  // the job submitted now
 
-  // Limits per queue and per type (include/jobq/limits.h; the /limits routes of docs/openapi.yaml).
+  // Limits per queue and per type (docs/api.md "Limits"; the Limits of include/jobq/limits.h).
   // limits(): every setting there is. A scope without limits reads as none(), not as an error;
   // set_limits replaces the whole setting (a part left none is removed), clear_limits removes it;
   // each answers the setting as it is now.
