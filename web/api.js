@@ -17,11 +17,18 @@ export function forgetKey() {
 }
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  // field: what the server names as wrong (error.details.field), else null.
+  constructor(status, code, message, field = null) {
     super(message);
     this.status = status;
     this.code = code;
+    this.field = field;
   }
+}
+
+// An error as a user reads it, with the field it is about: "max_running: must be between ...".
+export function errorText(e) {
+  return e.field ? `${e.field}: ${e.message}` : e.message;
 }
 
 export async function call(method, path, body) {
@@ -47,13 +54,14 @@ export async function call(method, path, body) {
   }
   if (!response.ok) {
     const e = data?.error ?? {};
-    throw new ApiError(response.status, e.code ?? "error", e.message ?? `${method} ${path}: ${response.status}`);
+    throw new ApiError(response.status, e.code ?? "error", e.message ?? `${method} ${path}: ${response.status}`, e.details?.field ?? null);
   }
   return data;
 }
 
 export const get = (path) => call("GET", path);
 export const post = (path, body) => call("POST", path, body ?? {});
+export const put = (path, body) => call("PUT", path, body ?? {});
 export const del = (path) => call("DELETE", path);
 
 // "?a=1&b=2" from an object, leaving out empty values.

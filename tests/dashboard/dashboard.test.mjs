@@ -305,6 +305,92 @@ test("pause stops a queue, and resume lets it run again", async () => {
   await close(page);
 });
 
+test("queue limits: a cap set on the page reaches the server, shows as running / cap, refuses a bad value by its field, and clears", async () => {
+  const queue = unique("lim");
+  for (let i = 0; i < 2; i++) await api.submit({ type: "encode", queue });
+  const limitsOf = () => api.call("GET", `/queues/${queue}/limits`);
+  const page = await open("/queues");
+  const row = page.locator(`#queues-table tr[data-queue="${queue}"]`);
+  const editor = page.locator(`#queues-table tr[data-limits-of="${queue}"]`);
+  await row.locator("td.cap", { hasText: "no cap" }).waitFor();
+  assert.equal(await row.locator("td.rate").textContent(), "—");
+  assert.equal(await editor.isHidden(), true, "the editor opens on demand");
+
+  await row.getByRole("button", { name: "Limits" }).click();
+  await editor.getByLabel("max running").fill("1");
+  await editor.getByLabel("starts").fill("10");
+  await editor.getByLabel("per", { exact: true }).fill("1");
+  await editor.getByLabel("period unit").selectOption("s");
+  await editor.getByRole("button", { name: "Set limits" }).click();
+  await until(async () => (await limitsOf()).max_running === 1, "the cap on the server");
+  assert.deepEqual(await limitsOf(), { scope: "queue", name: queue, max_running: 1, starts: { count: 10, period_ms: 1000 } });
+  await editor.waitFor({ state: "hidden" });
+  await row.locator("td.cap", { hasText: "0 / 1" }).waitFor();
+  assert.equal(await row.locator("td.rate").textContent(), "10 per 1 s");
+  assert.equal((await api.call("GET", "/queues")).queues.find((q) => q.name === queue).limits.max_running, 1);
+
+  // A leased job fills the cap: the page shows it, and the next lease gets nothing.
+  await api.leaseOne("w-lim", queue);
+  await row.locator("td.cap", { hasText: "1 / 1" }).waitFor();
+  const { jobs } = await api.call("POST", "/lease", { worker_id: "w-lim", queues: [queue], wait_ms: 0 });
+  assert.equal(jobs.length, 0, "a queue at its cap leases nothing");
+
+  // The editor opens with what is set; a refused value shows the server's message, naming the field.
+  await row.getByRole("button", { name: "Limits" }).click();
+  assert.equal(await editor.getByLabel("max running").inputValue(), "1");
+  assert.equal(await editor.getByLabel("starts").inputValue(), "10");
+  await editor.getByLabel("max running").fill("-1");
+  await editor.getByRole("button", { name: "Set limits" }).click();
+  await editor.getByRole("alert").filter({ hasText: "max_running: must be between 0 (no cap) and 1000000000" }).waitFor();
+  assert.equal((await limitsOf()).max_running, 1, "a refused value changes nothing");
+  await editor.getByLabel("max running").fill("2");
+  await editor.getByLabel("per", { exact: true }).fill("");
+  await editor.getByRole("button", { name: "Set limits" }).click();
+  await editor.getByRole("alert").filter({ hasText: "starts.period_ms: is required" }).waitFor();
+
+  await editor.getByRole("button", { name: "Clear limits" }).click();
+  await until(async () => (await limitsOf()).max_running === 0, "the limits cleared on the server");
+  assert.deepEqual(await limitsOf(), { scope: "queue", name: queue, max_running: 0, starts: null });
+  await row.locator("td.cap", { hasText: "no cap" }).waitFor();
+  assert.equal(await row.locator("td.rate").textContent(), "—");
+  await close(page);
+});
+
+test("type limits: set by name on the Queues page, listed, refused by field, and removed", async () => {
+  const type = unique("tl");
+  const page = await open("/queues");
+  const form = page.locator("#type-limit-form");
+  await form.getByLabel("type").fill("not a name");
+  await form.getByLabel("max running").fill("3");
+  await form.getByRole("button", { name: "Set type limits" }).click();
+  await form.getByRole("alert").filter({ hasText: /^type: must be/ }).waitFor();
+
+  await form.getByLabel("type").fill(type);
+  await form.getByLabel("starts").fill("5");
+  await form.getByLabel("per", { exact: true }).fill("2");
+  await form.getByLabel("period unit").selectOption("min");
+  await form.getByRole("button", { name: "Set type limits" }).click();
+  await until(async () => (await api.call("GET", `/types/${type}/limits`)).max_running === 3, "the type's cap on the server");
+  assert.deepEqual(await api.call("GET", `/types/${type}/limits`), { scope: "type", name: type, max_running: 3, starts: { count: 5, period_ms: 120000 } });
+  await until(async () => (await form.locator("p.error").textContent()) === "", "the error to be gone once set");
+  const row = page.locator(`#type-limits-table tr[data-type="${type}"]`);
+  await row.waitFor();
+  assert.equal(await row.locator("td:nth-child(2)").textContent(), "3");
+  assert.equal(await row.locator("td:nth-child(3)").textContent(), "5 per 2 min");
+
+  // A viewer sees the limits but nothing that changes them.
+  const viewer = await open("/queues", VIEWER);
+  await viewer.locator(`#type-limits-table tr[data-type="${type}"]`).waitFor();
+  assert.equal(await viewer.locator("main form, main input, #type-limits-table button").count(), 0);
+  await close(viewer);
+
+  await row.getByRole("button", { name: "Remove" }).click();
+  await until(async () => !(await api.call("GET", "/limits")).limits.some((l) => l.scope === "type" && l.name === type), "the type's limits removed");
+  assert.deepEqual(await api.call("GET", `/types/${type}/limits`), { scope: "type", name: type, max_running: 0, starts: null });
+  await row.waitFor({ state: "detached" });
+  await close(page);
+});
+
 test("workers show what their beats say, and scale reaches the server", async () => {
   const id = unique("worker");
   await api.call("POST", `/workers/${id}/beat`, { types: ["render"], queues: ["default"], concurrency: 4, running: 2, host: "render-1", pid: 4242, version: "1.0" });
