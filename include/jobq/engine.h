@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +31,11 @@ struct EngineOptions {
   Backoff default_backoff;
   std::int64_t max_lease_ms = 3'600'000;
   Retention retention;            // also the dead-letter list's caps
+  // Submit quotas per user: a tier's Rate bounds the submits of each user_id (a token bucket per
+  // user and tier). A job names its tier (JobSpec::tier) or falls in default_tier; a job with no
+  // user_id, or in no tier, has no quota.
+  std::map<std::string, Rate> tiers;
+  std::string default_tier;
   std::uint64_t jitter_seed = 0;  // 0: seeded from std::random_device
 };
 

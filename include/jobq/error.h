@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cassert>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <variant>
@@ -15,6 +16,7 @@ enum class ErrorCode {
   not_found,          // unknown id
   conflict,           // stale lease token or a transition the state table forbids
   payload_too_large,  // payload over the configured cap
+  quota_exceeded,     // a user's quota has no room now; retry_after_ms says when it will
   unavailable,        // the store failed; nothing was written
   internal,
 };
@@ -35,11 +37,19 @@ class Error {
   static Error unavailable(std::string message) {
     return {ErrorCode::unavailable, std::move(message)};
   }
+  // retry_after_ms: when the quota will have room again; 0: not for this request (it is larger
+  // than the whole quota).
+  static Error quota_exceeded(std::string message, std::string field, std::int64_t retry_after_ms) {
+    Error e(ErrorCode::quota_exceeded, std::move(message), std::move(field));
+    e.retry_after_ms_ = retry_after_ms;
+    return e;
+  }
 
   bool ok() const { return code_ == ErrorCode::ok; }
   ErrorCode code() const { return code_; }
   const std::string& message() const { return message_; }
   const std::string& field() const { return field_; }
+  std::int64_t retry_after_ms() const { return retry_after_ms_; }
   std::string to_string() const;
   // The same error, about a field of `outer`: "type" within "job" is "job.type"; no field is
   // `outer` itself.
@@ -49,6 +59,7 @@ class Error {
   ErrorCode code_ = ErrorCode::ok;
   std::string message_;
   std::string field_;
+  std::int64_t retry_after_ms_ = 0;
 };
 
 // Status is an Error that may be ok.

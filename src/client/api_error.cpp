@@ -20,6 +20,8 @@ ErrorCode ApiError::error_code() const {
       return ErrorCode::conflict;
     case 413:
       return ErrorCode::payload_too_large;
+    case 429:
+      return ErrorCode::quota_exceeded;
     case 503:
       return ErrorCode::unavailable;
     default:

@@ -14,6 +14,8 @@ const char* to_string(ErrorCode code) {
       return "conflict";
     case ErrorCode::payload_too_large:
       return "payload_too_large";
+    case ErrorCode::quota_exceeded:
+      return "quota_exceeded";
     case ErrorCode::unavailable:
       return "unavailable";
     case ErrorCode::internal:

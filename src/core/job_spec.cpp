@@ -65,6 +65,10 @@ Status validate_spec(const JobSpec& s, const SpecLimits& limits) {
     return Error::invalid("delay_ms", "must be between 0 and ten years");
   if (s.run_at && *s.run_at < 0) return Error::invalid("run_at", "must not be before 1970");
   if (s.user_id.size() > 256) return Error::invalid("user_id", "must be at most 256 characters");
+  if (!s.tier.empty()) {
+    if (Status t = check_name("tier", s.tier); !t.ok()) return t;
+    if (s.user_id.empty()) return Error::invalid("tier", "needs a user_id: a quota is a user's");
+  }
   if (s.idempotency_key.size() > 256)
     return Error::invalid("idempotency_key", "must be at most 256 characters");
   if (s.tags.size() > limits.max_tags)

@@ -28,4 +28,8 @@ Millis wait_for_tokens(const RateBucket& b, const Rate& r, std::int64_t n, Milli
   return over <= 0 ? 0 : (over + r.count - 1) / r.count;
 }
 
+Millis take_or_wait(RateBucket& b, const Rate& r, std::int64_t n, Millis now) {
+  return take_tokens(b, r, n, now) ? 0 : wait_for_tokens(b, r, n, now);
+}
+
 }  // namespace jobq

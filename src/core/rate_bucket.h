@@ -23,4 +23,7 @@ bool take_tokens(RateBucket& bucket, const Rate& rate, std::int64_t n, Millis no
 // (n > count).
 Millis wait_for_tokens(const RateBucket& bucket, const Rate& rate, std::int64_t n, Millis now);
 
+// take_tokens, or if it cannot, wait_for_tokens: 0 when taken.
+Millis take_or_wait(RateBucket& bucket, const Rate& rate, std::int64_t n, Millis now);
+
 }  // namespace jobq

@@ -19,6 +19,13 @@
 
 namespace jobq {
 
+// What a submit takes from its users' quotas: n from the bucket of one user in one tier.
+struct QuotaTake {
+  std::string tier, user_id;
+  Rate rate;
+  std::int64_t n = 0;
+};
+
 struct Engine::Impl {
   Impl(Engine& engine, Store& store, const Clock& clock, EventBus& bus, EngineOptions options);
   // Waits for the writes under way (each still calls back into the engine when it ends), then
@@ -54,7 +61,12 @@ struct Engine::Impl {
   // The jobs submitted; a schedule that cannot make its runs adds to `problems` and moves on.
   Result<std::size_t> fire_due_schedules(Millis now, std::vector<Error>& problems);
   Result<Schedule> update_schedule_once(const std::string& name, const SchedulePatch& patch);
-  void submit_jobs(std::vector<Job> jobs, Done<std::vector<SubmitOutcome>> done);
+  // The takes of these specs (field_prefix names them in a batch: "jobs[3]."); an unknown tier
+  // is an error.
+  Result<std::vector<QuotaTake>> quota_takes(const JobSpec* specs, std::size_t count) const;
+  // Takes the quotas, then stores the jobs, in one write: none of them if a quota has no room.
+  void submit_jobs(std::vector<Job> jobs, Done<std::vector<SubmitOutcome>> done,
+                   std::vector<QuotaTake> quotas = {});
   Status check_result(std::string& result) const;
   std::int64_t backoff_delay(const Job& job);
   // One attempt of a running job ended badly: retry after backoff, or dead-letter it. A store

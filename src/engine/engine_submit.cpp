@@ -1,4 +1,6 @@
 // Submits: validation, the jobs they make, and the hand-over to leases already waiting.
+#include <algorithm>
+
 #include "core/ids.h"
 #include "core/job_spec.h"
 #include "engine/engine_impl.h"
@@ -13,12 +15,17 @@ void Engine::submit_async(const JobSpec& spec, Done<SubmitOutcome> done) {
   Impl& d = *impl_;
   auto job = d.make_job(spec, d.clock.now());
   if (!job) return done(job.error());
+  auto quotas = d.quota_takes(&spec, 1);
+  if (!quotas) return done(quotas.error());
   std::vector<Job> jobs;
   jobs.push_back(std::move(*job));
-  d.submit_jobs(std::move(jobs), [done = std::move(done)](Result<std::vector<SubmitOutcome>> one) {
-    if (!one) return done(one.error());
-    done(std::move(one->front()));
-  });
+  d.submit_jobs(
+      std::move(jobs),
+      [done = std::move(done)](Result<std::vector<SubmitOutcome>> one) {
+        if (!one) return done(one.error());
+        done(std::move(one->front()));
+      },
+      std::move(*quotas));
 }
 
 Result<std::vector<SubmitOutcome>> Engine::submit_batch(const std::vector<JobSpec>& specs) {
@@ -44,7 +51,34 @@ void Engine::submit_batch_async(const std::vector<JobSpec>& specs,
     }
     jobs.push_back(std::move(*job));
   }
-  d.submit_jobs(std::move(jobs), std::move(done));
+  auto quotas = d.quota_takes(specs.data(), specs.size());
+  if (!quotas) return done(quotas.error());
+  d.submit_jobs(std::move(jobs), std::move(done), std::move(*quotas));
+}
+
+Result<std::vector<QuotaTake>> Engine::Impl::quota_takes(const JobSpec* specs,
+                                                         std::size_t count) const {
+  std::vector<QuotaTake> takes;
+  if (options.tiers.empty()) return takes;
+  for (std::size_t i = 0; i < count; ++i) {
+    const JobSpec& spec = specs[i];
+    if (spec.user_id.empty()) continue;
+    const std::string& tier = spec.tier.empty() ? options.default_tier : spec.tier;
+    if (tier.empty()) continue;
+    auto rate = options.tiers.find(tier);
+    if (rate == options.tiers.end()) {
+      std::string known;
+      for (const auto& [name, r] : options.tiers) known += (known.empty() ? "" : ", ") + name;
+      Error e = Error::invalid("tier", "no tier named \"" + tier + "\"; the server has " + known);
+      return count == 1 ? e : e.within("jobs[" + std::to_string(i) + "]");
+    }
+    auto same = [&](const QuotaTake& t) { return t.tier == tier && t.user_id == spec.user_id; };
+    if (auto it = std::find_if(takes.begin(), takes.end(), same); it != takes.end())
+      ++it->n;
+    else
+      takes.push_back({tier, spec.user_id, rate->second, 1});
+  }
+  return takes;
 }
 
 SpecLimits Engine::Impl::limits() const {
@@ -89,16 +123,38 @@ std::vector<Job> created_jobs(const std::vector<SubmitOutcome>& stored) {
   return out;
 }
 
+// The answer to a submit over its quota: what the quota is, and when there is room.
+Error over_quota(const QuotaTake& t, Millis wait) {
+  std::string quota = "tier " + t.tier + "'s quota of " + std::to_string(t.rate.count) +
+                      " submits per " + std::to_string(t.rate.period_ms) + " ms";
+  if (wait < 0)
+    return Error::quota_exceeded(
+        std::to_string(t.n) + " jobs of user " + t.user_id + " at once are more than " + quota,
+        "user_id", 0);
+  return Error::quota_exceeded("user " + t.user_id + " has used " + quota + "; there is room for " +
+                                   std::to_string(t.n) + " more in " + std::to_string(wait) + " ms",
+                               "user_id", wait);
+}
+
 }  // namespace
 
 // Stores the jobs in one write.
-void Engine::Impl::submit_jobs(std::vector<Job> made, Done<std::vector<SubmitOutcome>> done) {
+void Engine::Impl::submit_jobs(std::vector<Job> made, Done<std::vector<SubmitOutcome>> done,
+                               std::vector<QuotaTake> quotas) {
   auto handed = std::make_shared<std::vector<LeaseWaiters::Claim>>();
   Millis now = made.front().created_at;
   // Leases already waiting for these jobs are served in the same write, so that on a durable
   // store the submit and the hand-over share one commit (one fsync on the latency path).
-  auto work = [this, handed, now,
+  auto work = [this, handed, now, quotas = std::move(quotas),
                jobs = std::make_shared<std::vector<Job>>(std::move(made))](WriteGroup& g) {
+    // In the same write as the submit: on a store whose writes are one transaction (memory,
+    // sqlite), a quota is taken exactly when its jobs are stored. A batch over one of its quotas
+    // is refused whole; what it took from the others before stays taken.
+    for (const QuotaTake& t : quotas) {
+      auto wait = g.take_quota(t.tier + ":" + t.user_id, t.rate, t.n, now);
+      if (!wait) return Result<std::vector<SubmitOutcome>>(wait.error());
+      if (*wait != 0) return Result<std::vector<SubmitOutcome>>(over_quota(t, *wait));
+    }
     auto stored = g.submit(std::move(*jobs));
     if (!stored) return stored;
     if (waiters->size() > 0) *handed = waiters->claim_for(created_jobs(*stored));

@@ -74,6 +74,44 @@ Status read_limits(Config& c, LimitScope scope, std::string_view name, const tom
   return {};
 }
 
+// [tiers.NAME] submits = {count, period_ms}: a user's submit quota in that tier, read as the
+// "starts" of a limit are.
+Status read_tier(Config& c, std::string_view name, const toml::node& settings,
+                 const std::string& path) {
+  std::string field = "tiers." + std::string(name);
+  if (Status s = check_name("tier", name); !s.ok())
+    return Error::invalid(
+        field, path + ": \"" + std::string(name) + "\" is not a tier name: " + s.message());
+  const toml::table* table = settings.as_table();
+  if (!table) return Error::invalid(field, path + ": must be a table of settings");
+  for (const auto& [k, v] : *table)
+    if (k.str() != "submits")
+      return Error::invalid(field + "." + std::string(k.str()),
+                            path + ": unknown tier setting: a tier has submits");
+  const toml::node* submits = table->get("submits");
+  if (!submits) return Error::invalid(field + ".submits", path + ": is required");
+  toml::table wrapped;
+  wrapped.insert("starts", *submits);
+  std::ostringstream text;
+  text << toml::json_formatter{wrapped};
+  boost::system::error_code ec;
+  boost::json::value json = boost::json::parse(text.str(), ec);
+  auto limits =
+      ec ? Result<Limits>(Error::invalid("starts", "not a table")) : limits_from_json(json);
+  if (limits && limits->starts.count == 0) limits = Error::invalid("starts.count", "is required");
+  if (limits) {
+    if (Status s = check_limits(*limits); !s.ok()) limits = s;
+  }
+  if (!limits) {
+    // "starts.count" of the decoder is "submits.count" here.
+    std::string f = limits.error().field();
+    if (f.rfind("starts", 0) == 0) f = "submits" + f.substr(6);
+    return Error::invalid(field + "." + f, path + ": " + limits.error().message());
+  }
+  c.tiers[std::string(name)] = limits->starts;
+  return {};
+}
+
 constexpr std::int64_t kMaxDeadLetterCap = 100'000'000;
 
 bool is_retention_setting(std::string_view name) {
@@ -138,7 +176,8 @@ const std::vector<std::string_view>& setting_names() {
                                                       "retain_completed_ms",
                                                       "retain_cancelled_ms",
                                                       "retain_failed_ms",
-                                                      "dead_letter_cap"};
+                                                      "dead_letter_cap",
+                                                      "default_tier"};
   return names;
 }
 
@@ -229,6 +268,11 @@ Status apply_setting(Config& c, std::string_view name, std::string_view value) {
   if (name == "idle_timeout_ms") return number(c.idle_timeout_ms, 100, 86'400'000);
   if (name == "worker_lost_after_ms") return number(c.worker_lost_after_ms, 1000, 86'400'000);
   if (is_retention_setting(name)) return apply_retention(c.retention, name, name, value);
+  if (name == "default_tier") {
+    if (Status s = check_name("default_tier", value); !value.empty() && !s.ok()) return s;
+    c.default_tier = value;
+    return {};
+  }
   return Error::invalid(std::string(name), "unknown setting");
 }
 
@@ -299,6 +343,13 @@ Status apply_toml_file(Config& c, const std::string& path) {
       }
       continue;
     }
+    if (name == "tiers") {
+      // [tiers.NAME] submits = {count = N, period_ms = N}
+      if (!node.is_table()) return Error::invalid("tiers", path + ": must be [tiers.NAME] tables");
+      for (const auto& [tier, settings] : *node.as_table())
+        if (Status s = read_tier(c, tier.str(), settings, path); !s.ok()) return s;
+      continue;
+    }
     if (name == "schedules") {
       if (!node.is_table())
         return Error::invalid("schedules", path + ": must be [schedules.NAME] tables");
@@ -349,6 +400,10 @@ Status validate(const Config& c) {
     return Error::invalid("max_buffered_bytes",
                           "must be at least max_body_bytes (" + std::to_string(c.max_body_bytes) +
                               "), or no body of the largest size could be read");
+  if (!c.default_tier.empty() && !c.tiers.contains(c.default_tier))
+    return Error::invalid("default_tier", "no tier named \"" + c.default_tier +
+                                              "\": declare it in a [tiers." + c.default_tier +
+                                              "] table");
   return {};
 }
 

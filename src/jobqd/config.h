@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,10 @@ struct Config {
   std::vector<DeclaredSchedule> schedules;  // from the TOML file's [schedules.NAME] tables
   // From max_running and starts in [queues.NAME] and [types.NAME] tables; set at start.
   std::vector<LimitSetting> limits;
+  // Users' submit quotas by tier, from [tiers.NAME] tables (submits = {count, period_ms}), and the
+  // tier of a job with a user_id that names none (default_tier; empty: no quota).
+  std::map<std::string, Rate> tiers;
+  std::string default_tier;
 
   std::string host() const;
   std::uint16_t port() const;

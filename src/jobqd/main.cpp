@@ -99,6 +99,8 @@ int main(int argc, char** argv) {
   jobq::EngineOptions engine_options;
   engine_options.max_payload_bytes = config.max_payload_bytes;
   engine_options.retention = config.retention;
+  engine_options.tiers = config.tiers;
+  engine_options.default_tier = config.default_tier;
   jobq::Engine engine(**store, clock, bus, engine_options);
   // The file's limits are what they say at each start; scopes it does not name keep theirs.
   for (const jobq::LimitSetting& declared : config.limits)

@@ -113,6 +113,12 @@ class WriteGroup {
   // from a full bucket; one that stays keeps its bucket.
   virtual Status set_limits(const LimitSetting& setting) = 0;
 
+  // Takes n from the bucket of a user's submit quota (`key`: the tier and the user): 0 if taken;
+  // else, taking nothing, how long until there is room (-1: never, n is above rate.count).
+  // Durable; a tier whose rate changes keeps the bucket where it stands.
+  virtual Result<Millis> take_quota(const std::string& key, const Rate& rate, std::int64_t n,
+                                    Millis now) = 0;
+
   // The job as this write sees it, with what the group wrote before it.
   virtual Result<std::optional<Job>> current(const std::string& id) = 0;
 

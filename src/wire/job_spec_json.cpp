@@ -52,7 +52,8 @@ Result<JobSpec> job_spec_from_json(const json::value& v) {
       .read("timeout_ms", s.timeout_ms)
       .read("soft_timeout_ms", s.soft_timeout_ms)
       .read("delay_ms", s.delay_ms)
-      .read_time("run_at", s.run_at);
+      .read_time("run_at", s.run_at)
+      .read("tier", s.tier);
   read_submitted_labels(in, s);
   if (Status st = in.finish(); !st.ok()) return st;
   // A null is no default here: a client that sends "priority": null has a bug to hear about.
@@ -84,6 +85,7 @@ Result<json::object> job_spec_to_json(const JobSpec& s) {
     return a;
   };
   if (!s.user_id.empty()) o["user_id"] = s.user_id;
+  if (!s.tier.empty()) o["tier"] = s.tier;
   if (!s.tags.empty()) o["tags"] = strings(s.tags);
   if (!s.idempotency_key.empty()) o["idempotency_key"] = s.idempotency_key;
   if (!s.depends_on.empty()) o["depends_on"] = strings(s.depends_on);

@@ -17,6 +17,9 @@ Result<JobSpec> template_from_json(const json::value& v, std::string_view field)
   if (!v.is_object()) return Error::invalid(std::string(field), "must be a JSON object (a job)");
   auto spec = job_spec_from_json(v);
   if (!spec) return spec.error().within(std::string(field));
+  if (!spec->tier.empty())
+    return Error::invalid(std::string(field) + ".tier",
+                          "a schedule's runs take no user's quota; leave tier out");
   return spec;
 }
 

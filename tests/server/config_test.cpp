@@ -142,6 +142,44 @@ TEST(Config, ATomlFileSetsLimitsOfQueuesAndTypes) {
   EXPECT_EQ(c.retention.queues.at("mail").dead_letter_cap, 50u);
 }
 
+TEST(Config, TiersAndTheDefaultTierComeFromTheFile) {
+  testing::TempDir dir;
+  std::string path = dir.file("jobq.toml");
+  std::ofstream(path) << "default_tier = \"free\"\n"
+                         "[tiers.free]\nsubmits = { count = 5, period_ms = 86400000 }\n"
+                         "[tiers.paid]\nsubmits = { count = 1000, period_ms = 3600000 }\n";
+  Config c;
+  Status s = apply_toml_file(c, path);
+  ASSERT_TRUE(s.ok()) << s.to_string();
+  EXPECT_TRUE(validate(c).ok());
+  EXPECT_EQ(c.default_tier, "free");
+  EXPECT_EQ(c.tiers.at("free"), (Rate{5, 86'400'000}));
+  EXPECT_EQ(c.tiers.at("paid"), (Rate{1000, 3'600'000}));
+
+  Config unknown;
+  ASSERT_TRUE(apply_setting(unknown, "default_tier", "gold").ok());
+  EXPECT_EQ(validate(unknown).field(), "default_tier");
+}
+
+TEST(Config, ABadTierNamesItsField) {
+  testing::TempDir dir;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"[tiers.free]\nsubmits = { count = 5 }\n", "tiers.free.submits.period_ms"},
+      {"[tiers.free]\nsubmits = { count = 0, period_ms = 1000 }\n", "tiers.free.submits.count"},
+      {"[tiers.free]\nsubmits = 5\n", "tiers.free.submits"},
+      {"[tiers.free]\nmax_running = 5\n", "tiers.free.max_running"},
+      {"[tiers.free]\n", "tiers.free.submits"},
+      {"tiers = 5\n", "tiers"},
+  };
+  for (const auto& [text, field] : cases) {
+    std::string path = dir.file("t.toml");
+    std::ofstream(path) << text;
+    Config c;
+    Status s = apply_toml_file(c, path);
+    EXPECT_EQ(s.field(), field) << text << " -> " << s.to_string();
+  }
+}
+
 TEST(Config, ABadLimitNamesItsTableAndField) {
   testing::TempDir dir;
   const std::vector<std::pair<std::string, std::string>> cases = {

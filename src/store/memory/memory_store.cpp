@@ -312,6 +312,12 @@ Status MemoryStore::set_limits(const LimitSetting& setting) {
   return {};
 }
 
+Result<Millis> MemoryStore::take_quota(const std::string& key, const Rate& rate, std::int64_t n,
+                                       Millis now) {
+  std::lock_guard lock(mutex_);
+  return take_or_wait(quotas_[key], rate, n, now);
+}
+
 Result<std::vector<LimitSetting>> MemoryStore::limits() {
   std::lock_guard lock(mutex_);
   return gate_.all();

@@ -490,6 +490,14 @@ Status RedisStore::set_limits(const LimitSetting& s) {
   return r ? Status() : Status(r.error());
 }
 
+Result<Millis> RedisStore::take_quota(const std::string& key, const Rate& rate, std::int64_t n,
+                                      Millis now) {
+  auto r = write_script("take_quota", {key, int_text(rate.count), int_text(rate.period_ms),
+                                       int_text(n), int_text(now)});
+  if (!r) return r.error();
+  return guarded([&]() -> Result<Millis> { return redis::int_of(text(at(**r, 1))); });
+}
+
 Result<std::vector<LimitSetting>> RedisStore::limits() {
   return guarded([&]() -> Result<std::vector<LimitSetting>> {
     auto r = read_script("limits", {});

@@ -82,7 +82,8 @@ CREATE TABLE schedules (
 ) WITHOUT ROWID;
 CREATE INDEX schedules_due ON schedules(next_run_at) WHERE paused = 0 AND next_run_at > 0;
 )sql",
-    // Limits per queue and per type, with where each rate's bucket stands (core/rate_bucket.h).
+    // Limits per queue and per type, with where each rate's bucket stands (core/rate_bucket.h),
+    // and the buckets of users' submit quotas.
     R"sql(
 CREATE TABLE limits (
   scope TEXT NOT NULL,
@@ -93,6 +94,11 @@ CREATE TABLE limits (
   bucket_at INTEGER NOT NULL,
   bucket_rem INTEGER NOT NULL,
   PRIMARY KEY (scope, name)
+) WITHOUT ROWID;
+CREATE TABLE quotas (
+  key TEXT PRIMARY KEY,
+  bucket_at INTEGER NOT NULL,
+  bucket_rem INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
 };

@@ -1,5 +1,5 @@
 // The sqlite store's limits: kept in the limits table, enforced from the LimitGate beside the
-// ready index.
+// ready index; and the users' submit quotas, in the quotas table.
 #include "store/sqlite/sqlite_store.h"
 
 namespace jobq {
@@ -89,6 +89,25 @@ Status SqliteStore::set_limits(const LimitSetting& setting) {
   std::lock_guard lock(ready_mutex_);
   gate_.set(setting);
   return {};
+}
+
+Result<Millis> SqliteStore::take_quota(const std::string& key, const Rate& rate, std::int64_t n,
+                                       Millis now) {
+  Statement& read = db_->cached("SELECT bucket_at, bucket_rem FROM quotas WHERE key = ?");
+  read.bind(1, key);
+  RateBucket bucket;
+  if (read.step()) bucket = {read.int64(0), read.int64(1)};
+  read.reset();
+  Millis wait = take_or_wait(bucket, rate, n, now);
+  if (wait == 0)
+    db_->cached(
+           "INSERT INTO quotas (key, bucket_at, bucket_rem) VALUES (?, ?, ?) ON CONFLICT (key) "
+           "DO UPDATE SET bucket_at = excluded.bucket_at, bucket_rem = excluded.bucket_rem")
+        .bind(1, key)
+        .bind(2, bucket.at)
+        .bind(3, bucket.rem)
+        .run();
+  return wait;
 }
 
 Result<std::vector<LimitSetting>> SqliteStore::limits() {
