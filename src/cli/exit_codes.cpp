@@ -10,7 +10,8 @@ ExitCode exit_code_for(const ApiError& error) {
     return kUsage;
   if (code == "not_found" || code == "route_not_found") return kNotFound;
   if (code == "unauthorized" || code == "forbidden") return kAuth;
-  if (code == "connect_failed" || code == "timeout" || code == "transport" || code == "unavailable")
+  if (code == "connect_failed" || code == "timeout" || code == "transport" || code == "unavailable" ||
+      code == "quota_exceeded")
     return kUnavailable;
   if (code == "conflict") return kConflict;
   return kOtherError;
@@ -23,7 +24,7 @@ const char* exit_codes_help() {
          "  2  usage: bad flags or arguments, or input the server refused (400, 413)\n"
          "  3  not found (404)\n"
          "  4  not allowed: no key, an unknown key, or a role that may not (401, 403)\n"
-         "  5  server unreachable, timed out or unavailable (503)\n"
+         "  5  server unreachable, timed out or unavailable (503), or over a quota for now (429)\n"
          "  6  with --wait, the job was cancelled\n"
          "  7  conflict: the job's state forbids it (409)\n"
          "  8  --wait gave up at its --timeout before the job finished\n"

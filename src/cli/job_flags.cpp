@@ -25,6 +25,7 @@ void JobFlags::add_to(CLI::App& c) {
   auto* r = c.add_option("--run-at", run_at, "run no sooner than this time (RFC 3339 or epoch ms)");
   d->excludes(r);
   c.add_option("--user", user, "user id the job is for");
+  c.add_option("--tier", tier, "the user's quota tier (jobqd's [tiers.NAME]); needs --user");
   c.add_option("-t,--tag", tags, "a label (repeatable)");
   c.add_option("--idempotency-key", idempotency_key,
                "while a job with this key is unfinished, a submit returns it instead");
@@ -126,6 +127,7 @@ Result<JobSpec> JobFlags::to_spec(std::string type, std::string payload) const {
     spec.run_at = *t;
   }
   spec.user_id = user;
+  spec.tier = tier;
   spec.tags = tags;
   spec.idempotency_key = idempotency_key;
   spec.depends_on = depends_on;

@@ -22,6 +22,7 @@ struct JobFlags {
   std::string delay;
   std::string run_at;
   std::string user;
+  std::string tier;
   std::vector<std::string> tags;
   std::string idempotency_key;
   std::vector<std::string> depends_on;

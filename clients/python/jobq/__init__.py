@@ -9,8 +9,8 @@ from .async_worker import AsyncWorker
 from .client import Client
 from .codec import NotJsonable
 from .errors import (ConnectionFailed, Conflict, Forbidden, InvalidArgument, JobCancelled, JobqError,
-                     NotFound, PayloadTooLarge, PermanentFailure, Retry, ServerFault, TaskFailed, Unauthorized,
-                     Unavailable)
+                     NotFound, PayloadTooLarge, PermanentFailure, QuotaExceeded, Retry, ServerFault,
+                     TaskFailed, Unauthorized, Unavailable)
 from .event_stream import EventStream
 from .handle import AsyncTaskHandle, TaskHandle
 from .job import Job, JobError, JobStatus, Page
@@ -24,5 +24,5 @@ __all__ = ["App", "AsyncClient", "AsyncEventStream", "AsyncTaskHandle", "AsyncWo
            "ConnectionFailed", "Conflict", "EventStream", "Forbidden", "InvalidArgument", "Job",
            "JobCancelled", "JobContext", "JobError", "JobStatus", "JobqError", "LimitSetting", "Limits",
            "NotFound", "NotJsonable", "Page", "PayloadTooLarge", "PermanentFailure", "PreparedCall", "QueueInfo",
-           "Retry", "ScheduleInfo", "ServerFault", "StartRate", "Task", "TaskFailed", "TaskHandle",
+           "QuotaExceeded", "Retry", "ScheduleInfo", "ServerFault", "StartRate", "Task", "TaskFailed", "TaskHandle",
            "Unauthorized", "Unavailable", "Worker", "WorkerInfo"]

@@ -55,6 +55,20 @@ class PayloadTooLarge(JobqError):
     """413: the request body, the payload or the result is over the server's limit."""
 
 
+class QuotaExceeded(JobqError):
+    """429: the submit is over its user's quota (the server's tiers); nothing was stored.
+
+    retry_after: seconds until the quota has room for this request (from ``details.retry_after_ms``,
+    which the ``Retry-After`` header rounds up), or None when it never will (more jobs at once than
+    the whole quota).
+    """
+
+    @property
+    def retry_after(self) -> Optional[float]:
+        ms = self.details.get("retry_after_ms")
+        return ms / 1000 if isinstance(ms, (int, float)) and ms > 0 else None
+
+
 class Unavailable(JobqError):
     """503: the store failed and nothing was written, too many streams, or the server is stopping."""
 
@@ -116,12 +130,13 @@ _BY_CODE: Dict[str, Type[JobqError]] = {
     "route_not_found": NotFound,
     "conflict": Conflict,
     "payload_too_large": PayloadTooLarge,
+    "quota_exceeded": QuotaExceeded,
     "unavailable": Unavailable,
     "internal": ServerFault,
 }
 
 _BY_STATUS: Dict[int, Type[JobqError]] = {400: InvalidArgument, 401: Unauthorized, 403: Forbidden, 404: NotFound, 409: Conflict,
-              413: PayloadTooLarge, 500: ServerFault, 503: Unavailable}
+              413: PayloadTooLarge, 429: QuotaExceeded, 500: ServerFault, 503: Unavailable}
 
 
 def error_from_answer(status: int, body: Any, text: str) -> JobqError:
