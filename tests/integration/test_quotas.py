@@ -96,6 +96,32 @@ class Quotas(unittest.TestCase):
         self.assertEqual(sorted(codes), [201] * 5 + [429] * (tries - 5))
 
 
+class TiersOfApiKeys(unittest.TestCase):
+    """A key configured as KEY:ROLE/TIER puts its users' submits in that tier."""
+
+    def test_the_keys_tier_applies_and_another_named_in_the_job_is_refused(self):
+        path = config_file(self, 'default_tier = "paid"\n'
+                                 "[tiers.free]\nsubmits = { count = 1, period_ms = 3600000 }\n"
+                                 "[tiers.paid]\nsubmits = { count = 1000, period_ms = 3600000 }\n"
+                                 '[api_keys]\n"free-app" = "producer/free"\n"admin-key" = "admin"\n')
+        server = Server(args=["--config", path], api_key="free-app")
+        self.addCleanup(server.close)
+        free = server.api()
+        self.addCleanup(free.close)
+        free.call("POST", "/jobs", {"type": "t", "user_id": "u"}, expect=(201,))
+        status, body, _ = free.request("POST", "/jobs", {"type": "t", "user_id": "u"})
+        self.assertEqual(status, 429, body)
+        self.assertIn("free", body["error"]["message"])
+        assert_error(self, free.request("POST", "/jobs/batch", {"jobs": [
+            {"type": "t", "user_id": "v", "tier": "paid"}]}), 400, "invalid_argument", "jobs[0].tier")
+        free.call("POST", "/jobs", {"type": "t"}, expect=(201,))  # no user: no quota, no tier
+
+        admin = server.api(api_key="admin-key")
+        self.addCleanup(admin.close)
+        for _ in range(3):  # the same user through a key with no tier: the default (paid)
+            admin.call("POST", "/jobs", {"type": "t", "user_id": "u"}, expect=(201,))
+
+
 class QuotasAcrossARestart(unittest.TestCase):
     def test_what_was_taken_survives_a_restart(self):
         path = config_file(self, 'default_tier = "free"\n'

@@ -8,10 +8,10 @@ namespace {
 TEST(ApiKeys, ParsesKeysWithRoles) {
   auto keys = ApiKeys::parse(" a1:admin, p1:producer ,w1:worker,v1:viewer");
   ASSERT_TRUE(keys.ok()) << keys.error().to_string();
-  EXPECT_EQ(keys->find("a1"), Role::admin);
-  EXPECT_EQ(keys->find("p1"), Role::producer);
-  EXPECT_EQ(keys->find("w1"), Role::worker);
-  EXPECT_EQ(keys->find("v1"), Role::viewer);
+  EXPECT_EQ(keys->find("a1")->role, Role::admin);
+  EXPECT_EQ(keys->find("p1")->role, Role::producer);
+  EXPECT_EQ(keys->find("w1")->role, Role::worker);
+  EXPECT_EQ(keys->find("v1")->role, Role::viewer);
   EXPECT_EQ(keys->find("nobody"), std::nullopt);
 }
 
@@ -25,7 +25,8 @@ TEST(ApiKeys, RefusesUnknownRolesAndMissingColons) {
 
 TEST(ApiKeys, AnEmptyEntryIsAnErrorNotNoKeys) {
   // Each of these once parsed as no keys, which let jobqd listen on any address unprotected.
-  for (std::string_view text : {",", " ", " , ", "a:admin,", ",a:admin", "a:admin,,b:viewer", "\t"}) {
+  for (std::string_view text :
+       {",", " ", " , ", "a:admin,", ",a:admin", "a:admin,,b:viewer", "\t"}) {
     auto keys = ApiKeys::parse(text);
     ASSERT_FALSE(keys.ok()) << "\"" << text << "\"";
     EXPECT_EQ(keys.error().field(), "api_keys");
@@ -41,8 +42,8 @@ TEST(ApiKeys, AKeyGivenTwiceIsAnError) {
 TEST(ApiKeys, MatchesWholeKeysOnly) {
   auto keys = ApiKeys::parse("secret-key:admin,other:viewer").value();
   EXPECT_EQ(keys.size(), 2u);
-  EXPECT_EQ(keys.find("secret-key"), Role::admin);
-  EXPECT_EQ(keys.find("other"), Role::viewer);
+  EXPECT_EQ(keys.find("secret-key")->role, Role::admin);
+  EXPECT_EQ(keys.find("other")->role, Role::viewer);
   for (std::string_view near : {"secret-ke", "secret-keyy", "Secret-key", "", "secret-key "})
     EXPECT_EQ(keys.find(near), std::nullopt) << near;
 }
@@ -95,12 +96,27 @@ TEST(WebSocketKey, OffersAreMatchedWholeItemByItem) {
   EXPECT_FALSE(offers_websocket_protocol("", "jobq"));
 }
 
+TEST(ApiKeys, AKeyMayPutItsSubmitsInATier) {
+  auto keys = ApiKeys::parse("app:key:producer/free, paid:producer / paid, ops:admin");
+  ASSERT_TRUE(keys.ok()) << keys.error().to_string();
+  EXPECT_EQ(keys->find("app:key")->role, Role::producer);
+  EXPECT_EQ(keys->find("app:key")->tier, "free");
+  EXPECT_EQ(keys->find("paid")->tier, "paid");
+  EXPECT_EQ(keys->find("ops")->tier, "");
+  for (const char* bad : {"k:producer/", "k:producer/bad tier", "k:/free"}) {
+    auto refused = ApiKeys::parse(bad);
+    EXPECT_FALSE(refused.ok()) << bad;
+    if (!refused.ok()) EXPECT_EQ(refused.error().field(), "api_keys");
+  }
+}
+
 TEST(Authorize, WithNoKeysEveryoneIsAdmin) {
   ApiKeys none;
   for (Access access : {Access::open, Access::read, Access::operate}) {
     auto caller = authorize(none, {}, access);
     ASSERT_TRUE(caller.ok());
-    EXPECT_EQ(*caller, Role::admin);
+    ASSERT_TRUE(caller->has_value());
+    EXPECT_EQ((*caller)->role, Role::admin);
   }
 }
 
@@ -108,17 +124,17 @@ TEST(Authorize, AnOpenRouteReadsNoKey) {
   auto keys = ApiKeys::parse("k:viewer").value();
   auto caller = authorize(keys, {"Bearer wrong", ""}, Access::open);
   ASSERT_TRUE(caller.ok());
-  EXPECT_EQ(*caller, std::nullopt);
+  EXPECT_FALSE(caller->has_value());
 }
 
 TEST(Authorize, GivesTheKeysRoleFromEitherHeader) {
   auto keys = ApiKeys::parse("admin:key:producer").value();
   auto bearer = authorize(keys, {"Bearer admin:key", ""}, Access::produce);
   ASSERT_TRUE(bearer.ok());
-  EXPECT_EQ(*bearer, Role::producer);
+  EXPECT_EQ((*bearer)->role, Role::producer);
   auto websocket = authorize(keys, {"", "jobq, jobq.bearer.YWRtaW46a2V5"}, Access::read);
   ASSERT_TRUE(websocket.ok());
-  EXPECT_EQ(*websocket, Role::producer);
+  EXPECT_EQ((*websocket)->role, Role::producer);
 }
 
 TEST(Authorize, RefusesAMissingOrUnknownKeyWith401AndAWeakRoleWith403) {

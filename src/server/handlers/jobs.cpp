@@ -16,10 +16,23 @@ namespace json = boost::json;
 
 namespace {
 
+// A key with a quota tier of its own (api_keys KEY:ROLE/TIER) puts its users' submits in it; a
+// job that names another tier is refused rather than moved.
+Status apply_key_tier(const Call& call, JobSpec& spec) {
+  if (call.tier.empty() || spec.user_id.empty()) return {};
+  if (!spec.tier.empty() && spec.tier != call.tier)
+    return Error::invalid("tier", "this API key's submits are in tier " + call.tier);
+  spec.tier = call.tier;
+  return {};
+}
+
 void submit(Api& api, const Call& call, Responder respond) {
   auto body = parse_json(call.body, "body");
   if (!body) return respond(error_reply(body.error()));
   auto spec = job_spec_from_json(*body);
+  if (spec) {
+    if (Status s = apply_key_tier(call, *spec); !s.ok()) spec = s;
+  }
   if (!spec) return respond(error_reply(spec.error()));
   api.engine.submit_async(*spec, [respond](Result<SubmitOutcome> outcome) {
     respond.build([outcome = std::move(outcome)] {
@@ -46,6 +59,9 @@ void submit_batch(Api& api, const Call& call, Responder respond) {
   specs.reserve(items.size());
   for (std::size_t i = 0; i < items.size(); ++i) {
     auto spec = job_spec_from_json(items[i]);
+    if (spec) {
+      if (Status s = apply_key_tier(call, *spec); !s.ok()) spec = s;
+    }
     if (!spec) {
       const Error& e = spec.error();
       std::string field = "jobs[" + std::to_string(i) + "]";
@@ -54,23 +70,23 @@ void submit_batch(Api& api, const Call& call, Responder respond) {
     }
     specs.push_back(std::move(*spec));
   }
-  api.engine.submit_batch_async(
-      specs, [respond, ids_only](Result<std::vector<SubmitOutcome>> outcomes) {
-        respond.build([outcomes = std::move(outcomes), ids_only] {
-          if (!outcomes) return error_reply(outcomes.error());
-          Reply reply{201, {}};
-          JsonText out(reply.body);
-          out.begin_object().key(ids_only ? "ids" : "jobs").begin_array();
-          for (const auto& o : *outcomes) {
-            if (ids_only)
-              out.string(o.job.id);
-            else
-              write_job(out, o.job);
-          }
-          out.end_array().end_object();
-          return reply;
-        });
-      });
+  api.engine.submit_batch_async(specs,
+                                [respond, ids_only](Result<std::vector<SubmitOutcome>> outcomes) {
+                                  respond.build([outcomes = std::move(outcomes), ids_only] {
+                                    if (!outcomes) return error_reply(outcomes.error());
+                                    Reply reply{201, {}};
+                                    JsonText out(reply.body);
+                                    out.begin_object().key(ids_only ? "ids" : "jobs").begin_array();
+                                    for (const auto& o : *outcomes) {
+                                      if (ids_only)
+                                        out.string(o.job.id);
+                                      else
+                                        write_job(out, o.job);
+                                    }
+                                    out.end_array().end_object();
+                                    return reply;
+                                  });
+                                });
 }
 
 Reply list(Api& api, const Call& call) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <stdexcept>
 
+#include "core/job_spec.h"
 #include "server/transport/base64.h"
 #include "server/transport/text.h"
 
@@ -81,26 +82,31 @@ bool allows(Role role, Access access) {
 Result<ApiKeys> ApiKeys::parse(std::string_view text) {
   ApiKeys keys;
   if (text.empty()) return keys;
-  constexpr std::string_view kForm = "write keys as KEY:ROLE,KEY:ROLE";
+  constexpr std::string_view kForm = "write keys as KEY:ROLE,KEY:ROLE/TIER";
   for (int n = 1;; ++n) {
     auto comma = text.find(',');
     std::string_view item = trim(text.substr(0, comma));
     std::string where = "entry " + std::to_string(n);
-    if (item.empty())
-      return Error::invalid("api_keys", where + " is empty; " + std::string(kForm));
+    if (item.empty()) return Error::invalid("api_keys", where + " is empty; " + std::string(kForm));
     auto colon = item.rfind(':');
     std::string_view key = colon == std::string_view::npos ? "" : trim(item.substr(0, colon));
     if (key.empty())
       return Error::invalid("api_keys", where + " has no key; " + std::string(kForm));
     std::string_view role_name = trim(item.substr(colon + 1));
+    std::string tier;
+    if (auto slash = role_name.find('/'); slash != std::string_view::npos) {
+      tier = trim(role_name.substr(slash + 1));
+      role_name = trim(role_name.substr(0, slash));
+      if (Status s = check_name("tier", tier); !s.ok())
+        return Error::invalid("api_keys", where + " has a bad tier: " + s.message());
+    }
     auto role = parse_role(role_name);
     if (!role)
       return Error::invalid("api_keys", where + " has the unknown role \"" +
                                             std::string(role_name) +
                                             "\"; use admin, producer, worker or viewer");
-    if (keys.find(key))
-      return Error::invalid("api_keys", where + " repeats a key given before it");
-    keys.keys_.push_back({digest(key), *role});
+    if (keys.find(key)) return Error::invalid("api_keys", where + " repeats a key given before it");
+    keys.keys_.push_back({digest(key), {*role, std::move(tier)}});
     if (comma == std::string_view::npos) return keys;
     text.remove_prefix(comma + 1);
   }
@@ -115,11 +121,11 @@ ApiKeys::Digest ApiKeys::digest(std::string_view key) {
   return out;
 }
 
-std::optional<Role> ApiKeys::find(std::string_view key) const {
+std::optional<Caller> ApiKeys::find(std::string_view key) const {
   Digest given = digest(key);
-  std::optional<Role> found;
+  std::optional<Caller> found;
   for (const Entry& e : keys_)  // every entry, even after a match
-    if (CRYPTO_memcmp(e.digest.data(), given.data(), given.size()) == 0) found = e.role;
+    if (CRYPTO_memcmp(e.digest.data(), given.data(), given.size()) == 0) found = e.caller;
   return found;
 }
 
@@ -133,10 +139,10 @@ std::optional<std::string> bearer_token(std::string_view header) {
   return std::string(token);
 }
 
-Result<std::optional<Role>, Denial> authorize(const ApiKeys& keys, const Credentials& offered,
-                                              Access access) {
-  if (keys.empty()) return std::optional<Role>(Role::admin);
-  if (access == Access::open) return std::optional<Role>();
+Result<std::optional<Caller>, Denial> authorize(const ApiKeys& keys, const Credentials& offered,
+                                                Access access) {
+  if (keys.empty()) return std::optional<Caller>(Caller{Role::admin, {}});
+  if (access == Access::open) return std::optional<Caller>();
   std::optional<std::string> key = bearer_token(offered.authorization);
   if (!key) key = key_from_websocket_protocols(offered.websocket_protocols);
   if (!key)
@@ -144,12 +150,12 @@ Result<std::optional<Role>, Denial> authorize(const ApiKeys& keys, const Credent
                   "send an API key as Authorization: Bearer KEY (a WebSocket may offer the "
                   "subprotocol jobq.bearer.<KEY in base64url> instead)",
                   "Authorization"};
-  std::optional<Role> role = keys.find(*key);
-  if (!role) return Denial{401, "unauthorized", "unknown API key", "Authorization"};
-  if (!allows(*role, access))
+  std::optional<Caller> caller = keys.find(*key);
+  if (!caller) return Denial{401, "unauthorized", "unknown API key", "Authorization"};
+  if (!allows(caller->role, access))
     return Denial{403, "forbidden",
-                  "the " + std::string(to_string(*role)) + " role may not do this", ""};
-  return role;
+                  "the " + std::string(to_string(caller->role)) + " role may not do this", ""};
+  return caller;
 }
 
 }  // namespace jobq::server

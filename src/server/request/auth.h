@@ -35,21 +35,28 @@ bool offers_websocket_protocol(std::string_view header, std::string_view name);
 // The configured keys, kept as SHA-256 digests: a lookup hashes the key it is given and compares
 // that digest with every entry in constant time, so how long it takes says nothing about how
 // close a guess came, and the keys themselves are not held in memory.
+// Who a key is: its role, and the quota tier its submits are in (empty: the job's own).
+struct Caller {
+  Role role;
+  std::string tier;
+};
+
 class ApiKeys {
  public:
-  // "KEY:ROLE,KEY:ROLE"; whitespace around items is ignored. Empty text is no keys; an empty
-  // item (",", "a:admin,,b:viewer"), a missing role or a key given twice is an error.
+  // "KEY:ROLE,KEY:ROLE/TIER"; whitespace around items is ignored. Empty text is no keys; an empty
+  // item (",", "a:admin,,b:viewer"), a missing role, a bad tier name or a key given twice is an
+  // error.
   static Result<ApiKeys> parse(std::string_view text);
   bool empty() const { return keys_.empty(); }
   std::size_t size() const { return keys_.size(); }
-  std::optional<Role> find(std::string_view key) const;
+  std::optional<Caller> find(std::string_view key) const;
 
  private:
   using Digest = std::array<unsigned char, 32>;
   static Digest digest(std::string_view key);
   struct Entry {
     Digest digest;
-    Role role;
+    Caller caller;
   };
   std::vector<Entry> keys_;
 };
@@ -74,9 +81,9 @@ struct Denial {
   bool ok() const { return false; }
 };
 
-// The caller's role for a route that needs `access`: its key's; admin when no keys are
-// configured, for then anyone may do anything; none on an open route, whose key is not read.
-Result<std::optional<Role>, Denial> authorize(const ApiKeys& keys, const Credentials& offered,
-                                              Access access);
+// The caller for a route that needs `access`: its key's; admin when no keys are configured, for
+// then anyone may do anything; none on an open route, whose key is not read.
+Result<std::optional<Caller>, Denial> authorize(const ApiKeys& keys, const Credentials& offered,
+                                                Access access);
 
 }  // namespace jobq::server

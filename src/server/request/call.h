@@ -38,6 +38,7 @@ struct Call {
   std::string body;
   std::string request_id;
   std::string role;  // the caller key's role; "admin" when no keys are configured
+  std::string tier;  // the caller key's quota tier (api_keys KEY:ROLE/TIER); empty: none
   bool keys_configured = false;
   std::string if_none_match;  // the If-None-Match header, for the dashboard's files
   std::shared_ptr<ClientGone> client_gone = std::make_shared<ClientGone>();

@@ -72,7 +72,10 @@ HttpServer::Impl::Admission HttpServer::Impl::admit(const Request& req,
     a.refusal = error_reply(d.status, d.code, d.message, d.field);
     return a;
   }
-  if (*caller) a.role = to_string(**caller);
+  if (*caller) {
+    a.role = to_string((*caller)->role);
+    a.tier = (*caller)->tier;
+  }
   if (route.transport == Transport::websocket) {
     a.refusal = check_websocket_handshake(upgrade, view(req[http::field::sec_websocket_version]),
                                           view(req[http::field::sec_websocket_key]));

@@ -40,6 +40,7 @@ asio::awaitable<HttpServer::Impl::Outcome> HttpServer::Impl::handle(Request& req
   call->body = std::move(req.body());
   call->request_id = request_id;
   call->role = std::move(admission.role);
+  call->tier = std::move(admission.tier);
   call->keys_configured = !keys.empty();
   call->if_none_match = std::string(req[http::field::if_none_match]);
   if (route.transport != Transport::http) {

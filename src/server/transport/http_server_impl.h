@@ -82,6 +82,7 @@ struct HttpServer::Impl {
     std::string path;
     NameValues params;
     std::string role;         // authorize's; empty on an open route, whose key is not read
+    std::string tier;         // the key's quota tier; empty: the job's own
     std::string cors_origin;  // a listed origin, whose answers carry CORS headers
     bool close = false;       // the framing is unknown: nothing after it can be read
   };
