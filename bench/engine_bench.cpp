@@ -282,6 +282,76 @@ Row lifecycles(const StoreKind& kind, int n, int batch, bool batched_acks, Stead
   return r;
 }
 
+// ---- lease throughput across many queues, some capped -------------------------------------------
+
+constexpr int kManyQueues = 1000;
+
+// `per_queue` jobs in each of 1,000 queues, submitted round-robin so that every queue's head is
+// among the oldest; with `capped`, every other queue has max_running 2, so that a lease keeps
+// meeting queues at their cap and passing over them. Workers lease ≤ 100 across all 1,000 queues
+// and complete each lease with one complete_many(). The pair of rows shows what the caps cost.
+Row many_queues(const StoreKind& kind, int per_queue, bool capped, Steady::duration limit) {
+  Rig rig(kind);
+  Engine& engine = *rig.engine;
+  std::vector<std::string> queues;
+  for (int q = 0; q < kManyQueues; ++q) queues.push_back("q" + std::to_string(q));
+  if (capped)
+    for (int q = 0; q < kManyQueues; q += 2)
+      if (jobq::Status s = engine.set_limits({jobq::LimitScope::queue, queues[q], {2, {}}});
+          !s.ok())
+        die("set_limits: " + s.to_string());
+  std::vector<JobSpec> specs;
+  for (int i = 0; i < per_queue; ++i)
+    for (const auto& queue : queues) {
+      JobSpec spec = tiny_job();
+      spec.queue = queue;
+      specs.push_back(std::move(spec));
+      if (specs.size() == 1000) {
+        must(engine.submit_batch(specs), "submit_batch");
+        specs.clear();
+      }
+    }
+  if (!specs.empty()) must(engine.submit_batch(specs), "submit_batch");
+  const i64 total = i64(per_queue) * kManyQueues;
+
+  std::atomic<i64> completed{0}, leases{0};
+  Deadline deadline(limit);
+  auto worker = [&](int w) {
+    LeaseRequest request = lease_request("bench-worker-" + std::to_string(w), kLeaseMax);
+    request.queues = queues;
+    while (!deadline.passed() && completed.load() < total) {
+      auto jobs = must(engine.lease(request), "lease");
+      ++leases;
+      if (jobs.empty()) continue;  // the rest is held by the caps until others complete
+      std::vector<Completion> acks;
+      for (const Job& job : jobs) acks.push_back({job.id, job.lease_token, "null"});
+      for (auto& one : must(engine.complete_many(std::move(acks)), "complete_many"))
+        must(std::move(one), "complete_many item");
+      completed += i64(jobs.size());
+    }
+  };
+  auto start = Steady::now();
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWorkers; ++w) threads.emplace_back(worker, w);
+  for (auto& t : threads) t.join();
+  double secs = seconds_since(start);
+  i64 done = completed.load();
+
+  Row r;
+  r.measurement = "jobs leased and completed/s, " + group(kManyQueues) + " queues " +
+                  (capped ? "of which half have max_running 2" : "with no limits") + ", " +
+                  std::to_string(kWorkers) + " workers leasing ≤ " + std::to_string(kLeaseMax) +
+                  " across all of them, one complete_many() per lease";
+  r.store = kind.label;
+  r.result = group(std::llround(done / secs)) + " /s";
+  r.n = done;
+  r.seconds = secs;
+  r.notes = join(cut_note(done, total),
+                 group(per_queue) + " jobs per queue, " +
+                     fixed(double(done) / double(std::max<i64>(1, leases)), 1) + " jobs per lease");
+  return r;
+}
+
 // ---- c. submit to an already-waiting lease ------------------------------------------------------
 
 // A worker thread registers a waiting lease (lease_async, which answers through a promise, as
@@ -484,5 +554,9 @@ int main(int argc, char** argv) {
     report.add(lifecycles(kind, c.lifecycles_single, 1, false, mode.limit));
   for (const auto& [kind, c] : stores)
     report.add(wait_latency(kind, c.latency_samples, mode.limit));
+  // Jobs per queue: enough for a few seconds of leasing in full mode, two in smoke.
+  for (const auto& [kind, per_queue] : {std::pair{kMemory, 200}, std::pair{kSqliteFull, 50}})
+    for (bool capped : {false, true})
+      report.add(many_queues(kind, mode.name == "full" ? per_queue : 2, capped, mode.limit));
   return 0;
 }
