@@ -40,8 +40,7 @@ Engine::Engine(Store& store, const Clock& clock, EventBus& bus, EngineOptions op
     : impl_(std::make_unique<Impl>(*this, store, clock, bus, options)) {
   if (EventChannel* channel = store.shared_events())
     impl_->relay = std::make_unique<EventRelay>(*this, bus, *channel);
-  auto limits = store.limits();
-  impl_->limited = limits && !limits->empty();
+  if (auto limits = store.limits()) impl_->note_limits(*limits);
 }
 
 Engine::~Engine() {
@@ -109,7 +108,7 @@ void Engine::Impl::publish_finished(const Job& job, std::vector<Job>& dependents
   for (const Job& d : dependents)
     if (d.status == JobStatus::queued) ready.push_back(d);
   if (!ready.empty()) waiters->offer(ready);
-  if (limited.load()) wake_waiters();  // a running job that stopped may free its queue's cap
+  if (is_limited(job)) wake_waiters();  // a running job that stopped may free its cap
 }
 
 std::int64_t Engine::Impl::backoff_delay(const Job& job) {

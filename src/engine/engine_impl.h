@@ -2,13 +2,13 @@
 // engine_finish.cpp, engine_queries.cpp, engine_sweep.cpp).
 #pragma once
 
-#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <type_traits>
 
 #include "core/job_spec.h"
@@ -82,15 +82,19 @@ struct Engine::Impl {
   EventBus& bus;
   EngineOptions options;
   std::unique_ptr<LeaseWaiters> waiters;
-  // Whether any limit is set (as last seen: another node may set one): then a job that stops
-  // running, and each tick (a bucket refills), may let a waiting lease have a job.
-  std::atomic<bool> limited{false};
+  // The queues and types with limits, as last seen (another node may set one): a job of one of
+  // them that stops running, and each tick (a bucket refills), may let a waiting lease have a job.
+  void note_limits(const std::vector<LimitSetting>& all);
+  bool is_limited(const Job& job) const;
+  bool any_limits() const;
   std::unique_ptr<EventRelay> relay;  // with a store that several nodes share
 
  private:
   // store.write_async, counted, so that drain() can wait for writes under way.
   void write_counted(Store::WriteWork work, Store::WriteDone done);
 
+  mutable std::mutex limits_mutex_;
+  std::set<std::pair<LimitScope, std::string>> limited_;
   std::mutex writes_mutex_;
   std::condition_variable writes_done_;
   int writes_ = 0;

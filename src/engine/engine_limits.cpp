@@ -12,10 +12,27 @@ Status Engine::set_limits(const LimitSetting& setting) {
   if (Status s = check_limits(setting.limits); !s.ok()) return s;
   Status s = d.store.write([&](WriteGroup& g) { return g.set_limits(setting); });
   if (!s.ok()) return s;
-  auto all = d.store.limits();
-  d.limited = !all || !all->empty();
+  if (auto all = d.store.limits()) d.note_limits(*all);
   d.wake_waiters();  // a cap raised or removed may let a waiting lease have a job
   return {};
+}
+
+void Engine::Impl::note_limits(const std::vector<LimitSetting>& all) {
+  std::set<std::pair<LimitScope, std::string>> scopes;
+  for (const LimitSetting& s : all) scopes.emplace(s.scope, s.name);
+  std::lock_guard lock(limits_mutex_);
+  limited_.swap(scopes);
+}
+
+bool Engine::Impl::is_limited(const Job& job) const {
+  std::lock_guard lock(limits_mutex_);
+  return !limited_.empty() && (limited_.contains({LimitScope::queue, job.queue}) ||
+                               limited_.contains({LimitScope::type, job.type}));
+}
+
+bool Engine::Impl::any_limits() const {
+  std::lock_guard lock(limits_mutex_);
+  return !limited_.empty();
 }
 
 Result<std::vector<LimitSetting>> Engine::limits() {

@@ -52,8 +52,8 @@ Result<TickReport> Engine::tick() {
   // stopped: waiting leases look again.
   auto limits = d.store.limits();
   if (!limits) return limits.error();
-  d.limited = !limits->empty();
-  if (d.limited) d.wake_waiters();
+  d.note_limits(*limits);
+  if (d.any_limits()) d.wake_waiters();
   return report;
 }
 
