@@ -546,12 +546,13 @@ def leases_waiting(api):
     raise AssertionError(f"no jobq_leases_waiting in /metrics (status {status})")
 
 
-def config_file(test, text):
-    """A TOML file of jobqd settings holding `text`, removed when the test ends; -> its path."""
+def config_file(owner, text):
+    """A TOML file of jobqd settings holding `text`, removed when the test ends (owner: a test) or
+    the class's tests have run (owner: a TestCase class, from setUpClass); -> its path."""
     fd, path = tempfile.mkstemp(prefix="jobqd-config-", suffix=".toml")
     with os.fdopen(fd, "w") as f:
         f.write(text)
-    test.addCleanup(os.unlink, path)
+    (owner.addClassCleanup if isinstance(owner, type) else owner.addCleanup)(os.unlink, path)
     return path
 
 

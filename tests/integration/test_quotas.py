@@ -3,8 +3,6 @@ jobqd: the tier's count goes through, the next submit is answered 429 with Retry
 users and tiers have buckets of their own, a batch over its quota stores nothing, and what was
 taken survives a restart."""
 
-import os
-import tempfile
 import threading
 import unittest
 
@@ -16,11 +14,9 @@ DAY_MS = 86_400_000
 class Quotas(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        fd, cls.config = tempfile.mkstemp(prefix="jobqd-quotas-", suffix=".toml")
-        with os.fdopen(fd, "w") as f:
-            f.write('default_tier = "free"\n'
-                    f"[tiers.free]\nsubmits = {{ count = 5, period_ms = {DAY_MS} }}\n"
-                    f"[tiers.paid]\nsubmits = {{ count = 1000, period_ms = {DAY_MS} }}\n")
+        cls.config = config_file(cls, 'default_tier = "free"\n'
+                                      f"[tiers.free]\nsubmits = {{ count = 5, period_ms = {DAY_MS} }}\n"
+                                      f"[tiers.paid]\nsubmits = {{ count = 1000, period_ms = {DAY_MS} }}\n")
         cls.server = Server(args=["--config", cls.config])
         cls.api = cls.server.api()
 
@@ -28,7 +24,6 @@ class Quotas(unittest.TestCase):
     def tearDownClass(cls):
         cls.api.close()
         cls.server.close()
-        os.unlink(cls.config)
 
     def submit(self, **fields):
         return self.api.request("POST", "/jobs", {"type": "t", **fields})

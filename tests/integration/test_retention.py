@@ -1,8 +1,6 @@
 """Retention: how long finished jobs are kept, server-wide, per queue (the TOML file's [queues.NAME]
 tables) and per job (result_ttl_ms), and the dead-letter caps, against a real jobqd."""
 
-import os
-import tempfile
 import unittest
 from datetime import datetime
 
@@ -40,11 +38,9 @@ class Retention(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.fast, cls.capped = unique("fast"), unique("capped")
-        fd, cls.config = tempfile.mkstemp(prefix="jobqd-retention-", suffix=".toml")
-        with os.fdopen(fd, "w") as f:
-            f.write(f"retain_completed_ms = 3600000\n"
-                    f"[queues.{cls.fast}]\nretain_completed_ms = 300\n"
-                    f"[queues.{cls.capped}]\ndead_letter_cap = 2\n")
+        cls.config = config_file(cls, f"retain_completed_ms = 3600000\n"
+                                      f"[queues.{cls.fast}]\nretain_completed_ms = 300\n"
+                                      f"[queues.{cls.capped}]\ndead_letter_cap = 2\n")
         cls.server = Server(args=["--config", cls.config, "--retain-cancelled-ms", "120000"])
         cls.api = cls.server.api()
 
@@ -52,7 +48,6 @@ class Retention(unittest.TestCase):
     def tearDownClass(cls):
         cls.api.close()
         cls.server.close()
-        os.unlink(cls.config)
 
     def test_the_server_settings_decide_how_long_each_status_is_kept(self):
         queue = unique("q")

@@ -12,7 +12,8 @@ sys.path.insert(0, str(CLIENT_DIR))
 sys.path.append(str(REPO / "tests" / "integration"))  # after ours: it has test files of the same names
 
 import jobq  # noqa: E402
-from jobqd import JOBQD as JOBQD_BINARY, Server, ServerTestCase, free_port, unique, wait_until  # noqa: E402,F401
+from jobqd import (JOBQD as JOBQD_BINARY, Server, ServerTestCase, config_file, free_port, unique,  # noqa: E402,F401
+                   wait_until)
 
 assert Path(jobq.__file__).resolve().is_relative_to(CLIENT_DIR), f"jobq comes from {jobq.__file__}"
 

@@ -2,20 +2,16 @@
 on the Client and the AsyncClient alike."""
 
 import asyncio
-import os
-import tempfile
 import unittest
 
-from support import ClientTestCase, jobq, unique
+from support import ClientTestCase, config_file, jobq, unique
 
 
 class QuotaExceededRaised(ClientTestCase):
     @classmethod
     def setUpClass(cls):
-        fd, path = tempfile.mkstemp(prefix="jobq-py-quota-", suffix=".toml")
-        with os.fdopen(fd, "w") as f:
-            f.write('default_tier = "free"\n[tiers.free]\nsubmits = { count = 2, period_ms = 3600000 }\n')
-        cls.addClassCleanup(os.unlink, path)
+        path = config_file(cls, 'default_tier = "free"\n'
+                                '[tiers.free]\nsubmits = { count = 2, period_ms = 3600000 }\n')
         cls.server_args = ("--config", path)
         super().setUpClass()
 
