@@ -151,7 +151,8 @@ void Engine::Impl::submit_jobs(std::vector<Job> made, Done<std::vector<SubmitOut
     // sqlite), a quota is taken exactly when its jobs are stored. A batch over one of its quotas
     // is refused whole; what it took from the others before stays taken.
     for (const QuotaTake& t : quotas) {
-      auto wait = g.take_quota(t.tier + ":" + t.user_id, t.rate, t.n, now);
+      // A tier's name has no '/', so the first one ends it, whatever the user id holds.
+      auto wait = g.take_quota(t.tier + "/" + t.user_id, t.rate, t.n, now);
       if (!wait) return Result<std::vector<SubmitOutcome>>(wait.error());
       if (*wait != 0) return Result<std::vector<SubmitOutcome>>(over_quota(t, *wait));
     }

@@ -113,7 +113,7 @@ class WriteGroup {
   // from a full bucket; one that stays keeps its bucket.
   virtual Status set_limits(const LimitSetting& setting) = 0;
 
-  // Takes n from the bucket of a user's submit quota (`key`: the tier and the user): 0 if taken;
+  // Takes n from the bucket of a user's submit quota (`key`: "TIER/USER"): 0 if taken;
   // else, taking nothing, how long until there is room (-1: never, n is above rate.count).
   // Durable; a tier whose rate changes keeps the bucket where it stands.
   virtual Result<Millis> take_quota(const std::string& key, const Rate& rate, std::int64_t n,
