@@ -59,17 +59,17 @@ void Engine::submit_batch_async(const std::vector<JobSpec>& specs,
 Result<std::vector<QuotaTake>> Engine::Impl::quota_takes(const JobSpec* specs,
                                                          std::size_t count) const {
   std::vector<QuotaTake> takes;
-  if (options.tiers.empty()) return takes;
   for (std::size_t i = 0; i < count; ++i) {
     const JobSpec& spec = specs[i];
     if (spec.user_id.empty()) continue;
     const std::string& tier = spec.tier.empty() ? options.default_tier : spec.tier;
     if (tier.empty()) continue;
     auto rate = options.tiers.find(tier);
-    if (rate == options.tiers.end()) {
+    if (rate == options.tiers.end()) {  // a tier that would do nothing is refused, not ignored
       std::string known;
       for (const auto& [name, r] : options.tiers) known += (known.empty() ? "" : ", ") + name;
-      Error e = Error::invalid("tier", "no tier named \"" + tier + "\"; the server has " + known);
+      Error e = Error::invalid("tier", "no tier named \"" + tier + "\"; the server has " +
+                                           (known.empty() ? "none ([tiers.NAME] tables)" : known));
       return count == 1 ? e : e.within("jobs[" + std::to_string(i) + "]");
     }
     auto same = [&](const QuotaTake& t) { return t.tier == tier && t.user_id == spec.user_id; };

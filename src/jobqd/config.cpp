@@ -400,6 +400,10 @@ Status validate(const Config& c) {
     return Error::invalid("max_buffered_bytes",
                           "must be at least max_body_bytes (" + std::to_string(c.max_body_bytes) +
                               "), or no body of the largest size could be read");
+  for (const std::string& tier : keys->tiers())
+    if (!c.tiers.contains(tier))
+      return Error::invalid("api_keys", "a key names the tier \"" + tier +
+                                            "\", which has no [tiers." + tier + "] table");
   if (!c.default_tier.empty() && !c.tiers.contains(c.default_tier))
     return Error::invalid("default_tier", "no tier named \"" + c.default_tier +
                                               "\": declare it in a [tiers." + c.default_tier +

@@ -159,6 +159,12 @@ TEST(Config, TiersAndTheDefaultTierComeFromTheFile) {
   Config unknown;
   ASSERT_TRUE(apply_setting(unknown, "default_tier", "gold").ok());
   EXPECT_EQ(validate(unknown).field(), "default_tier");
+
+  Config key_tier;
+  ASSERT_TRUE(apply_setting(key_tier, "api_keys", "k:producer/gold").ok());
+  EXPECT_EQ(validate(key_tier).field(), "api_keys");
+  key_tier.tiers["gold"] = Rate{10, 1000};
+  EXPECT_TRUE(validate(key_tier).ok()) << validate(key_tier).to_string();
 }
 
 TEST(Config, ABadTierNamesItsField) {

@@ -85,6 +85,15 @@ TEST_P(Quotas, AnUnknownTierOrATierWithoutAUserIsRefused) {
   EXPECT_EQ(engine().submit(by("", "paid")).error().field(), "tier");
 }
 
+TEST_P(Quotas, ATierOnAServerWithoutTiersIsRefusedNotIgnored) {
+  EngineFixture plain(GetParam());
+  auto refused = plain.engine->submit(by("u1", "paid"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().field(), "tier");
+  EXPECT_NE(refused.error().message().find("none"), std::string::npos);
+  EXPECT_TRUE(plain.engine->submit(by("u1")).ok());
+}
+
 TEST_P(Quotas, ParallelSubmittersNeverGetMoreThanTheQuota) {
   constexpr int kThreads = 8, kEach = 6;  // 48 tries at a quota of 20
   EngineOptions o;

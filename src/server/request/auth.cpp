@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <algorithm>
 #include <cstdint>
 #include <stdexcept>
 
@@ -137,6 +138,14 @@ std::optional<std::string> bearer_token(std::string_view header) {
   std::string_view token = header.substr(kScheme.size() + 1);  // token68: no spaces in it
   if (token.empty() || token.find_first_of(" \t") != std::string_view::npos) return std::nullopt;
   return std::string(token);
+}
+
+std::vector<std::string> ApiKeys::tiers() const {
+  std::vector<std::string> out;
+  for (const Entry& e : keys_)
+    if (!e.caller.tier.empty() && std::find(out.begin(), out.end(), e.caller.tier) == out.end())
+      out.push_back(e.caller.tier);
+  return out;
 }
 
 Result<std::optional<Caller>, Denial> authorize(const ApiKeys& keys, const Credentials& offered,

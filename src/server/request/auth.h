@@ -50,6 +50,8 @@ class ApiKeys {
   bool empty() const { return keys_.empty(); }
   std::size_t size() const { return keys_.size(); }
   std::optional<Caller> find(std::string_view key) const;
+  // The tiers the keys name, each once.
+  std::vector<std::string> tiers() const;
 
  private:
   using Digest = std::array<unsigned char, 32>;
