@@ -47,6 +47,11 @@ Result<TickReport> Engine::tick() {
   auto trimmed = d.trim_dead_letters();
   if (!trimmed) return trimmed.error();
   report.purged += *trimmed;
+  for (;;) {
+    auto dropped = d.store.write([&](WriteGroup& g) { return g.purge_quotas(now, kChunk); });
+    if (!dropped) return dropped.error();
+    if (*dropped < kChunk) break;
+  }
 
   // A rate's bucket refills with time, and on a shared store another node's job may have
   // stopped: waiting leases look again.

@@ -118,6 +118,9 @@ class WriteGroup {
   // Durable; a tier whose rate changes keeps the bucket where it stands.
   virtual Result<Millis> take_quota(const std::string& key, const Rate& rate, std::int64_t n,
                                     Millis now) = 0;
+  // Drops up to `limit` quota buckets that are full again before `now` (a full bucket reads as
+  // none), so that they do not pile up, one per user who ever submitted; how many it dropped.
+  virtual Result<std::size_t> purge_quotas(Millis now, std::size_t limit) = 0;
 
   // The job as this write sees it, with what the group wrote before it.
   virtual Result<std::optional<Job>> current(const std::string& id) = 0;

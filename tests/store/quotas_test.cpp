@@ -117,6 +117,26 @@ TEST_P(Quotas, ParallelSubmittersNeverGetMoreThanTheQuota) {
   EXPECT_EQ(refused.load(), kThreads * kEach - 20);
 }
 
+TEST_P(Quotas, BucketsFullAgainArePurgedAndTheQuotaReadsTheSame) {
+  auto purge = [&] {
+    auto n = f.store->write([&](WriteGroup& g) { return g.purge_quotas(f.clock.now(), 100); });
+    EXPECT_TRUE(n.ok()) << n.error().to_string();
+    return n.ok() ? *n : 0;
+  };
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(engine().submit(by("u1")).ok());
+  ASSERT_TRUE(engine().submit(by("u2")).ok());
+  EXPECT_EQ(purge(), 0u) << "both still have tokens to get back";
+  f.clock.advance(kDay / 5 + 1);  // u2's one token is back: its bucket is full
+  EXPECT_EQ(purge(), 1u);
+  EXPECT_FALSE(engine().submit(by("u1")).ok() && engine().submit(by("u1")).ok())
+      << "u1's bucket, not full, was kept";
+  f.clock.advance(kDay + 1);
+  EXPECT_EQ(purge(), 1u);  // u1's (u2 has had none since)
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(engine().submit(by("u1")).ok()) << i;
+  EXPECT_FALSE(engine().submit(by("u1")).ok());
+  EXPECT_TRUE(engine().tick().ok());  // the sweep purges them too
+}
+
 TEST_P(Quotas, WhatWasTakenSurvivesAReopen) {
   if (!f.durable()) GTEST_SKIP() << "the memory store keeps nothing";
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(engine().submit(by("u1")).ok());

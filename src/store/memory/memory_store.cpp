@@ -315,7 +315,25 @@ Status MemoryStore::set_limits(const LimitSetting& setting) {
 Result<Millis> MemoryStore::take_quota(const std::string& key, const Rate& rate, std::int64_t n,
                                        Millis now) {
   std::lock_guard lock(mutex_);
-  return take_or_wait(quotas_[key], rate, n, now);
+  RateBucket& bucket = quotas_[key];
+  Millis was = bucket.at;
+  Millis wait = take_or_wait(bucket, rate, n, now);
+  if (wait == 0) {
+    quotas_by_at_.erase({was, key});
+    quotas_by_at_.insert({bucket.at, key});
+  }
+  return wait;
+}
+
+Result<std::size_t> MemoryStore::purge_quotas(Millis now, std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  std::size_t dropped = 0;
+  for (auto it = quotas_by_at_.begin();
+       it != quotas_by_at_.end() && it->first < now && dropped < limit; ++dropped) {
+    quotas_.erase(it->second);
+    it = quotas_by_at_.erase(it);
+  }
+  return dropped;
 }
 
 Result<std::vector<LimitSetting>> MemoryStore::limits() {

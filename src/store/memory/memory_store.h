@@ -54,6 +54,7 @@ class MemoryStore final : public Store, private WriteGroup {
   Status set_limits(const LimitSetting& setting) override;
   Result<Millis> take_quota(const std::string& key, const Rate& rate, std::int64_t n,
                             Millis now) override;
+  Result<std::size_t> purge_quotas(Millis now, std::size_t limit) override;
   Result<std::optional<Job>> current(const std::string& id) override { return get(id); }
   Status insert_schedule(const Schedule& schedule) override;
   Status update_schedule(const Schedule& schedule, Millis read_next_run_at) override;
@@ -84,6 +85,7 @@ class MemoryStore final : public Store, private WriteGroup {
   ReadyIndex ready_;
   LimitGate gate_;
   std::unordered_map<std::string, RateBucket> quotas_;  // by take_quota's key
+  std::set<std::pair<Millis, std::string>> quotas_by_at_;  // (bucket.at, key)
   std::set<std::pair<Millis, std::int64_t>> scheduled_;  // (run_at, seq)
   std::set<std::int64_t> running_;
   std::set<std::pair<Millis, std::int64_t>> finished_;  // (completed_at, seq)

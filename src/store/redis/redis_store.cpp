@@ -498,6 +498,13 @@ Result<Millis> RedisStore::take_quota(const std::string& key, const Rate& rate, 
   return guarded([&]() -> Result<Millis> { return redis::int_of(text(at(**r, 1))); });
 }
 
+Result<std::size_t> RedisStore::purge_quotas(Millis now, std::size_t limit) {
+  auto r = write_script("purge_quotas", {int_text(now), int_text(std::int64_t(limit))});
+  if (!r) return r.error();
+  return guarded(
+      [&]() -> Result<std::size_t> { return std::size_t(redis::int_of(text(at(**r, 1)))); });
+}
+
 Result<std::vector<LimitSetting>> RedisStore::limits() {
   return guarded([&]() -> Result<std::vector<LimitSetting>> {
     auto r = read_script("limits", {});

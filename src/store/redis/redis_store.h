@@ -76,6 +76,7 @@ class RedisStore final : public Store, private WriteGroup, private WorkerBook {
   Status set_limits(const LimitSetting& setting) override;
   Result<Millis> take_quota(const std::string& key, const Rate& rate, std::int64_t n,
                             Millis now) override;
+  Result<std::size_t> purge_quotas(Millis now, std::size_t limit) override;
   Result<std::optional<Job>> current(const std::string& id) override;
   Status insert_schedule(const Schedule& schedule) override;
   Status update_schedule(const Schedule& schedule, Millis read_next_run_at) override;

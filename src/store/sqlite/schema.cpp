@@ -101,6 +101,10 @@ CREATE TABLE quotas (
   bucket_rem INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // The quota buckets by when they are full again, for purge_quotas.
+    R"sql(
+CREATE INDEX quotas_by_at ON quotas(bucket_at);
+)sql",
 };
 
 int user_version(Database& db) {

@@ -110,6 +110,16 @@ Result<Millis> SqliteStore::take_quota(const std::string& key, const Rate& rate,
   return wait;
 }
 
+Result<std::size_t> SqliteStore::purge_quotas(Millis now, std::size_t limit) {
+  db_->cached(
+         "DELETE FROM quotas WHERE key IN "
+         "(SELECT key FROM quotas WHERE bucket_at < ? ORDER BY bucket_at LIMIT ?)")
+      .bind(1, now)
+      .bind(2, std::int64_t(limit))
+      .run();
+  return std::size_t(sqlite3_changes(db_->handle()));
+}
+
 Result<std::vector<LimitSetting>> SqliteStore::limits() {
   std::lock_guard lock(ready_mutex_);
   return gate_.all();
