@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,8 @@ struct Limits {
 
 enum class LimitScope { queue, type };
 std::string_view to_string(LimitScope scope);
+// "queue" or "type"; anything else: none.
+std::optional<LimitScope> limit_scope_from_string(std::string_view text);
 
 struct LimitSetting {
   LimitScope scope = LimitScope::queue;

@@ -11,8 +11,9 @@
 namespace jobq::cli {
 namespace {
 
+// CLI11 has checked the text already (queue or type).
 LimitScope scope_of(const std::string& text) {
-  return text == "type" ? LimitScope::type : LimitScope::queue;
+  return limit_scope_from_string(text).value_or(LimitScope::queue);
 }
 
 // "queue mail: at most 5 running, 10 starts per 1m", or "queue mail: no limits".

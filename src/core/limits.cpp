@@ -6,6 +6,12 @@ std::string_view to_string(LimitScope scope) {
   return scope == LimitScope::queue ? "queue" : "type";
 }
 
+std::optional<LimitScope> limit_scope_from_string(std::string_view text) {
+  if (text == "queue") return LimitScope::queue;
+  if (text == "type") return LimitScope::type;
+  return std::nullopt;
+}
+
 Status check_limits(const Limits& l) {
   if (l.max_running < 0 || l.max_running > kMaxRunningCap)
     return Error::invalid("max_running",

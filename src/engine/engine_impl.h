@@ -61,8 +61,7 @@ struct Engine::Impl {
   // The jobs submitted; a schedule that cannot make its runs adds to `problems` and moves on.
   Result<std::size_t> fire_due_schedules(Millis now, std::vector<Error>& problems);
   Result<Schedule> update_schedule_once(const std::string& name, const SchedulePatch& patch);
-  // The takes of these specs (field_prefix names them in a batch: "jobs[3]."); an unknown tier
-  // is an error.
+  // The takes of these specs; an unknown tier is an error (about jobs[i].tier in a batch).
   Result<std::vector<QuotaTake>> quota_takes(const JobSpec* specs, std::size_t count) const;
   // Takes the quotas, then stores the jobs, in one write: none of them if a quota has no room.
   void submit_jobs(std::vector<Job> jobs, Done<std::vector<SubmitOutcome>> done,

@@ -6,9 +6,7 @@ namespace jobq {
 
 Status Engine::set_limits(const LimitSetting& setting) {
   Impl& d = *impl_;
-  if (Status s = check_name(setting.scope == LimitScope::queue ? "queue" : "type", setting.name);
-      !s.ok())
-    return s;
+  if (Status s = check_name(to_string(setting.scope), setting.name); !s.ok()) return s;
   if (Status s = check_limits(setting.limits); !s.ok()) return s;
   Status s = d.store.write([&](WriteGroup& g) { return g.set_limits(setting); });
   if (!s.ok()) return s;

@@ -8,9 +8,13 @@ void LimitGate::set(const LimitSetting& s) {
     limits_.erase(key);
     return;
   }
-  Limit& limit = limits_[key];
-  if (limit.limits.starts != s.limits.starts) limit.bucket = {};
-  limit.limits = s.limits;
+  RateBucket bucket = kept_bucket(s);
+  limits_[key] = {s.limits, bucket};
+}
+
+RateBucket LimitGate::kept_bucket(const LimitSetting& s) const {
+  const Limit* now = find(s.scope, s.name);
+  return now && now->limits.starts == s.limits.starts ? now->bucket : RateBucket{};
 }
 
 void LimitGate::restore(const LimitSetting& s, RateBucket bucket) {

@@ -25,6 +25,8 @@ class LimitGate {
 
   // none() removes the limit. A changed rate starts from a full bucket.
   void set(const LimitSetting& setting);
+  // The bucket `setting` would have once set: the one it has if its rate stays, else full.
+  RateBucket kept_bucket(const LimitSetting& setting) const;
   void restore(const LimitSetting& setting, RateBucket bucket);
   const Limit* find(LimitScope scope, const std::string& name) const;
   std::vector<LimitSetting> all() const;  // by scope, then name

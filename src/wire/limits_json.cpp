@@ -58,8 +58,9 @@ Result<LimitSetting> limit_setting_from_json(const json::value& v) {
   in.read("scope", scope).read("name", s.name);
   read_limits(in, s.limits, UnknownFields::ignored);
   if (Status st = in.status(); !st.ok()) return st;
-  if (scope != "queue" && scope != "type") return Error::invalid("scope", "must be queue or type");
-  s.scope = scope == "type" ? LimitScope::type : LimitScope::queue;
+  auto parsed = limit_scope_from_string(scope);
+  if (!parsed) return Error::invalid("scope", "must be queue or type");
+  s.scope = *parsed;
   return s;
 }
 

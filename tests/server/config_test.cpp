@@ -12,6 +12,20 @@
 namespace jobq {
 namespace {
 
+// Each TOML text, as a file of its own, is refused naming `field`, with the file's path in the
+// message.
+void expect_files_refused(const std::vector<std::pair<std::string, std::string>>& cases) {
+  testing::TempDir dir;
+  for (const auto& [text, field] : cases) {
+    std::string path = dir.file("refused.toml");
+    std::ofstream(path) << text;
+    Config c;
+    Status s = apply_toml_file(c, path);
+    EXPECT_EQ(s.field(), field) << text << " -> " << s.to_string();
+    EXPECT_NE(s.message().find(path), std::string::npos) << s.to_string();
+  }
+}
+
 TEST(Config, DefaultsListenOnLoopbackWithTheSqliteStore) {
   Config c;
   EXPECT_EQ(c.host(), "127.0.0.1");
@@ -168,7 +182,6 @@ TEST(Config, TiersAndTheDefaultTierComeFromTheFile) {
 }
 
 TEST(Config, ABadTierNamesItsField) {
-  testing::TempDir dir;
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"[tiers.free]\nsubmits = { count = 5 }\n", "tiers.free.submits.period_ms"},
       {"[tiers.free]\nsubmits = { count = 0, period_ms = 1000 }\n", "tiers.free.submits.count"},
@@ -177,17 +190,10 @@ TEST(Config, ABadTierNamesItsField) {
       {"[tiers.free]\n", "tiers.free.submits"},
       {"tiers = 5\n", "tiers"},
   };
-  for (const auto& [text, field] : cases) {
-    std::string path = dir.file("t.toml");
-    std::ofstream(path) << text;
-    Config c;
-    Status s = apply_toml_file(c, path);
-    EXPECT_EQ(s.field(), field) << text << " -> " << s.to_string();
-  }
+  expect_files_refused(cases);
 }
 
 TEST(Config, ABadLimitNamesItsTableAndField) {
-  testing::TempDir dir;
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"[queues.mail]\nmax_running = -1\n", "queues.mail.max_running"},
       {"[queues.mail]\nmax_running = \"many\"\n", "queues.mail.max_running"},
@@ -198,18 +204,10 @@ TEST(Config, ABadLimitNamesItsTableAndField) {
       {"[types.\"bad type\"]\nmax_running = 5\n", "types.bad type"},
       {"types = 5\n", "types"},
   };
-  for (const auto& [text, field] : cases) {
-    std::string path = dir.file("l.toml");
-    std::ofstream(path) << text;
-    Config c;
-    Status s = apply_toml_file(c, path);
-    EXPECT_EQ(s.field(), field) << text << " -> " << s.to_string();
-    EXPECT_NE(s.message().find(path), std::string::npos) << s.to_string();
-  }
+  expect_files_refused(cases);
 }
 
 TEST(Config, ABadQueueSettingNamesTheQueueAndTheSetting) {
-  testing::TempDir dir;
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"[queues.mail]\nretain_completed_ms = -5\n", "queues.mail.retain_completed_ms"},
       {"[queues.mail]\nretain_completed_ms = \"1h\"\n", "queues.mail.retain_completed_ms"},
@@ -218,14 +216,7 @@ TEST(Config, ABadQueueSettingNamesTheQueueAndTheSetting) {
       {"[queues]\nmail = 5\n", "queues"},
       {"queues = 5\n", "queues"},
   };
-  for (const auto& [text, field] : cases) {
-    std::string path = dir.file("q.toml");
-    std::ofstream(path) << text;
-    Config c;
-    Status s = apply_toml_file(c, path);
-    EXPECT_EQ(s.field(), field) << text << " -> " << s.to_string();
-    EXPECT_NE(s.message().find(path), std::string::npos) << s.to_string();
-  }
+  expect_files_refused(cases);
 }
 
 TEST(Config, ATomlSyntaxErrorNamesTheFile) {

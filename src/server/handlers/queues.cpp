@@ -75,7 +75,7 @@ Reply list_limits(Api& api, const Call&) {
 
 // GET, PUT (the whole setting: a part left out is none) and DELETE of one scope's limits.
 Reply scope_limits(Api& api, const Call& call, LimitScope scope, const Limits* put) {
-  const char* param = scope == LimitScope::queue ? "queue" : "type";
+  std::string param(to_string(scope));
   const std::string& name = call.param(param);
   if (Status s = check_name(param, name); !s.ok()) return error_reply(s);
   if (put) {

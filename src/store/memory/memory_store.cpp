@@ -315,13 +315,13 @@ Status MemoryStore::set_limits(const LimitSetting& setting) {
 Result<Millis> MemoryStore::take_quota(const std::string& key, const Rate& rate, std::int64_t n,
                                        Millis now) {
   std::lock_guard lock(mutex_);
-  RateBucket& bucket = quotas_[key];
-  Millis was = bucket.at;
+  auto it = quotas_.find(key);
+  RateBucket bucket = it == quotas_.end() ? RateBucket{} : it->second;
   Millis wait = take_or_wait(bucket, rate, n, now);
-  if (wait == 0) {
-    quotas_by_at_.erase({was, key});
-    quotas_by_at_.insert({bucket.at, key});
-  }
+  if (wait != 0) return wait;  // nothing taken: nothing to keep
+  if (it != quotas_.end()) quotas_by_at_.erase({it->second.at, key});
+  quotas_[key] = bucket;
+  quotas_by_at_.insert({bucket.at, key});
   return wait;
 }
 

@@ -513,8 +513,11 @@ Result<std::vector<LimitSetting>> RedisStore::limits() {
     const redisReply& flat = **r;
     for (std::size_t i = 1; i + 4 < flat.elements; i += 5) {
       auto number = [&](std::size_t k) { return redis::int_of(text(at(flat, i + k))); };
-      out.push_back({text(at(flat, i)) == "type" ? LimitScope::type : LimitScope::queue,
-                     std::string(text(at(flat, i + 1))),
+      auto scope = limit_scope_from_string(text(at(flat, i)));
+      if (!scope)
+        throw std::runtime_error("redis store: a limit of an unknown scope: " +
+                                 std::string(text(at(flat, i))));
+      out.push_back({*scope, std::string(text(at(flat, i + 1))),
                      Limits{number(2), Rate{number(3), number(4)}}});
     }
     std::sort(out.begin(), out.end(), [](const LimitSetting& a, const LimitSetting& b) {

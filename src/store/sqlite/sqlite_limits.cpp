@@ -6,21 +6,15 @@ namespace jobq {
 
 using sqlite::Statement;
 
-namespace {
-
-LimitScope scope_of(const std::string& text) {
-  return text == "type" ? LimitScope::type : LimitScope::queue;
-}
-
-}  // namespace
-
 void SqliteStore::reload_limits() {
   gate_.clear();
   Statement& limits = db_->cached(
       "SELECT scope, name, max_running, starts_count, starts_period_ms, bucket_at, bucket_rem "
       "FROM limits");
   while (limits.step()) {
-    LimitSetting s{scope_of(limits.text(0)), limits.text(1),
+    auto scope = limit_scope_from_string(limits.text(0));
+    if (!scope) throw sqlite::SqliteError("limits: unknown scope " + limits.text(0));
+    LimitSetting s{*scope, limits.text(1),
                    Limits{limits.int64(2), Rate{limits.int64(3), limits.int64(4)}}};
     gate_.restore(s, RateBucket{limits.int64(5), limits.int64(6)});
   }
@@ -68,8 +62,7 @@ Status SqliteStore::set_limits(const LimitSetting& setting) {
     RateBucket bucket;
     {
       std::lock_guard lock(ready_mutex_);
-      const LimitGate::Limit* now = gate_.find(setting.scope, setting.name);
-      if (now && now->limits.starts == setting.limits.starts) bucket = now->bucket;
+      bucket = gate_.kept_bucket(setting);
     }
     db_->cached(
            "INSERT INTO limits (scope, name, max_running, starts_count, starts_period_ms, "
