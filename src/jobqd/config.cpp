@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 #include <boost/json.hpp>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -23,15 +24,24 @@ Result<bool> parse_bool(std::string_view name, std::string_view text) {
   return Error::invalid(std::string(name), "must be true or false");
 }
 
-// [schedules.NAME]: the table as the JSON body of a create, read by the API's own decoder.
-Status read_schedule(Config& c, std::string_view name, const toml::table& table,
-                     const std::string& path) {
-  std::string field = "schedules." + std::string(name);
+// A TOML table as the JSON the API's decoders read; none if it is not JSON (inf, nan).
+std::optional<boost::json::value> json_of(const toml::table& table) {
   std::ostringstream text;
   text << toml::json_formatter{table};
   boost::system::error_code ec;
   boost::json::value json = boost::json::parse(text.str(), ec);
-  if (ec || !json.is_object()) return Error::invalid(field, path + ": not a table of settings");
+  if (ec) return std::nullopt;
+  return json;
+}
+
+// [schedules.NAME]: the table as the JSON body of a create, read by the API's own decoder.
+Status read_schedule(Config& c, std::string_view name, const toml::table& table,
+                     const std::string& path) {
+  std::string field = "schedules." + std::string(name);
+  auto parsed = json_of(table);
+  if (!parsed || !parsed->is_object())
+    return Error::invalid(field, path + ": not a table of settings");
+  boost::json::value& json = *parsed;
   if (json.as_object().contains("name"))
     return Error::invalid(field + ".name", path + ": the table's name is the schedule's");
   json.as_object()["name"] = name;
@@ -58,12 +68,9 @@ Status read_limits(Config& c, LimitScope scope, std::string_view name, const tom
   if (Status s = check_name(to_string(scope), name); !s.ok())
     return Error::invalid(field, path + ": \"" + std::string(name) + "\" is not a " +
                                      std::string(to_string(scope)) + " name: " + s.message());
-  std::ostringstream text;
-  text << toml::json_formatter{part};
-  boost::system::error_code ec;
-  boost::json::value json = boost::json::parse(text.str(), ec);
-  if (ec) return Error::invalid(field, path + ": not a table of settings");
-  auto limits = limits_from_json(json);
+  auto json = json_of(part);
+  if (!json) return Error::invalid(field, path + ": not a table of settings");
+  auto limits = limits_from_json(*json);
   if (limits) {
     if (Status s = check_limits(*limits); !s.ok()) limits = s;
   }
@@ -92,12 +99,9 @@ Status read_tier(Config& c, std::string_view name, const toml::node& settings,
   if (!submits) return Error::invalid(field + ".submits", path + ": is required");
   toml::table wrapped;
   wrapped.insert("starts", *submits);
-  std::ostringstream text;
-  text << toml::json_formatter{wrapped};
-  boost::system::error_code ec;
-  boost::json::value json = boost::json::parse(text.str(), ec);
+  auto json = json_of(wrapped);
   auto limits =
-      ec ? Result<Limits>(Error::invalid("starts", "not a table")) : limits_from_json(json);
+      json ? limits_from_json(*json) : Result<Limits>(Error::invalid("starts", "not a table"));
   if (limits && limits->starts.count == 0) limits = Error::invalid("starts.count", "is required");
   if (limits) {
     if (Status s = check_limits(*limits); !s.ok()) limits = s;
