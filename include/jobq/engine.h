@@ -18,6 +18,7 @@
 #include "jobq/requests.h"
 #include "jobq/schedule.h"
 #include "jobq/stats.h"
+#include "jobq/webhooks.h"
 
 namespace jobq {
 
@@ -36,6 +37,7 @@ struct EngineOptions {
   // user_id, or in no tier, has no quota.
   std::map<std::string, Rate> tiers;
   std::string default_tier;
+  WebhookOptions webhooks;  // off unless enabled
   std::uint64_t jitter_seed = 0;  // 0: seeded from std::random_device
 };
 
@@ -141,8 +143,24 @@ class Engine {
                   Done<Job> done);
   void release_async(const std::string& id, const std::string& token, Done<Job> done);
 
+  // Webhooks' outbox (include/jobq/webhooks.h). Each job that ends adds, in the same write, a
+  // delivery to its callback_url and to each hook of options().webhooks that matches it. A sender
+  // claims the due ones, sends each, and settles it with what the send came to: delivered ones
+  // leave the outbox; failed ones are retried after the webhooks' backoff, or dead-lettered
+  // when not retryable or out of attempts.
+  Result<std::vector<Delivery>> claim_deliveries(std::size_t limit);
+  Status settle_delivery(const Delivery& claimed, const DeliveryAttempt& attempt);
+  // When the soonest pending delivery is due (it may be now or past); none if none is pending.
+  Result<std::optional<Millis>> next_delivery_at();
+  Result<DeliveryPage> list_deliveries(const DeliveryFilter& filter);
+  Result<Delivery> get_delivery(const std::string& id);
+  // A dead delivery is sent again, with its attempts reset; a pending one is a conflict.
+  Result<Delivery> retry_delivery(const std::string& id);
+  Result<Delivery> remove_delivery(const std::string& id);
+
   // Time-driven work: promotes due scheduled jobs, expires lost leases and hard timeouts, purges
-  // finished jobs past retention and trims the dead-letter list. Called by a Sweeper or a test.
+  // finished jobs past retention, trims the dead-letter list and drops dead webhook deliveries
+  // past their retention. Called by a Sweeper or a test.
   Result<TickReport> tick();
   // Removes finished jobs with these statuses that finished before `before`.
   Result<std::size_t> purge(Millis before, std::vector<JobStatus> statuses);

@@ -3,6 +3,7 @@
 #include "core/backoff.h"
 #include "core/ids.h"
 #include "core/priority.h"
+#include "core/webhook_url.h"
 
 namespace jobq {
 
@@ -86,9 +87,16 @@ Status validate_spec(const JobSpec& s, const SpecLimits& limits) {
   if (s.result_ttl_ms < 0 || s.result_ttl_ms > kMaxDelayMs)
     return Error::invalid("result_ttl_ms",
                           "must be between 0 (the queue's retention) and ten years");
-  // Refused until jobq calls webhooks: a job that names one must not look as if it will be called.
-  if (!s.callback_url.empty())
-    return Error::invalid("callback_url", "is not supported yet: jobq does not call webhooks");
+  if (!s.callback_url.empty()) {
+    // A job that names a webhook must not look as if it will be called when it will not.
+    if (!limits.callbacks)
+      return Error::invalid("callback_url",
+                            "webhooks are off on this server: it sends them once started "
+                            "with a webhook_secret");
+    if (Status u = check_webhook_url("callback_url", s.callback_url, limits.https_callbacks);
+        !u.ok())
+      return u;
+  }
   return {};
 }
 

@@ -111,9 +111,9 @@ void Engine::Impl::publish_finished(const Job& job, std::vector<Job>& dependents
   if (is_limited(job)) wake_waiters();  // a running job that stopped may free its cap
 }
 
-std::int64_t Engine::Impl::backoff_delay(const Job& job) {
+std::int64_t Engine::Impl::backoff_delay(const Backoff& backoff, int failures) {
   std::lock_guard lock(rng_mutex_);
-  return backoff_delay_ms(job.backoff, job.attempt, next_random(rng_state_));
+  return backoff_delay_ms(backoff, failures, next_random(rng_state_));
 }
 
 }  // namespace jobq

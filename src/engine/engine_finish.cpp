@@ -42,8 +42,17 @@ void Engine::complete_many_async(std::vector<Completion> completions,
   if (valid->empty()) return done(std::move(*out));
   Millis now = d.clock.now();
   d.write(
-      [&d, valid, now](WriteGroup& g) {
-        return g.complete_many(std::move(*valid), now, d.options.retention);
+      [&d, valid, now](WriteGroup& g) -> Result<std::vector<Result<Finished>>> {
+        auto finished = g.complete_many(std::move(*valid), now, d.options.retention);
+        if (!finished) return finished;
+        for (auto& f : *finished) {
+          if (!f) continue;
+          f = d.add_webhooks(g, std::move(f), now);
+          // The write stands or falls whole: a completion whose webhooks were not added must not
+          // be kept without them.
+          if (!f) return f.error();
+        }
+        return finished;
       },
       [&d, out, where, done = std::move(done)](Result<std::vector<Result<Finished>>> finished) {
         if (!finished) return done(finished.error());
@@ -94,7 +103,9 @@ void Engine::release_async(const std::string& id, const std::string& token, Done
   Millis now = d.clock.now();
   d.write(
       [&d, id, token, now](WriteGroup& g) {
-        return g.fail(id, token, Failure{{}, Failure::Then::release}, now, d.options.retention);
+        return d.add_webhooks(
+            g, g.fail(id, token, Failure{{}, Failure::Then::release}, now, d.options.retention),
+            now);
       },
       [&d, done = std::move(done)](Result<Finished> r) {
         if (!r) return done(r.error());
@@ -116,9 +127,10 @@ Result<Finished> Engine::Impl::end_attempt(WriteGroup& group, const Job& job,
   } else if (!report.retryable || spent >= job.max_attempts) {
     failure.then = Failure::Then::dead;
   } else {
-    failure.retry_at = now + (report.retry_in_ms ? *report.retry_in_ms : backoff_delay(job));
+    failure.retry_at =
+        now + (report.retry_in_ms ? *report.retry_in_ms : backoff_delay(job.backoff, job.attempt));
   }
-  return group.fail(job.id, token, failure, now, options.retention);
+  return add_webhooks(group, group.fail(job.id, token, failure, now, options.retention), now);
 }
 
 Result<Job> Engine::Impl::attempt_ended(Result<Finished> done) {

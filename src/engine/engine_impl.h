@@ -67,13 +67,17 @@ struct Engine::Impl {
   void submit_jobs(std::vector<Job> jobs, Done<std::vector<SubmitOutcome>> done,
                    std::vector<QuotaTake> quotas = {});
   Status check_result(std::string& result) const;
-  std::int64_t backoff_delay(const Job& job);
+  // The delay after `failures` failed attempts, jittered from the engine's generator.
+  std::int64_t backoff_delay(const Backoff& backoff, int failures);
   // One attempt of a running job ended badly: retry after backoff, or dead-letter it. A store
   // write; then attempt_ended() publishes the outcome.
   Result<Finished> end_attempt(WriteGroup& group, const Job& job, const std::string& token,
                                const FailReport& report, Millis now);
   Result<Job> attempt_ended(Result<Finished> done);
   Result<std::size_t> expire_overdue(Millis now);
+  // Adds the webhook deliveries of a job that ended (and of its dependents that ended with it)
+  // to the write that ended it; the finish itself when it failed or there is nothing to send.
+  Result<Finished> add_webhooks(WriteGroup& group, Result<Finished> finished, Millis now);
   Result<std::size_t> trim_dead_letters();
 
   Store& store;

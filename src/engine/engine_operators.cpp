@@ -7,7 +7,9 @@ namespace jobq {
 Result<Job> Engine::cancel(const std::string& id) {
   Impl& d = *impl_;
   Millis now = d.clock.now();
-  auto done = d.store.write([&](WriteGroup& g) { return g.cancel(id, now, d.options.retention); });
+  auto done = d.store.write([&](WriteGroup& g) {
+    return d.add_webhooks(g, g.cancel(id, now, d.options.retention), now);
+  });
   if (!done) return done.error();
   d.publish_finished(done->job, done->dependents);
   return std::move(done->job);

@@ -84,6 +84,7 @@ Result<std::vector<QuotaTake>> Engine::Impl::quota_takes(const JobSpec* specs,
 SpecLimits Engine::Impl::limits() const {
   SpecLimits l;
   l.max_payload_bytes = options.max_payload_bytes;
+  l.callbacks = options.webhooks.enabled;
   return l;
 }
 

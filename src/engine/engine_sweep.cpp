@@ -53,6 +53,16 @@ Result<TickReport> Engine::tick() {
     if (*dropped < kChunk) break;
   }
 
+  if (d.options.webhooks.enabled) {
+    Millis before = now - d.options.webhooks.dead_retention_ms;
+    for (;;) {
+      auto dropped =
+          d.store.write([&](WriteGroup& g) { return g.purge_deliveries(before, kChunk); });
+      if (!dropped) return dropped.error();
+      if (*dropped < kChunk) break;
+    }
+  }
+
   // A rate's bucket refills with time, and on a shared store another node's job may have
   // stopped: waiting leases look again.
   auto limits = d.store.limits();

@@ -98,7 +98,7 @@ Result<std::size_t> Engine::Impl::fire_due_schedules(Millis now, std::vector<Err
       out.submitted = std::move(*stored);
       // After the fire, so that a fire that lost its fence cancels nothing.
       if (cancel_previous) {
-        auto cancelled = g.cancel(s.last_job_id, now, options.retention);
+        auto cancelled = add_webhooks(g, g.cancel(s.last_job_id, now, options.retention), now);
         if (!cancelled && cancelled.error().code() != ErrorCode::conflict) return cancelled.error();
         if (cancelled) out.cancelled = std::move(*cancelled);
       }

@@ -8,9 +8,11 @@
 
 #include "core/int_text.h"
 #include "core/job_spec.h"
+#include "core/webhook_url.h"
 #include "server/request/auth.h"
 #include "server/transport/origin_policy.h"
 #include "server/transport/text.h"
+#include "webhooks/address_policy.h"
 #include "wire/limits_json.h"
 #include "wire/schedule_json.h"
 
@@ -116,6 +118,48 @@ Status read_tier(Config& c, std::string_view name, const toml::node& settings,
   return {};
 }
 
+// [[webhooks]] url = "...", queue = "...", type = "...", events = ["job.completed", ...]
+Status read_webhook(Config& c, std::size_t i, const toml::node& node, const std::string& path) {
+  std::string field = "webhooks[" + std::to_string(i) + "]";
+  const toml::table* table = node.as_table();
+  if (!table) return Error::invalid(field, path + ": must be a [[webhooks]] table");
+  WebhookHook hook;
+  for (const auto& [k, v] : *table) {
+    std::string key(k.str());
+    std::string f = field + "." + key;
+    if (key == "url" || key == "queue" || key == "type") {
+      if (!v.is_string()) return Error::invalid(f, path + ": must be a string");
+      std::string text = v.as_string()->get();
+      if (key == "url") {
+        if (Status s = check_webhook_url(f, text, false); !s.ok())
+          return Error::invalid(f, path + ": " + s.message());
+        hook.url = text;
+      } else {
+        if (Status s = check_name(f, text); !s.ok())
+          return Error::invalid(f, path + ": " + s.message());
+        (key == "queue" ? hook.queue : hook.type) = text;
+      }
+    } else if (key == "events") {
+      const toml::array* events = v.as_array();
+      if (!events) return Error::invalid(f, path + ": must be a list of event names");
+      for (const auto& e : *events) {
+        auto event = e.is_string() ? webhook_event_from_string(e.as_string()->get()) : std::nullopt;
+        if (!event)
+          return Error::invalid(f,
+                                path + ": each must be job.completed, job.failed or job.cancelled");
+        hook.events.push_back(*event);
+      }
+    } else {
+      return Error::invalid(f, path +
+                                   ": unknown webhook setting: a webhook has url, queue, type "
+                                   "and events");
+    }
+  }
+  if (hook.url.empty()) return Error::invalid(field + ".url", path + ": is required");
+  c.webhooks.push_back(std::move(hook));
+  return {};
+}
+
 constexpr std::int64_t kMaxDeadLetterCap = 100'000'000;
 
 bool is_retention_setting(std::string_view name) {
@@ -181,7 +225,15 @@ const std::vector<std::string_view>& setting_names() {
                                                       "retain_cancelled_ms",
                                                       "retain_failed_ms",
                                                       "dead_letter_cap",
-                                                      "default_tier"};
+                                                      "default_tier",
+                                                      "webhook_secret",
+                                                      "webhook_allow",
+                                                      "webhook_timeout_ms",
+                                                      "webhook_max_attempts",
+                                                      "webhook_backoff_initial_ms",
+                                                      "webhook_backoff_max_ms",
+                                                      "webhook_retain_dead_ms",
+                                                      "webhook_senders"};
   return names;
 }
 
@@ -277,6 +329,23 @@ Status apply_setting(Config& c, std::string_view name, std::string_view value) {
     c.default_tier = value;
     return {};
   }
+  if (name == "webhook_secret") {
+    c.webhook_secret = value;
+    return {};
+  }
+  if (name == "webhook_allow") {
+    if (auto p = webhooks::AddressPolicy::from_allow_list(value); !p)
+      return Error::invalid("webhook_allow", p.error().message());
+    c.webhook_allow = value;
+    return {};
+  }
+  if (name == "webhook_timeout_ms") return number(c.webhook_timeout_ms, 100, 300'000);
+  if (name == "webhook_max_attempts") return number(c.webhook_max_attempts, 1, 100);
+  if (name == "webhook_backoff_initial_ms")
+    return number(c.webhook_backoff_initial_ms, 1, 86'400'000);
+  if (name == "webhook_backoff_max_ms") return number(c.webhook_backoff_max_ms, 1, 86'400'000);
+  if (name == "webhook_retain_dead_ms") return number(c.webhook_retain_dead_ms, 1, kMaxDelayMs);
+  if (name == "webhook_senders") return number(c.webhook_senders, 1, 64);
   return Error::invalid(std::string(name), "unknown setting");
 }
 
@@ -354,6 +423,13 @@ Status apply_toml_file(Config& c, const std::string& path) {
         if (Status s = read_tier(c, tier.str(), settings, path); !s.ok()) return s;
       continue;
     }
+    if (name == "webhooks") {
+      const toml::array* hooks = node.as_array();
+      if (!hooks) return Error::invalid("webhooks", path + ": must be [[webhooks]] tables");
+      for (std::size_t i = 0; i < hooks->size(); ++i)
+        if (Status s = read_webhook(c, i, *hooks->get(i), path); !s.ok()) return s;
+      continue;
+    }
     if (name == "schedules") {
       if (!node.is_table())
         return Error::invalid("schedules", path + ": must be [schedules.NAME] tables");
@@ -408,6 +484,12 @@ Status validate(const Config& c) {
     if (!c.tiers.contains(tier))
       return Error::invalid("api_keys", "a key names the tier \"" + tier +
                                             "\", which has no [tiers." + tier + "] table");
+  if (!c.webhooks.empty() && c.webhook_secret.empty())
+    return Error::invalid("webhook_secret",
+                          "the config declares [[webhooks]]: set webhook_secret (or "
+                          "JOBQ_WEBHOOK_SECRET) to sign them");
+  if (c.webhook_backoff_max_ms < c.webhook_backoff_initial_ms)
+    return Error::invalid("webhook_backoff_max_ms", "must be at least webhook_backoff_initial_ms");
   if (!c.default_tier.empty() && !c.tiers.contains(c.default_tier))
     return Error::invalid("default_tier", "no tier named \"" + c.default_tier +
                                               "\": declare it in a [tiers." + c.default_tier +

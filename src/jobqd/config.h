@@ -13,6 +13,7 @@
 #include "jobq/limits.h"
 #include "jobq/schedule.h"
 #include "jobq/store.h"
+#include "jobq/webhooks.h"
 
 namespace jobq {
 
@@ -55,6 +56,16 @@ struct Config {
   // tier of a job with a user_id that names none (default_tier; empty: no quota).
   std::map<std::string, Rate> tiers;
   std::string default_tier;
+  // Webhooks (docs/operations.md "Webhooks"): on once webhook_secret is set, which signs them.
+  std::string webhook_secret;
+  std::string webhook_allow;  // CIDR ranges that may be called although private or loopback
+  std::int64_t webhook_timeout_ms = 10'000;
+  int webhook_max_attempts = 10;
+  std::int64_t webhook_backoff_initial_ms = 1000;
+  std::int64_t webhook_backoff_max_ms = 3'600'000;
+  std::int64_t webhook_retain_dead_ms = 7 * 86'400'000LL;
+  int webhook_senders = 4;
+  std::vector<WebhookHook> webhooks;  // from the TOML file's [[webhooks]] tables
 
   std::string host() const;
   std::uint16_t port() const;
@@ -73,8 +84,9 @@ const std::vector<std::string_view>& setting_names();
 
 // Reads a TOML file of settings into `config`: top-level keys, an [api_keys] table of KEY = "ROLE",
 // [queues.NAME] tables of a queue's own settings (retention and limits), [types.NAME] tables of a
-// type's limits, and [schedules.NAME] tables of cron schedules
-// (the fields of POST /api/v1/schedules, with `job` an inline table).
+// type's limits, [schedules.NAME] tables of cron schedules (the fields of POST
+// /api/v1/schedules, with `job` an inline table), and [[webhooks]] tables (url, queue, type,
+// events).
 Status apply_toml_file(Config& config, const std::string& path);
 
 // Checks the whole: an address that parses, keys that parse, no open address without keys unless

@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <map>
+#include <optional>
 
 #include "jobq/engine.h"
 #include "jobq/store.h"
@@ -15,6 +16,7 @@
 #include "server/transport/http_server.h"
 #include "server/transport/text.h"
 #include "store/store.h"
+#include "webhooks/sender.h"
 
 namespace {
 
@@ -44,6 +46,18 @@ jobq::Status load_config(jobq::Config& config, const std::string& file,
       if (auto s = jobq::apply_setting(config, name, value); !s.ok())
         return jobq::Error::invalid(flag_name(name), s.message());
   return jobq::validate(config);
+}
+
+jobq::WebhookOptions webhook_options(const jobq::Config& config) {
+  jobq::WebhookOptions o;
+  o.enabled = !config.webhook_secret.empty();
+  o.hooks = config.webhooks;
+  o.max_attempts = config.webhook_max_attempts;
+  o.backoff = {config.webhook_backoff_initial_ms, 2.0, config.webhook_backoff_max_ms, 0.1};
+  // Claimed again only when its sender is surely gone: well past a send's timeout.
+  o.hold_ms = std::max<std::int64_t>(60'000, 2 * config.webhook_timeout_ms);
+  o.dead_retention_ms = config.webhook_retain_dead_ms;
+  return o;
 }
 
 int fail(const jobq::Error& e) {
@@ -101,6 +115,7 @@ int main(int argc, char** argv) {
   engine_options.retention = config.retention;
   engine_options.tiers = config.tiers;
   engine_options.default_tier = config.default_tier;
+  engine_options.webhooks = webhook_options(config);
   jobq::Engine engine(**store, clock, bus, engine_options);
   // The file's limits are what they say at each start; scopes it does not name keep theirs.
   for (const jobq::LimitSetting& declared : config.limits)
@@ -163,6 +178,17 @@ int main(int argc, char** argv) {
   });
   auto port = server.listen(jobq::server::make_router(api));
   if (!port) return fail(port.error());
+  std::optional<jobq::webhooks::Sender> sender;
+  if (engine_options.webhooks.enabled) {
+    jobq::webhooks::SenderOptions o;
+    o.secret = config.webhook_secret;
+    o.policy = *jobq::webhooks::AddressPolicy::from_allow_list(config.webhook_allow);
+    o.timeout = std::chrono::milliseconds(config.webhook_timeout_ms);
+    o.threads = config.webhook_senders;
+    sender.emplace(engine, bus, std::move(o),
+                   [](const std::string& what) { spdlog::warn("{}", what); });
+    sender->start();
+  }
   // --sync is the sqlite store's; Redis' own appendfsync decides for the redis store.
   std::string sync = config.store.rfind("sqlite://", 0) == 0
                          ? (config.sync == jobq::SyncMode::full ? "sync=full, " : "sync=normal, ")
@@ -177,6 +203,7 @@ int main(int argc, char** argv) {
                signal == SIGTERM ? "SIGTERM" : "SIGINT");
   streams.finish_all();  // WebSocket watchers get a close frame, SSE watchers the end of the body
   server.shutdown(std::chrono::milliseconds(config.shutdown_grace_ms));
+  if (sender) sender->stop();
   spdlog::info("jobqd stopped");
   return 0;
 }

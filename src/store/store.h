@@ -17,6 +17,7 @@
 #include "jobq/requests.h"
 #include "jobq/schedule.h"
 #include "jobq/store.h"
+#include "jobq/webhooks.h"
 #include "store/event_channel.h"
 #include "store/worker_book.h"
 
@@ -122,6 +123,25 @@ class WriteGroup {
   // none), so that they do not pile up, one per user who ever submitted; how many it dropped.
   virtual Result<std::size_t> purge_quotas(Millis now, std::size_t limit) = 0;
 
+  // Webhooks' outbox (include/jobq/webhooks.h). The engine adds a job's deliveries in the write
+  // that ends the job, so that they are durable together.
+  virtual Status add_deliveries(std::vector<Delivery> deliveries) = 0;
+  // Up to `limit` pending deliveries due at `now` (next_at <= now), soonest first. Each gets a
+  // fresh token, one more attempt and next_at = now + hold_ms: claimed again then if nobody
+  // settled it (its sender died), never twice at once.
+  virtual Result<std::vector<Delivery>> claim_deliveries(Millis now, Millis hold_ms,
+                                                         std::size_t limit) = 0;
+  // Ends the claim `token` of delivery `id`: removes it (next: none, it was delivered) or stores
+  // `next` in its place (a retry later, or dead). A conflict if the claim is no longer current
+  // (it ran out and was claimed again); not_found if it is gone.
+  virtual Status settle_delivery(const std::string& id, const std::string& token,
+                                 const std::optional<Delivery>& next) = 0;
+  // dead -> pending, with attempts reset and due at `now`; a pending one is a conflict.
+  virtual Result<Delivery> redeliver(const std::string& id, Millis now) = 0;
+  virtual Result<Delivery> remove_delivery(const std::string& id) = 0;
+  // Drops up to `limit` dead deliveries last updated before `before`; how many it dropped.
+  virtual Result<std::size_t> purge_deliveries(Millis before, std::size_t limit) = 0;
+
   // The job as this write sees it, with what the group wrote before it.
   virtual Result<std::optional<Job>> current(const std::string& id) = 0;
 
@@ -186,6 +206,11 @@ class Store {
   virtual Result<std::vector<Schedule>> list_schedules() = 0;  // by name
   // Unpaused schedules with 0 < next_run_at <= now, soonest first.
   virtual Result<std::vector<Schedule>> due_schedules(Millis now, std::size_t limit) = 0;
+
+  virtual Result<std::optional<Delivery>> get_delivery(const std::string& id) = 0;
+  virtual Result<DeliveryPage> list_deliveries(const DeliveryFilter& filter) = 0;  // newest first
+  // The soonest next_at of a pending delivery (claimed ones too); none if there is none.
+  virtual Result<std::optional<Millis>> next_delivery_at() = 0;
 
   // A store that several processes share (redis) carries their events between them; one that a
   // single process owns has no channel.

@@ -26,6 +26,9 @@ class MemoryStore final : public Store, private WriteGroup {
   Result<std::optional<Schedule>> get_schedule(const std::string& name) override;
   Result<std::vector<Schedule>> list_schedules() override;
   Result<std::vector<Schedule>> due_schedules(Millis now, std::size_t limit) override;
+  Result<std::optional<Delivery>> get_delivery(const std::string& id) override;
+  Result<DeliveryPage> list_deliveries(const DeliveryFilter& filter) override;
+  Result<std::optional<Millis>> next_delivery_at() override;
 
  private:
   // WriteGroup: called only from the works write_async runs; each takes the store's lock.
@@ -56,6 +59,14 @@ class MemoryStore final : public Store, private WriteGroup {
                             Millis now) override;
   Result<std::size_t> purge_quotas(Millis now, std::size_t limit) override;
   Result<std::optional<Job>> current(const std::string& id) override { return get(id); }
+  Status add_deliveries(std::vector<Delivery> deliveries) override;
+  Result<std::vector<Delivery>> claim_deliveries(Millis now, Millis hold_ms,
+                                                 std::size_t limit) override;
+  Status settle_delivery(const std::string& id, const std::string& token,
+                         const std::optional<Delivery>& next) override;
+  Result<Delivery> redeliver(const std::string& id, Millis now) override;
+  Result<Delivery> remove_delivery(const std::string& id) override;
+  Result<std::size_t> purge_deliveries(Millis before, std::size_t limit) override;
   Status insert_schedule(const Schedule& schedule) override;
   Status update_schedule(const Schedule& schedule, Millis read_next_run_at) override;
   Result<Schedule> remove_schedule(const std::string& name) override;
@@ -73,6 +84,9 @@ class MemoryStore final : public Store, private WriteGroup {
   void unindex(const Job& job);
   void erase(Job& job);
   class Dependents;
+  // Every change to a stored delivery goes through these, so that its index follows it.
+  void put_delivery(Delivery d);
+  void drop_delivery(const std::string& id);
   void settle(const Job& finished, Millis now, const Retention& retention,
               std::vector<Job>& changed);
 
@@ -93,6 +107,9 @@ class MemoryStore final : public Store, private WriteGroup {
   std::set<std::pair<Millis, std::int64_t>> expiring_;      // (expires_at, seq), expires_at > 0
   std::set<std::pair<Millis, std::int64_t>> dead_letters_;  // (completed_at, seq), failed
   std::map<std::string, Schedule> schedules_;               // by name
+  std::map<std::string, Delivery> deliveries_;              // by id: in creation order
+  std::set<std::pair<Millis, std::string>> due_;            // (next_at, id), pending
+  std::set<std::pair<Millis, std::string>> dead_;           // (updated_at, id), dead
 };
 
 }  // namespace jobq

@@ -40,6 +40,9 @@ class RedisStore final : public Store, private WriteGroup, private WorkerBook {
   Result<std::optional<Schedule>> get_schedule(const std::string& name) override;
   Result<std::vector<Schedule>> list_schedules() override;
   Result<std::vector<Schedule>> due_schedules(Millis now, std::size_t limit) override;
+  Result<std::optional<Delivery>> get_delivery(const std::string& id) override;
+  Result<DeliveryPage> list_deliveries(const DeliveryFilter& filter) override;
+  Result<std::optional<Millis>> next_delivery_at() override;
   EventChannel* shared_events() override;
   Result<bool> claim_sweeps() override;
   const Clock* shared_clock() const override { return clock_.get(); }
@@ -77,6 +80,14 @@ class RedisStore final : public Store, private WriteGroup, private WorkerBook {
   Result<Millis> take_quota(const std::string& key, const Rate& rate, std::int64_t n,
                             Millis now) override;
   Result<std::size_t> purge_quotas(Millis now, std::size_t limit) override;
+  Status add_deliveries(std::vector<Delivery> deliveries) override;
+  Result<std::vector<Delivery>> claim_deliveries(Millis now, Millis hold_ms,
+                                                 std::size_t limit) override;
+  Status settle_delivery(const std::string& id, const std::string& token,
+                         const std::optional<Delivery>& next) override;
+  Result<Delivery> redeliver(const std::string& id, Millis now) override;
+  Result<Delivery> remove_delivery(const std::string& id) override;
+  Result<std::size_t> purge_deliveries(Millis before, std::size_t limit) override;
   Result<std::optional<Job>> current(const std::string& id) override;
   Status insert_schedule(const Schedule& schedule) override;
   Status update_schedule(const Schedule& schedule, Millis read_next_run_at) override;

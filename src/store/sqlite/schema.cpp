@@ -105,6 +105,30 @@ CREATE TABLE quotas (
     R"sql(
 CREATE INDEX quotas_by_at ON quotas(bucket_at);
 )sql",
+    // Webhooks' outbox (include/jobq/webhooks.h). A rowid table, as a body can be large; the
+    // indexes serve the claims and next_delivery_at (pending by next_at), the purge (dead by
+    // updated_at) and the lists of one job's deliveries. Text columns may be NULL: Statement::bind
+    // stores an empty string as NULL.
+    R"sql(
+CREATE TABLE deliveries (
+  id TEXT PRIMARY KEY,
+  job_id TEXT,
+  url TEXT,
+  event TEXT,
+  body TEXT,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  last_status INTEGER NOT NULL,
+  last_error TEXT,
+  token TEXT
+);
+CREATE INDEX deliveries_due ON deliveries(next_at, id) WHERE status = 'pending';
+CREATE INDEX deliveries_dead ON deliveries(updated_at, id) WHERE status = 'dead';
+CREATE INDEX deliveries_by_job ON deliveries(job_id, id);
+)sql",
 };
 
 int user_version(Database& db) {

@@ -627,3 +627,68 @@ local function index_schedule(name, next_run_at, paused)
     redis.call('ZREM', P .. 'schedules:due', name)
   end
 end
+
+-- A webhook delivery (include/jobq/webhooks.h) is the hash P..'delivery:'..id, always with every
+-- field of a Delivery: status 'pending' or 'dead', whole numbers, token '' when unclaimed. Its id
+-- is in sets scored 0, which read in id order, that is time order (UUIDv7), so that a page of a
+-- list reads about a page: P..'deliveries' (every one), P..'deliveries:pending' or
+-- P..'deliveries:dead' (its status's) and P..'deliveries:job:'..job_id (its job's). A pending one
+-- is in P..'deliveries:due' by next_at (claims), a dead one in P..'deliveries:died' by updated_at
+-- (purges).
+local function delivery_key(id) return P .. 'delivery:' .. id end
+local function delivery_not_found(id) return err('not_found', 'no webhook delivery ' .. id) end
+
+local function load_delivery(id)
+  local flat = redis.call('HGETALL', delivery_key(id))
+  if #flat == 0 then return nil end
+  local d = {}
+  for i = 1, #flat, 2 do d[flat[i]] = flat[i + 1] end
+  return d
+end
+
+local function delivery_flat(d)
+  local out = {}
+  for k, v in pairs(d) do
+    out[#out + 1] = k
+    out[#out + 1] = v
+  end
+  return out
+end
+
+-- A delivery from ARGV at i: a count k, then k field/value pairs; and the index after it.
+local function delivery_at(i)
+  local d = {}
+  for _ = 1, num(ARGV[i]) do
+    d[ARGV[i + 1]] = ARGV[i + 2]
+    i = i + 2
+  end
+  return d, i + 1
+end
+
+local function delivery_lists(d)
+  return {P .. 'deliveries', P .. 'deliveries:' .. d.status, P .. 'deliveries:job:' .. d.job_id}
+end
+
+local function index_delivery(d)
+  for _, key in ipairs(delivery_lists(d)) do redis.call('ZADD', key, 0, d.id) end
+  if d.status == 'pending' then
+    redis.call('ZADD', P .. 'deliveries:due', d.next_at, d.id)
+  else
+    redis.call('ZADD', P .. 'deliveries:died', d.updated_at, d.id)
+  end
+end
+
+local function drop_delivery(d)
+  for _, key in ipairs(delivery_lists(d)) do redis.call('ZREM', key, d.id) end
+  redis.call('ZREM', P .. 'deliveries:due', d.id)
+  redis.call('ZREM', P .. 'deliveries:died', d.id)
+  redis.call('DEL', delivery_key(d.id))
+end
+
+-- Stores d (every field) in place of the delivery with its id, if there is one.
+local function put_delivery(d)
+  local was = load_delivery(d.id)
+  if was then drop_delivery(was) end
+  redis.call('HSET', delivery_key(d.id), unpack(delivery_flat(d)))
+  index_delivery(d)
+end

@@ -7,7 +7,9 @@ local kinds = {seq = 'string', schema = 'string', sweeper = 'string', paused = '
                deadlines = 'zset', finished = 'zset', expiring = 'zset', dead = 'zset',
                ['by-updated'] = 'zset', ['by-priority'] = 'zset', workers = 'zset',
                schedules = 'zset', ['schedules:due'] = 'zset', limits = 'hash', busy = 'hash', quotas = 'hash',
-               ['quotas:by-at'] = 'zset'}
+               ['quotas:by-at'] = 'zset', deliveries = 'zset', ['deliveries:pending'] = 'zset',
+               ['deliveries:dead'] = 'zset', ['deliveries:due'] = 'zset',
+               ['deliveries:died'] = 'zset'}
 local function refuse(why)
   return err('invalid_argument', why .. ': another program seems to use the key prefix "' .. P ..
              '"; give jobq a prefix of its own (--redis-prefix)', 'redis_prefix')
