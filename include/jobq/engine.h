@@ -37,6 +37,10 @@ struct EngineOptions {
   // user_id, or in no tier, has no quota.
   std::map<std::string, Rate> tiers;
   std::string default_tier;
+  // Users' running caps by tier: at most that many jobs of one user in the tier run at once (a
+  // lease passes over the rest); a tier with no cap is not in it. Its tiers are in `tiers` too
+  // (with a Rate of count 0 when they have no submit quota).
+  std::map<std::string, std::int64_t> tier_max_running;
   WebhookOptions webhooks;  // off unless enabled
   std::uint64_t jitter_seed = 0;  // 0: seeded from std::random_device
 };

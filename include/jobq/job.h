@@ -109,6 +109,7 @@ struct Job {
   std::string idempotency_key;
   std::vector<std::string> depends_on;
   std::string callback_url;
+  std::string tier;  // the user's quota tier, as the submit resolved it; "" with no user_id
 
   Millis created_at = 0;
   Millis updated_at = 0;

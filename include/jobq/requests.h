@@ -26,8 +26,8 @@ struct JobSpec {
   std::optional<std::int64_t> delay_ms;  // at most one of delay_ms and run_at
   std::optional<Millis> run_at;
   std::string user_id;
-  // The user's quota tier (EngineOptions::tiers), read at submit and not kept in the job; empty:
-  // the default tier.
+  // The user's quota tier (EngineOptions::tiers), kept in the job (Job::tier), where it picks the
+  // running cap too; empty: the default tier.
   std::string tier;
   std::vector<std::string> tags;
   std::string idempotency_key;

@@ -16,8 +16,7 @@ struct SpecLimits {
   std::size_t max_tags = 32;
   std::size_t max_dependencies = 100;
   int max_attempts = 1000;
-  bool callbacks = false;        // whether a callback_url is taken (the server sends webhooks)
-  bool https_callbacks = false;  // and whether it may be https://
+  bool callbacks = false;  // whether a callback_url is taken (the server sends webhooks)
 };
 
 // The longest delay a job or a retry may be given: ten years.

@@ -4,7 +4,7 @@
 
 namespace jobq {
 
-Status check_webhook_url(std::string_view field, std::string_view url, bool https) {
+Status check_webhook_url(std::string_view field, std::string_view url) {
   std::string f(field);
   if (url.size() > kMaxWebhookUrl)
     return Error::invalid(f, "must be at most " + std::to_string(kMaxWebhookUrl) + " characters");
@@ -15,8 +15,6 @@ Status check_webhook_url(std::string_view field, std::string_view url, bool http
   if (url.starts_with("http://")) {
     rest = url.substr(7);
   } else if (url.starts_with("https://")) {
-    if (!https)
-      return Error::invalid(f, "https is not supported by this server yet; use an http:// URL");
     rest = url.substr(8);
   } else {
     return Error::invalid(f, "must be an http:// or https:// URL");

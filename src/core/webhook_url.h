@@ -11,8 +11,8 @@ namespace jobq {
 
 inline constexpr std::size_t kMaxWebhookUrl = 2048;
 
-// http://host[:port][/path][?query], or https:// likewise when `https` is true; no user name or
-// password, no fragment, no spaces or control characters. The error names `field`.
-Status check_webhook_url(std::string_view field, std::string_view url, bool https);
+// http:// or https://host[:port][/path][?query]; no user name or password, no fragment, no
+// spaces or control characters. The error names `field`.
+Status check_webhook_url(std::string_view field, std::string_view url);
 
 }  // namespace jobq

@@ -41,6 +41,7 @@ Engine::Engine(Store& store, const Clock& clock, EventBus& bus, EngineOptions op
   if (EventChannel* channel = store.shared_events())
     impl_->relay = std::make_unique<EventRelay>(*this, bus, *channel);
   if (auto limits = store.limits()) impl_->note_limits(*limits);
+  store.set_user_caps(impl_->options.tier_max_running);
 }
 
 Engine::~Engine() {

@@ -86,7 +86,8 @@ struct Engine::Impl {
   EngineOptions options;
   std::unique_ptr<LeaseWaiters> waiters;
   // The queues and types with limits, as last seen (another node may set one): a job of one of
-  // them that stops running, and each tick (a bucket refills), may let a waiting lease have a job.
+  // them (or of a user with a running cap) that stops running, and each tick (a bucket refills),
+  // may let a waiting lease have a job.
   void note_limits(const std::vector<LimitSetting>& all);
   bool is_limited(const Job& job) const;
   bool any_limits() const;

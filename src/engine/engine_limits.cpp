@@ -23,6 +23,7 @@ void Engine::Impl::note_limits(const std::vector<LimitSetting>& all) {
 }
 
 bool Engine::Impl::is_limited(const Job& job) const {
+  if (!job.tier.empty() && options.tier_max_running.contains(job.tier)) return true;
   std::lock_guard lock(limits_mutex_);
   return !limited_.empty() && (limited_.contains({LimitScope::queue, job.queue}) ||
                                limited_.contains({LimitScope::type, job.type}));

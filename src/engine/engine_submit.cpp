@@ -72,6 +72,7 @@ Result<std::vector<QuotaTake>> Engine::Impl::quota_takes(const JobSpec* specs,
                                            (known.empty() ? "none ([tiers.NAME] tables)" : known));
       return count == 1 ? e : e.within("jobs[" + std::to_string(i) + "]");
     }
+    if (rate->second.count == 0) continue;  // a tier with a running cap and no submit quota
     auto same = [&](const QuotaTake& t) { return t.tier == tier && t.user_id == spec.user_id; };
     if (auto it = std::find_if(takes.begin(), takes.end(), same); it != takes.end())
       ++it->n;
@@ -105,6 +106,7 @@ Result<Job> Engine::Impl::make_job(const JobSpec& spec, Millis now) const {
   j.soft_timeout_ms = spec.soft_timeout_ms;
   j.run_at = spec.delay_ms ? now + *spec.delay_ms : spec.run_at.value_or(now);
   j.user_id = spec.user_id;
+  if (!spec.user_id.empty()) j.tier = spec.tier.empty() ? options.default_tier : spec.tier;
   j.tags = spec.tags;
   j.idempotency_key = spec.idempotency_key;
   j.depends_on = spec.depends_on;

@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 #include <boost/json.hpp>
+#include <fstream>
 #include <optional>
 #include <sstream>
 #include <vector>
@@ -84,7 +85,8 @@ Status read_limits(Config& c, LimitScope scope, std::string_view name, const tom
 }
 
 // [tiers.NAME] submits = {count, period_ms}: a user's submit quota in that tier, read as the
-// "starts" of a limit are.
+// "starts" of a limit are; max_running = N: how many of a user's jobs in it run at once. A tier
+// has either or both.
 Status read_tier(Config& c, std::string_view name, const toml::node& settings,
                  const std::string& path) {
   std::string field = "tiers." + std::string(name);
@@ -94,11 +96,25 @@ Status read_tier(Config& c, std::string_view name, const toml::node& settings,
   const toml::table* table = settings.as_table();
   if (!table) return Error::invalid(field, path + ": must be a table of settings");
   for (const auto& [k, v] : *table)
-    if (k.str() != "submits")
+    if (k.str() != "submits" && k.str() != "max_running")
       return Error::invalid(field + "." + std::string(k.str()),
-                            path + ": unknown tier setting: a tier has submits");
+                            path + ": unknown tier setting: a tier has submits and max_running");
+  if (const toml::node* cap = table->get("max_running")) {
+    auto n = cap->value<std::int64_t>();
+    if (!cap->is_integer() || !n || *n < 1 || *n > 1'000'000)
+      return Error::invalid(field + ".max_running", path +
+                                                        ": must be a whole number from 1 to "
+                                                        "1000000");
+    c.tier_max_running[std::string(name)] = *n;
+  }
   const toml::node* submits = table->get("submits");
-  if (!submits) return Error::invalid(field + ".submits", path + ": is required");
+  if (!submits) {
+    if (!table->contains("max_running"))
+      return Error::invalid(field + ".submits",
+                            path + ": a tier needs submits, max_running or both");
+    c.tiers[std::string(name)] = Rate{};  // no submit quota
+    return {};
+  }
   toml::table wrapped;
   wrapped.insert("starts", *submits);
   auto json = json_of(wrapped);
@@ -131,7 +147,7 @@ Status read_webhook(Config& c, std::size_t i, const toml::node& node, const std:
       if (!v.is_string()) return Error::invalid(f, path + ": must be a string");
       std::string text = v.as_string()->get();
       if (key == "url") {
-        if (Status s = check_webhook_url(f, text, false); !s.ok())
+        if (Status s = check_webhook_url(f, text); !s.ok())
           return Error::invalid(f, path + ": " + s.message());
         hook.url = text;
       } else {
@@ -228,6 +244,7 @@ const std::vector<std::string_view>& setting_names() {
                                                       "default_tier",
                                                       "webhook_secret",
                                                       "webhook_allow",
+                                                      "webhook_ca_file",
                                                       "webhook_timeout_ms",
                                                       "webhook_max_attempts",
                                                       "webhook_backoff_initial_ms",
@@ -337,6 +354,10 @@ Status apply_setting(Config& c, std::string_view name, std::string_view value) {
     if (auto p = webhooks::AddressPolicy::from_allow_list(value); !p)
       return Error::invalid("webhook_allow", p.error().message());
     c.webhook_allow = value;
+    return {};
+  }
+  if (name == "webhook_ca_file") {
+    c.webhook_ca_file = value;
     return {};
   }
   if (name == "webhook_timeout_ms") return number(c.webhook_timeout_ms, 100, 300'000);
@@ -488,6 +509,8 @@ Status validate(const Config& c) {
     return Error::invalid("webhook_secret",
                           "the config declares [[webhooks]]: set webhook_secret (or "
                           "JOBQ_WEBHOOK_SECRET) to sign them");
+  if (!c.webhook_ca_file.empty() && !std::ifstream(c.webhook_ca_file))
+    return Error::invalid("webhook_ca_file", "cannot read " + c.webhook_ca_file);
   if (c.webhook_backoff_max_ms < c.webhook_backoff_initial_ms)
     return Error::invalid("webhook_backoff_max_ms", "must be at least webhook_backoff_initial_ms");
   if (!c.default_tier.empty() && !c.tiers.contains(c.default_tier))

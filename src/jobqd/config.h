@@ -54,11 +54,13 @@ struct Config {
   std::vector<LimitSetting> limits;
   // Users' submit quotas by tier, from [tiers.NAME] tables (submits = {count, period_ms}), and the
   // tier of a job with a user_id that names none (default_tier; empty: no quota).
-  std::map<std::string, Rate> tiers;
+  std::map<std::string, Rate> tiers;  // Rate{} for a tier with no submit quota
+  std::map<std::string, std::int64_t> tier_max_running;  // from max_running in [tiers.NAME]
   std::string default_tier;
   // Webhooks (docs/operations.md "Webhooks"): on once webhook_secret is set, which signs them.
   std::string webhook_secret;
   std::string webhook_allow;  // CIDR ranges that may be called although private or loopback
+  std::string webhook_ca_file;  // PEM roots trusted for https:// receivers; none: the system's
   std::int64_t webhook_timeout_ms = 10'000;
   int webhook_max_attempts = 10;
   std::int64_t webhook_backoff_initial_ms = 1000;

@@ -115,6 +115,7 @@ int main(int argc, char** argv) {
   engine_options.retention = config.retention;
   engine_options.tiers = config.tiers;
   engine_options.default_tier = config.default_tier;
+  engine_options.tier_max_running = config.tier_max_running;
   engine_options.webhooks = webhook_options(config);
   jobq::Engine engine(**store, clock, bus, engine_options);
   // The file's limits are what they say at each start; scopes it does not name keep theirs.
@@ -183,6 +184,7 @@ int main(int argc, char** argv) {
     jobq::webhooks::SenderOptions o;
     o.secret = config.webhook_secret;
     o.policy = *jobq::webhooks::AddressPolicy::from_allow_list(config.webhook_allow);
+    o.ca_file = config.webhook_ca_file;
     o.timeout = std::chrono::milliseconds(config.webhook_timeout_ms);
     o.threads = config.webhook_senders;
     sender.emplace(engine, bus, std::move(o),

@@ -45,6 +45,31 @@ void LimitGate::clear() {
   limits_.clear();
   running_queue_.clear();
   running_type_.clear();
+  running_user_.clear();
+}
+
+void LimitGate::set_user_caps(std::map<std::string, std::int64_t> by_tier) {
+  std::erase_if(by_tier, [](const auto& cap) { return cap.second <= 0; });
+  user_caps_ = std::move(by_tier);
+}
+
+void LimitGate::count_user_running(const std::string& user, int delta) {
+  if (user.empty()) return;
+  auto it = running_user_.try_emplace(user, 0).first;
+  if ((it->second += delta) <= 0) running_user_.erase(it);
+}
+
+bool LimitGate::admits_user(const std::string& user) const {
+  if (user.empty() || user_caps_.empty()) return true;
+  auto cap = user_caps_.find(user.substr(0, user.find('/')));
+  if (cap == user_caps_.end()) return true;
+  auto running = running_user_.find(user);
+  return running == running_user_.end() || running->second < cap->second;
+}
+
+std::string running_cap_key(const Job& job) {
+  if (job.tier.empty() || job.user_id.empty()) return {};
+  return job.tier + "/" + job.user_id;
 }
 
 bool LimitGate::admits(const std::string& queue, const std::string& type, Millis now) const {

@@ -30,11 +30,18 @@ class LimitGate {
   void restore(const LimitSetting& setting, RateBucket bucket);
   const Limit* find(LimitScope scope, const std::string& name) const;
   std::vector<LimitSetting> all() const;  // by scope, then name
-  bool empty() const { return limits_.empty(); }
+  bool empty() const { return limits_.empty() && user_caps_.empty(); }
 
   // A job of this queue and type started running (+1) or stopped (-1).
   void count_running(const std::string& queue, const std::string& type, int delta);
-  void clear();  // limits and counts
+  void clear();  // limits and counts, not the user caps
+
+  // Users' running caps by tier: at most that many jobs of one user in the tier run at once.
+  // Settings of the process, not of the store: kept across clear().
+  void set_user_caps(std::map<std::string, std::int64_t> by_tier);
+  // A job of this user key (running_cap_key) started running (+1) or stopped (-1).
+  void count_user_running(const std::string& user, int delta);
+  bool admits_user(const std::string& user) const;
 
   // Whether a job of this queue and type may start at `now`.
   bool admits(const std::string& queue, const std::string& type, Millis now) const;
@@ -49,7 +56,13 @@ class LimitGate {
 
   std::map<Key, Limit> limits_;
   std::unordered_map<std::string, std::int64_t> running_queue_, running_type_;
+  std::map<std::string, std::int64_t> user_caps_;               // by tier
+  std::unordered_map<std::string, std::int64_t> running_user_;  // by running_cap_key
 };
+
+// The key a job's user is capped under: "TIER/USER" (names cannot hold a '/'), or "" when the
+// job has no user or no tier, so no user cap applies to it.
+std::string running_cap_key(const Job& job);
 
 template <class Moved>
 void LimitGate::take(const std::string& queue, const std::string& type, Millis now, Moved&& moved) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <future>
 #include <optional>
 #include <string>
@@ -195,6 +196,10 @@ class Store {
   // Reads, from any thread, outside any write.
   // Cheap: is there a ready job this request would get at `now` (within the limits)?
   virtual bool has_ready(const LeaseRequest& request, Millis now) = 0;
+  // Users' running caps by tier: a lease passes over the ready jobs of a user (user_id, in the
+  // job's tier) with that many jobs running, and takes the next ones it may. Settings of this
+  // process, given once at start (Engine's constructor); a cap <= 0 is none.
+  virtual void set_user_caps(const std::map<std::string, std::int64_t>& by_tier) = 0;
   // Running jobs whose lease has expired or whose hard timeout has passed.
   virtual Result<std::vector<Job>> overdue(Millis now, std::size_t limit) = 0;
   virtual Result<std::vector<std::string>> paused_queues() = 0;

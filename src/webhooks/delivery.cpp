@@ -1,15 +1,17 @@
-// The one translation unit with Asio, Beast and Boost.URL in it. Each step starts its
-// asynchronous operation on a private io_context and runs it to completion; the tcp_stream's
-// expiry, set to the request's deadline, bounds connect, write and read together.
+// The one translation unit with Asio, Beast (with its TLS stream) and Boost.URL in it. Each step
+// starts its asynchronous operation on a private io_context and runs it to completion; the
+// tcp_stream's expiry, set to the request's deadline, bounds connect, write and read together.
 #include "webhooks/delivery.h"
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
 #include <limits>
 #include <variant>
@@ -31,6 +33,8 @@ constexpr std::size_t kHeaderLimit = 16 * 1024;
 constexpr std::size_t kErrorBodyChars = 200;  // of a refusing answer's body, in the error
 
 struct Target {
+  bool tls = false;  // https://
+  bool host_is_name = false;
   std::string host;         // to resolve: a name, or an address without brackets
   std::string port;         // digits
   std::string host_header;  // as in the URL, with the port if it had one
@@ -50,12 +54,11 @@ std::variant<Target, std::string> parse_target(const std::string& url) {
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed) return "\"" + url + "\" is not an absolute URL";
   const auto& u = *parsed;
-  if (u.scheme_id() == boost::urls::scheme::https)
-    return "https:// is not supported yet (and is never sent as plain http): " + url;
-  if (u.scheme_id() != boost::urls::scheme::http)
-    return "only http:// URLs can be called, not " + std::string(u.scheme()) + "://";
+  if (u.scheme_id() != boost::urls::scheme::http && u.scheme_id() != boost::urls::scheme::https)
+    return "only http:// and https:// URLs can be called, not " + std::string(u.scheme()) + "://";
   if (u.has_userinfo()) return "a user name or password in the URL is refused";
   Target t;
+  t.tls = u.scheme_id() == boost::urls::scheme::https;
   switch (u.host_type()) {
     case boost::urls::host_type::ipv4:
     case boost::urls::host_type::ipv6:
@@ -65,6 +68,7 @@ std::variant<Target, std::string> parse_target(const std::string& url) {
       if (u.encoded_host().find('%') != boost::core::string_view::npos)
         return "a percent-encoded host name is refused";
       t.host = std::string(u.encoded_host());
+      t.host_is_name = true;
       break;
     default:
       return "the URL has no host it can call";
@@ -72,7 +76,7 @@ std::variant<Target, std::string> parse_target(const std::string& url) {
   if (t.host.empty()) return "the URL has no host";
   if (u.has_port() && u.port().empty()) return "the URL's port is empty";
   if (u.has_port() && u.port_number() == 0) return "the URL's port must be 1 to 65535";
-  t.port = u.has_port() ? std::string(u.port()) : "80";
+  t.port = u.has_port() ? std::string(u.port()) : (t.tls ? "443" : "80");
   t.host_header = std::string(u.encoded_host_and_port());
   t.path = std::string(u.encoded_path());
   if (t.path.empty()) t.path = "/";
@@ -97,6 +101,71 @@ bool retryable_status(int status) {
 std::string describe(const beast::error_code& ec) {
   if (ec == beast::error::timeout) return "timed out";
   return ec.message();
+}
+
+// 4. Sends the request on `stream` (plain or TLS); 5. reads the status, then at most
+// max_response_bytes of the body, and judges the answer.
+template <class Stream>
+DeliveryOutcome exchange(Stream& stream, asio::io_context& ioc, const DeliveryRequest& request,
+                         const Target& target, const std::string& where) {
+  beast::error_code ec;
+  http::request<http::string_body> req{http::verb::post, target.path, 11};
+  req.set(http::field::host, target.host_header);
+  req.set(http::field::content_type, "application/json");
+  req.set(http::field::user_agent, "jobq-webhooks");
+  req.set(http::field::connection, "close");
+  req.set(kSignatureHeader, signature_header(request.secret, request.timestamp_s, request.body));
+  req.set("X-Jobq-Event", request.event);
+  req.set("X-Jobq-Delivery", request.delivery_id);
+  req.body() = request.body;
+  req.prepare_payload();
+  http::async_write(stream, req, [&](const beast::error_code& e, std::size_t) { ec = e; });
+  run(ioc);
+  if (ec) return failure(where + ": sending failed: " + describe(ec), true);
+
+  // 5. The status, then at most max_response_bytes of the body.
+  beast::flat_buffer buffer(kHeaderLimit);
+  http::response_parser<http::buffer_body> parser;
+  parser.header_limit(kHeaderLimit);
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // we stop reading at the cap
+  http::async_read_header(stream, buffer, parser,
+                          [&](const beast::error_code& e, std::size_t) { ec = e; });
+  run(ioc);
+  if (ec) return failure(where + ": no answer: " + describe(ec), true);
+
+  DeliveryOutcome outcome;
+  outcome.http_status = static_cast<int>(parser.get().result_int());
+  char chunk[4096];
+  while (!parser.is_done() && outcome.response_body.size() < request.max_response_bytes) {
+    std::size_t room =
+        std::min(sizeof chunk, request.max_response_bytes - outcome.response_body.size());
+    parser.get().body().data = chunk;
+    parser.get().body().size = room;
+    http::async_read(stream, buffer, parser,
+                     [&](const beast::error_code& e, std::size_t) { ec = e; });
+    run(ioc);
+    if (ec == http::error::need_buffer) ec = {};
+    outcome.response_body.append(chunk, room - parser.get().body().size);
+    if (ec) break;  // the status has come: a broken body does not undo it
+  }
+  outcome.response_truncated = !parser.is_done() && !ec;
+  beast::error_code ignored;
+  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ignored);
+
+  int status = outcome.http_status;
+  if (status >= 200 && status < 300) {
+    outcome.delivered = true;
+    return outcome;
+  }
+  if (status >= 300 && status < 400) {
+    outcome.error = where + ": HTTP " + std::to_string(status) + ": redirects are not followed";
+    return outcome;
+  }
+  outcome.error = where + ": HTTP " + std::to_string(status);
+  if (!outcome.response_body.empty())
+    outcome.error += ": " + outcome.response_body.substr(0, kErrorBodyChars);
+  outcome.retryable = retryable_status(status);
+  return outcome;
 }
 
 }  // namespace
@@ -160,63 +229,29 @@ DeliveryOutcome deliver(const DeliveryRequest& request) {
     return failure("refused: connected to " + connected.address().to_string() + " (" + *why + ")",
                    false);
 
-  http::request<http::string_body> req{http::verb::post, target.path, 11};
-  req.set(http::field::host, target.host_header);
-  req.set(http::field::content_type, "application/json");
-  req.set(http::field::user_agent, "jobq-webhooks");
-  req.set(http::field::connection, "close");
-  req.set(kSignatureHeader, signature_header(request.secret, request.timestamp_s, request.body));
-  req.set("X-Jobq-Event", request.event);
-  req.set("X-Jobq-Delivery", request.delivery_id);
-  req.body() = request.body;
-  req.prepare_payload();
-  http::async_write(stream, req, [&](const beast::error_code& e, std::size_t) { ec = e; });
+  if (!target.tls) return exchange(stream, ioc, request, target, where);
+
+  // TLS: the peer's certificate must chain to a trusted root (the system's, or ca_file) and
+  // name the URL's host; nothing is sent before the handshake has checked both.
+  asio::ssl::context tls(asio::ssl::context::tls_client);
+  tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                  asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                  asio::ssl::context::no_tlsv1_1);
+  if (request.ca_file.empty())
+    tls.set_default_verify_paths(ec);
+  else
+    tls.load_verify_file(request.ca_file, ec);
+  if (ec) return failure(where + ": cannot load trusted certificates: " + ec.message(), true);
+  tls.set_verify_mode(asio::ssl::verify_peer);
+  beast::ssl_stream<beast::tcp_stream> secure(std::move(stream), tls);
+  secure.set_verify_callback(asio::ssl::host_name_verification(target.host));
+  if (target.host_is_name && !SSL_set_tlsext_host_name(secure.native_handle(), target.host.c_str()))
+    return failure(where + ": cannot set the TLS server name", true);
+  secure.async_handshake(asio::ssl::stream_base::client,
+                         [&](const beast::error_code& e) { ec = e; });
   run(ioc);
-  if (ec) return failure(where + ": sending failed: " + describe(ec), true);
-
-  // 5. The status, then at most max_response_bytes of the body.
-  beast::flat_buffer buffer(kHeaderLimit);
-  http::response_parser<http::buffer_body> parser;
-  parser.header_limit(kHeaderLimit);
-  parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // we stop reading at the cap
-  http::async_read_header(stream, buffer, parser,
-                          [&](const beast::error_code& e, std::size_t) { ec = e; });
-  run(ioc);
-  if (ec) return failure(where + ": no answer: " + describe(ec), true);
-
-  DeliveryOutcome outcome;
-  outcome.http_status = static_cast<int>(parser.get().result_int());
-  char chunk[4096];
-  while (!parser.is_done() && outcome.response_body.size() < request.max_response_bytes) {
-    std::size_t room =
-        std::min(sizeof chunk, request.max_response_bytes - outcome.response_body.size());
-    parser.get().body().data = chunk;
-    parser.get().body().size = room;
-    http::async_read(stream, buffer, parser,
-                     [&](const beast::error_code& e, std::size_t) { ec = e; });
-    run(ioc);
-    if (ec == http::error::need_buffer) ec = {};
-    outcome.response_body.append(chunk, room - parser.get().body().size);
-    if (ec) break;  // the status has come: a broken body does not undo it
-  }
-  outcome.response_truncated = !parser.is_done() && !ec;
-  beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-
-  int status = outcome.http_status;
-  if (status >= 200 && status < 300) {
-    outcome.delivered = true;
-    return outcome;
-  }
-  if (status >= 300 && status < 400) {
-    outcome.error = where + ": HTTP " + std::to_string(status) + ": redirects are not followed";
-    return outcome;
-  }
-  outcome.error = where + ": HTTP " + std::to_string(status);
-  if (!outcome.response_body.empty())
-    outcome.error += ": " + outcome.response_body.substr(0, kErrorBodyChars);
-  outcome.retryable = retryable_status(status);
-  return outcome;
+  if (ec) return failure(where + ": TLS handshake failed: " + describe(ec), true);
+  return exchange(secure, ioc, request, target, where);
 }
 
 }  // namespace jobq::webhooks

@@ -1,13 +1,14 @@
 // One webhook POST, synchronous: the caller's thread does the whole exchange (a pool thread,
 // once the engine calls it). What it does, in order:
-//   1. parses the URL: http:// only, for now; https:// is refused, never sent as plain http;
-//      a user name or password in it is refused;
+//   1. parses the URL: http:// or https://; a user name or password in it is refused;
 //   2. resolves the host and asks the AddressPolicy about EVERY address it got: if any is
 //      refused, so is the delivery, naming the address (a name that resolves both to a public
 //      and to a private address is not called);
 //   3. connects to one of those checked addresses, not to the name again, so a DNS answer that
 //      changes between the check and the connect (rebinding) cannot get past the check;
-//   4. sends the body with Content-Type: application/json, User-Agent: jobq-webhooks,
+//   4. for https://, makes a TLS handshake that checks the peer's certificate against the
+//      trusted roots (the system's, or ca_file) and the URL's host; then
+//      sends the body with Content-Type: application/json, User-Agent: jobq-webhooks,
 //      X-Jobq-Signature (signature.h), X-Jobq-Event and X-Jobq-Delivery, and Connection: close;
 //   5. reads the status and at most max_response_bytes of the body (the header is limited to
 //      16 KiB apart from that), then closes.
@@ -37,6 +38,7 @@ struct DeliveryRequest {
   std::chrono::milliseconds timeout{10'000};
   std::size_t max_response_bytes = 64 * 1024;
   AddressPolicy policy;  // which addresses may be called
+  std::string ca_file;   // PEM roots trusted for https://; empty: the system's
 };
 
 struct DeliveryOutcome {

@@ -58,6 +58,7 @@ Result<std::size_t> Sender::send_due() {
     request.timeout = options_.timeout;
     request.max_response_bytes = options_.max_response_bytes;
     request.policy = options_.policy;
+    request.ca_file = options_.ca_file;
     settle(d, send_(request));
   }
   return claimed->size();

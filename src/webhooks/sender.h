@@ -23,6 +23,7 @@ namespace jobq::webhooks {
 struct SenderOptions {
   std::string secret;  // signs every body (signature.h)
   AddressPolicy policy;
+  std::string ca_file;  // PEM roots trusted for https:// receivers; empty: the system's
   std::chrono::milliseconds timeout{10'000};  // one send, connect to last byte
   std::size_t max_response_bytes = 64 * 1024;
   int threads = 4;        // sends at once

@@ -112,6 +112,7 @@ void write_job(JsonText& w, const Job& j, bool with_lease_token) {
   for (const auto& e : j.errors) write_error(w, e);
   w.end_array();
   w.key("user_id").string_or_null(j.user_id);
+  w.key("tier").string_or_null(j.tier);
   w.key("tags");
   write_strings(w, j.tags);
   w.key("idempotency_key").string_or_null(j.idempotency_key);
@@ -229,7 +230,8 @@ Result<Job> job_from_json(const json::value& v) {
       .read("worker_id", j.worker_id)
       .read("lease_token", j.lease_token)
       .read_time("lease_expires_at", j.lease_expires_at)
-      .read("cancel_requested", j.cancel_requested);
+      .read("cancel_requested", j.cancel_requested)
+      .read("tier", j.tier);
   read_submitted_labels(in, j)
       .read_time("created_at", j.created_at)
       .read_time("updated_at", j.updated_at)

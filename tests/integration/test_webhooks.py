@@ -9,7 +9,11 @@ import hashlib
 import hmac
 import http.server
 import json
-import socket
+import os
+import shutil
+import ssl
+import subprocess
+import tempfile
 import threading
 import time
 import unittest
@@ -33,7 +37,7 @@ class Receiver:
     """An HTTP server on 127.0.0.1 that records each POST and answers the next of `statuses`
     (then 200s)."""
 
-    def __init__(self, statuses=(), port=0):
+    def __init__(self, statuses=(), port=0, tls=None):
         self.requests = []
         self.statuses = list(statuses)
         self.lock = threading.Lock()
@@ -54,12 +58,15 @@ class Receiver:
                 pass
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.scheme = "http" if tls is None else "https"
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
     def url(self, path="/hook"):
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://127.0.0.1:{self.port}{path}"
 
     def received(self):
         with self.lock:
@@ -174,7 +181,7 @@ class Webhooks(unittest.TestCase):
         self.assertNotIn(SECRET, json.dumps(seen))
 
     def test_bad_callback_urls_and_queries_are_refused(self):
-        for bad in ["ftp://x/", "https://example.com/", "http://user:pw@example.com/", "nope"]:
+        for bad in ["ftp://x/", "http://user:pw@example.com/", "http://x/#f", "nope"]:
             assert_error(self, self.api.request("POST", "/jobs", {"type": "t", "callback_url": bad}),
                          400, "invalid_argument", "callback_url")
         assert_error(self, self.api.request("GET", "/webhooks/deliveries", params={"status": "done"}),
@@ -218,6 +225,57 @@ class Refusals(unittest.TestCase):
                 self.assertEqual(d["attempts"], 1, d)
                 self.assertIn(urls[d["url"]], d["last_error"], d)
             self.assertEqual(r.received(), [], "a refused address is never called")
+
+
+class Https(unittest.TestCase):
+    """An https:// receiver with a certificate of its own for 127.0.0.1: trusted through
+    webhook_ca_file, it is delivered to; with the system's roots alone, the handshake fails and
+    nothing is sent in the clear."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="jobq-tls-")
+        cls.addClassCleanup(shutil.rmtree, cls.dir, True)
+        cls.cert, key = os.path.join(cls.dir, "cert.pem"), os.path.join(cls.dir, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-keyout", key, "-out", cls.cert, "-subj", "/CN=127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+        cls.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        cls.tls.load_cert_chain(cls.cert, key)
+
+    def receiver(self):
+        r = Receiver(tls=self.tls)
+        self.addCleanup(r.close)
+        return r
+
+    def test_a_trusted_https_receiver_gets_the_webhook(self):
+        r = self.receiver()
+        path = config_file(self, settings(f'webhook_ca_file = "{self.cert}"\n'))
+        with Server(store="memory", args=["--config", path]) as server, \
+                contextlib.closing(server.api()) as api:
+            job = api.submit(type="t", callback_url=r.url("/secure"))
+            api.cancel(job["id"])
+            wait_until(lambda: r.received(), timeout=10, message="no webhook over https")
+            path_got, headers, body = r.received()[0]
+            self.assertEqual(path_got, "/secure")
+            self.assertEqual(headers["x-jobq-event"], "job.cancelled")
+            self.assertTrue(verify(SECRET.encode(), headers["x-jobq-signature"], body))
+
+    def test_an_untrusted_certificate_is_not_sent_to(self):
+        r = self.receiver()
+        with Server(store="memory", args=["--config", config_file(self, settings())]) as server, \
+                contextlib.closing(server.api()) as api:
+            job = api.submit(type="t", callback_url=r.url())
+            api.cancel(job["id"])
+
+            def failed():
+                d = api.call("GET", "/webhooks/deliveries", params={"job_id": job["id"]})["deliveries"]
+                return d and d[0]["last_error"]
+            wait_until(failed, timeout=10, message="the https delivery was not tried")
+            d = api.call("GET", "/webhooks/deliveries", params={"job_id": job["id"]})["deliveries"][0]
+            self.assertIn("TLS handshake failed", d["last_error"])
+            self.assertEqual(d["status"], "pending", "a certificate may be fixed: retried")
+            self.assertEqual(r.received(), [])
 
 
 class Restart(unittest.TestCase):

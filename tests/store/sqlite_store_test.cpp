@@ -257,7 +257,7 @@ TEST(SqliteStore, AVersionTwoFileIsUpgradedInPlace) {
     ASSERT_EQ(sqlite3_open(f.dir.file("jobq.db").c_str(), &db), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db,
                            "DROP TABLE deliveries; DROP TABLE limits; DROP TABLE quotas; DROP TABLE schedules; DROP INDEX jobs_expiring; "
-                           "ALTER TABLE jobs DROP COLUMN result_ttl_ms; "
+                           "ALTER TABLE jobs DROP COLUMN result_ttl_ms; ALTER TABLE jobs DROP COLUMN tier; "
                            "PRAGMA user_version = 2",
                            nullptr, nullptr, nullptr),
               SQLITE_OK)

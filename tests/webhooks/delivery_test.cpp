@@ -160,7 +160,30 @@ TEST(Delivery, TheMetadataAddressIsRefusedWithoutConnecting) {
   }
 }
 
-TEST(Delivery, HttpsAndOtherSchemesAndUserinfoAreRefused) {
+TEST(Delivery, AnHttpsUrlIsNeverSentInTheClear) {
+  Receiver plain;  // speaks http only: the TLS handshake cannot succeed
+  for (const std::string& url :
+       {"https://127.0.0.1:" + std::to_string(plain.port()) + "/hook",
+        "HTTPS://127.0.0.1:" + std::to_string(plain.port()) + "/hook"}) {
+    auto outcome = deliver(request_to(url));
+    EXPECT_FALSE(outcome.delivered) << url;
+    EXPECT_TRUE(outcome.retryable) << url;
+    EXPECT_TRUE(contains(outcome.error, "TLS handshake failed")) << outcome.error;
+  }
+  EXPECT_TRUE(plain.requests().empty()) << "no request reached it as plain http";
+}
+
+TEST(Delivery, AnHttpsUrlWhoseCaFileDoesNotLoadIsNotSent) {
+  Receiver plain;
+  auto r = request_to("https://127.0.0.1:" + std::to_string(plain.port()) + "/hook");
+  r.ca_file = "/nonexistent/ca.pem";
+  auto outcome = deliver(r);
+  EXPECT_FALSE(outcome.delivered);
+  EXPECT_TRUE(contains(outcome.error, "cannot load trusted certificates")) << outcome.error;
+  EXPECT_TRUE(plain.requests().empty()) << "nothing is sent without the trusted roots";
+}
+
+TEST(Delivery, OtherSchemesAndUserinfoAreRefused) {
   Receiver receiver;
   std::string port = std::to_string(receiver.port());
   struct Bad {
@@ -168,9 +191,7 @@ TEST(Delivery, HttpsAndOtherSchemesAndUserinfoAreRefused) {
     const char* why;
   };
   for (const auto& b :
-       std::vector<Bad>{{"https://127.0.0.1:" + port + "/hook", "https:// is not supported yet"},
-                        {"HTTPS://127.0.0.1:" + port + "/hook", "https:// is not supported yet"},
-                        {"ftp://127.0.0.1:" + port + "/", "only http:// URLs"},
+       std::vector<Bad>{{"ftp://127.0.0.1:" + port + "/", "only http:// and https:// URLs"},
                         {"http://user:pw@127.0.0.1:" + port + "/", "user name or password"},
                         {"http://user@127.0.0.1:" + port + "/", "user name or password"},
                         {"127.0.0.1:" + port, "not an absolute URL"},

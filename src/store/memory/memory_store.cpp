@@ -15,7 +15,7 @@ Job* MemoryStore::find(const std::string& id) {
 void MemoryStore::index(const Job& j) {
   switch (j.status) {
     case JobStatus::queued:
-      ready_.add(j.queue, j.type, {j.priority, j.seq});
+      ready_.add(j.queue, j.type, running_cap_key(j), {j.priority, j.seq});
       break;
     case JobStatus::scheduled:
       scheduled_.insert({j.run_at, j.seq});
@@ -23,6 +23,7 @@ void MemoryStore::index(const Job& j) {
     case JobStatus::running:
       running_.insert(j.seq);
       gate_.count_running(j.queue, j.type, +1);
+      gate_.count_user_running(running_cap_key(j), +1);
       break;
     case JobStatus::waiting:
       break;
@@ -35,9 +36,12 @@ void MemoryStore::index(const Job& j) {
 }
 
 void MemoryStore::unindex(const Job& j) {
-  ready_.remove(j.queue, j.type, {j.priority, j.seq});
+  ready_.remove(j.queue, j.type, running_cap_key(j), {j.priority, j.seq});
   scheduled_.erase({j.run_at, j.seq});
-  if (running_.erase(j.seq)) gate_.count_running(j.queue, j.type, -1);
+  if (running_.erase(j.seq)) {
+    gate_.count_running(j.queue, j.type, -1);
+    gate_.count_user_running(running_cap_key(j), -1);
+  }
   finished_.erase({j.completed_at, j.seq});
   expiring_.erase({j.expires_at, j.seq});
   dead_letters_.erase({j.completed_at, j.seq});
@@ -106,9 +110,17 @@ Result<std::vector<SubmitOutcome>> MemoryStore::submit_locked(std::vector<Job> j
 
 std::optional<ReadyIndex::Entry> MemoryStore::best_ready(const LeaseRequest& r, Millis now) const {
   if (gate_.empty()) return ready_.best(r.queues, r.types);
-  return ready_.best(r.queues, r.types, [&](const std::string& queue, const std::string& type) {
-    return gate_.admits(queue, type, now);
-  });
+  return ready_.best(
+      r.queues, r.types,
+      [&](const std::string& queue, const std::string& type) {
+        return gate_.admits(queue, type, now);
+      },
+      [&](const std::string& user) { return gate_.admits_user(user); });
+}
+
+void MemoryStore::set_user_caps(const std::map<std::string, std::int64_t>& by_tier) {
+  std::lock_guard lock(mutex_);
+  gate_.set_user_caps(by_tier);
 }
 
 Result<std::vector<Job>> MemoryStore::lease(const LeaseRequest& r, Millis now) {

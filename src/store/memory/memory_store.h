@@ -17,6 +17,7 @@ class MemoryStore final : public Store, private WriteGroup {
  public:
   void write_async(WriteWork work, WriteDone done) override;
   bool has_ready(const LeaseRequest& request, Millis now) override;
+  void set_user_caps(const std::map<std::string, std::int64_t>& by_tier) override;
   Result<std::vector<Job>> overdue(Millis now, std::size_t limit) override;
   Result<std::vector<std::string>> paused_queues() override;
   Result<std::vector<LimitSetting>> limits() override;

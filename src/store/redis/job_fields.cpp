@@ -121,6 +121,8 @@ std::vector<std::string> submit_fields(const Job& j) {
       strings_json(j.depends_on),
       "callback_url",
       j.callback_url,
+      "tier",
+      j.tier,
       "created_at",
       int_text(j.created_at),
       "updated_at",
@@ -196,6 +198,7 @@ Job job_from_fields(const redisReply& flat) {
   j.idempotency_key = str("idempotency_key");
   j.depends_on = strings_from_json(str("depends_on"));
   j.callback_url = str("callback_url");
+  j.tier = str("tier");
   j.created_at = int_of(get("created_at"));
   j.updated_at = int_of(get("updated_at"));
   j.started_at = int_of(get("started_at"));

@@ -358,6 +358,10 @@ Result<std::vector<Job>> RedisStore::lease(const LeaseRequest& r, Millis now) {
   return jobs_script("lease", args);
 }
 
+void RedisStore::set_user_caps(const std::map<std::string, std::int64_t>& by_tier) {
+  user_caps_ = by_tier;
+}
+
 bool RedisStore::has_ready(const LeaseRequest& r, Millis now) {
   std::vector<std::string> args{int_text(now)};
   auto rest = queues_and_types(r);

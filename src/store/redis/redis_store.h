@@ -8,6 +8,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -43,6 +44,7 @@ class RedisStore final : public Store, private WriteGroup, private WorkerBook {
   Result<std::optional<Delivery>> get_delivery(const std::string& id) override;
   Result<DeliveryPage> list_deliveries(const DeliveryFilter& filter) override;
   Result<std::optional<Millis>> next_delivery_at() override;
+  void set_user_caps(const std::map<std::string, std::int64_t>& by_tier) override;
   EventChannel* shared_events() override;
   Result<bool> claim_sweeps() override;
   const Clock* shared_clock() const override { return clock_.get(); }
@@ -136,6 +138,7 @@ class RedisStore final : public Store, private WriteGroup, private WorkerBook {
   std::vector<std::thread> writers_;
 
   std::unique_ptr<Clock> clock_;
+  std::map<std::string, std::int64_t> user_caps_;  // by tier; set once at start
 
   std::mutex events_mutex_;
   std::unique_ptr<EventChannel> events_;  // opened by the first shared_events()

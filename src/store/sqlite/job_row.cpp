@@ -86,6 +86,7 @@ const Column kColumns[] = {
     JOBQ_COLUMN(completed_at),
     JOBQ_COLUMN(expires_at),
     JOBQ_COLUMN(result_ttl_ms),
+    JOBQ_COLUMN(tier),
 };
 #undef JOBQ_COLUMN
 #undef JOBQ_COLUMN_AS
@@ -190,6 +191,7 @@ Job read_job(const Statement& st, int c) {
   j.completed_at = st.int64(c++);
   j.expires_at = st.int64(c++);
   j.result_ttl_ms = st.int64(c++);
+  j.tier = st.text(c++);
   return j;
 }
 

@@ -129,6 +129,10 @@ CREATE INDEX deliveries_due ON deliveries(next_at, id) WHERE status = 'pending';
 CREATE INDEX deliveries_dead ON deliveries(updated_at, id) WHERE status = 'dead';
 CREATE INDEX deliveries_by_job ON deliveries(job_id, id);
 )sql",
+    // A job's tier, for the users' running caps.
+    R"sql(
+ALTER TABLE jobs ADD COLUMN tier TEXT;
+)sql",
 };
 
 int user_version(Database& db) {

@@ -24,14 +24,32 @@ void SqliteStore::reload_limits() {
   while (running.step())
     gate_.count_running(running.text(0), running.text(1), int(running.int64(2)));
   running.reset();
+  Statement& users = db_->cached(
+      "SELECT tier, user_id, count(*) FROM jobs WHERE status = 'running' AND tier IS NOT NULL "
+      "AND user_id IS NOT NULL GROUP BY tier, user_id");
+  while (users.step()) {
+    Job j;
+    j.tier = users.text(0);
+    j.user_id = users.text(1);
+    gate_.count_user_running(running_cap_key(j), int(users.int64(2)));
+  }
+  users.reset();
+}
+
+void SqliteStore::set_user_caps(const std::map<std::string, std::int64_t>& by_tier) {
+  std::lock_guard lock(ready_mutex_);
+  gate_.set_user_caps(by_tier);
 }
 
 std::optional<ReadyIndex::Entry> SqliteStore::best_ready(const LeaseRequest& r, Millis now) {
   std::lock_guard lock(ready_mutex_);
   if (gate_.empty()) return ready_.best(r.queues, r.types);
-  return ready_.best(r.queues, r.types, [&](const std::string& queue, const std::string& type) {
-    return gate_.admits(queue, type, now);
-  });
+  return ready_.best(
+      r.queues, r.types,
+      [&](const std::string& queue, const std::string& type) {
+        return gate_.admits(queue, type, now);
+      },
+      [&](const std::string& user) { return gate_.admits_user(user); });
 }
 
 void SqliteStore::take_tokens(const Job& job, Millis now) {

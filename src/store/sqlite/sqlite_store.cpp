@@ -47,12 +47,17 @@ SqliteStore::~SqliteStore() {
 }
 
 void SqliteStore::reload_memory_state() {
-  Statement& st =
-      db_->cached("SELECT queue, type, priority, seq FROM jobs WHERE status = 'queued'");
+  Statement& st = db_->cached(
+      "SELECT queue, type, priority, seq, tier, user_id FROM jobs WHERE status = 'queued'");
   Statement& paused = db_->cached("SELECT name FROM queues WHERE paused = 1");
   std::lock_guard lock(ready_mutex_);
   ready_.clear();
-  while (st.step()) ready_.add(st.text(0), st.text(1), {int(st.int64(2)), st.int64(3)});
+  while (st.step()) {
+    Job j;
+    j.tier = st.text(4);
+    j.user_id = st.text(5);
+    ready_.add(st.text(0), st.text(1), running_cap_key(j), {int(st.int64(2)), st.int64(3)});
+  }
   st.reset();
   while (paused.step()) ready_.set_paused(paused.text(0), true);
   paused.reset();
@@ -111,7 +116,7 @@ void SqliteStore::insert(Job& job) {
   job.seq = rows_->insert(job);
   if (job.status == JobStatus::queued) {
     std::lock_guard lock(ready_mutex_);
-    ready_.add(job.queue, job.type, {job.priority, job.seq});
+    ready_.add(job.queue, job.type, running_cap_key(job), {job.priority, job.seq});
   }
 }
 
@@ -126,13 +131,20 @@ void SqliteStore::save(const Job& before, const Job& after) {
     return;
   std::lock_guard lock(ready_mutex_);
   if (was_running != is_running) {
-    if (was_running) gate_.count_running(before.queue, before.type, -1);
-    if (is_running) gate_.count_running(after.queue, after.type, +1);
+    if (was_running) {
+      gate_.count_running(before.queue, before.type, -1);
+      gate_.count_user_running(running_cap_key(before), -1);
+    }
+    if (is_running) {
+      gate_.count_running(after.queue, after.type, +1);
+      gate_.count_user_running(running_cap_key(after), +1);
+    }
   }
   if (before.status == JobStatus::queued)
-    ready_.remove(before.queue, before.type, {before.priority, before.seq});
+    ready_.remove(before.queue, before.type, running_cap_key(before),
+                  {before.priority, before.seq});
   if (after.status == JobStatus::queued)
-    ready_.add(after.queue, after.type, {after.priority, after.seq});
+    ready_.add(after.queue, after.type, running_cap_key(after), {after.priority, after.seq});
 }
 
 void SqliteStore::erase(const Job& job) {
@@ -140,7 +152,7 @@ void SqliteStore::erase(const Job& job) {
   if (job.status == JobStatus::failed) --dead_letters_;
   if (job.status == JobStatus::queued) {
     std::lock_guard lock(ready_mutex_);
-    ready_.remove(job.queue, job.type, {job.priority, job.seq});
+    ready_.remove(job.queue, job.type, running_cap_key(job), {job.priority, job.seq});
   }
 }
 

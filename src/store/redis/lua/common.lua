@@ -149,7 +149,7 @@ local ZERO = {
   result_ttl_ms = '0',
   payload = '', stage = '', progress_message = '', processed_items = '', total_items = '',
   worker_id = '', lease_token = '', result = '', errors = '', user_id = '', tags = '',
-  idempotency_key = '', depends_on = '', callback_url = '',
+  idempotency_key = '', depends_on = '', callback_url = '', tier = '',
 }
 local JOB = {__index = ZERO}
 local function job_table(j) return setmetatable(j, JOB) end
