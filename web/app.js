@@ -10,6 +10,7 @@ import * as workers from "./page_workers.js";
 import * as deadLetters from "./page_dead_letters.js";
 import * as queues from "./page_queues.js";
 import * as schedules from "./page_schedules.js";
+import * as webhooks from "./page_webhooks.js";
 
 const ROUTES = [
   [/^\/$/, "overview", overview],
@@ -19,6 +20,7 @@ const ROUTES = [
   [/^\/dead-letters$/, "dead-letters", deadLetters],
   [/^\/queues$/, "queues", queues],
   [/^\/schedules$/, "schedules", schedules],
+  [/^\/webhooks$/, "webhooks", webhooks],
 ];
 
 const main = document.getElementById("main");

@@ -3,7 +3,8 @@
 // (ctest: the build directory), else docs/screenshots/, the ones the README shows.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { Jobqd, REPO, until, unique } from "./jobqd.mjs";
@@ -14,29 +15,44 @@ const ADMIN = "admin-key";
 const VIEWER = "viewer-key";
 const WIDE = { width: 1280, height: 860 };
 
-let server, api, browser;
+// The webhooks' server: a webhook_secret, no webhook_allow, and a [[webhooks]] table that no job
+// here matches (its queue is never used), for the page's list of hooks.
+const HOOKS = `[[webhooks]]
+url = "http://example.com/billing"
+queue = "billing"
+events = ["job.failed", "job.cancelled"]
+`;
+
+let server, api, hooked, hookedApi, hooksDir, browser;
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   server = await Jobqd.start(["--api-keys", `${ADMIN}:admin,${VIEWER}:viewer`]);
   api = server.client(ADMIN);
+  hooksDir = mkdtempSync(join(tmpdir(), "jobqd-dash-hooks-"));
+  writeFileSync(join(hooksDir, "jobqd.toml"), HOOKS);
+  hooked = await Jobqd.start(["--api-keys", `${ADMIN}:admin,${VIEWER}:viewer`, "--webhook-secret", "X",
+    "--config", join(hooksDir, "jobqd.toml")]);
+  hookedApi = hooked.client(ADMIN);
   const args = process.getuid && process.getuid() === 0 ? ["--no-sandbox"] : [];
   browser = await chromium.launch({ executablePath: CHROMIUM, args, headless: true });
 });
 
 after(async () => {
   await browser?.close();
+  await hooked?.stop();
+  if (hooksDir) rmSync(hooksDir, { recursive: true, force: true });
   await server?.stop();
 });
 
-// A page logged in with `key`; fails the test on any script error in the page.
-async function open(path, key = ADMIN, viewport = WIDE) {
+// A page of `on` (a Jobqd) logged in with `key`; fails the test on any script error in the page.
+async function open(path, key = ADMIN, viewport = WIDE, on = server) {
   const context = await browser.newContext({ viewport, colorScheme: "light" });
   await context.addInitScript((k) => sessionStorage.setItem("jobq.key", k), key);
   const page = await context.newPage();
   page.errors = [];
   page.on("pageerror", (e) => page.errors.push(e.message));
-  await page.goto(server.base + path);
+  await page.goto(on.base + path);
   await page.locator("#live-state[data-state=live]").waitFor({ timeout: 10000 });
   return page;
 }
@@ -587,5 +603,138 @@ test("schedules: a viewer's key sees them but no button that changes them", asyn
   await row.locator("td:nth-child(7) .badge").first().waitFor();
   assert.equal(await page.locator("main button").count(), 0, "no buttons at all");
   assert.equal(await page.locator("#schedules-table th", { hasText: "controls" }).count(), 0);
+  await close(page);
+});
+
+// Webhooks. jobqd serves the page itself only at the addresses docs/api.md lists, so the Webhooks
+// page is reached from the navigation, as a user does.
+async function openWebhooks(key = ADMIN, on = hooked) {
+  const page = await open("/", key, WIDE, on);
+  await page.getByRole("navigation", { name: "Pages" }).getByRole("link", { name: "Webhooks" }).click();
+  await page.getByRole("heading", { name: "Webhooks" }).waitFor();
+  return page;
+}
+
+// The sender refuses loopback (no webhook_allow): a callback there is dead after one attempt.
+const REFUSED = "http://127.0.0.1:9/x";
+
+// Jobs cancelled with a callback_url the sender refuses: -> their deliveries, dead, newest first.
+async function deadDeliveries(n) {
+  const { jobs } = await hookedApi.call("POST", "/jobs/batch",
+    { jobs: Array.from({ length: n }, () => ({ type: "hooked", queue: unique("wq"), callback_url: REFUSED })) });
+  for (const j of jobs) await hookedApi.call("POST", `/jobs/${j.id}/cancel`, {});
+  const ids = new Set(jobs.map((j) => j.id));
+  return until(async () => {
+    const { deliveries } = await hookedApi.call("GET", "/webhooks/deliveries?status=dead&limit=1000");
+    const mine = deliveries.filter((d) => ids.has(d.job_id));
+    return mine.length === n && mine;
+  }, `${n} dead deliveries`, 20000);
+}
+
+test("webhooks: without webhook_secret the page says they are off and how to turn them on", async () => {
+  const page = await openWebhooks(ADMIN, server);
+  await page.locator("#webhooks-off", { hasText: "webhook_secret" }).waitFor();
+  assert.match(await text(page, "#webhooks-off"), /--webhook-secret/);
+  await until(async () => (await text(page, "#webhooks-enabled")) === "off", "the setting shown");
+  await page.locator("#deliveries-table td.empty", { hasText: "No deliveries" }).waitFor();
+  await close(page);
+});
+
+test("webhooks: the settings and hooks, a dead delivery with its error; the filter, Retry and Delete reach the server", async () => {
+  const [b, a] = await deadDeliveries(2); // a is the older
+  assert.match(a.last_error, /loopback/);
+  const page = await openWebhooks();
+  const rowA = page.locator(`#deliveries-table tr[data-id="${a.id}"]`);
+  const rowB = page.locator(`#deliveries-table tr[data-id="${b.id}"]`);
+  const cell = (row, n) => row.locator(`td:nth-child(${n})`);
+  await rowA.waitFor();
+  assert.equal(await page.locator("#webhooks-off").isHidden(), true, "no notice while webhooks are on");
+  assert.equal(await text(page, "#webhooks-enabled"), "on");
+  assert.equal(await text(page, "#webhooks-hooks"), "1");
+  assert.equal(await text(page, "#webhooks-attempts"), "10");
+  assert.equal(await text(page, "#webhooks-kept"), "7 d");
+  assert.deepEqual(await page.locator("#hooks-table tbody tr td").allTextContents(),
+    ["http://example.com/billing", "billing", "any", "job.failed, job.cancelled"]);
+  assert.equal(await cell(rowA, 1).textContent(), "job.cancelled");
+  assert.equal(await cell(rowA, 2).locator("a").getAttribute("href"), `/jobs/${a.job_id}`);
+  assert.equal(await cell(rowA, 2).textContent(), a.job_id);
+  assert.equal(await cell(rowA, 3).textContent(), REFUSED);
+  assert.equal(await cell(rowA, 4).textContent(), "dead");
+  assert.equal(await cell(rowA, 5).textContent(), "1");
+  assert.match(await cell(rowA, 6).textContent(), /refused: 127\.0\.0\.1 \(loopback\)/);
+  assert.equal(await cell(rowA, 7).textContent(), "–", "a dead delivery is sent at no time");
+  assert.equal(await cell(rowA, 1).getAttribute("title"), "created " + await page.evaluate(async (t) => (await import("/ui/dom.js")).time(t), a.created_at));
+  assert.deepEqual(await page.locator("#deliveries-table tbody tr[data-id]").evaluateAll((rs) => rs.slice(0, 2).map((r) => r.dataset.id)),
+    [b.id, a.id], "newest first");
+  await page.screenshot({ path: join(SHOTS, "webhooks.png"), animations: "disabled" });
+
+  // The filter: none of them is pending; dead shows them again, and is kept in the address.
+  await page.locator("#f-delivery-status").selectOption("pending");
+  await rowA.waitFor({ state: "detached" });
+  assert.equal(await page.locator("#deliveries-table tr[data-status=dead]").count(), 0, "no dead row under pending");
+  await page.locator("#f-delivery-status").selectOption("dead");
+  await rowA.waitFor();
+  assert.equal(new URL(page.url()).search, "?status=dead");
+  // By job: only that job's delivery.
+  await page.locator("#f-delivery-job").fill(b.job_id);
+  await page.getByRole("button", { name: "Filter" }).click();
+  await rowA.waitFor({ state: "detached" });
+  assert.deepEqual(await page.locator("#deliveries-table tbody tr[data-id]").evaluateAll((rs) => rs.map((r) => r.dataset.id)), [b.id]);
+  await page.getByRole("button", { name: "Clear" }).click();
+  await rowA.waitFor();
+
+  // Retry: the server answers it pending, due now, attempts reset; the sender refuses it again.
+  const answered = page.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith(`/webhooks/deliveries/${a.id}/retry`));
+  await rowA.getByRole("button", { name: "Retry" }).click();
+  const response = await answered;
+  assert.equal(response.status(), 200);
+  const retried = await response.json();
+  assert.equal(retried.status, "pending");
+  assert.equal(retried.attempts, 0);
+  assert.ok(retried.next_at, "a pending delivery has a next attempt");
+  await page.locator(".toast", { hasText: "queued again" }).waitFor();
+  const again = await until(async () => {
+    const d = await hookedApi.call("GET", `/webhooks/deliveries/${a.id}`);
+    return d.status === "dead" && d.updated_at > a.updated_at && d;
+  }, "the retried delivery dead again", 20000);
+  await until(async () => (await cell(rowA, 4).textContent()) === "dead" && (await rowA.getAttribute("data-status")) === "dead" &&
+    (await rowA.getByRole("button", { name: "Retry" }).isVisible()), "the row dead again, with its Retry", 15000);
+  assert.equal(again.attempts, 1);
+
+  // Delete asks first; Keep keeps it, Delete drops it from the outbox.
+  await rowB.getByRole("button", { name: "Delete" }).click();
+  await confirm(page, "Keep");
+  await page.getByRole("dialog").waitFor({ state: "detached" });
+  assert.equal((await hookedApi.call("GET", `/webhooks/deliveries/${b.id}`)).id, b.id, "Keep changes nothing");
+  await rowB.getByRole("button", { name: "Delete" }).click();
+  await confirm(page, "Delete");
+  await rowB.waitFor({ state: "detached" });
+  await hookedApi.call("GET", `/webhooks/deliveries/${b.id}`, undefined, [404]);
+  assert.equal(await rowA.count(), 1, "the other delivery stays");
+  await close(page);
+});
+
+test("webhooks: more deliveries than a page load with Load more", async () => {
+  await deadDeliveries(51);
+  const { deliveries } = await hookedApi.call("GET", "/webhooks/deliveries?limit=1000");
+  assert.ok(deliveries.length > 50, `${deliveries.length} deliveries`);
+  const page = await openWebhooks();
+  const rows = page.locator("#deliveries-table tbody tr[data-id]");
+  await until(async () => (await rows.count()) === 50, "the first page");
+  await page.locator("p.summary", { hasText: "50+" }).waitFor();
+  await page.getByRole("button", { name: "Load more" }).click();
+  await until(async () => (await rows.count()) === deliveries.length, "every delivery");
+  assert.deepEqual(await rows.evaluateAll((rs) => rs.map((r) => r.dataset.id)), deliveries.map((d) => d.id), "in the server's order");
+  assert.equal(await page.getByRole("button", { name: "Load more" }).isHidden(), true, "no more to load");
+  await close(page);
+});
+
+test("webhooks: a viewer's key sees the deliveries but no button that changes them", async () => {
+  await deadDeliveries(1);
+  const page = await openWebhooks(VIEWER);
+  await page.locator("#deliveries-table tbody tr[data-id]").first().waitFor();
+  const buttons = await page.locator("main button").evaluateAll((els) => els.map((e) => e.textContent));
+  assert.deepEqual(buttons.filter((b) => /retry|delete/i.test(b)), [], `buttons ${JSON.stringify(buttons)}`);
+  assert.equal(await page.locator("#deliveries-table th", { hasText: "controls" }).count(), 0);
   await close(page);
 });

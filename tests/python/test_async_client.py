@@ -63,6 +63,14 @@ class AsyncLimits(Bridged, test_operators.Limits):
     pass
 
 
+class AsyncWebhooks(Bridged, test_operators.Webhooks):
+    pass
+
+
+class AsyncWebhooksOff(Bridged, test_operators.WebhooksOff):
+    pass
+
+
 class AsyncWorkers(Bridged, test_operators.Workers):
     pass
 

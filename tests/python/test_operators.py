@@ -1,10 +1,11 @@
-"""The operators' calls of jobq.Client against a real jobqd: dead letters, queues, limits, workers, purge, stats
-and the server's own routes, each checked by what the server then does. test_async_client.py runs
+"""The operators' calls of jobq.Client against a real jobqd: dead letters, queues, limits, webhooks, workers,
+purge, stats and the server's own routes, each checked by what the server then does. test_async_client.py runs
 these same tests on AsyncClient."""
 
 import unittest
+from datetime import datetime, timezone
 
-from support import ClientTestCase, jobq, unique, wait_until
+from support import ClientTestCase, config_file, jobq, unique, wait_until
 
 
 class OperatorTestCase(ClientTestCase):
@@ -191,6 +192,128 @@ class Limits(OperatorTestCase):
         self.assertEqual(self.client.queue_limits(self.queue)["max_running"], 0)
 
 
+WEBHOOK_CONFIG = """webhook_secret = "py-secret"
+webhook_max_attempts = 4
+webhook_retain_dead_ms = 86400000
+
+[[webhooks]]
+url = "http://example.com/hook"
+queue = "py-hooked"
+events = ["job.failed", "job.cancelled"]
+"""
+REFUSED_URL = "http://127.0.0.1:9/x"  # loopback, not in webhook_allow: refused and dead at its first attempt
+
+
+class Webhooks(OperatorTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server_args = ("--config", config_file(cls, WEBHOOK_CONFIG))
+        super().setUpClass()
+
+    def dead_delivery(self):
+        """A job cancelled with a callback_url the sender refuses: -> (its delivery, dead, the job)."""
+        job = self.client.submit("hooked", queue=self.queue, callback_url=REFUSED_URL)
+        self.client.cancel(job.id)
+
+        def dead():
+            page = self.client.webhook_deliveries(job_id=job.id)
+            return page.deliveries if page.deliveries and page.deliveries[0].status == "dead" else None
+
+        delivery, = wait_until(dead, timeout=20, message="the delivery dead-lettered")
+        return delivery, job
+
+    def test_the_settings_name_the_hooks_but_not_the_secret(self):
+        settings = self.client.webhooks()
+        self.assertEqual(settings, {"enabled": True, "max_attempts": 4, "dead_retention_ms": 86_400_000,
+                                    "hooks": [{"url": "http://example.com/hook", "queue": "py-hooked", "type": None,
+                                               "events": ["job.failed", "job.cancelled"]}]})
+        self.assertNotIn("py-secret", repr(settings))
+
+    def test_a_refused_callback_is_dead_typed_and_read_with_its_body(self):
+        delivery, job = self.dead_delivery()
+        self.assertIsInstance(delivery, jobq.WebhookDelivery)
+        self.assertEqual((delivery.job_id, delivery.url, delivery.event, delivery.status, delivery.attempts),
+                         (job.id, REFUSED_URL, "job.cancelled", "dead", 1))
+        self.assertIn("loopback", delivery.last_error)
+        self.assertIsNone(delivery.last_status)
+        self.assertIsNone(delivery.next_at, "a dead delivery is due at no time")
+        self.assertFalse(delivery.claimed)
+        self.assertIsNone(delivery.body, "a listing carries no bodies")
+        self.assertIsInstance(delivery.created_at, datetime)
+        self.assertEqual(delivery.created_at.tzinfo, timezone.utc)
+        self.assertLessEqual(delivery.created_at, delivery.updated_at)
+
+        read = self.client.webhook_delivery(delivery.id)
+        self.assertEqual((read.id, read.status, read.created_at), (delivery.id, "dead", delivery.created_at))
+        self.assertEqual(read.body["id"], delivery.id)
+        self.assertEqual(read.body["event"], "job.cancelled")
+        self.assertEqual((read.body["job"]["id"], read.body["job"]["status"]), (job.id, "cancelled"))
+
+    def test_the_list_filters_by_status_and_job_and_pages(self):
+        made = [self.dead_delivery()[0] for _ in range(3)]
+        ids = [d.id for d in made]
+        dead = self.client.webhook_deliveries(status="dead")
+        self.assertIsInstance(dead, jobq.WebhookDeliveryPage)
+        self.assertTrue(set(ids) <= {d.id for d in dead})
+        self.assertTrue(all(d.status == "dead" for d in dead))
+        self.assertFalse(set(ids) & {d.id for d in self.client.webhook_deliveries(status="pending")})
+        self.assertEqual([d.id for d in self.client.webhook_deliveries(job_id=made[1].job_id)], [ids[1]])
+        # Newest first, page after page.
+        seen, cursor = [], None
+        while True:
+            page = self.client.webhook_deliveries(status="dead", limit=2, cursor=cursor)
+            self.assertLessEqual(len(page), 2)
+            seen += [d.id for d in page]
+            cursor = page.next_cursor
+            if not cursor:
+                break
+        self.assertEqual([i for i in seen if i in ids], ids[::-1])
+        self.assertEqual(len(seen), len(set(seen)), "no delivery on two pages")
+
+    def test_retry_makes_a_dead_one_pending_and_a_pending_one_is_a_conflict(self):
+        delivery, _ = self.dead_delivery()
+        again = self.client.retry_webhook_delivery(delivery.id)
+        self.assertEqual((again.id, again.status, again.attempts), (delivery.id, "pending", 0))
+        self.assertIsNotNone(again.next_at)
+        with self.assertRaises(jobq.Conflict):
+            self.client.retry_webhook_delivery(delivery.id)
+        # The sender refuses it again at once.
+        wait_until(lambda: self.client.webhook_delivery(delivery.id).status == "dead", timeout=20,
+                   message="the retried delivery dead again")
+
+    def test_delete_drops_it(self):
+        delivery, job = self.dead_delivery()
+        removed = self.client.delete_webhook_delivery(delivery.id)
+        self.assertEqual((removed.id, removed.status), (delivery.id, "dead"))
+        with self.assertRaises(jobq.NotFound):
+            self.client.webhook_delivery(delivery.id)
+        with self.assertRaises(jobq.NotFound):
+            self.client.delete_webhook_delivery(delivery.id)
+        self.assertEqual(len(self.client.webhook_deliveries(job_id=job.id)), 0)
+
+    def test_arguments_the_api_would_refuse_are_refused_before_sending(self):
+        for kw in ({"status": "delivered"}, {"status": ""}, {"limit": 0}, {"limit": 1001}, {"limit": True},
+                   {"limit": 2.5}, {"job_id": ""}, {"job_id": 5}, {"cursor": ""}):
+            with self.subTest(**kw), self.assertRaises(ValueError):
+                self.client.webhook_deliveries(**kw)
+        for bad in ("", None):
+            with self.subTest(id=bad), self.assertRaises(ValueError):
+                self.client.webhook_delivery(bad)
+            with self.subTest(id=bad), self.assertRaises(ValueError):
+                self.client.retry_webhook_delivery(bad)
+        with self.assertRaises(jobq.NotFound):
+            self.client.webhook_delivery("no-such-delivery")
+
+
+class WebhooksOff(OperatorTestCase):
+    def test_a_server_without_a_secret_says_they_are_off_and_has_no_deliveries(self):
+        settings = self.client.webhooks()
+        self.assertFalse(settings["enabled"])
+        self.assertEqual(settings["hooks"], [])
+        page = self.client.webhook_deliveries()
+        self.assertEqual((page.deliveries, page.next_cursor), ([], None))
+
+
 class Workers(OperatorTestCase):
     def beating(self):
         worker_id = unique("w")
@@ -307,6 +430,15 @@ class Roles(OperatorTestCase):
         self.assertEqual(producer.queue_limits(self.queue)["max_running"], 0)
         for call in (lambda: producer.set_queue_limits(self.queue, max_running=1),
                      lambda: producer.clear_type_limits("op")):
+            with self.subTest(call=call), self.assertRaises(jobq.Forbidden):
+                call()
+
+
+    def test_a_producer_may_read_webhooks_but_not_retry_or_delete_a_delivery(self):
+        producer = self.new_client(api_key="pk")
+        self.assertFalse(producer.webhooks()["enabled"])
+        self.assertEqual(len(producer.webhook_deliveries()), 0)
+        for call in (lambda: producer.retry_webhook_delivery("d1"), lambda: producer.delete_webhook_delivery("d1")):
             with self.subTest(call=call), self.assertRaises(jobq.Forbidden):
                 call()
 

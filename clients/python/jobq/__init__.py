@@ -18,6 +18,7 @@ from .job_context import JobContext
 from .operator_calls import LimitSetting, Limits, QueueInfo, StartRate, WorkerInfo
 from .schedule_calls import ScheduleInfo
 from .task import PreparedCall, Task
+from .webhook_calls import WebhookDelivery, WebhookDeliveryPage, WebhookHook, WebhookSettings
 from .worker import Worker
 
 __all__ = ["App", "AsyncClient", "AsyncEventStream", "AsyncTaskHandle", "AsyncWorker", "Client",
@@ -25,4 +26,5 @@ __all__ = ["App", "AsyncClient", "AsyncEventStream", "AsyncTaskHandle", "AsyncWo
            "JobCancelled", "JobContext", "JobError", "JobStatus", "JobqError", "LimitSetting", "Limits",
            "NotFound", "NotJsonable", "Page", "PayloadTooLarge", "PermanentFailure", "PreparedCall", "QueueInfo",
            "QuotaExceeded", "Retry", "ScheduleInfo", "ServerFault", "StartRate", "Task", "TaskFailed", "TaskHandle",
-           "Unauthorized", "Unavailable", "Worker", "WorkerInfo"]
+           "Unauthorized", "Unavailable", "WebhookDelivery", "WebhookDeliveryPage", "WebhookHook", "WebhookSettings",
+           "Worker", "WorkerInfo"]

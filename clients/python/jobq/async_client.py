@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, AsyncIterator, Dict, Iterable, List, Mapping, Optional, TypeVar
 
-from . import calls, operator_calls as ops, schedule_calls as sc, worker_calls as wc
+from . import calls, operator_calls as ops, schedule_calls as sc, webhook_calls as wh, worker_calls as wc
 from .async_event_stream import AsyncEventStream
 from .async_transport import AsyncTransport
 from .calls import Call, ListFilter, Steps
@@ -22,6 +22,7 @@ from .client import resolve
 from .job import Job, Page
 from .operator_calls import LimitSetting, QueueInfo, Starts, WorkerInfo
 from .schedule_calls import ScheduleInfo
+from .webhook_calls import WebhookDelivery, WebhookDeliveryPage, WebhookSettings
 from .worker_calls import AckAndLease
 
 T = TypeVar("T")
@@ -262,6 +263,25 @@ class AsyncClient:
     async def trigger_schedule(self, name: str) -> Job:
         """Submits the schedule's job now, off its timetable; -> the job."""
         return await self._run(sc.trigger(name))
+
+    # Webhooks (docs/api.md "Webhooks"): the settings, and the outbox of deliveries.
+
+    async def webhooks(self) -> WebhookSettings:
+        return await self._run(wh.settings())
+
+    async def webhook_deliveries(self, status: Optional[str] = None, job_id: Optional[str] = None,
+                                 limit: Optional[int] = None, cursor: Optional[str] = None) -> WebhookDeliveryPage:
+        """As Client.webhook_deliveries: one page of the outbox, newest first, without bodies."""
+        return await self._run(wh.deliveries(status, job_id, limit, cursor))
+
+    async def webhook_delivery(self, delivery_id: str) -> WebhookDelivery:
+        return await self._run(wh.delivery(delivery_id))
+
+    async def retry_webhook_delivery(self, delivery_id: str) -> WebhookDelivery:
+        return await self._run(wh.retry(delivery_id))
+
+    async def delete_webhook_delivery(self, delivery_id: str) -> WebhookDelivery:
+        return await self._run(wh.delete(delivery_id))
 
     async def workers(self) -> List[WorkerInfo]:
         return await self._run(ops.workers())

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, Generator, Iterable, Iterator, List, Mapping, Optional, Tuple, TypeVar
 
-from . import calls, operator_calls as ops, schedule_calls as sc, worker_calls as wc
+from . import calls, operator_calls as ops, schedule_calls as sc, webhook_calls as wh, worker_calls as wc
 from .calls import Call, ListFilter, Steps
 from .errors import ConnectionFailed
 from .event_stream import EventStream
@@ -16,6 +16,7 @@ from .operator_calls import LimitSetting, QueueInfo, Starts, WorkerInfo
 from .schedule_calls import ScheduleInfo
 from .sse import read_events
 from .transport import Transport
+from .webhook_calls import WebhookDelivery, WebhookDeliveryPage, WebhookSettings
 from .worker_calls import AckAndLease
 
 DEFAULT_URL = "http://127.0.0.1:8080"
@@ -313,6 +314,36 @@ class Client:
     def trigger_schedule(self, name: str) -> Job:
         """Submits the schedule's job now, off its timetable; -> the job."""
         return self._run(sc.trigger(name))
+
+    # Webhooks (docs/api.md "Webhooks"): the settings, and the outbox of deliveries.
+
+    def webhooks(self) -> WebhookSettings:
+        """{"enabled", "hooks", "max_attempts", "dead_retention_ms"}: whether the server sends
+        webhooks (it has a webhook_secret, never shown), the [[webhooks]] hooks of its config
+        ({"url", "queue", "type", "events"}), how many sends a delivery gets and how long a dead one
+        is kept."""
+        return self._run(wh.settings())
+
+    def webhook_deliveries(self, status: Optional[str] = None, job_id: Optional[str] = None,
+                           limit: Optional[int] = None, cursor: Optional[str] = None) -> WebhookDeliveryPage:
+        """One page of the outbox, newest first: the pending deliveries (waiting for their first
+        send or a retry) and the dead ones; a delivered one has left it. status: pending or dead;
+        limit: 1..1000 (default 50). -> WebhookDeliveryPage(deliveries, next_cursor), without
+        bodies."""
+        return self._run(wh.deliveries(status, job_id, limit, cursor))
+
+    def webhook_delivery(self, delivery_id: str) -> WebhookDelivery:
+        """One delivery, with the body it sends (NotFound once delivered or deleted)."""
+        return self._run(wh.delivery(delivery_id))
+
+    def retry_webhook_delivery(self, delivery_id: str) -> WebhookDelivery:
+        """Sends a dead delivery again, its attempts reset; -> it, pending and due now (Conflict if
+        it is pending)."""
+        return self._run(wh.retry(delivery_id))
+
+    def delete_webhook_delivery(self, delivery_id: str) -> WebhookDelivery:
+        """Drops a delivery, pending or dead, so it is not sent (again); -> it as it was."""
+        return self._run(wh.delete(delivery_id))
 
     def workers(self) -> List[WorkerInfo]:
         """The workers that beat: id, host, pid, types, queues, concurrency, running, state..."""

@@ -44,8 +44,8 @@ Reply file(Api&, const Call& call) {
 }  // namespace
 
 void add_dashboard_routes(Router& r, Api& api) {
-  for (const char* path :
-       {"/", "/jobs", "/jobs/{id}", "/workers", "/dead-letters", "/queues", "/schedules"})
+  for (const char* path : {"/", "/jobs", "/jobs/{id}", "/workers", "/dead-letters", "/queues",
+                           "/schedules", "/webhooks"})
     r.add("GET", path, Access::open, answer_now(api, page));
   r.add("GET", "/ui/{file}", Access::open, answer_now(api, file));
 }
