@@ -17,9 +17,12 @@ Sender::~Sender() {
 }
 
 void Sender::start() {
-  subscription_ = bus_.subscribe([this](const Event& e) {
-    if (e.type == EventType::completed || e.type == EventType::failed ||
-        e.type == EventType::cancelled)
+  // Only an end that may have added a delivery wakes a sender: the rest would cost a read each.
+  bool hooks = !engine_.options().webhooks.hooks.empty();
+  subscription_ = bus_.subscribe([this, hooks](const Event& e) {
+    if ((e.type == EventType::completed || e.type == EventType::failed ||
+         e.type == EventType::cancelled) &&
+        (hooks || !e.job->callback_url.empty()))
       wake();
   });
   for (int i = 0; i < std::max(1, options_.threads); ++i) threads_.emplace_back([this] { run(); });
@@ -41,7 +44,7 @@ void Sender::wake() {
     std::lock_guard lock(mutex_);
     woken_ = true;
   }
-  wakeup_.notify_all();
+  wakeup_.notify_one();  // one sender claims a batch; it looks again at once if it got any
 }
 
 Result<std::size_t> Sender::send_due() {
@@ -82,18 +85,20 @@ void Sender::run() {
       if (stopping_) return;
       woken_ = false;
     }
-    auto sent = send_due();
-    if (!sent) log_("webhook sender: " + sent.error().to_string());
-    // A full batch: there may be more due at once.
-    if (sent && *sent == options_.batch) continue;
-
+    // Claims are writes: made only when a delivery is due, so an idle sender costs a read a
+    // second.
     auto wait = options_.idle_poll;
-    if (sent) {
-      auto next = engine_.next_delivery_at();
-      if (next && next->has_value()) {
-        Millis in = **next - engine_.clock().now();
-        wait = std::clamp(std::chrono::milliseconds(in), std::chrono::milliseconds(0),
-                          options_.idle_poll);
+    auto next = engine_.next_delivery_at();
+    if (!next) {
+      log_("webhook sender: " + next.error().to_string());
+    } else if (next->has_value()) {
+      Millis in = **next - engine_.clock().now();
+      if (in <= 0) {
+        auto sent = send_due();
+        if (!sent) log_("webhook sender: " + sent.error().to_string());
+        if (sent && *sent > 0) continue;  // more may be due at once
+      } else {
+        wait = std::min(wait, std::chrono::milliseconds(in));
       }
     }
     std::unique_lock lock(mutex_);
