@@ -24,6 +24,7 @@
 #include "jobq/limits.h"
 #include "jobq/requests.h"
 #include "jobq/schedule.h"
+#include "jobq/webhooks.h"
 #include "jobq/workers.h"
 
 namespace jobq {
@@ -201,6 +202,18 @@ class Client {
   ApiResult<LimitSetting> set_limits(LimitScope scope, const std::string& name,
                                      const Limits& limits);
   ApiResult<LimitSetting> clear_limits(LimitScope scope, const std::string& name);
+
+  // Webhooks (docs/api.md "Webhooks"; the types of include/jobq/webhooks.h). webhooks(): the
+  // server's settings (enabled only with a webhook_secret). The outbox holds each delivery until it
+  // is delivered (then it is gone) or dead: a listed delivery has no body, get_delivery's has.
+  // retry_delivery sends a dead one again (409 conflict when it is pending); remove_delivery drops
+  // one, pending or dead. Each answers the delivery; its token reads as kClaimedToken
+  // (src/wire/delivery_json.h) when a sender holds it.
+  ApiResult<WebhookSettings> webhooks();
+  ApiResult<DeliveryPage> list_deliveries(const DeliveryFilter& filter = {});
+  ApiResult<Delivery> get_delivery(const std::string& id);
+  ApiResult<Delivery> retry_delivery(const std::string& id);
+  ApiResult<Delivery> remove_delivery(const std::string& id);
 
   // Any route: `target` is the path under the URL (e.g. "/api/v1/queues") with its query string;
   // `body` is sent as JSON when given. The answer's JSON (null for a 204), or its error.

@@ -44,6 +44,16 @@ struct WebhookOptions {
   std::int64_t dead_retention_ms = 7 * 86'400'000LL;
 };
 
+// What a server tells of its WebhookOptions (GET /api/v1/webhooks): enough to see whether and
+// where it calls webhooks, and how long a failing delivery lasts.
+struct WebhookSettings {
+  bool enabled = false;
+  std::vector<WebhookHook> hooks;
+  int max_attempts = 0;
+  std::int64_t dead_retention_ms = 0;
+  bool operator==(const WebhookSettings&) const = default;
+};
+
 enum class DeliveryStatus { pending, dead };
 std::string_view to_string(DeliveryStatus status);
 std::optional<DeliveryStatus> delivery_status_from_string(std::string_view text);

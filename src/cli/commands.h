@@ -12,6 +12,7 @@ void add_dead_letter_commands(CLI::App& app, Session& session);   // dlq ls|retr
 void add_queue_commands(CLI::App& app, Session& session);         // queues ls|pause|resume
 void add_schedule_commands(CLI::App& app, Session& session);      // schedule ls|add|rm|...
 void add_limit_commands(CLI::App& app, Session& session);         // limits ls|set|rm
+void add_webhook_commands(CLI::App& app, Session& session);       // webhooks hooks|ls|show|...
 void add_worker_admin_commands(CLI::App& app, Session& session);  // workers ls|scale|quiet|stop
 void add_stats_command(CLI::App& app, Session& session);          // stats
 void add_tail_command(CLI::App& app, Session& session);           // tail

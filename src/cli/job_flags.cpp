@@ -33,8 +33,10 @@ void JobFlags::add_to(CLI::App& c) {
       ->delimiter(',');
   c.add_option("--result-ttl", result_ttl,
                "keep the job this long once completed (1h, 7d), instead of its queue's retention");
-  c.add_option("--callback-url", callback_url,
-               "callback_url (refused by jobqd for now: it calls no webhooks yet)");
+  c.add_option(
+      "--callback-url", callback_url,
+      "callback_url: an http:// or https:// URL POSTed to when the job ends (needs a jobqd with "
+      "webhook_secret)");
 }
 
 Result<std::int64_t> parse_duration(const std::string& text, const std::string& flag) {

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   jobq::cli::add_queue_commands(app, session);
   jobq::cli::add_schedule_commands(app, session);
   jobq::cli::add_limit_commands(app, session);
+  jobq::cli::add_webhook_commands(app, session);
   jobq::cli::add_worker_admin_commands(app, session);
   jobq::cli::add_stats_command(app, session);
   jobq::cli::add_tail_command(app, session);

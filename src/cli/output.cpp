@@ -32,21 +32,21 @@ std::string max_running_text(std::int64_t max_running) {
   return max_running > 0 ? std::to_string(max_running) : "-";
 }
 
-std::string rate_text(const Rate& rate) {
-  if (rate.count <= 0) return "-";
+std::string duration_text(Millis ms) {
   struct Unit {
     Millis ms;
     const char* name;
   };
   static constexpr Unit kUnits[] = {
       {86'400'000, "d"}, {3'600'000, "h"}, {60'000, "m"}, {1'000, "s"}};
-  std::string period = std::to_string(rate.period_ms) + "ms";
   for (const Unit& u : kUnits)
-    if (rate.period_ms > 0 && rate.period_ms % u.ms == 0) {
-      period = std::to_string(rate.period_ms / u.ms) + u.name;
-      break;
-    }
-  return std::to_string(rate.count) + "/" + period;
+    if (ms > 0 && ms % u.ms == 0) return std::to_string(ms / u.ms) + u.name;
+  return std::to_string(ms) + "ms";
+}
+
+std::string rate_text(const Rate& rate) {
+  if (rate.count <= 0) return "-";
+  return std::to_string(rate.count) + "/" + duration_text(rate.period_ms);
 }
 
 std::string value_text(const boost::json::value& value) {

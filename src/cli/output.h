@@ -26,6 +26,9 @@ std::string status_text(const Job& job);
 std::string time_text(Millis t);
 // A running cap as its number, "-" for none.
 std::string max_running_text(std::int64_t max_running);
+// A duration in the largest unit that divides it ("1m", "90s", "1500ms"; the form durations are
+// given in).
+std::string duration_text(Millis ms);
 // A start rate as COUNT/PERIOD, the period in the largest unit that divides it ("10/1m",
 // "3/1500ms"; the form --rate takes), "-" for none.
 std::string rate_text(const Rate& rate);

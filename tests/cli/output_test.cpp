@@ -157,5 +157,12 @@ TEST(Output, LimitsAsText) {
   EXPECT_EQ(rate_text({7, 7'200'000}), "7/2h");
 }
 
+TEST(Output, DurationsInTheLargestUnitThatDividesThem) {
+  EXPECT_EQ(duration_text(7 * 86'400'000LL), "7d");
+  EXPECT_EQ(duration_text(90'000), "90s");
+  EXPECT_EQ(duration_text(1'500), "1500ms");
+  EXPECT_EQ(duration_text(0), "0ms");
+}
+
 }  // namespace
 }  // namespace jobq::cli

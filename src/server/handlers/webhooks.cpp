@@ -14,14 +14,8 @@ namespace {
 
 Reply settings(Api& api, const Call&) {
   const WebhookOptions& o = api.engine.options().webhooks;
-  json::array hooks;
-  for (const WebhookHook& h : o.hooks) hooks.emplace_back(hook_to_json(h));
-  return json_reply(200, json::object{
-                             {"enabled", o.enabled},
-                             {"hooks", std::move(hooks)},
-                             {"max_attempts", o.max_attempts},
-                             {"dead_retention_ms", o.dead_retention_ms},
-                         });
+  return json_reply(
+      200, webhook_settings_to_json({o.enabled, o.hooks, o.max_attempts, o.dead_retention_ms}));
 }
 
 Result<DeliveryFilter> parse_filter(const Call& call) {
