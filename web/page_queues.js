@@ -79,6 +79,14 @@ export function render(ctx) {
   const error = h("p.error", { role: "alert" });
   const typeBody = h("tbody");
   const typeError = h("p.error", { role: "alert" });
+  // Users' tiers: the server's config, read only; the section shows once there are some.
+  const tierBody = h("tbody");
+  const tierSection = h("section", { "aria-labelledby": "tiers-title", hidden: true },
+    h("h2", { id: "tiers-title" }, "User tiers"),
+    h("p.note", {}, "Set in jobqd's config ([tiers.NAME]): each user's submit quota, and how many of one user's jobs run at once."),
+    h("div.scroll", {}, h("table", { id: "tiers-table" },
+      h("thead", {}, h("tr", {}, ["tier", "submit quota", "max running per user"].map((c, i) => h(i === 2 ? "th.n" : "th", { scope: "col" }, c)))),
+      tierBody)));
   const queuePath = (name) => `/queues/${encodeURIComponent(name)}/limits`;
   const typePath = (name) => `/types/${encodeURIComponent(name)}/limits`;
   // The form that sets a type's limits by name (operators only); Edit on a row fills it in.
@@ -111,7 +119,8 @@ export function render(ctx) {
       tbody)),
     h("p.note", {}, "A paused queue keeps its jobs and takes submits, but leases nothing until resumed. " +
       "A queue at its cap (running / cap) or out of starts leases nothing more from it until a job ends or the rate allows."),
-    typeSection());
+    typeSection(),
+    tierSection);
 
   async function setPaused(name, pause) {
     if (pause && !(await confirmDialog(`Pause ${name}? Workers lease nothing from it until it is resumed.`, "Pause"))) return;
@@ -270,9 +279,18 @@ export function render(ctx) {
     if (!next.size) fill(typeBody, h("tr", {}, h("td.empty", { colspan: ctx.can.operate ? 4 : 3 }, "no type has limits")));
   }
 
+  function showTiers(answer) {
+    tierSection.hidden = !answer.tiers.length;
+    fill(tierBody, answer.tiers.map((t) => h("tr", { dataset: { tier: t.name } },
+      h("td", {}, t.name, t.name === answer.default_tier ? h("span.note", {}, " (default)") : null),
+      h("td.rate", {}, t.submits ? rateText(t.submits) : "no quota"),
+      h("td.n", {}, t.max_running ? num(t.max_running) : "no cap"))));
+  }
+
   async function refresh() {
-    const [queues, limits] = await Promise.allSettled([get("/queues"), get("/limits")]);
+    const [queues, limits, tiers] = await Promise.allSettled([get("/queues"), get("/limits"), get("/tiers")]);
     if (!alive) return;
+    if (tiers.status === "fulfilled") showTiers(tiers.value);
     if (queues.status === "fulfilled") {
       error.textContent = "";
       showQueues(queues.value.queues);

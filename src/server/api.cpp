@@ -32,6 +32,7 @@ Router make_router(Api& api) {
   add_queue_routes(router, api);
   add_schedule_routes(router, api);
   add_webhook_routes(router, api);
+  add_tier_routes(router, api);
   add_metrics_routes(router, api);
   add_stream_routes(router, api);
   add_whoami_routes(router, api);

@@ -57,6 +57,7 @@ void add_worker_routes(Router& router, Api& api);
 void add_queue_routes(Router& router, Api& api);
 void add_schedule_routes(Router& router, Api& api);
 void add_webhook_routes(Router& router, Api& api);
+void add_tier_routes(Router& router, Api& api);
 void add_metrics_routes(Router& router, Api& api);
 void add_stream_routes(Router& router, Api& api);
 void add_whoami_routes(Router& router, Api& api);

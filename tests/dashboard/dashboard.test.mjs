@@ -17,10 +17,19 @@ const WIDE = { width: 1280, height: 860 };
 
 // The webhooks' server: a webhook_secret, no webhook_allow, and a [[webhooks]] table that no job
 // here matches (its queue is never used), for the page's list of hooks.
-const HOOKS = `[[webhooks]]
+const HOOKS = `default_tier = "free"
+
+[[webhooks]]
 url = "http://example.com/billing"
 queue = "billing"
 events = ["job.failed", "job.cancelled"]
+
+[tiers.free]
+submits = { count = 5, period_ms = 86400000 }
+max_running = 1
+
+[tiers.paid]
+max_running = 10
 `;
 
 let server, api, hooked, hookedApi, hooksDir, browser;
@@ -405,6 +414,25 @@ test("type limits: set by name on the Queues page, listed, refused by field, and
   assert.deepEqual(await api.call("GET", `/types/${type}/limits`), { scope: "type", name: type, max_running: 0, starts: null });
   await row.waitFor({ state: "detached" });
   await close(page);
+});
+
+test("user tiers: the Queues page shows each tier's submit quota and running cap, and hides the section without tiers", async () => {
+  const page = await open("/queues", ADMIN, WIDE, hooked);
+  const free = page.locator('#tiers-table tr[data-tier="free"]');
+  await free.waitFor();
+  assert.equal(await free.locator("td:nth-child(1)").textContent(), "free (default)");
+  assert.equal(await free.locator("td:nth-child(2)").textContent(), "5 per 1 d");
+  assert.equal(await free.locator("td:nth-child(3)").textContent(), "1");
+  const paid = page.locator('#tiers-table tr[data-tier="paid"]');
+  assert.equal(await paid.locator("td:nth-child(2)").textContent(), "no quota");
+  assert.equal(await paid.locator("td:nth-child(3)").textContent(), "10");
+  await close(page);
+
+  const plain = await open("/queues");
+  await plain.locator("#queues-table").waitFor();
+  await until(async () => (await api.call("GET", "/tiers")).tiers.length === 0, "no tiers on the plain server");
+  assert.equal(await plain.locator("#tiers-table").isVisible(), false);
+  await close(plain);
 });
 
 test("workers show what their beats say, and scale reaches the server", async () => {

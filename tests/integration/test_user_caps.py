@@ -37,6 +37,12 @@ class UserCaps(unittest.TestCase):
         self.api.complete(got[0]["id"], got[0]["lease_token"], {})
         self.assertEqual([j["id"] for j in self.api.lease(queues=[queue], max_jobs=10)], [a2["id"]])
 
+    def test_the_tiers_are_listed(self):
+        self.assertEqual(self.api.call("GET", "/tiers"), {
+            "default_tier": "free",
+            "tiers": [{"name": "free", "submits": None, "max_running": 1},
+                      {"name": "paid", "submits": {"count": 1000, "period_ms": 86400000}, "max_running": 3}]})
+
     def test_paid_users_have_their_own_cap(self):
         queue, carol = unique("q"), unique("carol")
         for _ in range(5):

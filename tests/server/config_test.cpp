@@ -161,7 +161,9 @@ TEST(Config, TiersAndTheDefaultTierComeFromTheFile) {
   std::string path = dir.file("jobq.toml");
   std::ofstream(path) << "default_tier = \"free\"\n"
                          "[tiers.free]\nsubmits = { count = 5, period_ms = 86400000 }\n"
-                         "[tiers.paid]\nsubmits = { count = 1000, period_ms = 3600000 }\n";
+                         "[tiers.paid]\nsubmits = { count = 1000, period_ms = 3600000 }\n"
+                         "max_running = 10\n"
+                         "[tiers.team]\nmax_running = 3\n";
   Config c;
   Status s = apply_toml_file(c, path);
   ASSERT_TRUE(s.ok()) << s.to_string();
@@ -169,6 +171,8 @@ TEST(Config, TiersAndTheDefaultTierComeFromTheFile) {
   EXPECT_EQ(c.default_tier, "free");
   EXPECT_EQ(c.tiers.at("free"), (Rate{5, 86'400'000}));
   EXPECT_EQ(c.tiers.at("paid"), (Rate{1000, 3'600'000}));
+  EXPECT_EQ(c.tiers.at("team"), Rate{}) << "a tier with a running cap and no submit quota";
+  EXPECT_EQ(c.tier_max_running, (std::map<std::string, std::int64_t>{{"paid", 10}, {"team", 3}}));
 
   Config unknown;
   ASSERT_TRUE(apply_setting(unknown, "default_tier", "gold").ok());
@@ -186,7 +190,9 @@ TEST(Config, ABadTierNamesItsField) {
       {"[tiers.free]\nsubmits = { count = 5 }\n", "tiers.free.submits.period_ms"},
       {"[tiers.free]\nsubmits = { count = 0, period_ms = 1000 }\n", "tiers.free.submits.count"},
       {"[tiers.free]\nsubmits = 5\n", "tiers.free.submits"},
-      {"[tiers.free]\nmax_running = 5\n", "tiers.free.max_running"},
+      {"[tiers.free]\nmax_running = 0\n", "tiers.free.max_running"},
+      {"[tiers.free]\nmax_running = \"5\"\n", "tiers.free.max_running"},
+      {"[tiers.free]\nmax_burst = 5\n", "tiers.free.max_burst"},
       {"[tiers.free]\n", "tiers.free.submits"},
       {"tiers = 5\n", "tiers"},
   };
