@@ -17,7 +17,8 @@ class QuotaExceededRaised(ClientTestCase):
 
     def test_the_third_submit_raises_with_retry_after(self):
         user = unique("u")
-        self.client.submit("t", queue=self.queue, user_id=user)
+        first = self.client.submit("t", queue=self.queue, user_id=user)
+        self.assertEqual(first.tier, "free", "the default tier, kept on the job")
         self.client.submit("t", queue=self.queue, user_id=user, tier="free")
         with self.assertRaises(jobq.QuotaExceeded) as raised:
             self.client.submit("t", queue=self.queue, user_id=user)

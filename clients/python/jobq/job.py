@@ -162,6 +162,7 @@ class Job(Dict[str, Any]):
 
     # The producer's labels.
     user_id = _Field[Optional[str]]()
+    tier = _Field[Optional[str]]()  # the user's quota tier, as the submit resolved it
     tags = _Field(_listed)
     idempotency_key = _Field[Optional[str]]()
     depends_on = _Field(_listed)
