@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 import urllib.parse
@@ -544,6 +545,32 @@ def leases_waiting(api):
         if line.startswith("jobq_leases_waiting "):
             return int(float(line.split()[1]))
     raise AssertionError(f"no jobq_leases_waiting in /metrics (status {status})")
+
+
+def long_poll_lease(server, api, wait_ms=20_000, **fields):
+    """Starts a lease that long-polls for up to wait_ms, on a thread and a connection of its own,
+    and returns once `server` holds it waiting (seen through `api`); -> a function that waits for
+    its answer (30 s at most) and returns the jobs it got."""
+    got = {}
+    before = leases_waiting(api)
+
+    def long_poll():
+        own = server.api()
+        try:
+            got["jobs"] = own.lease(wait_ms=wait_ms, **fields)
+        finally:
+            own.close()
+
+    waiter = threading.Thread(target=long_poll)
+    waiter.start()
+    wait_until(lambda: leases_waiting(api) == before + 1, timeout=10, message="the long poll never waited")
+
+    def answer(timeout=30.0):
+        waiter.join(timeout=timeout)
+        if waiter.is_alive():
+            raise AssertionError(f"the long poll was not answered within {timeout} s")
+        return got["jobs"]
+    return answer
 
 
 def config_file(owner, text):

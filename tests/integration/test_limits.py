@@ -6,8 +6,7 @@ import threading
 import time
 import unittest
 
-from jobqd import (Server, assert_error, assert_refuses_to_start, config_file, leases_waiting, unique,
-                   wait_until)
+from jobqd import Server, assert_error, assert_refuses_to_start, config_file, long_poll_lease, unique
 
 
 class Limits(unittest.TestCase):
@@ -86,26 +85,10 @@ class Limits(unittest.TestCase):
         second = self.api.submit(type="t", queue=queue)
         self.put(f"/queues/{queue}/limits", {"max_running": 1})
         first = self.api.lease_one(queues=[queue])
-        got = {}
-
-        before = leases_waiting(self.api)
-
-        def long_poll():
-            api = self.server.api()
-            try:
-                got["jobs"] = api.lease(worker_id="w2", queues=[queue], wait_ms=20_000)
-            finally:
-                api.close()
-
-        waiter = threading.Thread(target=long_poll)
-        waiter.start()
-        wait_until(lambda: leases_waiting(self.api) == before + 1, timeout=10,
-                   message="the long poll never waited")
+        served = long_poll_lease(self.server, self.api, worker_id="w2", queues=[queue])
         start = time.monotonic()
         self.api.complete(first["id"], first["lease_token"], {})
-        waiter.join(timeout=30)
-        self.assertFalse(waiter.is_alive())
-        self.assertEqual([j["id"] for j in got["jobs"]], [second["id"]])
+        self.assertEqual([j["id"] for j in served()], [second["id"]])
         self.assertLess(time.monotonic() - start, 10, "served when the place came free, not at the end of the wait")
 
     def test_parallel_leasers_never_go_over_the_cap(self):

@@ -2,12 +2,10 @@
 user at the cap and serves the next user, a long-polling lease held back by the cap is served
 when the user's job stops, the job keeps its tier, and bad settings stop the start."""
 
-import threading
 import time
 import unittest
 
-from jobqd import (Server, assert_refuses_to_start, config_file, leases_waiting, unique,
-                   wait_until)
+from jobqd import Server, assert_refuses_to_start, config_file, long_poll_lease, unique
 
 
 class UserCaps(unittest.TestCase):
@@ -54,25 +52,10 @@ class UserCaps(unittest.TestCase):
         self.api.submit(type="t", queue=queue, user_id=alice)
         second = self.api.submit(type="t", queue=queue, user_id=alice)
         first = self.api.lease_one(queues=[queue])
-        got = {}
-        before = leases_waiting(self.api)
-
-        def long_poll():
-            api = self.server.api()
-            try:
-                got["jobs"] = api.lease(worker_id="w2", queues=[queue], wait_ms=20_000)
-            finally:
-                api.close()
-
-        waiter = threading.Thread(target=long_poll)
-        waiter.start()
-        wait_until(lambda: leases_waiting(self.api) == before + 1, timeout=10,
-                   message="the long poll never waited")
+        served = long_poll_lease(self.server, self.api, worker_id="w2", queues=[queue])
         start = time.monotonic()
         self.api.fail(first["id"], first["lease_token"], error="x", retryable=False)
-        waiter.join(timeout=30)
-        self.assertFalse(waiter.is_alive())
-        self.assertEqual([j["id"] for j in got["jobs"]], [second["id"]])
+        self.assertEqual([j["id"] for j in served()], [second["id"]])
         self.assertLess(time.monotonic() - start, 10)
 
     def test_the_cap_survives_a_restart(self):

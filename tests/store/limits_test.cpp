@@ -7,6 +7,7 @@
 
 #include "store/conformance.h"
 #include "support/eventually.h"
+#include "support/parallel_leasers.h"
 
 namespace jobq::testing {
 
@@ -146,33 +147,12 @@ TEST_P(StoreConformance, ParallelLeasersNeverExceedTheCap) {
   std::vector<JobSpec> specs(kJobs, f.spec("call", "api"));
   ASSERT_TRUE(engine().submit_batch(specs).ok());
   ASSERT_TRUE(engine().set_limits(queue_limit("api", kCap)).ok());
-  std::atomic<int> running{0}, most{0}, done{0};
-  std::atomic<bool> over{false};
-  std::vector<std::thread> leasers;
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  for (int t = 0; t < kThreads; ++t) {
-    leasers.emplace_back([&, t] {
-      LeaseRequest r{.worker_id = "w" + std::to_string(t), .queues = {"api"}, .max_jobs = kCap + 2};
-      while (done.load() < kJobs && std::chrono::steady_clock::now() < until) {
-        auto leased = engine().lease(r);
-        if (!leased.ok()) continue;
-        int now_running = running += int(leased->size());
-        int seen = most.load();
-        while (now_running > seen && !most.compare_exchange_weak(seen, now_running)) {
-        }
-        if (now_running > kCap) over = true;
-        for (const Job& j : *leased) {
-          --running;  // before the complete: the store's count drops after it, never before
-          if (engine().complete(j.id, j.lease_token, "").ok()) ++done;
-        }
-      }
-    });
-  }
-  for (auto& t : leasers) t.join();
-  EXPECT_FALSE(over) << "at most " << kCap << " may run; " << most << " did";
-  EXPECT_EQ(done.load(), kJobs);
+  auto run =
+      lease_in_parallel(engine(), {.queues = {"api"}, .max_jobs = kCap + 2}, kJobs, kThreads);
+  EXPECT_LE(run.most, kCap) << "at most " << kCap << " may run";
+  EXPECT_EQ(run.done, kJobs);
   // A first lease takes kCap at once: the cap was reached, so the check above could fail.
-  EXPECT_EQ(most.load(), kCap);
+  EXPECT_EQ(run.most, kCap);
 }
 
 }  // namespace jobq::testing
