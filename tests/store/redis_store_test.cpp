@@ -25,6 +25,7 @@ class RedisStoreTest : public ::testing::Test {
     const redisReply& reply = **r;
     if (reply.type == REDIS_REPLY_INTEGER) return std::to_string(reply.integer);
     if (reply.type == REDIS_REPLY_ARRAY) return std::to_string(reply.elements) + " elements";
+    if (reply.type == REDIS_REPLY_NIL) return "(nil)";
     return std::string(redis::text(reply));
   }
   std::string prefix() const { return options_.redis_prefix; }
@@ -144,7 +145,7 @@ TEST_F(RedisStoreTest, KeysOfAnotherProgramUnderThePrefixAreRefusedAtOpen) {
   EXPECT_NE(from_newer.error().message().find("layout 99"), std::string::npos)
       << from_newer.error().message();
 
-  EXPECT_EQ(admin({"GET", prefix() + "schema"}), "3");  // the fixture's store marked its prefix
+  EXPECT_EQ(admin({"GET", prefix() + "schema"}), "4");  // the fixture's store marked its prefix
 }
 
 TEST_F(RedisStoreTest, LayoutOneIsUpgradedAtOpenWithEachQueuesDeadLettersAndRunningCounts) {
@@ -163,7 +164,7 @@ TEST_F(RedisStoreTest, LayoutOneIsUpgradedAtOpenWithEachQueuesDeadLettersAndRunn
   EXPECT_EQ(admin({"SET", prefix() + "schema", "1"}), "OK");
 
   f.open();  // a new jobq on the old layout
-  EXPECT_EQ(admin({"GET", prefix() + "schema"}), "3");
+  EXPECT_EQ(admin({"GET", prefix() + "schema"}), "4");
   EXPECT_EQ(admin({"HGET", prefix() + "busy", "queue:mail"}), "1");
   EXPECT_EQ(admin({"HGET", prefix() + "busy", "type:t"}), "1");
   EXPECT_EQ(admin({"ZCARD", own}), "1");
@@ -358,7 +359,7 @@ TEST_F(RedisStoreTest, AFireSubmitsAndMovesTheScheduleTogetherOrNeither) {
   ASSERT_TRUE(twice.ok()) << twice.error().to_string();
   EXPECT_FALSE((*twice)[0].created);
   EXPECT_EQ(f.engine->get_schedule("tick")->last_job_id, job.id);
-  EXPECT_EQ(admin({"ZSCORE", prefix() + "schedules:due", "tick"}), "") << "no next due time";
+  EXPECT_EQ(admin({"ZSCORE", prefix() + "schedules:due", "tick"}), "(nil)") << "no next due time";
 }
 
 TEST_F(RedisStoreTest, ScheduleKeysOfAnotherProgramAreRefusedAtOpen) {
@@ -395,6 +396,55 @@ TEST(RedisAddress, ParsesEveryPartAndRefusesWhatIsNotOne) {
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().field(), "store") << bad;
   }
+}
+
+// Layout 4 keeps a capped user's ready jobs in a set of the user's own, with only the user's best
+// in the queue's ready set, and counts running jobs per user: a layout-3 store, with every ready
+// job in the ready set and no such counts, is rebuilt so at open.
+TEST_F(RedisStoreTest, LayoutThreeIsUpgradedWithEachUsersReadyJobsAndRunningCounts) {
+  EngineOptions capped;
+  capped.tiers = {{"free", Rate{}}};
+  capped.default_tier = "free";
+  capped.tier_max_running = {{"free", 1}};
+  EngineFixture c{"redis", capped, options_};
+  auto submit_for = [&](const std::string& user, int priority = 50) {
+    JobSpec s = c.spec("t", "default", priority);
+    s.user_id = user;
+    return c.submit(s);
+  };
+  Job a1 = submit_for("alice"), a2 = submit_for("alice", 70), a3 = submit_for("alice");
+  Job b1 = submit_for("bob");
+  Job none = c.submit(c.spec("t", "default", 10));
+  auto first = c.lease(1);
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_EQ(first[0].id, a2.id);
+  std::string ready = prefix() + "ready:7:default:t";
+  std::string alice = prefix() + "ready-user:7:default:1:t:free/alice";
+  EXPECT_EQ(admin({"ZCARD", ready}), "3");  // a1 (alice's best), b1, none
+  EXPECT_EQ(admin({"ZCARD", alice}), "2");
+  EXPECT_EQ(admin({"HGET", prefix() + "busy:users", "free/alice"}), "1");
+  // As layout 3 left it: every ready job in the ready set, no users' sets, no users' counts.
+  EXPECT_EQ(admin({"ZADD", ready, admin({"ZSCORE", alice, a3.id}), a3.id}), "1");
+  EXPECT_EQ(admin({"DEL", alice, prefix() + "ready-user:7:default:1:t:free/bob",
+                   prefix() + "busy:users"}),
+            "3");
+  EXPECT_EQ(admin({"SET", prefix() + "schema", "3"}), "OK");
+
+  c.open();
+  EXPECT_EQ(admin({"GET", prefix() + "schema"}), "4");
+  EXPECT_EQ(admin({"HGET", prefix() + "busy:users", "free/alice"}), "1");
+  EXPECT_EQ(admin({"ZCARD", ready}), "3");
+  EXPECT_EQ(admin({"ZCARD", alice}), "2");
+  EXPECT_EQ(admin({"ZSCORE", ready, a3.id}), "(nil)");
+  auto got = c.lease(10);
+  ASSERT_EQ(got.size(), 2u) << "alice is at her cap";
+  EXPECT_EQ(got[0].id, b1.id);
+  EXPECT_EQ(got[1].id, none.id);
+  ASSERT_TRUE(c.engine->complete(a2.id, first[0].lease_token, "").ok());
+  EXPECT_EQ(admin({"HGET", prefix() + "busy:users", "free/alice"}), "(nil)");
+  got = c.lease(10);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].id, a1.id);
 }
 
 }  // namespace

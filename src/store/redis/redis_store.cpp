@@ -148,7 +148,7 @@ Result<std::unique_ptr<RedisStore>> RedisStore::open(const std::string& url, con
   if (!pong) return pong.error();
   if ((*pong)->type == REDIS_REPLY_ERROR) return redis::reply_error("PING", **pong);
   // The layout of the keys (lua/common.lua); a change that an older jobq cannot read bumps it.
-  constexpr const char* kLayout = "3";
+  constexpr const char* kLayout = "4";
   if (auto checked = store->read_script("open_check", {kLayout}); !checked) return checked.error();
   // Jobs would vanish under a policy that evicts keys without an expiry (jobq sets none).
   auto policy = store->read_call({"CONFIG", "GET", "maxmemory-policy"});
@@ -354,18 +354,31 @@ Result<std::vector<Job>> RedisStore::lease(const LeaseRequest& r, Millis now) {
                                 int_text(r.max_jobs)};
   auto rest = queues_and_types(r);
   std::move(rest.begin(), rest.end(), std::back_inserter(args));
+  add_user_caps(args);
   for (int i = 0; i < r.max_jobs; ++i) args.push_back(new_lease_token());
   return jobs_script("lease", args);
 }
 
 void RedisStore::set_user_caps(const std::map<std::string, std::int64_t>& by_tier) {
-  user_caps_ = by_tier;
+  user_caps_.clear();
+  for (const auto& [tier, cap] : by_tier)
+    if (cap > 0) user_caps_.emplace(tier, cap);
+}
+
+// As common.lua's caps_at reads them: a count, then tier, cap pairs.
+void RedisStore::add_user_caps(std::vector<std::string>& args) const {
+  args.push_back(int_text(std::int64_t(user_caps_.size())));
+  for (const auto& [tier, cap] : user_caps_) {
+    args.push_back(tier);
+    args.push_back(int_text(cap));
+  }
 }
 
 bool RedisStore::has_ready(const LeaseRequest& r, Millis now) {
   std::vector<std::string> args{int_text(now)};
   auto rest = queues_and_types(r);
   std::move(rest.begin(), rest.end(), std::back_inserter(args));
+  add_user_caps(args);
   auto reply = read_script("has_ready", args);
   // A store that cannot answer has nothing ready; the lease that follows hears the error.
   return reply && (*reply)->elements == 2 && at(**reply, 1).integer == 1;

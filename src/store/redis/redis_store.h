@@ -115,6 +115,8 @@ class RedisStore final : public Store, private WriteGroup, private WorkerBook {
   // answer.
   static void add_submit_jobs(std::vector<std::string>& args, const std::vector<Job>& jobs);
   static std::vector<SubmitOutcome> submit_outcomes(const redisReply& reply);
+  // The users' running caps, for the scripts that lease (lease.lua, has_ready.lua).
+  void add_user_caps(std::vector<std::string>& args) const;
   void writer_loop(redis::Connection& connection);
   redis::Connection& writer_connection();
   static constexpr int kWriters = 8;
@@ -138,7 +140,7 @@ class RedisStore final : public Store, private WriteGroup, private WorkerBook {
   std::vector<std::thread> writers_;
 
   std::unique_ptr<Clock> clock_;
-  std::map<std::string, std::int64_t> user_caps_;  // by tier; set once at start
+  std::map<std::string, std::int64_t> user_caps_;  // by tier, each > 0; set once at start
 
   std::mutex events_mutex_;
   std::unique_ptr<EventChannel> events_;  // opened by the first shared_events()

@@ -32,8 +32,16 @@ end
 local function timed(j) return string.format('%015d', num(j.seq)) .. ':' .. j.id end
 local function id_of(member) return string.sub(member, 17) end
 
--- Ready jobs: one set per queue and type, best first: priority descending, then seq.
+-- Ready jobs: one set per queue and type, best first: priority descending, then seq. It holds
+-- every ready job no user cap applies to (cap_key '') and, of each capped user, only the best
+-- one, its head; the user's ready jobs are all in its own set of the queue and type
+-- (user_ready_key), by the same score. So a lease takes the top of the set as it always did, and
+-- one that passes over users at their cap looks at one job per such user, never at all of their
+-- jobs (src/store/ready_index.h, as the memory store keeps it).
 local function ready_key(queue, type) return P .. 'ready:' .. #queue .. ':' .. queue .. ':' .. type end
+local function user_ready_key(queue, type, user)
+  return P .. 'ready-user:' .. #queue .. ':' .. queue .. ':' .. #type .. ':' .. type .. ':' .. user
+end
 local function types_key(queue) return P .. 'types:' .. queue end
 -- A queue's failed jobs by completed_at (what P..'dead' holds for all queues): its own cap.
 local function dead_key(queue) return P .. 'dead:' .. #queue .. ':' .. queue end
@@ -46,6 +54,41 @@ local function count_busy(j, delta)
   for _, field in ipairs({'queue:' .. j.queue, 'type:' .. j.type}) do
     if redis.call('HINCRBY', P .. 'busy', field, delta) <= 0 then redis.call('HDEL', P .. 'busy', field) end
   end
+end
+
+-- The key a job's user is capped under (src/store/limit_gate.cpp's running_cap_key): "TIER/USER"
+-- (names cannot hold a '/'), or '' when the job has no tier or no user: no user cap applies.
+local function cap_key(j)
+  if j.tier == '' or j.user_id == '' then return '' end
+  return j.tier .. '/' .. j.user_id
+end
+
+-- Running jobs per user key (cap_key), for the users' running caps: the hash P..'busy:users'.
+local function count_user_busy(j, delta)
+  local user = cap_key(j)
+  if user == '' then return end
+  if redis.call('HINCRBY', P .. 'busy:users', user, delta) <= 0 then redis.call('HDEL', P .. 'busy:users', user) end
+end
+
+-- The users' running caps, which each process is given (Store::set_user_caps) and passes to the
+-- scripts that lease: from ARGV at i, a count n and n pairs tier, cap (each cap > 0). Answers
+-- the caps by tier (nil when there are none) and the index after them.
+local function caps_at(i)
+  local n = num(ARGV[i])
+  if n == 0 then return nil, i + 1 end
+  local caps = {}
+  for k = 1, n do caps[ARGV[i + 2 * k - 1]] = num(ARGV[i + 2 * k]) end
+  return caps, i + 2 * n + 1
+end
+
+-- Whether the ready job `id` may start under the caps: its user (if it has a capped one) runs
+-- fewer jobs than its tier's cap.
+local function user_admits(caps, id)
+  local f = redis.call('HMGET', job_key(id), 'tier', 'user_id')
+  local tier, user = f[1], f[2]
+  if not tier or tier == '' or not user or user == '' then return true end
+  local cap = caps[tier]
+  return not cap or num(redis.call('HGET', P .. 'busy:users', tier .. '/' .. user)) < cap
 end
 
 -- The limits, as src/store/limit_gate.cpp and src/core/rate_bucket.cpp keep them, step for step.
@@ -124,14 +167,52 @@ local function ready_sets(queues, types)
   return sets
 end
 
--- The best ready job of these sets that the gate (nil: none) lets start; the limits are asked
--- only about a set that would win.
-local function best_ready(sets, gate)
-  local best, best_score
-  for _, set in ipairs(sets) do
+-- The best job of a ready set past its top (which `caps` refuse) that `caps` let start and that
+-- beats best_score (nil: any), or nil. The set holds one job per capped user: the walk passes over
+-- one job for each user at its cap, and stops at the first job that may start.
+local function best_past_top(key, caps, best_score)
+  local from, page = 1, 8
+  while true do
+    local got = redis.call('ZRANGE', key, from, from + page - 1, 'WITHSCORES')
+    for i = 1, #got, 2 do
+      local score = num(got[i + 1])
+      if best_score and score >= best_score then return nil end
+      if user_admits(caps, got[i]) then return got[i], score end
+    end
+    if #got < 2 * page then return nil end
+    from, page = from + page, math.min(page * 2, 256)
+  end
+end
+
+-- The best ready job of these sets that the gate (nil: none) and the users' caps (nil: none) let
+-- start; the limits are asked only about a set that would win. The best top of the sets is found
+-- as it was before caps, one read per set; only if the caps refuse it is each set looked into
+-- past its top.
+local function best_ready(sets, gate, caps)
+  local tops, best, best_score, best_at = {}, nil, nil, nil
+  for i, set in ipairs(sets) do
     local top = redis.call('ZRANGE', set.key, 0, 0, 'WITHSCORES')
-    if #top > 0 and (not best or num(top[2]) < best_score) and gate_admits(gate, set.queue, set.type) then
-      best, best_score = top[1], num(top[2])
+    if #top > 0 then
+      local score = num(top[2])
+      if caps then tops[i] = {top[1], score} end
+      if (not best or score < best_score) and gate_admits(gate, set.queue, set.type) then
+        best, best_score, best_at = top[1], score, i
+      end
+    end
+  end
+  if not best or not caps or user_admits(caps, best) then return best end
+  local refused = best_at
+  best, best_score = nil, nil
+  for i, set in ipairs(sets) do
+    local top = tops[i]
+    if top and (not best or top[2] < best_score) and
+        (i == refused or gate_admits(gate, set.queue, set.type)) then
+      if i ~= refused and user_admits(caps, top[1]) then
+        best, best_score = top[1], top[2]
+      else
+        local id, score = best_past_top(set.key, caps, best_score)
+        if id then best, best_score = id, score end
+      end
     end
   end
   return best
@@ -176,17 +257,51 @@ end
 
 local function count_field(j) return cjson.encode({j.queue, j.type, j.status}) end
 
+-- A queued job joins its ready sets (ready_key's comment): one no user cap applies to goes in the
+-- queue and type's set; one of a capped user in the user's set, and in the queue and type's set
+-- in place of the user's head if it is the user's best.
+local function ready_add(j)
+  local key, score, user = ready_key(j.queue, j.type), ready_score(j), cap_key(j)
+  if user ~= '' then
+    local mine = user_ready_key(j.queue, j.type, user)
+    redis.call('ZADD', mine, score, j.id)
+    local top = redis.call('ZRANGE', mine, 0, 1)
+    if top[1] ~= j.id then return end  -- the user's head stays
+    if top[2] then redis.call('ZREM', key, top[2]) end
+  end
+  redis.call('ZADD', key, score, j.id)
+  redis.call('SADD', types_key(j.queue), j.type)
+end
+
+-- A queued job leaves its ready sets; a user's head that goes is followed by the user's next best.
+local function ready_remove(j)
+  local key, user = ready_key(j.queue, j.type), cap_key(j)
+  local was_top = redis.call('ZREM', key, j.id) == 1
+  if user ~= '' then
+    local mine = user_ready_key(j.queue, j.type, user)
+    redis.call('ZREM', mine, j.id)
+    if not was_top then return end
+    local after = redis.call('ZRANGE', mine, 0, 0, 'WITHSCORES')
+    if #after > 0 then
+      redis.call('ZADD', key, after[2], after[1])
+      return
+    end
+  end
+  -- An empty set leaves the queue's types, so that "any type" looks only at types with work.
+  if redis.call('EXISTS', key) == 0 then redis.call('SREM', types_key(j.queue), j.type) end
+end
+
 -- The sets that depend on a job's status, as the memory store's index() and unindex().
 local function index_status(j)
   local s = j.status
   if s == 'queued' then
-    redis.call('ZADD', ready_key(j.queue, j.type), ready_score(j), j.id)
-    redis.call('SADD', types_key(j.queue), j.type)
+    ready_add(j)
   elseif s == 'scheduled' then
     redis.call('ZADD', P .. 'scheduled', num(j.run_at), timed(j))
   elseif s == 'running' then
     redis.call('ZADD', P .. 'running', num(j.lease_expires_at), timed(j))
     count_busy(j, 1)
+    count_user_busy(j, 1)
     if num(j.timeout_ms) > 0 then
       redis.call('ZADD', P .. 'deadlines', num(j.started_at) + num(j.timeout_ms), timed(j))
     end
@@ -219,15 +334,13 @@ end
 local function unindex(j)
   local s = j.status
   if s == 'queued' then
-    local key = ready_key(j.queue, j.type)
-    redis.call('ZREM', key, j.id)
-    -- An empty set leaves the queue's types, so that "any type" looks only at types with work.
-    if redis.call('EXISTS', key) == 0 then redis.call('SREM', types_key(j.queue), j.type) end
+    ready_remove(j)
   elseif s == 'scheduled' then
     redis.call('ZREM', P .. 'scheduled', timed(j))
   elseif s == 'running' then
     redis.call('ZREM', P .. 'running', timed(j))
     count_busy(j, -1)
+    count_user_busy(j, -1)
     -- Only where index_status put it (the same fields decide: they do not change in between).
     if num(j.timeout_ms) > 0 then redis.call('ZREM', P .. 'deadlines', timed(j)) end
   elseif TERMINAL[s] then
@@ -266,7 +379,12 @@ local function rescore(before, after)
   local s = after.status
   local function moved(field) return before[field] ~= after[field] end
   if s == 'queued' and moved('priority') then
-    redis.call('ZADD', ready_key(after.queue, after.type), ready_score(after), after.id)
+    if cap_key(after) == '' then
+      redis.call('ZADD', ready_key(after.queue, after.type), ready_score(after), after.id)
+    else  -- the user's head may change
+      ready_remove(before)
+      ready_add(after)
+    end
   elseif s == 'scheduled' and moved('run_at') then
     redis.call('ZADD', P .. 'scheduled', num(after.run_at), timed(after))
   elseif s == 'running' then
@@ -290,7 +408,7 @@ end
 -- are touched (all of it goes to the AOF).
 local function save(before, after)
   if before.status ~= after.status or before.queue ~= after.queue or before.type ~= after.type or
-      before.idempotency_key ~= after.idempotency_key then
+      before.idempotency_key ~= after.idempotency_key or cap_key(before) ~= cap_key(after) then
     unindex(before)
     index_status(after)
   else

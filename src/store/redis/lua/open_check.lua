@@ -6,7 +6,8 @@ local kinds = {seq = 'string', schema = 'string', sweeper = 'string', paused = '
                counts = 'hash', keys = 'hash', all = 'zset', scheduled = 'zset', running = 'zset',
                deadlines = 'zset', finished = 'zset', expiring = 'zset', dead = 'zset',
                ['by-updated'] = 'zset', ['by-priority'] = 'zset', workers = 'zset',
-               schedules = 'zset', ['schedules:due'] = 'zset', limits = 'hash', busy = 'hash', quotas = 'hash',
+               schedules = 'zset', ['schedules:due'] = 'zset', limits = 'hash', busy = 'hash',
+               ['busy:users'] = 'hash', quotas = 'hash',
                ['quotas:by-at'] = 'zset', deliveries = 'zset', ['deliveries:pending'] = 'zset',
                ['deliveries:dead'] = 'zset', ['deliveries:due'] = 'zset',
                ['deliveries:died'] = 'zset'}
@@ -42,6 +43,45 @@ if schema == '2' then
   end
   redis.call('SET', P .. 'schema', '3')
   schema = '3'
+end
+if schema == '3' then
+  -- Layout 4 keeps, for the users' running caps, each capped user's ready jobs in a set of its
+  -- own with only its best one in the queue and type's ready set (common.lua's ready_key), and
+  -- counts running jobs per user (count_user_busy). Every queued job of a capped user leaves the
+  -- ready set and joins its ready sets anew.
+  local fields = {'queue', 'type', 'priority', 'seq', 'tier', 'user_id'}
+  local function job_fields(id)
+    local got = redis.call('HMGET', job_key(id), unpack(fields))
+    if not got[1] then return nil end
+    local j = {id = id}
+    for i, name in ipairs(fields) do if got[i] then j[name] = got[i] end end
+    return job_table(j)
+  end
+  local from = 0
+  while true do
+    local ids = redis.call('ZRANGE', P .. 'status:queued', from, from + 999)
+    for _, id in ipairs(ids) do
+      local j = job_fields(id)
+      if j and cap_key(j) ~= '' then
+        redis.call('ZREM', ready_key(j.queue, j.type), j.id)
+        ready_add(j)
+      end
+    end
+    if #ids < 1000 then break end
+    from = from + 1000
+  end
+  from = 0
+  while true do
+    local members = redis.call('ZRANGE', P .. 'running', from, from + 999)
+    for _, member in ipairs(members) do
+      local j = job_fields(id_of(member))
+      if j then count_user_busy(j, 1) end
+    end
+    if #members < 1000 then break end
+    from = from + 1000
+  end
+  redis.call('SET', P .. 'schema', '4')
+  schema = '4'
 end
 if schema and schema ~= ARGV[1] then
   return err('invalid_argument', 'the jobs under the prefix "' .. P .. '" were written by another ' ..
