@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <functional>
 #include <future>
 #include <optional>
 #include <semaphore>
@@ -132,12 +134,13 @@ struct Rig {
   jobq::EventBus bus;
   std::unique_ptr<Engine> engine;  // declared last: goes before the store
 
-  explicit Rig(const StoreKind& kind, const std::filesystem::path* dir = nullptr) {
+  explicit Rig(const StoreKind& kind, const std::filesystem::path* dir = nullptr,
+               jobq::EngineOptions options = {}) {
     if (!dir && kind.sqlite) dir = &own_dir.emplace(kDirPrefix).path();
     store = must(jobq::open_store(store_url(kind, dir ? *dir : std::filesystem::path()), clock,
                                   store_options(kind)),
                  "open_store");
-    engine = std::make_unique<Engine>(*store, clock, bus);
+    engine = std::make_unique<Engine>(*store, clock, bus, std::move(options));
   }
   // Sqlite transactions committed so far; nullopt on the memory store.
   std::optional<std::uint64_t> commits() const {
@@ -282,45 +285,26 @@ Row lifecycles(const StoreKind& kind, int n, int batch, bool batched_acks, Stead
   return r;
 }
 
-// ---- lease throughput across many queues, some capped -------------------------------------------
+// ---- lease throughput across many queues or users, some capped ---------------------------------
 
-constexpr int kManyQueues = 1000;
+constexpr int kSpread = 1000;  // queues, or users
 
-// `per_queue` jobs in each of 1,000 queues, submitted round-robin so that every queue's head is
-// among the oldest; with `capped`, every other queue has max_running 2, so that a lease keeps
-// meeting queues at their cap and passing over them. Workers lease ≤ 100 across all 1,000 queues
-// and complete each lease with one complete_many(). The pair of rows shows what the caps cost.
-Row many_queues(const StoreKind& kind, int per_queue, bool capped, Steady::duration limit) {
-  Rig rig(kind);
-  Engine& engine = *rig.engine;
-  std::vector<std::string> queues;
-  for (int q = 0; q < kManyQueues; ++q) queues.push_back("q" + std::to_string(q));
-  if (capped)
-    for (int q = 0; q < kManyQueues; q += 2)
-      if (jobq::Status s = engine.set_limits({jobq::LimitScope::queue, queues[q], {2, {}}});
-          !s.ok())
-        die("set_limits: " + s.to_string());
-  std::vector<JobSpec> specs;
-  for (int i = 0; i < per_queue; ++i)
-    for (const auto& queue : queues) {
-      JobSpec spec = tiny_job();
-      spec.queue = queue;
-      specs.push_back(std::move(spec));
-      if (specs.size() == 1000) {
-        must(engine.submit_batch(specs), "submit_batch");
-        specs.clear();
-      }
-    }
-  if (!specs.empty()) must(engine.submit_batch(specs), "submit_batch");
-  const i64 total = i64(per_queue) * kManyQueues;
+struct Drained {
+  i64 done = 0, leases = 0;
+  double secs = 0;
+};
 
+// kWorkers workers lease ≤ kLeaseMax with `request` and complete each lease with one
+// complete_many(), until `total` are done or the time is up.
+Drained lease_and_complete(Engine& engine, const LeaseRequest& request, i64 total,
+                           Steady::duration limit) {
   std::atomic<i64> completed{0}, leases{0};
   Deadline deadline(limit);
   auto worker = [&](int w) {
-    LeaseRequest request = lease_request("bench-worker-" + std::to_string(w), kLeaseMax);
-    request.queues = queues;
+    LeaseRequest own = request;
+    own.worker_id = "bench-worker-" + std::to_string(w);
     while (!deadline.passed() && completed.load() < total) {
-      auto jobs = must(engine.lease(request), "lease");
+      auto jobs = must(engine.lease(own), "lease");
       ++leases;
       if (jobs.empty()) continue;  // the rest is held by the caps until others complete
       std::vector<Completion> acks;
@@ -334,22 +318,83 @@ Row many_queues(const StoreKind& kind, int per_queue, bool capped, Steady::durat
   std::vector<std::thread> threads;
   for (int w = 0; w < kWorkers; ++w) threads.emplace_back(worker, w);
   for (auto& t : threads) t.join();
-  double secs = seconds_since(start);
-  i64 done = completed.load();
+  return {completed.load(), leases.load(), seconds_since(start)};
+}
 
+Row drained_row(const StoreKind& kind, const std::string& what, const Drained& d, i64 total,
+                const std::string& per) {
   Row r;
-  r.measurement = "jobs leased and completed/s, " + group(kManyQueues) + " queues " +
-                  (capped ? "of which half have max_running 2" : "with no limits") + ", " +
-                  std::to_string(kWorkers) + " workers leasing ≤ " + std::to_string(kLeaseMax) +
+  r.measurement = "jobs leased and completed/s, " + what + ", " + std::to_string(kWorkers) +
+                  " workers leasing ≤ " + std::to_string(kLeaseMax) +
                   " across all of them, one complete_many() per lease";
   r.store = kind.label;
-  r.result = group(std::llround(done / secs)) + " /s";
-  r.n = done;
-  r.seconds = secs;
-  r.notes = join(cut_note(done, total),
-                 group(per_queue) + " jobs per queue, " +
-                     fixed(double(done) / double(std::max<i64>(1, leases)), 1) + " jobs per lease");
+  r.result = group(std::llround(d.done / d.secs)) + " /s";
+  r.n = d.done;
+  r.seconds = d.secs;
+  r.notes = join(cut_note(d.done, total),
+                 per + ", " + fixed(double(d.done) / double(std::max<i64>(1, d.leases)), 1) +
+                     " jobs per lease");
   return r;
+}
+
+void submit_all(Engine& engine, int rounds, const std::function<void(JobSpec&, int)>& label) {
+  std::vector<JobSpec> specs;
+  for (int i = 0; i < rounds; ++i)
+    for (int k = 0; k < kSpread; ++k) {
+      JobSpec spec = tiny_job();
+      label(spec, k);
+      specs.push_back(std::move(spec));
+      if (specs.size() == 1000) {
+        must(engine.submit_batch(specs), "submit_batch");
+        specs.clear();
+      }
+    }
+  if (!specs.empty()) must(engine.submit_batch(specs), "submit_batch");
+}
+
+// `per_queue` jobs in each of 1,000 queues, submitted round-robin so that every queue's head is
+// among the oldest; with `capped`, every other queue has max_running 2, so that a lease keeps
+// meeting queues at their cap and passing over them. Workers lease across all 1,000 queues. The
+// pair of rows shows what the caps cost.
+Row many_queues(const StoreKind& kind, int per_queue, bool capped, Steady::duration limit) {
+  Rig rig(kind);
+  Engine& engine = *rig.engine;
+  std::vector<std::string> queues;
+  for (int q = 0; q < kSpread; ++q) queues.push_back("q" + std::to_string(q));
+  if (capped)
+    for (int q = 0; q < kSpread; q += 2)
+      if (jobq::Status s = engine.set_limits({jobq::LimitScope::queue, queues[q], {2, {}}});
+          !s.ok())
+        die("set_limits: " + s.to_string());
+  submit_all(engine, per_queue, [&](JobSpec& spec, int q) { spec.queue = queues[q]; });
+  const i64 total = i64(per_queue) * kSpread;
+  LeaseRequest request = lease_request("", kLeaseMax);
+  request.queues = queues;
+  return drained_row(kind,
+                     group(kSpread) + " queues " +
+                         (capped ? "of which half have max_running 2" : "with no limits"),
+                     lease_and_complete(engine, request, total, limit), total,
+                     group(per_queue) + " jobs per queue");
+}
+
+// `per_user` jobs of each of 1,000 users in one queue, round-robin; with `capped`, their tier
+// runs at most 2 of a user's jobs at once, so that a lease keeps meeting users at their cap (the
+// oldest jobs are those of the users just leased) and passes over them.
+Row many_users(const StoreKind& kind, int per_user, bool capped, Steady::duration limit) {
+  jobq::EngineOptions options;
+  options.tiers = {{"free", jobq::Rate{}}};
+  options.default_tier = "free";
+  if (capped) options.tier_max_running = {{"free", 2}};
+  Rig rig(kind, nullptr, options);
+  Engine& engine = *rig.engine;
+  submit_all(engine, per_user,
+             [](JobSpec& spec, int u) { spec.user_id = "u" + std::to_string(u); });
+  const i64 total = i64(per_user) * kSpread;
+  return drained_row(kind,
+                     "one queue, " + group(kSpread) + " users " +
+                         (capped ? "with max_running 2 each" : "with no cap"),
+                     lease_and_complete(engine, lease_request("", kLeaseMax), total, limit), total,
+                     group(per_user) + " jobs per user");
 }
 
 // ---- c. submit to an already-waiting lease ------------------------------------------------------
@@ -558,5 +603,8 @@ int main(int argc, char** argv) {
   for (const auto& [kind, per_queue] : {std::pair{kMemory, 200}, std::pair{kSqliteFull, 50}})
     for (bool capped : {false, true})
       report.add(many_queues(kind, mode.name == "full" ? per_queue : 2, capped, mode.limit));
+  for (const auto& [kind, per_user] : {std::pair{kMemory, 200}, std::pair{kSqliteFull, 50}})
+    for (bool capped : {false, true})
+      report.add(many_users(kind, mode.name == "full" ? per_user : 2, capped, mode.limit));
   return 0;
 }
