@@ -42,6 +42,8 @@ Engine::Engine(Store& store, const Clock& clock, EventBus& bus, EngineOptions op
     impl_->relay = std::make_unique<EventRelay>(*this, bus, *channel);
   if (auto limits = store.limits()) impl_->note_limits(*limits);
   store.set_user_caps(impl_->options.tier_max_running);
+  if (impl_->options.webhooks.enabled && !impl_->options.webhooks.hooks.empty())
+    store.note_webhooks();
 }
 
 Engine::~Engine() {

@@ -78,6 +78,9 @@ struct Engine::Impl {
   // Adds the webhook deliveries of a job that ended (and of its dependents that ended with it)
   // to the write that ended it; the finish itself when it failed or there is nothing to send.
   Result<Finished> add_webhooks(WriteGroup& group, Result<Finished> finished, Millis now);
+  // The deliveries of the jobs that still owe webhooks a while after their end (a process died
+  // between the end and its deliveries, on a store that does not commit them together).
+  Result<std::size_t> repay_webhooks(Millis now);
   Result<std::size_t> trim_dead_letters();
 
   Store& store;

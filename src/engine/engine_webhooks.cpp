@@ -52,6 +52,10 @@ void add_job_deliveries(const WebhookOptions& options, const Job& job, Millis no
   }
 }
 
+// A job that still owes its webhooks this long after its end was not paid by the write that ended
+// it (its process died in between), rather than being paid right now.
+constexpr Millis kOwedGraceMs = 60'000;
+
 Error delivery_not_found(const std::string& id) {
   return Error::not_found("no webhook delivery " + id);
 }
@@ -62,12 +66,36 @@ Result<Finished> Engine::Impl::add_webhooks(WriteGroup& group, Result<Finished> 
                                             Millis now) {
   if (!finished || !options.webhooks.enabled) return finished;
   std::vector<Delivery> deliveries;
-  add_job_deliveries(options.webhooks, finished->job, now, deliveries);
-  for (const Job& dependent : finished->dependents)
-    add_job_deliveries(options.webhooks, dependent, now, deliveries);
-  if (deliveries.empty()) return finished;
-  if (Status s = group.add_deliveries(std::move(deliveries)); !s.ok()) return s;
+  std::vector<std::string> ended;
+  auto report = [&](const Job& job) {
+    if (!is_terminal(job.status)) return;
+    ended.push_back(job.id);
+    add_job_deliveries(options.webhooks, job, now, deliveries);
+  };
+  report(finished->job);
+  for (const Job& dependent : finished->dependents) report(dependent);
+  // With hooks, every end may owe (Store::owed_webhooks), matched or not: it is paid here.
+  if (deliveries.empty() && options.webhooks.hooks.empty()) return finished;
+  if (Status s = group.add_deliveries(std::move(deliveries), ended); !s.ok()) return s;
   return finished;
+}
+
+Result<std::size_t> Engine::Impl::repay_webhooks(Millis now) {
+  auto owed = store.owed_webhooks(now - kOwedGraceMs, 1000);
+  if (!owed) return owed.error();
+  for (const std::string& id : *owed) {
+    Status s = store.write([&](WriteGroup& g) -> Status {
+      auto job = g.current(id);
+      if (!job) return job.error();
+      std::vector<Delivery> deliveries;
+      // Gone, or retried since: nothing to report.
+      if (*job && options.webhooks.enabled)
+        add_job_deliveries(options.webhooks, **job, now, deliveries);
+      return g.add_deliveries(std::move(deliveries), {id});
+    });
+    if (!s.ok()) return s;
+  }
+  return owed->size();
 }
 
 Result<std::vector<Delivery>> Engine::claim_deliveries(std::size_t limit) {

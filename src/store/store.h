@@ -4,8 +4,8 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <future>
+#include <map>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -125,8 +125,10 @@ class WriteGroup {
   virtual Result<std::size_t> purge_quotas(Millis now, std::size_t limit) = 0;
 
   // Webhooks' outbox (include/jobq/webhooks.h). The engine adds a job's deliveries in the write
-  // that ends the job, so that they are durable together.
-  virtual Status add_deliveries(std::vector<Delivery> deliveries) = 0;
+  // that ends the job, so that they are durable together; `ended` are the jobs whose ends they
+  // report (one may have none), which no longer owe webhooks (Store::owed_webhooks).
+  virtual Status add_deliveries(std::vector<Delivery> deliveries,
+                                const std::vector<std::string>& ended) = 0;
   // Up to `limit` pending deliveries due at `now` (next_at <= now), soonest first. Each gets a
   // fresh token, one more attempt and next_at = now + hold_ms: claimed again then if nobody
   // settled it (its sender died), never twice at once.
@@ -216,6 +218,17 @@ class Store {
   virtual Result<DeliveryPage> list_deliveries(const DeliveryFilter& filter) = 0;  // newest first
   // The soonest next_at of a pending delivery (claimed ones too); none if there is none.
   virtual Result<std::optional<Millis>> next_delivery_at() = 0;
+
+  // A store whose operations are steps of their own rather than one commit (redis: a script
+  // each) marks a job that ends owing webhooks (it has a callback_url, or some process sharing
+  // the store has hooks: note_webhooks) until add_deliveries names it, so that a process that
+  // died between the end and its deliveries is made good by the sweep: these are the jobs that
+  // ended at or before `before` and still owe, oldest first. A store that commits them together owes
+  // none.
+  virtual Result<std::vector<std::string>> owed_webhooks(Millis /*before*/, std::size_t /*limit*/) {
+    return std::vector<std::string>{};
+  }
+  virtual void note_webhooks() {}  // this process has hooks for queues or types
 
   // A store that several processes share (redis) carries their events between them; one that a
   // single process owns has no channel.

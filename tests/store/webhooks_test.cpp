@@ -283,6 +283,37 @@ TEST_P(Webhooks, PendingDeliveriesSurviveAReopen) {
   EXPECT_EQ(claim().size(), 1u) << "the claim of a sender that died runs out";
 }
 
+// On redis a job's end and its deliveries are two scripts: a process killed between them leaves
+// the job owing, and the sweep adds its deliveries once the debt is a minute old. Ends that went
+// through the engine owe nothing, matched by a hook or not.
+TEST_P(Webhooks, AnEndWhoseDeliveriesWereNeverAddedIsMadeGoodByTheSweep) {
+  if (GetParam() != "redis") GTEST_SKIP() << "the end and its deliveries commit together";
+  complete_one(called());                // paid: one delivery
+  complete_one(f.spec("t", "default"));  // paid: no hook wants it
+  Job lost = f.submit(f.spec("t", "videos"));
+  Job leased = f.lease(1, {"videos"}).at(0);
+  // What a process that died after the end and before add_deliveries wrote.
+  auto ended = f.store->write([&](WriteGroup& g) {
+    return g.complete_many({{leased.id, leased.lease_token, "1"}}, f.clock.now(), Retention{});
+  });
+  ASSERT_TRUE(ended.ok() && ended->at(0).ok());
+  ASSERT_EQ(all().size(), 1u);
+  f.clock.advance(59'999);
+  ASSERT_TRUE(engine().tick().ok());
+  EXPECT_EQ(all().size(), 1u) << "not before a minute: its own write may still pay it";
+  f.clock.advance(1);
+  ASSERT_TRUE(engine().tick().ok());
+  DeliveryFilter mine;
+  mine.job_id = lost.id;
+  auto made_good = all(mine);
+  ASSERT_EQ(made_good.size(), 1u);
+  EXPECT_EQ(made_good[0].url, "http://ops.example/videos");
+  EXPECT_EQ(made_good[0].event, "job.completed");
+  f.clock.advance(3'600'000);
+  ASSERT_TRUE(engine().tick().ok());
+  EXPECT_EQ(all().size(), 2u) << "each debt is paid once; the ends through the engine owed none";
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Webhooks, ::testing::Values("memory", "sqlite", "redis"),
                          [](const auto& info) { return info.param; });
 
@@ -298,9 +329,9 @@ TEST(WebhooksOff, ACallbackUrlIsRefusedAndNothingIsAdded) {
 
 TEST(WebhookUrls, OnlyWellFormedHttpAndHttpsUrlsAreTaken) {
   EngineFixture f{"memory", hooked()};
-  for (const char* bad : {"ftp://x/", "http://", "http:///path", "http://user:pw@host/",
-                          "http://host:0/", "http://host:99999/", "http://host/a b",
-                          "http://host/#frag", "receiver.example/hook"}) {
+  for (const char* bad :
+       {"ftp://x/", "http://", "http:///path", "http://user:pw@host/", "http://host:0/",
+        "http://host:99999/", "http://host/a b", "http://host/#frag", "receiver.example/hook"}) {
     JobSpec s = f.spec();
     s.callback_url = bad;
     auto r = f.engine->submit(s);

@@ -31,7 +31,8 @@ void MemoryStore::drop_delivery(const std::string& id) {
   deliveries_.erase(it);
 }
 
-Status MemoryStore::add_deliveries(std::vector<Delivery> deliveries) {
+Status MemoryStore::add_deliveries(std::vector<Delivery> deliveries,
+                                   const std::vector<std::string>&) {
   std::lock_guard lock(mutex_);
   for (Delivery& d : deliveries) put_delivery(std::move(d));
   return {};

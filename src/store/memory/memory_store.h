@@ -60,7 +60,8 @@ class MemoryStore final : public Store, private WriteGroup {
                             Millis now) override;
   Result<std::size_t> purge_quotas(Millis now, std::size_t limit) override;
   Result<std::optional<Job>> current(const std::string& id) override { return get(id); }
-  Status add_deliveries(std::vector<Delivery> deliveries) override;
+  Status add_deliveries(std::vector<Delivery> deliveries,
+                        const std::vector<std::string>& ended) override;
   Result<std::vector<Delivery>> claim_deliveries(Millis now, Millis hold_ms,
                                                  std::size_t limit) override;
   Status settle_delivery(const std::string& id, const std::string& token,

@@ -105,8 +105,10 @@ Result<Delivery> delivery_from(const Result<redis::Reply>& r) {
 
 }  // namespace
 
-Status RedisStore::add_deliveries(std::vector<Delivery> deliveries) {
-  std::vector<std::string> args;
+Status RedisStore::add_deliveries(std::vector<Delivery> deliveries,
+                                  const std::vector<std::string>& ended) {
+  std::vector<std::string> args{int_text(std::int64_t(ended.size()))};
+  args.insert(args.end(), ended.begin(), ended.end());
   for (const Delivery& d : deliveries) add_delivery(args, d);
   auto r = write_script("add_deliveries", args);
   return r ? Status() : Status(r.error());
@@ -174,6 +176,21 @@ Result<std::optional<Millis>> RedisStore::next_delivery_at() {
   Millis at_ms = 0;
   if (!whole(text(at(**r, 1)), at_ms)) return unreadable("is due at no whole time");
   return std::optional<Millis>(at_ms);
+}
+
+Result<std::vector<std::string>> RedisStore::owed_webhooks(Millis before, std::size_t limit) {
+  auto r = read_call({"ZRANGE", scripts_.prefix() + "webhooks:owed", "-inf", int_text(before),
+                      "BYSCORE", "LIMIT", "0", int_text(std::int64_t(limit))});
+  if (!r) return r.error();
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < (*r)->elements; ++i) ids.emplace_back(redis::text(redis::at(**r, i)));
+  return ids;
+}
+
+// Marks the store as having hooks, which every job that ends then owes until paid (save() in
+// common.lua). Never unmarked: a node without hooks pays its jobs' debts with no deliveries.
+void RedisStore::note_webhooks() {
+  read_call({"SET", scripts_.prefix() + "webhooks:hooked", "1"});
 }
 
 }  // namespace jobq

@@ -45,6 +45,8 @@ class RedisStore final : public Store, private WriteGroup, private WorkerBook {
   Result<DeliveryPage> list_deliveries(const DeliveryFilter& filter) override;
   Result<std::optional<Millis>> next_delivery_at() override;
   void set_user_caps(const std::map<std::string, std::int64_t>& by_tier) override;
+  Result<std::vector<std::string>> owed_webhooks(Millis before, std::size_t limit) override;
+  void note_webhooks() override;
   EventChannel* shared_events() override;
   Result<bool> claim_sweeps() override;
   const Clock* shared_clock() const override { return clock_.get(); }
@@ -82,7 +84,8 @@ class RedisStore final : public Store, private WriteGroup, private WorkerBook {
   Result<Millis> take_quota(const std::string& key, const Rate& rate, std::int64_t n,
                             Millis now) override;
   Result<std::size_t> purge_quotas(Millis now, std::size_t limit) override;
-  Status add_deliveries(std::vector<Delivery> deliveries) override;
+  Status add_deliveries(std::vector<Delivery> deliveries,
+                        const std::vector<std::string>& ended) override;
   Result<std::vector<Delivery>> claim_deliveries(Millis now, Millis hold_ms,
                                                  std::size_t limit) override;
   Status settle_delivery(const std::string& id, const std::string& token,

@@ -68,7 +68,8 @@ void delete_delivery(Database& db, const std::string& id) {
 
 }  // namespace
 
-Status SqliteStore::add_deliveries(std::vector<Delivery> deliveries) {
+Status SqliteStore::add_deliveries(std::vector<Delivery> deliveries,
+                                   const std::vector<std::string>&) {
   for (const Delivery& d : deliveries) save_delivery(*db_, d);
   return {};
 }

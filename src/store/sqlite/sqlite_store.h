@@ -69,7 +69,8 @@ class SqliteStore final : public Store, private WriteGroup {
   Result<Millis> take_quota(const std::string& key, const Rate& rate, std::int64_t n,
                             Millis now) override;
   Result<std::size_t> purge_quotas(Millis now, std::size_t limit) override;
-  Status add_deliveries(std::vector<Delivery> deliveries) override;
+  Status add_deliveries(std::vector<Delivery> deliveries,
+                        const std::vector<std::string>& ended) override;
   Result<std::vector<Delivery>> claim_deliveries(Millis now, Millis hold_ms,
                                                  std::size_t limit) override;
   Status settle_delivery(const std::string& id, const std::string& token,

@@ -407,6 +407,12 @@ end
 -- Only the fields that changed are written, and only the sets whose membership or score changed
 -- are touched (all of it goes to the AOF).
 local function save(before, after)
+  -- A job that ends owes its webhooks until add_deliveries.lua pays them, in a script of its own:
+  -- the sweep makes good what a process that died in between never paid (Store::owed_webhooks).
+  if TERMINAL[after.status] and not TERMINAL[before.status] and
+      (after.callback_url ~= '' or redis.call('EXISTS', P .. 'webhooks:hooked') == 1) then
+    redis.call('ZADD', P .. 'webhooks:owed', num(after.completed_at), after.id)
+  end
   if before.status ~= after.status or before.queue ~= after.queue or before.type ~= after.type or
       before.idempotency_key ~= after.idempotency_key or cap_key(before) ~= cap_key(after) then
     unindex(before)

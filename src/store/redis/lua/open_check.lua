@@ -10,7 +10,8 @@ local kinds = {seq = 'string', schema = 'string', sweeper = 'string', paused = '
                ['busy:users'] = 'hash', quotas = 'hash',
                ['quotas:by-at'] = 'zset', deliveries = 'zset', ['deliveries:pending'] = 'zset',
                ['deliveries:dead'] = 'zset', ['deliveries:due'] = 'zset',
-               ['deliveries:died'] = 'zset'}
+               ['deliveries:died'] = 'zset', ['webhooks:owed'] = 'zset',
+               ['webhooks:hooked'] = 'string'}
 local function refuse(why)
   return err('invalid_argument', why .. ': another program seems to use the key prefix "' .. P ..
              '"; give jobq a prefix of its own (--redis-prefix)', 'redis_prefix')
