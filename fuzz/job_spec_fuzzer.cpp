@@ -73,7 +73,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view text(reinterpret_cast<const char*>(data), size);
   auto body = jobq::parse_json(text, "body");
   if (!body) return 0;
-  jobq::SpecLimits limits;  // the server's defaults
+  jobq::SpecLimits limits;  // the server's defaults, with webhooks on: callback_url is read too
+  limits.callbacks = true;
   submit(*body, limits);
   if (const auto* object = body->if_object())
     if (const auto* jobs = object->if_contains("jobs"); jobs && jobs->is_array())
