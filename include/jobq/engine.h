@@ -156,6 +156,7 @@ class Engine {
   Status settle_delivery(const Delivery& claimed, const DeliveryAttempt& attempt);
   // When the soonest pending delivery is due (it may be now or past); none if none is pending.
   Result<std::optional<Millis>> next_delivery_at();
+  Result<DeliveryCounts> count_deliveries();
   Result<DeliveryPage> list_deliveries(const DeliveryFilter& filter);
   Result<Delivery> get_delivery(const std::string& id);
   // A dead delivery is sent again, with its attempts reset; a pending one is a conflict.

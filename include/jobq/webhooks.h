@@ -89,6 +89,12 @@ struct DeliveryPage {
   std::string next_cursor;
 };
 
+// How many deliveries the outbox holds, for /metrics.
+struct DeliveryCounts {
+  std::int64_t pending = 0;
+  std::int64_t dead = 0;
+};
+
 // What one send came to, for Engine::settle_delivery.
 struct DeliveryAttempt {
   bool delivered = false;

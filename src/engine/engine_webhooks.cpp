@@ -130,6 +130,10 @@ Result<std::optional<Millis>> Engine::next_delivery_at() {
   return impl_->store.next_delivery_at();
 }
 
+Result<DeliveryCounts> Engine::count_deliveries() {
+  return impl_->store.count_deliveries();
+}
+
 Result<DeliveryPage> Engine::list_deliveries(const DeliveryFilter& filter) {
   if (filter.limit < 1 || filter.limit > 1000)
     return Error::invalid("limit", "must be between 1 and 1000");

@@ -218,6 +218,7 @@ class Store {
   virtual Result<DeliveryPage> list_deliveries(const DeliveryFilter& filter) = 0;  // newest first
   // The soonest next_at of a pending delivery (claimed ones too); none if there is none.
   virtual Result<std::optional<Millis>> next_delivery_at() = 0;
+  virtual Result<DeliveryCounts> count_deliveries() = 0;
 
   // A store whose operations are steps of their own rather than one commit (redis: a script
   // each) marks a job that ends owing webhooks (it has a callback_url, or some process sharing

@@ -225,6 +225,9 @@ class Refusals(unittest.TestCase):
                 self.assertEqual(d["attempts"], 1, d)
                 self.assertIn(urls[d["url"]], d["last_error"], d)
             self.assertEqual(r.received(), [], "a refused address is never called")
+            api.request("GET", "/metrics", absolute=True)
+            self.assertIn('jobq_webhook_deliveries{status="dead"} 4\n', api.last_text)
+            self.assertIn('jobq_webhook_deliveries{status="pending"} 0\n', api.last_text)
 
 
 class Https(unittest.TestCase):

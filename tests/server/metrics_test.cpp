@@ -22,7 +22,7 @@ TEST(Metrics, CountsJobsByQueueAndTypeAndObservesRunTimes) {
   ASSERT_TRUE(f.engine->fail(jobs[1].id, jobs[1].lease_token, {"boom", "", false}).ok());
   metrics.record_request("GET", "/api/v1/jobs/{id}", 404);
 
-  std::string text = metrics.render(*f.engine->stats(), 3, 2);
+  std::string text = metrics.render(*f.engine->stats(), 3, 2, {4, 1});
   EXPECT_NE(text.find("jobq_jobs_submitted_total{queue=\"mail\",type=\"email\"} 2\n"),
             std::string::npos);
   EXPECT_NE(text.find("jobq_jobs_completed_total{queue=\"mail\",type=\"email\"} 1\n"),
@@ -37,6 +37,8 @@ TEST(Metrics, CountsJobsByQueueAndTypeAndObservesRunTimes) {
   EXPECT_NE(text.find("jobq_job_run_seconds_count{queue=\"mail\"} 2\n"), std::string::npos);
   EXPECT_NE(text.find("jobq_workers_alive 3\n"), std::string::npos);
   EXPECT_NE(text.find("jobq_leases_waiting 2\n"), std::string::npos);
+  EXPECT_NE(text.find("jobq_webhook_deliveries{status=\"pending\"} 4\n"), std::string::npos);
+  EXPECT_NE(text.find("jobq_webhook_deliveries{status=\"dead\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("jobq_http_requests_total{method=\"GET\",route=\"/api/v1/jobs/{id}\","
                       "status=\"404\"} 1\n"),
             std::string::npos);

@@ -86,6 +86,10 @@ TEST_P(Webhooks, ACompletedJobAddsADeliveryOfItsEndToItsCallbackUrl) {
   auto next = engine().next_delivery_at();
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(*next, std::optional<Millis>(f.clock.now()));
+  auto counts = engine().count_deliveries();
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->pending, 1);
+  EXPECT_EQ(counts->dead, 0);
 }
 
 TEST_P(Webhooks, FailuresAndCancelsAreDeliveredButRetriesAndRunningJobsAreNot) {
@@ -202,6 +206,10 @@ TEST_P(Webhooks, AFailedSendIsRetriedAfterBackoffThenDeadLetteredAndCanBeRetried
   dead.status = DeliveryStatus::dead;
   auto out = all(dead);
   ASSERT_EQ(out.size(), 1u) << "three attempts, the most it gets";
+  auto counts = engine().count_deliveries();
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->pending, 0);
+  EXPECT_EQ(counts->dead, 1);
   EXPECT_EQ(out[0].attempts, 3);
   EXPECT_EQ(out[0].last_error, "HTTP 500");
   EXPECT_FALSE(engine().next_delivery_at()->has_value());

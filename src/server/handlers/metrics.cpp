@@ -10,7 +10,9 @@ Reply metrics(Api& api, const Call&) {
   if (!stats) return error_reply(stats.error());
   auto alive = api.workers.alive();
   if (!alive) return error_reply(alive.error());
-  return {200, api.metrics.render(*stats, *alive, api.engine.waiting_leases()),
+  auto outbox = api.engine.count_deliveries();
+  if (!outbox) return error_reply(outbox.error());
+  return {200, api.metrics.render(*stats, *alive, api.engine.waiting_leases(), *outbox),
           "text/plain; version=0.0.4; charset=utf-8"};
 }
 

@@ -82,7 +82,7 @@ void Metrics::record_request(std::string_view method, std::string_view route, in
 }
 
 std::string Metrics::render(const Stats& stats, std::size_t workers_alive,
-                            std::size_t leases_waiting) {
+                            std::size_t leases_waiting, const DeliveryCounts& outbox) {
   std::ostringstream o;
   std::lock_guard lock(mutex_);
   auto counter = [&](std::string_view name, std::string_view help, auto field) {
@@ -136,6 +136,11 @@ std::string Metrics::render(const Stats& stats, std::size_t workers_alive,
   o << "jobq_workers_alive " << workers_alive << '\n';
   header(o, "jobq_leases_waiting", "gauge", "Long-polling leases waiting for a job.");
   o << "jobq_leases_waiting " << leases_waiting << '\n';
+  header(
+      o, "jobq_webhook_deliveries", "gauge",
+      "Webhook deliveries in the outbox, by status (pending: to be sent; dead: out of attempts).");
+  o << "jobq_webhook_deliveries{status=\"pending\"} " << outbox.pending << '\n';
+  o << "jobq_webhook_deliveries{status=\"dead\"} " << outbox.dead << '\n';
   header(o, "jobq_http_requests_total", "counter", "HTTP requests by method, route and status.");
   for (const auto& [key, n] : requests_)
     o << "jobq_http_requests_total{method=\"" << escape(std::get<0>(key)) << "\",route=\""

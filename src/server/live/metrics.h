@@ -23,7 +23,8 @@ class Metrics {
 
   void record_request(std::string_view method, std::string_view route, int status);
   // The text exposition format (version 0.0.4); depth and running gauges come from `stats`.
-  std::string render(const Stats& stats, std::size_t workers_alive, std::size_t leases_waiting);
+  std::string render(const Stats& stats, std::size_t workers_alive, std::size_t leases_waiting,
+                     const DeliveryCounts& outbox);
 
  private:
   static constexpr std::array<double, 14> kBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,

@@ -138,4 +138,9 @@ Result<std::optional<Millis>> MemoryStore::next_delivery_at() {
   return std::optional<Millis>(due_.begin()->first);
 }
 
+Result<DeliveryCounts> MemoryStore::count_deliveries() {
+  std::lock_guard lock(mutex_);
+  return DeliveryCounts{std::int64_t(due_.size()), std::int64_t(dead_.size())};
+}
+
 }  // namespace jobq

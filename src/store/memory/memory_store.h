@@ -30,6 +30,7 @@ class MemoryStore final : public Store, private WriteGroup {
   Result<std::optional<Delivery>> get_delivery(const std::string& id) override;
   Result<DeliveryPage> list_deliveries(const DeliveryFilter& filter) override;
   Result<std::optional<Millis>> next_delivery_at() override;
+  Result<DeliveryCounts> count_deliveries() override;
 
  private:
   // WriteGroup: called only from the works write_async runs; each takes the store's lock.

@@ -193,4 +193,16 @@ void RedisStore::note_webhooks() {
   read_call({"SET", scripts_.prefix() + "webhooks:hooked", "1"});
 }
 
+Result<DeliveryCounts> RedisStore::count_deliveries() {
+  DeliveryCounts out;
+  for (auto [set, into] :
+       {std::pair{"deliveries:pending", &out.pending}, std::pair{"deliveries:dead", &out.dead}}) {
+    auto r = read_call({"ZCARD", scripts_.prefix() + set});
+    if (!r) return r.error();
+    if ((*r)->type != REDIS_REPLY_INTEGER) return unreadable(std::string(set) + " is not a set");
+    *into = (*r)->integer;
+  }
+  return out;
+}
+
 }  // namespace jobq

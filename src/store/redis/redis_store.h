@@ -44,6 +44,7 @@ class RedisStore final : public Store, private WriteGroup, private WorkerBook {
   Result<std::optional<Delivery>> get_delivery(const std::string& id) override;
   Result<DeliveryPage> list_deliveries(const DeliveryFilter& filter) override;
   Result<std::optional<Millis>> next_delivery_at() override;
+  Result<DeliveryCounts> count_deliveries() override;
   void set_user_caps(const std::map<std::string, std::int64_t>& by_tier) override;
   Result<std::vector<std::string>> owed_webhooks(Millis before, std::size_t limit) override;
   void note_webhooks() override;

@@ -180,4 +180,15 @@ Result<std::optional<Millis>> SqliteStore::next_delivery_at() {
   return out;
 }
 
+Result<DeliveryCounts> SqliteStore::count_deliveries() {
+  DeliveryCounts out;
+  Status s = read([&](Database& db) {
+    Statement& st = db.cached("SELECT status, count(*) FROM deliveries GROUP BY status");
+    while (st.step()) (st.text(0) == "dead" ? out.dead : out.pending) = st.int64(1);
+    st.reset();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
 }  // namespace jobq

@@ -36,6 +36,7 @@ class SqliteStore final : public Store, private WriteGroup {
   Result<std::optional<Delivery>> get_delivery(const std::string& id) override;
   Result<DeliveryPage> list_deliveries(const DeliveryFilter& filter) override;
   Result<std::optional<Millis>> next_delivery_at() override;
+  Result<DeliveryCounts> count_deliveries() override;
   void set_user_caps(const std::map<std::string, std::int64_t>& by_tier) override;
 
   std::uint64_t commits() const { return writer_->commits(); }
