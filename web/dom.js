@@ -117,6 +117,20 @@ export function toast(message, kind = "info") {
   setTimeout(() => item.remove(), kind === "error" ? 8000 : 4000);
 }
 
+// The rows of a table kept across repaints, by key: `rows` maps a key to {row, update}; each of
+// `items` updates its row (made by make(key) if it is new) through update(r, item). Returns the
+// new map, in the items' order: rows whose key is gone are left out.
+export function keepRows(rows, items, keyOf, make, update = (r, item) => r.update(item)) {
+  const next = new Map();
+  for (const item of items) {
+    const key = keyOf(item);
+    const r = rows.get(key) ?? make(key);
+    update(r, item);
+    next.set(key, r);
+  }
+  return next;
+}
+
 // Puts `rows` into `parent` in order, moving only what must move, so that a row holding the
 // keyboard focus (kept by the caller) stays in place and keeps it.
 export function placeRows(parent, rows) {

@@ -1,7 +1,7 @@
 // Queues: depth per status and limits (a running cap and a start rate), with pause / resume and
 // setting or clearing limits for operators; and the limits of types, which hold in every queue.
 import { get, post, put, del, errorText } from "./api.js";
-import { h, fill, setText, placeRows, num, link, confirmDialog, toast } from "./dom.js";
+import { h, fill, setText, keepRows, placeRows, num, link, confirmDialog, toast } from "./dom.js";
 import { throttle } from "./live.js";
 
 const STATUSES = ["waiting", "scheduled", "queued", "running", "completed", "failed", "cancelled"];
@@ -256,27 +256,15 @@ export function render(ctx) {
   }
 
   function showQueues(queues) {
-    const next = new Map();
-    for (const q of queues) {
-      const r = rows.get(q.name) ?? makeRow(q.name);
-      r.update(q);
-      next.set(q.name, r);
-    }
-    rows = next;
-    placeRows(tbody, [...next.values()].flatMap((r) => r.editor ? [r.row, r.editor] : [r.row]));
+    rows = keepRows(rows, queues, (q) => q.name, makeRow);
+    placeRows(tbody, [...rows.values()].flatMap((r) => r.editor ? [r.row, r.editor] : [r.row]));
     if (!queues.length) fill(tbody, h("tr", {}, h("td.empty", { colspan: columns }, "no queues yet")));
   }
 
   function showTypes(limits) {
-    const next = new Map();
-    for (const s of limits.filter((l) => l.scope === "type")) {
-      const r = typeRows.get(s.name) ?? makeTypeRow(s.name);
-      r.update(s);
-      next.set(s.name, r);
-    }
-    typeRows = next;
-    placeRows(typeBody, [...next.values()].map((r) => r.row));
-    if (!next.size) fill(typeBody, h("tr", {}, h("td.empty", { colspan: ctx.can.operate ? 4 : 3 }, "no type has limits")));
+    typeRows = keepRows(typeRows, limits.filter((l) => l.scope === "type"), (s) => s.name, makeTypeRow);
+    placeRows(typeBody, [...typeRows.values()].map((r) => r.row));
+    if (!typeRows.size) fill(typeBody, h("tr", {}, h("td.empty", { colspan: ctx.can.operate ? 4 : 3 }, "no type has limits")));
   }
 
   function showTiers(answer) {

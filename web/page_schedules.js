@@ -1,7 +1,7 @@
 // Schedules: each cron schedule with its job, when it runs next and last, the outcomes of its last
 // runs (its jobs carry the tag schedule:NAME), and pause / resume / trigger / delete for operators.
 import { get, post, del, query, each } from "./api.js";
-import { h, fill, setText, placeRows, link, jobPath, time, shortTime, statusBadge, confirmDialog, toast } from "./dom.js";
+import { h, fill, setText, keepRows, placeRows, link, jobPath, time, shortTime, statusBadge, confirmDialog, toast } from "./dom.js";
 import { throttle } from "./live.js";
 
 const RUNS = 5;               // last runs shown per schedule
@@ -92,14 +92,8 @@ export function render(ctx) {
       if (!alive) return;
       const failed = recent.find((r) => !r.ok);
       error.textContent = failed ? `last runs of ${failed.item.name}: ${failed.error.message}` : "";
-      const next = new Map();
-      for (const s of schedules) {
-        const r = rows.get(s.name) ?? makeRow(s.name);
-        r.update(s, s.recent);
-        next.set(s.name, r);
-      }
-      rows = next;
-      placeRows(tbody, [...next.values()].map((r) => r.row));
+      rows = keepRows(rows, schedules, (s) => s.name, makeRow, (r, s) => r.update(s, s.recent));
+      placeRows(tbody, [...rows.values()].map((r) => r.row));
       if (!schedules.length) {
         fill(tbody, h("tr", {}, h("td.empty", { colspan: 8 }, "No schedules yet. Add one with ", h("code", {}, "jobq schedule add NAME CRON TYPE"),
           " or ", h("code", {}, "POST /api/v1/schedules"), ".")));

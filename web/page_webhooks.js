@@ -2,7 +2,7 @@
 // deliveries (pending and dead; a delivered one has left it), filtered by status and paged, with
 // retry (dead ones) and delete for operators.
 import { get, post, del, query } from "./api.js";
-import { h, fill, setText, placeRows, num, link, jobPath, time, shortTime, confirmDialog, toast } from "./dom.js";
+import { h, fill, setText, keepRows, placeRows, num, link, jobPath, time, shortTime, confirmDialog, toast } from "./dom.js";
 import { throttle } from "./live.js";
 
 const PAGE = 50;
@@ -127,14 +127,8 @@ export function render(ctx) {
   }
 
   function paint() {
-    const seen = new Map();
-    for (const d of deliveries) {
-      const r = rows.get(d.id) ?? makeRow(d.id);
-      r.update(d);
-      seen.set(d.id, r);
-    }
-    rows = seen;
-    placeRows(tbody, [...seen.values()].map((r) => r.row));
+    rows = keepRows(rows, deliveries, (d) => d.id, makeRow);
+    placeRows(tbody, [...rows.values()].map((r) => r.row));
     if (!deliveries.length) {
       fill(tbody, h("tr", {}, h("td.empty", { colspan: columns },
         state.status || state.job_id ? "No deliveries match." : "No deliveries: none is waiting to be sent, and none is dead.")));

@@ -1,7 +1,7 @@
 // Workers, as their beats report them, with scale / quiet / stop for operators. Beats are not
 // job events, so the list is read again every two seconds.
 import { get, post } from "./api.js";
-import { h, fill, setText, placeRows, num, ago, time, confirmDialog, toast } from "./dom.js";
+import { h, fill, setText, keepRows, placeRows, num, ago, time, confirmDialog, toast } from "./dom.js";
 
 export function render(ctx) {
   let alive = true;
@@ -63,14 +63,8 @@ export function render(ctx) {
       const { workers } = await get("/workers");
       if (!alive) return;
       error.textContent = "";
-      const next = new Map();
-      for (const w of workers) {
-        const r = rows.get(w.id) ?? makeRow(w.id);
-        r.update(w);
-        next.set(w.id, r);
-      }
-      rows = next;
-      placeRows(tbody, [...next.values()].map((r) => r.row));
+      rows = keepRows(rows, workers, (w) => w.id, makeRow);
+      placeRows(tbody, [...rows.values()].map((r) => r.row));
       if (!workers.length) fill(tbody, h("tr", {}, h("td.empty", { colspan: 10 }, "no worker has reported yet")));
     } catch (e) {
       if (alive) error.textContent = e.message;
