@@ -6,6 +6,7 @@
 #include "core/ids.h"
 #include "core/time_format.h"
 #include "engine/engine_impl.h"
+#include "store/delivery_rules.h"
 #include "wire/job_json.h"
 
 namespace jobq {
@@ -55,10 +56,6 @@ void add_job_deliveries(const WebhookOptions& options, const Job& job, Millis no
 // A job that still owes its webhooks this long after its end was not paid by the write that ended
 // it (its process died in between), rather than being paid right now.
 constexpr Millis kOwedGraceMs = 60'000;
-
-Error delivery_not_found(const std::string& id) {
-  return Error::not_found("no webhook delivery " + id);
-}
 
 }  // namespace
 

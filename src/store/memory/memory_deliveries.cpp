@@ -1,17 +1,9 @@
 // The memory store's webhook outbox: deliveries by id, with the pending ones by due time and the
 // dead ones by their last attempt, under the store's one lock.
-#include "core/ids.h"
+#include "store/delivery_rules.h"
 #include "store/memory/memory_store.h"
 
 namespace jobq {
-
-namespace {
-
-Error delivery_not_found(const std::string& id) {
-  return Error::not_found("no webhook delivery " + id);
-}
-
-}  // namespace
 
 void MemoryStore::put_delivery(Delivery d) {
   drop_delivery(d.id);
@@ -47,10 +39,7 @@ Result<std::vector<Delivery>> MemoryStore::claim_deliveries(Millis now, Millis h
   std::vector<Delivery> out;
   for (const std::string& id : ids) {
     Delivery d = deliveries_.at(id);
-    d.token = new_lease_token();
-    d.attempts += 1;
-    d.next_at = now + hold_ms;
-    d.updated_at = now;
+    claim(d, now, hold_ms);
     put_delivery(d);
     out.push_back(std::move(d));
   }
@@ -62,8 +51,7 @@ Status MemoryStore::settle_delivery(const std::string& id, const std::string& to
   std::lock_guard lock(mutex_);
   auto it = deliveries_.find(id);
   if (it == deliveries_.end()) return delivery_not_found(id);
-  if (it->second.token.empty() || it->second.token != token)
-    return Error::conflict("webhook delivery " + id + " was claimed again");
+  if (Status s = check_claim(it->second, token); !s.ok()) return s;
   if (next)
     put_delivery(*next);
   else
@@ -75,14 +63,8 @@ Result<Delivery> MemoryStore::redeliver(const std::string& id, Millis now) {
   std::lock_guard lock(mutex_);
   auto it = deliveries_.find(id);
   if (it == deliveries_.end()) return delivery_not_found(id);
-  if (it->second.status != DeliveryStatus::dead)
-    return Error::conflict("webhook delivery " + id + " is pending; only a dead one is retried");
   Delivery d = it->second;
-  d.status = DeliveryStatus::pending;
-  d.attempts = 0;
-  d.next_at = now;
-  d.updated_at = now;
-  d.token.clear();
+  if (Status s = jobq::redeliver(d, now); !s.ok()) return s;
   put_delivery(d);
   return d;
 }

@@ -1,5 +1,5 @@
 // The sqlite store's webhook outbox: one row per delivery in the deliveries table.
-#include "core/ids.h"
+#include "store/delivery_rules.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace jobq {
@@ -12,10 +12,6 @@ namespace {
 const std::string kColumns =
     "id, job_id, url, event, body, status, attempts, next_at, created_at, updated_at, "
     "last_status, last_error, token";
-
-Error delivery_not_found(const std::string& id) {
-  return Error::not_found("no webhook delivery " + id);
-}
 
 // A row, in kColumns' order; one that does not read is a store failure, not a user's error.
 Delivery delivery_of(const Statement& st) {
@@ -81,10 +77,7 @@ Result<std::vector<Delivery>> SqliteStore::claim_deliveries(Millis now, Millis h
                              "ORDER BY next_at, id LIMIT ?",
                              now, std::int64_t(limit));
   for (Delivery& d : out) {
-    d.token = new_lease_token();
-    d.attempts += 1;
-    d.next_at = now + hold_ms;
-    d.updated_at = now;
+    claim(d, now, hold_ms);
     save_delivery(*db_, d);
   }
   return out;
@@ -94,8 +87,7 @@ Status SqliteStore::settle_delivery(const std::string& id, const std::string& to
                                     const std::optional<Delivery>& next) {
   auto d = load_delivery(*db_, id);
   if (!d) return delivery_not_found(id);
-  if (d->token.empty() || d->token != token)
-    return Error::conflict("webhook delivery " + id + " was claimed again");
+  if (Status s = check_claim(*d, token); !s.ok()) return s;
   if (next)
     save_delivery(*db_, *next);
   else
@@ -106,13 +98,7 @@ Status SqliteStore::settle_delivery(const std::string& id, const std::string& to
 Result<Delivery> SqliteStore::redeliver(const std::string& id, Millis now) {
   auto d = load_delivery(*db_, id);
   if (!d) return delivery_not_found(id);
-  if (d->status != DeliveryStatus::dead)
-    return Error::conflict("webhook delivery " + id + " is pending; only a dead one is retried");
-  d->status = DeliveryStatus::pending;
-  d->attempts = 0;
-  d->next_at = now;
-  d->updated_at = now;
-  d->token.clear();
+  if (Status s = jobq::redeliver(*d, now); !s.ok()) return s;
   save_delivery(*db_, *d);
   return std::move(*d);
 }
