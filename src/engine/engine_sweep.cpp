@@ -8,6 +8,34 @@ namespace {
 
 constexpr std::size_t kChunk = 1000;
 
+std::size_t count_of(std::size_t n) {
+  return n;
+}
+std::size_t count_of(const std::vector<Job>& jobs) {
+  return jobs.size();
+}
+
+// Runs `step` (a write that handles at most kChunk, answering a count or the jobs it changed) in
+// writes of its own until one handles fewer; `each` gets every answer. How many were handled.
+// A long list (a lowered cap, a backlog after downtime) is worked through without one huge write.
+template <class Step, class Each>
+Result<std::size_t> in_chunks(Store& store, Step step, Each each) {
+  std::size_t total = 0;
+  for (;;) {
+    auto done = store.write([&](WriteGroup& g) { return step(g); });
+    if (!done) return done.error();
+    std::size_t n = count_of(*done);
+    each(*done);
+    total += n;
+    if (n < kChunk) return total;
+  }
+}
+
+template <class Step>
+Result<std::size_t> in_chunks(Store& store, Step step) {
+  return in_chunks(store, step, [](const auto&) {});
+}
+
 }  // namespace
 
 Result<TickReport> Engine::tick() {
@@ -20,14 +48,14 @@ Result<TickReport> Engine::tick() {
     return report;
   }
   Millis now = d.clock.now();
-  for (;;) {
-    auto promoted = d.store.write([&](WriteGroup& g) { return g.promote_due(now, kChunk); });
-    if (!promoted) return promoted.error();
-    report.promoted += promoted->size();
-    d.publish_all(EventType::queued, *promoted);
-    d.waiters->offer(*promoted);
-    if (promoted->size() < kChunk) break;
-  }
+  auto promoted = in_chunks(
+      d.store, [&](WriteGroup& g) { return g.promote_due(now, kChunk); },
+      [&](std::vector<Job>& jobs) {
+        d.publish_all(EventType::queued, jobs);
+        d.waiters->offer(jobs);
+      });
+  if (!promoted) return promoted.error();
+  report.promoted = *promoted;
 
   auto scheduled = d.fire_due_schedules(now, report.schedule_errors);
   if (!scheduled) return scheduled.error();
@@ -37,33 +65,25 @@ Result<TickReport> Engine::tick() {
   if (!expired) return expired.error();
   report.expired = *expired;
 
-  for (;;) {
-    auto purged = d.store.write([&](WriteGroup& g) { return g.purge_expired(now, kChunk); });
-    if (!purged) return purged.error();
-    report.purged += purged->size();
-    d.publish_all(EventType::purged, *purged);
-    if (purged->size() < kChunk) break;
-  }
+  auto purged = in_chunks(
+      d.store, [&](WriteGroup& g) { return g.purge_expired(now, kChunk); },
+      [&](std::vector<Job>& jobs) { d.publish_all(EventType::purged, jobs); });
+  if (!purged) return purged.error();
+  report.purged += *purged;
   auto trimmed = d.trim_dead_letters();
   if (!trimmed) return trimmed.error();
   report.purged += *trimmed;
-  for (;;) {
-    auto dropped = d.store.write([&](WriteGroup& g) { return g.purge_quotas(now, kChunk); });
-    if (!dropped) return dropped.error();
-    if (*dropped < kChunk) break;
-  }
+  auto quotas = in_chunks(d.store, [&](WriteGroup& g) { return g.purge_quotas(now, kChunk); });
+  if (!quotas) return quotas.error();
 
   // Even with webhooks off: another node's hooks may have left debts here (they are paid empty).
   auto repaid = d.repay_webhooks(now);
   if (!repaid) return repaid.error();
   if (d.options.webhooks.enabled) {
     Millis before = now - d.options.webhooks.dead_retention_ms;
-    for (;;) {
-      auto dropped =
-          d.store.write([&](WriteGroup& g) { return g.purge_deliveries(before, kChunk); });
-      if (!dropped) return dropped.error();
-      if (*dropped < kChunk) break;
-    }
+    auto dead =
+        in_chunks(d.store, [&](WriteGroup& g) { return g.purge_deliveries(before, kChunk); });
+    if (!dead) return dead.error();
   }
 
   // A rate's bucket refills with time, and on a shared store another node's job may have
@@ -83,16 +103,12 @@ Result<std::size_t> Engine::Impl::trim_dead_letters() {
   if (options.retention.dead_letter_cap > 0)
     caps.emplace_back(options.retention.dead_letter_cap, "");
   std::size_t total = 0;
-  // In chunks, as the purge: a lowered cap may leave a long list to drop at once.
-  for (const auto& limit : caps) {
-    for (;;) {
-      auto trimmed = store.write(
-          [&](WriteGroup& g) { return g.trim_dead_letters(limit.first, limit.second, kChunk); });
-      if (!trimmed) return trimmed.error();
-      total += trimmed->size();
-      publish_all(EventType::purged, *trimmed);
-      if (trimmed->size() < kChunk) break;
-    }
+  for (const auto& [cap, queue] : caps) {
+    auto trimmed = in_chunks(
+        store, [&](WriteGroup& g) { return g.trim_dead_letters(cap, queue, kChunk); },
+        [&](std::vector<Job>& jobs) { publish_all(EventType::purged, jobs); });
+    if (!trimmed) return trimmed.error();
+    total += *trimmed;
   }
   return total;
 }
@@ -125,15 +141,9 @@ Result<std::size_t> Engine::purge(Millis before, std::vector<JobStatus> statuses
     if (!is_terminal(s))
       return Error::invalid("statuses",
                             "only finished jobs (completed, failed, cancelled) can be purged");
-  std::size_t total = 0;
-  for (;;) {
-    auto purged =
-        impl_->store.write([&](WriteGroup& g) { return g.purge(before, statuses, kChunk); });
-    if (!purged) return purged.error();
-    total += purged->size();
-    impl_->publish_all(EventType::purged, *purged);
-    if (purged->size() < kChunk) return total;
-  }
+  return in_chunks(
+      impl_->store, [&](WriteGroup& g) { return g.purge(before, statuses, kChunk); },
+      [&](std::vector<Job>& jobs) { impl_->publish_all(EventType::purged, jobs); });
 }
 
 }  // namespace jobq
