@@ -103,9 +103,10 @@ Result<std::size_t> Engine::Impl::trim_dead_letters() {
   if (options.retention.dead_letter_cap > 0)
     caps.emplace_back(options.retention.dead_letter_cap, "");
   std::size_t total = 0;
-  for (const auto& [cap, queue] : caps) {
+  for (const auto& limit : caps) {  // not a structured binding: clang 14 cannot capture one
     auto trimmed = in_chunks(
-        store, [&](WriteGroup& g) { return g.trim_dead_letters(cap, queue, kChunk); },
+        store,
+        [&](WriteGroup& g) { return g.trim_dead_letters(limit.first, limit.second, kChunk); },
         [&](std::vector<Job>& jobs) { publish_all(EventType::purged, jobs); });
     if (!trimmed) return trimmed.error();
     total += *trimmed;
