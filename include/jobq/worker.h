@@ -121,7 +121,12 @@ using JobHandler = std::function<std::string(JobContext&)>;
 struct WorkerOptions {
   std::string id;  // default: host-pid-random
   std::vector<std::string> queues = {"default"};
-  int concurrency = 1;                              // slots; the server's `scale` changes it
+  int concurrency = 1;  // slots; the server's `scale` changes it
+  // Jobs leased ahead of free slots, so that a slot that frees up starts its next job at once
+  // (-1: 4 x concurrency, as the Python worker and Celery; 0: leases only for free slots). A job
+  // waiting ahead keeps its lease by heartbeats; its timeouts run from its lease; a stopping
+  // worker gives the ones not started back at once.
+  int prefetch = -1;
   std::int64_t lease_ms = 30'000;                   // renewed by each heartbeat
   std::chrono::milliseconds lease_wait{2'000};      // long poll of one lease request
   std::chrono::milliseconds heartbeat_interval{0};  // 0: a third of lease_ms

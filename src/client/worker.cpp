@@ -1,7 +1,9 @@
-// The worker runtime. Slots lease and run one job at a time each; one heartbeat thread renews
-// every running job's lease, carries its progress and brings back cancellation and timeouts, and
-// hands jobs back when a stop's grace runs out; one beat thread reports to the server and obeys
-// its scale, quiet and stop orders.
+// The worker runtime. Slots run jobs leased ahead, one at a time each; one sender thread sends
+// their outcomes together, each call leasing the jobs that refill the worker, and one leaser
+// long-polls while nothing is being sent; one heartbeat thread renews every held job's lease,
+// carries progress and brings back cancellation and timeouts, and hands jobs back when a stop's
+// grace runs out; one beat thread reports to the server and obeys its scale, quiet and stop
+// orders.
 #include "jobq/worker.h"
 
 #include <unistd.h>
@@ -16,9 +18,6 @@ namespace jobq {
 namespace {
 
 using std::chrono::milliseconds;
-
-// Outcome calls out at once (OutcomeLine): two, so that jobqd and the handlers overlap.
-constexpr int kOutcomeCallsOut = 2;
 
 std::string default_worker_id() {
   char host[256] = {};
@@ -48,14 +47,7 @@ const char* to_string(WorkerState state) {
   return "idle";
 }
 
-Worker::Impl::Impl(JobSource& s, WorkerOptions o)
-    : source(s),
-      options(std::move(o)),
-      outcome_line([this](const std::vector<AckItem>& items, int jobs_wanted) {
-        LeaseRequest next = lease_request();
-        next.max_jobs = jobs_wanted;
-        return source.finish_and_lease(items, next);
-      }, kOutcomeCallsOut) {
+Worker::Impl::Impl(JobSource& s, WorkerOptions o) : source(s), options(std::move(o)) {
   if (options.id.empty()) options.id = default_worker_id();
   if (options.concurrency < 1) options.concurrency = 1;
   if (options.heartbeat_interval.count() <= 0)
@@ -76,6 +68,13 @@ LeaseRequest Worker::Impl::lease_request() const {
   request.types = types();
   request.lease_ms = options.lease_ms;
   return request;
+}
+
+void Worker::Impl::wake_all() {
+  changed.notify_all();
+  work.notify_all();
+  sender_wake.notify_all();
+  leaser_wake.notify_all();
 }
 
 void Worker::Impl::spawn_slots() {
@@ -109,6 +108,9 @@ Status Worker::start() {
   if (w.handlers.empty()) return Error::invalid("handlers", "register a handler before start");
   w.state = WorkerState::running;
   w.spawn_slots();
+  w.sender_alive = w.leaser_alive = true;
+  w.threads.emplace_back([&w] { w.send_outcomes(); });
+  w.threads.emplace_back([&w] { w.lease_ahead(); });
   w.threads.emplace_back([&w] { w.renew_leases(); });
   if (w.options.beat_interval.count() > 0) w.threads.emplace_back([&w] { w.announce_presence(); });
   return {};
@@ -131,7 +133,7 @@ void Worker::quiet() {
   std::lock_guard lock(impl_->mutex);
   if (impl_->state != WorkerState::running) return;
   impl_->state = WorkerState::quiet;
-  impl_->changed.notify_all();
+  impl_->wake_all();
   impl_->source.wake();
 }
 

@@ -1,5 +1,6 @@
 // The heartbeat thread: every running job's lease renewed, its progress carried (throttled), its
-// cancellation and timeouts brought to the handler, and jobs handed back when a stop's grace ends.
+// cancellation and timeouts brought to the handler, and jobs handed back when a stop's grace ends;
+// the leases of jobs waiting ahead of the slots renewed too.
 #include <algorithm>
 
 #include "client/worker_runtime.h"
@@ -9,13 +10,13 @@ namespace jobq {
 using std::chrono::milliseconds;
 
 // The heartbeat thread: renews leases, sends throttled progress, brings notices, enforces the
-// stop's grace. Ends once the worker is stopping and every slot has ended.
+// stop's grace. Ends once the worker is stopping and every other thread of its own has ended.
 void Worker::Impl::renew_leases() {
   const milliseconds tick = std::min<milliseconds>(
       {options.progress_interval, options.heartbeat_interval, milliseconds(100)});
   std::unique_lock lock(mutex);
   while (true) {
-    if (state == WorkerState::stopping && slots_alive == 0) break;
+    if (state == WorkerState::stopping && slots_alive == 0 && !sender_alive && !leaser_alive) break;
     changed.wait_for(lock, tick);
     auto now = steady::now();
     bool hand_back_all = state == WorkerState::stopping && now >= stop_deadline;
@@ -40,10 +41,45 @@ void Worker::Impl::renew_leases() {
           a->context->has_progress() && now >= a->last_progress + options.progress_interval;
       if (progress || now >= a->next_heartbeat) beat_job(*a, now);
     }
+    renew_ahead(now);
     lock.lock();
   }
   state = WorkerState::stopped;
   changed.notify_all();
+}
+
+// Jobs leased ahead keep their leases while they wait for a slot. One the server no longer lets
+// this worker have is dropped; one cancelled meanwhile is failed unstarted, which ends it
+// `cancelled`.
+void Worker::Impl::renew_ahead(steady::time_point now) {
+  std::vector<std::pair<std::string, std::string>> due;  // id, token
+  {
+    std::lock_guard lock(mutex);
+    // In lease order, so the due ones are at the front.
+    for (const Ahead& a : ahead) {
+      if (a.next_heartbeat > now) break;
+      due.emplace_back(a.job.id, a.job.lease_token);
+    }
+  }
+  for (const auto& [id, token] : due) {
+    auto reply = source.heartbeat(id, token, {});
+    if (!reply && !lease_gone(reply.error())) report(reply.error(), "heartbeat of job " + id);
+    bool drop = !reply ? lease_gone(reply.error()) : reply->cancel_requested;
+    std::lock_guard lock(mutex);
+    auto it =
+        std::find_if(ahead.begin(), ahead.end(), [&](const Ahead& a) { return a.job.id == id; });
+    if (it == ahead.end()) continue;  // a slot took it meanwhile
+    it->next_heartbeat = now + options.heartbeat_interval;
+    if (!drop) continue;
+    ahead.erase(it);
+    if (!reply) {
+      ++counters.lost;
+      continue;
+    }
+    outcomes.push_back(
+        {AckItem{id, token, "null", "cancelled before it started", "", false}, false});
+    if (!sending && outcomes.size() == 1) sender_wake.notify_one();
+  }
 }
 
 // The job's own limits, seen locally so the handler hears of them without waiting for a

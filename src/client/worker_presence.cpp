@@ -36,11 +36,11 @@ void Worker::Impl::obey(const WorkerOrders& orders, std::unique_lock<std::mutex>
   if (orders.concurrency >= 1 && orders.concurrency != target && state != WorkerState::stopping) {
     target = orders.concurrency;
     spawn_slots();
-    changed.notify_all();
+    wake_all();
   }
   if (orders.command == WorkerCommand::quiet && state == WorkerState::running) {
     state = WorkerState::quiet;
-    changed.notify_all();
+    wake_all();
     source.wake();  // leases waiting now would bring jobs a quiet worker should not take
   } else if (orders.command == WorkerCommand::stop) {
     lock.unlock();
@@ -64,7 +64,7 @@ void Worker::Impl::stop(milliseconds grace) {
       state = WorkerState::stopping;
       stop_deadline = deadline;
     }
-    changed.notify_all();
+    wake_all();
   }
   source.wake();
 }

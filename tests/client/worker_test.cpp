@@ -248,6 +248,11 @@ TEST_F(WorkerTest, StopLetsRunningJobsFinishAndHandsTheRestBack) {
 
   worker.stop(3s);
   EXPECT_EQ(worker.state(), WorkerState::stopping);
+  // The worker's long poll for jobs to run ahead is cut short by the stop.
+  ASSERT_TRUE(eventually([&] {
+    auto m = client.fetch_text("GET", "/metrics");
+    return m.ok() && m->find("\njobq_leases_waiting 0\n") != std::string::npos;
+  })) << "the stopping worker's lease still waits";
   Job later = submit("quick");  // leased by nobody: the worker stopped leasing
   quick_may_finish.open();
   EXPECT_EQ(await(quick.id, JobStatus::completed).result, "\"finished in grace\"");
