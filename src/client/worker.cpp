@@ -1,4 +1,4 @@
-// The worker runtime. Slots run jobs leased ahead, one at a time each; one sender thread sends
+// The worker runtime. Slots run jobs leased ahead, one at a time each; two sender threads send
 // their outcomes together, each call leasing the jobs that refill the worker, and one leaser
 // long-polls while nothing is being sent; one heartbeat thread renews every held job's lease,
 // carries progress and brings back cancellation and timeouts, and hands jobs back when a stop's
@@ -108,8 +108,9 @@ Status Worker::start() {
   if (w.handlers.empty()) return Error::invalid("handlers", "register a handler before start");
   w.state = WorkerState::running;
   w.spawn_slots();
-  w.sender_alive = w.leaser_alive = true;
-  w.threads.emplace_back([&w] { w.send_outcomes(); });
+  w.leaser_alive = true;
+  w.senders_alive = Impl::kSenders;
+  for (int i = 0; i < Impl::kSenders; ++i) w.threads.emplace_back([&w] { w.send_outcomes(); });
   w.threads.emplace_back([&w] { w.lease_ahead(); });
   w.threads.emplace_back([&w] { w.renew_leases(); });
   if (w.options.beat_interval.count() > 0) w.threads.emplace_back([&w] { w.announce_presence(); });

@@ -16,7 +16,8 @@ void Worker::Impl::renew_leases() {
       {options.progress_interval, options.heartbeat_interval, milliseconds(100)});
   std::unique_lock lock(mutex);
   while (true) {
-    if (state == WorkerState::stopping && slots_alive == 0 && !sender_alive && !leaser_alive) break;
+    if (state == WorkerState::stopping && slots_alive == 0 && senders_alive == 0 && !leaser_alive)
+      break;
     changed.wait_for(lock, tick);
     auto now = steady::now();
     bool hand_back_all = state == WorkerState::stopping && now >= stop_deadline;
@@ -78,7 +79,7 @@ void Worker::Impl::renew_ahead(steady::time_point now) {
     }
     outcomes.push_back(
         {AckItem{id, token, "null", "cancelled before it started", "", false}, false});
-    if (!sending && outcomes.size() == 1) sender_wake.notify_one();
+    outcome_queued();
   }
 }
 

@@ -1,4 +1,4 @@
-// The sender: the slots' outcomes sent together by one thread of the worker's own, each call
+// The senders: the slots' outcomes sent together by threads of the worker's own, each call
 // also leasing the jobs that refill the worker (over HTTP, one POST /ack), so a slot never waits
 // for an answer. And the leaser: a long poll for jobs while the worker has room and nothing is
 // being sent (a worker starting, or idle).
@@ -40,6 +40,7 @@ int Worker::Impl::ask_for_room() {
 
 void Worker::Impl::take_jobs(std::vector<Job> jobs, int was_asked) {
   std::vector<Job> back;
+  std::size_t added = 0;
   {
     std::lock_guard lock(mutex);
     asked -= was_asked;
@@ -51,10 +52,18 @@ void Worker::Impl::take_jobs(std::vector<Job> jobs, int was_asked) {
         continue;
       }
       ahead.push_back({std::move(job), now, now + options.heartbeat_interval});
-      work.notify_one();  // an idle slot, if any (a busy one takes it after its job)
+      ++added;
     }
   }
+  // An idle slot per job, if there are any (a busy one takes its next after its job); woken
+  // once the lock is free, so that they do not wake only to wait for it.
+  for (std::size_t i = 0; i < added; ++i) work.notify_one();
   for (const Job& job : back) give_back(job);
+}
+
+void Worker::Impl::outcome_queued() {
+  // A sender with a call out takes this one when the call returns; a free one is woken.
+  if (outcomes.size() == 1 && calls_out < kSenders) sender_wake.notify_one();
 }
 
 void Worker::Impl::send_outcomes() {
@@ -69,7 +78,7 @@ void Worker::Impl::send_outcomes() {
                                std::make_move_iterator(outcomes.begin() + std::ptrdiff_t(n)));
     outcomes.erase(outcomes.begin(), outcomes.begin() + std::ptrdiff_t(n));
     int wanted = ask_for_room();
-    sending = true;
+    ++calls_out;
     lock.unlock();
     JobSource::Handoff answer = send_group(group, wanted);
     take_jobs(std::move(answer.jobs), wanted);
@@ -77,12 +86,12 @@ void Worker::Impl::send_outcomes() {
                                    [](auto& s) { return s.code() == ErrorCode::unavailable; });
     settle(group, answer.outcomes);
     lock.lock();
-    sending = false;
+    --calls_out;
     if (outcomes.empty()) leaser_wake.notify_one();
     // A server restarting: the outcomes queued again wait a moment before their next try.
     if (unavailable) sender_wake.wait_for(lock, options.retry_delay, [] { return false; });
   }
-  sender_alive = false;
+  --senders_alive;
   changed.notify_all();
 }
 
@@ -168,7 +177,7 @@ void Worker::Impl::lease_ahead() {
     int room = 0;
     leaser_wake.wait(lock, [&] {
       if (state == WorkerState::stopping) return true;
-      if (sending || !outcomes.empty()) return false;  // the sender's call leases
+      if (calls_out > 0 || !outcomes.empty()) return false;  // the senders' calls lease
       room = ask_for_room();
       return room > 0;
     });

@@ -1,11 +1,12 @@
 // The worker runtime's insides, shared by its files: worker.cpp (the public face and the threads'
 // lifecycle), worker_slots.cpp (the slots: jobs run back to back from the jobs leased ahead),
-// worker_outcomes.cpp (the sender: outcomes sent together, each call leasing the jobs that
+// worker_outcomes.cpp (the senders: outcomes sent together, each call leasing the jobs that
 // refill the worker; the leaser's long poll while nothing is being sent), worker_lease_renewal.cpp
 // (leases renewed, progress, notices, the stop's grace) and worker_presence.cpp (beats: presence
 // and the server's orders).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -13,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,7 +38,9 @@ struct Worker::Impl {
     steady::time_point started;  // leased: the server's timeouts run from its lease
     steady::time_point next_heartbeat;
     steady::time_point last_progress;
-    bool handed_back = false;  // the outcome was given by the stop; the handler's is dropped
+    // The outcome was given by the stop; the handler's is dropped. Set under the lock; read
+    // without it by the slot as a hint.
+    std::atomic<bool> handed_back{false};
     // Heartbeats and the outcome go out one at a time, so a progress report taken by the
     // heartbeat thread cannot land after the completion (and be refused).
     std::mutex send;
@@ -55,6 +59,10 @@ struct Worker::Impl {
     int tries = 0;   // calls that found the source unavailable
   };
 
+  // Senders, so calls out at once: with two, the server works on one group while the other's
+  // answer comes back and the slots run its jobs.
+  static constexpr int kSenders = 2;
+
   Impl(JobSource& s, WorkerOptions o);
 
   JobSource& source;
@@ -68,15 +76,17 @@ struct Worker::Impl {
   int target = 1;
   std::vector<bool> slot_alive;
   int slots_alive = 0;
-  bool sender_alive = false;
+  int senders_alive = 0;
   bool leaser_alive = false;
   steady::time_point stop_deadline;
   std::map<std::string, std::shared_ptr<Active>> active;
   std::deque<Ahead> ahead;
   std::condition_variable work;         // a slot's: a job is ahead, or it should end
   std::deque<Outcome> outcomes;         // not sent yet
-  bool sending = false;                 // the sender's call is out
+  int calls_out = 0;                    // the senders' calls out
   std::condition_variable sender_wake;  // outcomes to send, or the slots have ended
+  // Under the lock: an outcome was queued; a sender is woken if one is free.
+  void outcome_queued();
   std::condition_variable leaser_wake;  // room for jobs with nothing being sent, or a stop
   int asked = 0;                        // jobs asked for by the calls out
   WorkerCounters counters;
@@ -97,8 +107,8 @@ struct Worker::Impl {
 
   // worker_slots.cpp
   void slot(int index);
-  // Runs the job's handler and queues its outcome for the sender.
-  void run(std::shared_ptr<Active> a, Job job);
+  // Runs the job's handler; its outcome, or none if it may not be sent (the lease was lost).
+  std::optional<Outcome> run(Active& a);
   // A job whose handler was cut short: failed, retryable (an attempt counts).
   void hand_back(const std::string& id, const std::string& token, const std::string& why);
   // A job leased but never started: released (no attempt counted).
@@ -106,7 +116,7 @@ struct Worker::Impl {
   // A failed call to the source: counted, and told to on_error with what it was.
   void report(const Error& e, const std::string& what);
 
-  // worker_outcomes.cpp: the sender and the leaser threads
+  // worker_outcomes.cpp: the senders' and the leaser's threads
   void send_outcomes();
   void lease_ahead();
   // One call with the group's outcomes and a lease of `wanted` jobs; a group refused as a whole

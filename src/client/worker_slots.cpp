@@ -1,5 +1,6 @@
 // A slot: takes the next job leased ahead, runs its handler and hands its outcome to the sender,
 // then the next, without waiting for the outcome's answer; and the jobs handed back.
+#include <optional>
 #include <utility>
 
 #include "client/worker_runtime.h"
@@ -18,22 +19,32 @@ void Worker::Impl::slot(int index) {
     Ahead next = std::move(ahead.front());
     ahead.pop_front();
     auto a = std::make_shared<Active>();
-    a->context = std::make_shared<JobContext>(next.job, next.leased);
     a->id = next.job.id;
     a->token = next.job.lease_token;
+    a->context = std::make_shared<JobContext>(std::move(next.job), next.leased);
     a->started = next.leased;
     a->next_heartbeat = next.next_heartbeat;
     a->last_progress = steady::now() - options.progress_interval;
     // No notify: the heartbeat thread finds the job at its next tick.
     active[a->id] = a;
     lock.unlock();
-    run(std::move(a), std::move(next.job));
+    std::optional<Outcome> outcome = run(*a);
     lock.lock();
+    // The job counts as running until its outcome is queued (or dropped), in the same hold of
+    // the lock as the slot's next take: one per job.
+    active.erase(a->id);
+    if (a->handed_back) continue;  // the stop's grace ran out meanwhile: the hand-back stands
+    if (!outcome) {
+      ++counters.lost;
+      continue;
+    }
+    outcomes.push_back(std::move(*outcome));
+    outcome_queued();
   }
   slot_alive[index] = false;
   --slots_alive;
   changed.notify_all();
-  sender_wake.notify_one();  // the sender ends once the slots have
+  sender_wake.notify_all();  // the senders end once the slots have
 }
 
 void Worker::Impl::report(const Error& e, const std::string& what) {
@@ -59,8 +70,9 @@ void Worker::Impl::give_back(const Job& job) {
   ++(r ? counters.handed_back : counters.lost);
 }
 
-void Worker::Impl::run(std::shared_ptr<Active> a, Job job) {
-  JobContext& context = *a->context;
+std::optional<Worker::Impl::Outcome> Worker::Impl::run(Active& a) {
+  JobContext& context = *a.context;
+  const Job& job = context.job();
   std::string result, message, traceback;
   bool ok = false, retryable = true;
   auto handler = handlers.find(job.type);
@@ -81,41 +93,19 @@ void Worker::Impl::run(std::shared_ptr<Active> a, Job job) {
       message = "the handler threw something that is not a std::exception";
     }
   }
-  // The job counts as running until its outcome is queued (or dropped).
-  auto done = [&] {
-    std::lock_guard lock(mutex);
-    active.erase(a->id);
-  };
-  {
-    std::lock_guard lock(mutex);
-    if (a->handed_back) {
-      active.erase(a->id);
-      return;
-    }
-  }
-  if (context.stop_reason() == StopReason::lease_lost) {
-    done();
-    std::lock_guard lock(mutex);
-    ++counters.lost;
-    return;
-  }
-  std::lock_guard send(a->send);
-  a->finished = true;
+  if (a.handed_back) return std::nullopt;
+  if (context.stop_reason() == StopReason::lease_lost) return std::nullopt;
+  std::lock_guard send(a.send);
+  a.finished = true;
   // The newest progress goes out before the outcome, so the record ends with it.
-  if (auto p = context.take_progress()) (void)source.heartbeat(a->id, a->token, *p);
+  if (auto p = context.take_progress()) (void)source.heartbeat(a.id, a.token, *p);
   if (ok && context.stop_reason() == StopReason::timed_out) {
     ok = false;
     message = "timed out after " + std::to_string(job.timeout_ms) + " ms";
   }
-  Outcome o{ok ? AckItem{a->id, a->token, result.empty() ? "null" : result}
-               : AckItem{a->id, a->token, "null", message, traceback, retryable},
-            ok};
-  std::lock_guard lock(mutex);
-  active.erase(a->id);
-  if (a->handed_back) return;  // the stop's grace ran out meanwhile: the hand-back stands
-  outcomes.push_back(std::move(o));
-  // A sender with a call out takes this one when the call returns: no wake-up for it.
-  if (!sending && outcomes.size() == 1) sender_wake.notify_one();
+  return Outcome{ok ? AckItem{a.id, a.token, result.empty() ? "null" : result}
+                    : AckItem{a.id, a.token, "null", message, traceback, retryable},
+                 ok};
 }
 
 }  // namespace jobq

@@ -1,6 +1,6 @@
 // The worker's outcomes and prefetch, against a source in memory that records every call: the
-// slots never wait for an answer, outcomes that finish while a call is out go together in the
-// next, which leases the refill; the jobs held never exceed the slots and the prefetch; a group
+// slots never wait for an answer, outcomes that finish while the calls are out go together in
+// the next, which leases the refill; the jobs held never exceed the slots and the prefetch; a group
 // refused as a whole is sent again outcome by outcome; a stop gives the jobs not started back; a
 // job cancelled while it waits ahead ends without running; an outcome is tried again while the
 // source is unavailable.
@@ -13,6 +13,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <utility>
 
 #include "jobq/worker.h"
 #include "support/eventually.h"
@@ -81,7 +82,7 @@ class FakeSource : public JobSource {
       calls_.push_back({ids, next.max_jobs});
       index = calls_.size();
     }
-    if (index == hold_call) held_call_may_answer.wait();
+    if (index <= hold_calls) held_calls_may_answer.wait();
     Handoff h;
     bool refused = false;
     for (const auto& i : items) refused = refused || (items.size() > 1 && i.result_json == "bad");
@@ -141,8 +142,8 @@ class FakeSource : public JobSource {
     cancel_.insert(id);
   }
 
-  std::size_t hold_call = 0;  // this call (1-based) waits for held_call_may_answer
-  std::shared_future<void> held_call_may_answer;
+  std::size_t hold_calls = 0;  // the first calls, which wait for held_calls_may_answer
+  std::shared_future<void> held_calls_may_answer;
   std::atomic<int> unavailable_answers{0};  // the next finishes answer `unavailable`
 
  private:
@@ -183,6 +184,24 @@ class FakeSource : public JobSource {
   std::set<std::string> cancel_;
 };
 
+// Lets the held calls answer when the test says, or when it ends (a failed assertion too), so
+// that the worker it outlives can stop. Declare it after the worker.
+class Opener {
+ public:
+  explicit Opener(FakeSource& source, std::size_t calls) {
+    source.hold_calls = calls;
+    source.held_calls_may_answer = promise_.get_future().share();
+  }
+  ~Opener() { open(); }
+  void open() {
+    if (!std::exchange(open_, true)) promise_.set_value();
+  }
+
+ private:
+  std::promise<void> promise_;
+  bool open_ = false;
+};
+
 WorkerOptions options(int concurrency, int prefetch) {
   WorkerOptions o;
   o.id = "w";
@@ -216,78 +235,79 @@ TEST(WorkerOutcomes, EveryJobFinishesOnceAndTheHeldNeverExceedSlotsAndPrefetch) 
   for (const Call& c : calls) EXPECT_LE(c.jobs_wanted, 3 + 4);
 }
 
-TEST(WorkerOutcomes, OutcomesFinishedWhileACallIsOutGoTogetherInTheNext) {
+TEST(WorkerOutcomes, OutcomesFinishedWhileTheCallsAreOutGoTogetherInTheNext) {
   FakeSource source;
-  std::promise<void> open;
-  source.hold_call = 1;
-  source.held_call_may_answer = open.get_future().share();
   source.add_jobs(4);
   std::atomic<int> ran{0};
   Worker worker(source, options(4, 0));
+  Opener opener(source, 2);  // the worker has two calls out at most
   worker.handle("t", [&](JobContext& job) {
     ++ran;
-    // j0 ends first; the others once its call is out (and held).
-    if (job.id() != "j0") {
+    // j0 ends first, j1 once j0's call is out, j2 and j3 once j1's is out too (both held).
+    if (job.id() == "j1") {
       EXPECT_TRUE(eventually([&] { return source.calls().size() == 1; }));
+    } else if (job.id() != "j0") {
+      EXPECT_TRUE(eventually([&] { return source.calls().size() == 2; }));
     }
     return std::string("1");
   });
   ASSERT_TRUE(worker.start().ok());
-  // The first outcome's call is held; the other three jobs end meanwhile, not waiting for it.
+  // The jobs end while the calls are out, not waiting for them (a job counts as running until
+  // its outcome is queued).
   ASSERT_TRUE(eventually([&] { return ran == 4 && worker.running() == 0; }));
-  ASSERT_EQ(source.calls().size(), 1u);
-  EXPECT_EQ(source.calls()[0].ids, std::vector<std::string>{"j0"});
-  open.set_value();
-  ASSERT_TRUE(eventually([&] { return source.finished().size() == 4; }));
   auto calls = source.calls();
   ASSERT_EQ(calls.size(), 2u);
-  EXPECT_EQ(calls[1].ids.size(), 3u);
-  // Four slots, none held once the first call has answered: the second asks for four.
-  EXPECT_EQ(calls[1].jobs_wanted, 4);
+  EXPECT_EQ(calls[0].ids, std::vector<std::string>{"j0"});
+  EXPECT_EQ(calls[1].ids, std::vector<std::string>{"j1"});
+  opener.open();
+  ASSERT_TRUE(eventually([&] { return source.finished().size() == 4; }));
+  calls = source.calls();
+  ASSERT_EQ(calls.size(), 3u);
+  auto third = calls[2].ids;
+  std::sort(third.begin(), third.end());
+  EXPECT_EQ(third, (std::vector<std::string>{"j2", "j3"}));
+  EXPECT_LE(calls[2].jobs_wanted, 4);
+  EXPECT_GE(calls[2].jobs_wanted, 1);
   worker.stop(0ms);
   worker.wait();
 }
 
 TEST(WorkerOutcomes, AGroupRefusedAsAWholeIsSentAgainOneByOne) {
   FakeSource source;
-  std::promise<void> open;
-  source.hold_call = 1;
-  source.held_call_may_answer = open.get_future().share();
-  source.add_jobs(3);
+  source.add_jobs(4);
   std::atomic<int> ran{0};
-  Worker worker(source, options(3, 0));
+  Worker worker(source, options(4, 0));
+  Opener opener(source, 2);
   worker.handle("t", [&](JobContext& job) {
     ++ran;
-    // j0 ends first; j1 and j2 once its call is out (and held), j2 with a result the source
-    // refuses (as /ack refuses the whole call).
-    if (job.id() == "j0") return std::string("1");
-    EXPECT_TRUE(eventually([&] { return source.calls().size() == 1; }));
-    return std::string(job.id() == "j2" ? "bad" : "1");
+    // j0 and j1 each go alone in a held call; j2 and j3 then together, j3 with a result the
+    // source refuses (as /ack refuses the whole call).
+    if (job.id() == "j1") {
+      EXPECT_TRUE(eventually([&] { return source.calls().size() == 1; }));
+    } else if (job.id() != "j0") {
+      EXPECT_TRUE(eventually([&] { return source.calls().size() == 2; }));
+    }
+    return std::string(job.id() == "j3" ? "bad" : "1");
   });
   ASSERT_TRUE(worker.start().ok());
-  // A job counts as running until its outcome is queued: all three are, behind the held call.
-  ASSERT_TRUE(eventually([&] { return ran == 3 && worker.running() == 0; }));
-  open.set_value();
-  ASSERT_TRUE(eventually([&] { return source.finished().size() == 3; }));
-  auto calls = source.calls();
-  // The held one; the other two together, refused whole; each again alone; the refused result's
-  // failure.
-  ASSERT_EQ(calls.size(), 5u);
-  EXPECT_EQ(calls[1].ids.size(), 2u);
-  EXPECT_EQ(calls[2].ids.size(), 1u);
-  EXPECT_EQ(calls[3].ids.size(), 1u);
-  EXPECT_EQ(calls[4].ids.size(), 1u);
+  ASSERT_TRUE(eventually([&] { return ran == 4 && worker.running() == 0; }));
+  opener.open();
+  ASSERT_TRUE(eventually([&] { return source.finished().size() == 4; }));
   worker.stop(0ms);
   worker.wait();
-  int refused = 0;
-  for (const auto& [id, item] : source.finished()) {
-    if (item.error.empty()) continue;
-    ++refused;
-    EXPECT_NE(item.error.find("the handler's result was refused"), std::string::npos);
-  }
-  EXPECT_EQ(refused, 1);
+  auto calls = source.calls();
+  // The two held; j2 and j3 together, refused whole; each again alone; j3's failure.
+  ASSERT_EQ(calls.size(), 6u);
+  EXPECT_EQ(calls[2].ids.size(), 2u);
+  EXPECT_EQ(calls[3].ids.size(), 1u);
+  EXPECT_EQ(calls[4].ids.size(), 1u);
+  EXPECT_EQ(calls[5].ids, std::vector<std::string>{"j3"});
+  auto finished = source.finished();
+  EXPECT_EQ(finished["j2"].error, "");
+  EXPECT_NE(finished["j3"].error.find("the handler's result was refused"), std::string::npos)
+      << finished["j3"].error;
   WorkerCounters c = worker.counters();
-  EXPECT_EQ(c.completed, 2u);
+  EXPECT_EQ(c.completed, 3u);
   EXPECT_EQ(c.failed, 1u);
 }
 
