@@ -235,6 +235,16 @@ TEST(WorkerOutcomes, EveryJobFinishesOnceAndTheHeldNeverExceedSlotsAndPrefetch) 
   for (const Call& c : calls) EXPECT_LE(c.jobs_wanted, 3 + 4);
 }
 
+// With two calls held: j0 ends first and goes alone, j1 once j0's call is out and goes alone
+// too, j2 and j3 once both calls are out, so they go together in the next.
+void end_in_turn(FakeSource& source, const JobContext& job) {
+  if (job.id() == "j1") {
+    EXPECT_TRUE(eventually([&] { return source.calls().size() == 1; }));
+  } else if (job.id() != "j0") {
+    EXPECT_TRUE(eventually([&] { return source.calls().size() == 2; }));
+  }
+}
+
 TEST(WorkerOutcomes, OutcomesFinishedWhileTheCallsAreOutGoTogetherInTheNext) {
   FakeSource source;
   source.add_jobs(4);
@@ -243,12 +253,7 @@ TEST(WorkerOutcomes, OutcomesFinishedWhileTheCallsAreOutGoTogetherInTheNext) {
   Opener opener(source, 2);  // the worker has two calls out at most
   worker.handle("t", [&](JobContext& job) {
     ++ran;
-    // j0 ends first, j1 once j0's call is out, j2 and j3 once j1's is out too (both held).
-    if (job.id() == "j1") {
-      EXPECT_TRUE(eventually([&] { return source.calls().size() == 1; }));
-    } else if (job.id() != "j0") {
-      EXPECT_TRUE(eventually([&] { return source.calls().size() == 2; }));
-    }
+    end_in_turn(source, job);
     return std::string("1");
   });
   ASSERT_TRUE(worker.start().ok());
@@ -280,13 +285,8 @@ TEST(WorkerOutcomes, AGroupRefusedAsAWholeIsSentAgainOneByOne) {
   Opener opener(source, 2);
   worker.handle("t", [&](JobContext& job) {
     ++ran;
-    // j0 and j1 each go alone in a held call; j2 and j3 then together, j3 with a result the
-    // source refuses (as /ack refuses the whole call).
-    if (job.id() == "j1") {
-      EXPECT_TRUE(eventually([&] { return source.calls().size() == 1; }));
-    } else if (job.id() != "j0") {
-      EXPECT_TRUE(eventually([&] { return source.calls().size() == 2; }));
-    }
+    end_in_turn(source, job);
+    // j3's result is one the source refuses (as /ack refuses the whole call).
     return std::string(job.id() == "j3" ? "bad" : "1");
   });
   ASSERT_TRUE(worker.start().ok());
