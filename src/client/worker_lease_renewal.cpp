@@ -62,7 +62,10 @@ void Worker::Impl::renew_ahead(steady::time_point now) {
       due.emplace_back(a.job.id, a.job.lease_token);
     }
   }
-  for (const auto& [id, token] : due) {
+  for (const auto& entry : due) {
+    // Named, not bound: clang 14 refuses a structured binding captured by a lambda.
+    const std::string& id = entry.first;
+    const std::string& token = entry.second;
     auto reply = source.heartbeat(id, token, {});
     if (!reply && !lease_gone(reply.error())) report(reply.error(), "heartbeat of job " + id);
     bool drop = !reply ? lease_gone(reply.error()) : reply->cancel_requested;
