@@ -56,11 +56,9 @@ void Worker::Impl::renew_ahead(steady::time_point now) {
   std::vector<std::pair<std::string, std::string>> due;  // id, token
   {
     std::lock_guard lock(mutex);
-    // In lease order, so the due ones are at the front.
-    for (const Ahead& a : ahead) {
-      if (a.next_heartbeat > now) break;
-      due.emplace_back(a.job.id, a.job.lease_token);
-    }
+    // Every one: a renewal moves a job's next heartbeat past those leased after it.
+    for (const Ahead& a : ahead)
+      if (a.next_heartbeat <= now) due.emplace_back(a.job.id, a.job.lease_token);
   }
   for (const auto& entry : due) {
     // Named, not bound: clang 14 refuses a structured binding captured by a lambda.

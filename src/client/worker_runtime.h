@@ -85,8 +85,6 @@ struct Worker::Impl {
   std::deque<Outcome> outcomes;         // not sent yet
   int calls_out = 0;                    // the senders' calls out
   std::condition_variable sender_wake;  // outcomes to send, or the slots have ended
-  // Under the lock: an outcome was queued; a sender is woken if one is free.
-  void outcome_queued();
   std::condition_variable leaser_wake;  // room for jobs with nothing being sent, or a stop
   int asked = 0;                        // jobs asked for by the calls out
   WorkerCounters counters;
@@ -104,6 +102,8 @@ struct Worker::Impl {
   int ask_for_room();
   // Jobs a lease brought: ahead of the slots while the worker runs, else given back.
   void take_jobs(std::vector<Job> jobs, int was_asked);
+  // Under the lock: an outcome was queued; a sender is woken if one is free.
+  void outcome_queued();
 
   // worker_slots.cpp
   void slot(int index);
