@@ -1,5 +1,6 @@
 """The HTTP edges: framing jobqd refuses, keys checked before bodies are read, caps on connections
-and on buffered bytes, Expect: 100-continue, slow requests, and a request still arriving at SIGTERM."""
+and on buffered bytes, Expect: 100-continue, requests sent together or in pieces, answers larger
+than a socket takes, slow requests, and a request still arriving at SIGTERM."""
 
 import json
 import signal
@@ -151,6 +152,88 @@ class ConnectionCaps(unittest.TestCase):
         finally:
             for s in halves:
                 s.close()
+
+
+def read_answers(sock, n, deadline_s=10.0):
+    """Reads n answers in a row from one connection (read_answer drops what follows its own)."""
+    deadline = time.monotonic() + deadline_s
+    data, answers = b"", []
+    while len(answers) < n:
+        head_end = data.find(b"\r\n\r\n")
+        if head_end >= 0:
+            head = data[:head_end].decode("latin-1").split("\r\n")
+            length = next((int(line.split(":", 1)[1]) for line in head
+                           if line.lower().startswith("content-length:")), 0)
+            if len(data) >= head_end + 4 + length:
+                body = data[head_end + 4:head_end + 4 + length]
+                answers.append((int(head[0].split()[1]), json.loads(body) if body else None))
+                data = data[head_end + 4 + length:]
+                continue
+        sock.settimeout(max(0.01, deadline - time.monotonic()))
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise AssertionError(f"closed after {len(answers)} of {n} answers; then {data[:200]!r}")
+        data += chunk
+    return answers
+
+
+class RequestsAsTheyArrive(ServerTestCase):
+    """A request is parsed from what was already read when it is whole there, and read on when it
+    is not; an answer is written at once while the socket takes it, and the rest as it drains."""
+
+    store = "memory"
+
+    def submit_bytes(self, queue):
+        return request_bytes("POST", "/api/v1/jobs", self.server.port,
+                             body={"type": "x", "queue": queue})
+
+    def test_requests_sent_together_are_answered_in_order(self):
+        queues = [unique("p") for _ in range(3)]
+        with connect(self.server.port) as s:
+            s.sendall(b"".join(self.submit_bytes(q) for q in queues) +
+                      request_bytes("GET", "/api/v1/health", self.server.port))
+            answers = read_answers(s, 4)
+        self.assertEqual([status for status, _ in answers], [201, 201, 201, 200], answers)
+        self.assertEqual([job["queue"] for _, job in answers[:3]], queues)
+
+    def test_a_request_sent_in_pieces_is_answered(self):
+        data = self.submit_bytes(self.queue)
+        header_end = data.index(b"\r\n\r\n") + 4
+        for cuts in ([10], [header_end - 1], [header_end], [header_end + 5],
+                     [7, header_end, len(data) - 1]):
+            with self.subTest(cuts=cuts), connect(self.server.port) as s:
+                start = 0
+                for cut in cuts:
+                    s.sendall(data[start:cut])
+                    wait_until(lambda: request_read_by_server(s), timeout=5,
+                               message="the server to read the piece")
+                    start = cut
+                s.sendall(data[start:])
+                a = read_answer(s)
+                self.assertEqual(a.status, 201, a)
+                self.assertEqual(a.json()["queue"], self.queue)
+                self.assertFalse(a.closed)
+                # The connection goes on: the next request on it is answered too.
+                s.sendall(request_bytes("GET", "/api/v1/health", self.server.port))
+                self.assertEqual(read_answer(s).status, 200)
+
+    def test_an_answer_larger_than_the_socket_takes_arrives_whole(self):
+        # Eight jobs of 700 KB: a 5.6 MB page, more than a socket's send buffer grows to (4 MB).
+        payload = "y" * 700_000
+        for _ in range(8):
+            self.api.submit(type="x", queue=self.queue, payload=payload)
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connecting: a small window
+        s.settimeout(10)
+        s.connect(("127.0.0.1", self.server.port))
+        with s:
+            s.sendall(request_bytes("GET", f"/api/v1/jobs?queue={self.queue}", self.server.port))
+            [(status, page)] = read_answers(s, 1, deadline_s=30)
+            self.assertEqual(status, 200)
+            self.assertEqual(len(page["jobs"]), 8)
+            self.assertTrue(all(job["payload"] == payload for job in page["jobs"]))
+            s.sendall(request_bytes("GET", "/api/v1/health", self.server.port))
+            self.assertEqual(read_answers(s, 1)[0][0], 200)
 
 
 class SlowClients(unittest.TestCase):

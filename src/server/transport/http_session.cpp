@@ -79,6 +79,28 @@ asio::awaitable<void> close_after_answer(beast::tcp_stream& stream) {
   }
 }
 
+// Parses what the buffer already holds: the header, or with `through_body` the rest of the
+// message too. Answers whether that part is done (or failed, in `ec`); if not, what the buffer
+// held is in the parser and an asynchronous read goes on from there. Most requests arrive whole
+// in the first read, and parsing them here spares the read operations, which would only post
+// their completion to the loop and arm the stream's deadline.
+bool parse_buffered(beast::flat_buffer& buffer, http::request_parser<http::string_body>& parser,
+                    bool through_body, beast::error_code& ec) {
+  parser.eager(through_body);
+  auto done = [&] { return through_body ? parser.is_done() : parser.is_header_done(); };
+  while (!done() && buffer.size() > 0) {
+    std::size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == http::error::need_more) {
+      ec = {};
+      return false;
+    }
+    if (ec) return true;
+    if (used == 0) return false;
+  }
+  return done();
+}
+
 }  // namespace
 
 asio::awaitable<void> refuse_connection(tcp::socket socket, std::chrono::milliseconds timeout) {
@@ -100,6 +122,8 @@ std::string HttpServer::Impl::request_id_of(const Request& req) {
 asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
+  beast::error_code not_nonblocking;
+  stream.socket().non_blocking(true, not_nonblocking);  // for the answers written at once
   for (;;) {
     // Idle until the next request's first byte; from then on it counts as in flight, so that
     // shutdown lets it arrive and be answered.
@@ -112,12 +136,22 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket) {
     }
     begin_request();
     auto started = std::chrono::steady_clock::now();
-    stream.expires_after(options.request_timeout);  // the header and the body together
+    // The deadline of the header and the body together, armed by the first read that waits.
+    bool deadline_set = false;
+    auto set_deadline = [&] {
+      if (!deadline_set) stream.expires_after(options.request_timeout);
+      deadline_set = true;
+    };
     http::request_parser<http::string_body> parser;
     parser.header_limit(std::uint32_t(options.max_header_bytes));
     parser.body_limit(options.max_body_bytes);
-    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser,
+    beast::error_code hec;
+    if (!parse_buffered(buffer, parser, false, hec)) {
+      set_deadline();
+      auto [ec, n] = co_await http::async_read_header(stream, buffer, parser,
                                                       asio::as_tuple(asio::use_awaitable));
+      hec = ec;
+    }
     std::optional<Reply> failed_read = hec ? answer_to_read_error(hec, options) : std::nullopt;
     if (hec && !failed_read) {
       end_request();
@@ -142,13 +176,18 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket) {
       if (admission.refusal) {
         close_after = admission.close || !parser.is_done();
       } else if (!parser.is_done()) {
-        if (beast::iequals(req[http::field::expect], "100-continue")) {
-          static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-          co_await asio::async_write(stream, asio::buffer(kContinue),
-                                     asio::as_tuple(asio::use_awaitable));
+        beast::error_code bec;
+        if (!parse_buffered(buffer, parser, true, bec)) {
+          if (beast::iequals(req[http::field::expect], "100-continue")) {
+            static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+            co_await asio::async_write(stream, asio::buffer(kContinue),
+                                       asio::as_tuple(asio::use_awaitable));
+          }
+          set_deadline();
+          auto [ec, n] = co_await http::async_read(stream, buffer, parser,
+                                                   asio::as_tuple(asio::use_awaitable));
+          bec = ec;
         }
-        auto [bec, bn] =
-            co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
         if (bec) failed_read = answer_to_read_error(bec, options);
         if (bec && !failed_read) {
           release_body(reserved);
@@ -192,8 +231,17 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket) {
     bool keep_alive = !close_after && req.keep_alive() && !stopping;
     auto res =
         to_response(std::move(reply), req.version() ? req.version() : 11, request_id, keep_alive);
-    stream.expires_after(options.request_timeout);
-    auto [wec, wn] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+    // Written at once while the socket takes it (it is non-blocking): an answer that fits the
+    // socket's buffer, nearly every one, needs no asynchronous write and no deadline.
+    http::response_serializer<http::string_body> serializer(res);
+    beast::error_code wec = asio::error::would_block;
+    if (!not_nonblocking) http::write(stream.socket(), serializer, wec);
+    if (wec == asio::error::would_block) {
+      stream.expires_after(options.request_timeout);
+      auto [ec, n] =
+          co_await http::async_write(stream, serializer, asio::as_tuple(asio::use_awaitable));
+      wec = ec;
+    }
     if (log) {
       double ms =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
