@@ -4,6 +4,8 @@
 #include <sys/socket.h>
 #include <boost/asio.hpp>
 #include <cerrno>
+#include <mutex>
+#include <optional>
 
 #include "server/transport/http_server_impl.h"
 
@@ -23,6 +25,60 @@ void watch_for_hangup(tcp::socket& socket, std::shared_ptr<ClientGone> gone) {
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) gone->fire();
   });
 }
+
+// The answer of a handler run in place, on the connection's loop. Most answer before they return
+// and are taken at once, without a trip through the loop; one that answers later (a long poll, a
+// commit on the store's writer) is awaited, and its answer posted back to the loop.
+class InPlaceAnswer : public std::enable_shared_from_this<InPlaceAnswer> {
+ public:
+  void give(ReplyMaker make) {
+    std::function<void(ReplyMaker)> resume;
+    {
+      std::lock_guard lock(mutex_);
+      if (std::exchange(answered_, true)) return;  // one answer: a throw after it is not another
+      if (!resume_) {
+        given_ = std::move(make);
+        return;
+      }
+      resume = std::move(resume_);
+    }
+    resume(std::move(make));
+  }
+
+  std::optional<ReplyMaker> take() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(given_, std::nullopt);
+  }
+
+  asio::awaitable<ReplyMaker> wait() {
+    auto initiate = [self = shared_from_this()](auto completion) {
+      using Completion = decltype(completion);
+      auto shared = std::make_shared<Completion>(std::move(completion));
+      auto ex = asio::get_associated_executor(*shared);
+      auto resume = [shared, ex](ReplyMaker make) {
+        asio::post(ex, [shared, make = std::move(make)]() mutable {
+          std::move (*shared)(std::move(make));
+        });
+      };
+      std::unique_lock lock(self->mutex_);
+      if (!self->given_) {
+        self->resume_ = std::move(resume);
+        return;
+      }
+      ReplyMaker make = std::move(*std::exchange(self->given_, std::nullopt));
+      lock.unlock();
+      resume(std::move(make));
+    };
+    return asio::async_initiate<decltype(asio::use_awaitable), void(ReplyMaker)>(
+        std::move(initiate), asio::use_awaitable);
+  }
+
+ private:
+  std::mutex mutex_;
+  bool answered_ = false;
+  std::optional<ReplyMaker> given_;
+  std::function<void(ReplyMaker)> resume_;  // set once awaited
+};
 
 }  // namespace
 
@@ -53,12 +109,29 @@ asio::awaitable<HttpServer::Impl::Outcome> HttpServer::Impl::handle(Request& req
     co_return Outcome{{}, std::move(*opened), route.transport};
   }
   if (route.long_poll) watch_for_hangup(socket, call->client_gone);
-  // Named, not temporaries: GCC 12 destroys some temporaries of a co_await expression twice.
-  std::function<void(std::function<void(ReplyMaker)>)> run =
-      [&route, call](std::function<void(ReplyMaker)> done) {
-        route.handler(*call, Responder(done));
-      };
-  ReplyMaker make = co_await offload<ReplyMaker>(std::move(run), route.never_blocks);
+  ReplyMaker make;
+  if (route.never_blocks) {
+    auto answer = std::make_shared<InPlaceAnswer>();
+    try {
+      route.handler(*call, Responder([answer](ReplyMaker m) { answer->give(std::move(m)); }));
+    } catch (const std::exception& e) {
+      answer->give([what = std::string(e.what())] { return error_reply(500, "internal", what); });
+    }
+    std::optional<ReplyMaker> now = answer->take();
+    if (now) {
+      make = std::move(*now);
+    } else {
+      auto later = answer->wait();  // named, not a temporary (GCC 12; see below)
+      make = co_await std::move(later);
+    }
+  } else {
+    // Named, not temporaries: GCC 12 destroys some temporaries of a co_await expression twice.
+    std::function<void(std::function<void(ReplyMaker)>)> run =
+        [&route, call](std::function<void(ReplyMaker)> done) {
+          route.handler(*call, Responder(done));
+        };
+    make = co_await offload<ReplyMaker>(std::move(run));
+  }
   Reply reply;
   try {
     reply = make();
@@ -75,9 +148,8 @@ asio::awaitable<HttpServer::Impl::Outcome> HttpServer::Impl::handle(Request& req
 // Not a coroutine itself: `start` travels inside the initiation object, which GCC 12 handles
 // better than a coroutine's by-value parameter.
 template <class T>
-asio::awaitable<T> HttpServer::Impl::offload(std::function<void(std::function<void(T)>)> start,
-                                             bool in_place) {
-  auto initiate = [&pool = pool, start = std::move(start), in_place](auto completion) mutable {
+asio::awaitable<T> HttpServer::Impl::offload(std::function<void(std::function<void(T)>)> start) {
+  auto initiate = [&pool = pool, start = std::move(start)](auto completion) mutable {
     using Completion = decltype(completion);
     auto shared = std::make_shared<Completion>(std::move(completion));
     auto ex = asio::get_associated_executor(*shared);
@@ -98,12 +170,7 @@ asio::awaitable<T> HttpServer::Impl::offload(std::function<void(std::function<vo
           finish(T(Error(ErrorCode::internal, e.what())));
       }
     };
-    // In place, the answer is still posted to the strand: the coroutine resumes after this
-    // initiation has returned, never inside it.
-    if (in_place)
-      task();
-    else
-      asio::post(pool, std::move(task));
+    asio::post(pool, std::move(task));
   };
   return asio::async_initiate<decltype(asio::use_awaitable), void(T)>(std::move(initiate),
                                                                       asio::use_awaitable);

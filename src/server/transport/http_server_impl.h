@@ -95,11 +95,10 @@ struct HttpServer::Impl {
   };
   asio::awaitable<Outcome> handle(Request& req, Admission& admission, const std::string& request_id,
                                   tcp::socket& socket);
-  // Runs `start` on the blocking pool, or here with `in_place`; it calls `done` once, from any
-  // thread, and the coroutine resumes on its own loop with that value.
+  // Runs `start` on the blocking pool; it calls `done` once, from any thread, and the coroutine
+  // resumes on its own loop with that value.
   template <class T>
-  asio::awaitable<T> offload(std::function<void(std::function<void(T)>)> start,
-                             bool in_place = false);
+  asio::awaitable<T> offload(std::function<void(std::function<void(T)>)> start);
   std::string request_id_of(const Request& req);
   void begin_request() {
     std::lock_guard lock(in_flight_mutex);
