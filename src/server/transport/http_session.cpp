@@ -122,8 +122,9 @@ std::string HttpServer::Impl::request_id_of(const Request& req) {
 asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
-  beast::error_code not_nonblocking;
-  stream.socket().non_blocking(true, not_nonblocking);  // for the answers written at once
+  beast::error_code refused;
+  stream.socket().non_blocking(true, refused);
+  const bool write_at_once = !refused;  // answers are written at once while the socket takes them
   for (;;) {
     // Idle until the next request's first byte; from then on it counts as in flight, so that
     // shutdown lets it arrive and be answered.
@@ -235,7 +236,7 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket) {
     // socket's buffer, nearly every one, needs no asynchronous write and no deadline.
     http::response_serializer<http::string_body> serializer(res);
     beast::error_code wec = asio::error::would_block;
-    if (!not_nonblocking) http::write(stream.socket(), serializer, wec);
+    if (write_at_once) http::write(stream.socket(), serializer, wec);
     if (wec == asio::error::would_block) {
       stream.expires_after(options.request_timeout);
       auto [ec, n] =
