@@ -26,6 +26,15 @@ void watch_for_hangup(tcp::socket& socket, std::shared_ptr<ClientGone> gone) {
   });
 }
 
+// Hands `value` to an awaiting coroutine's completion on the coroutine's executor `ex`: it resumes
+// on its own loop, after whoever gave the value has returned, never inside it.
+template <class Executor, class Completion, class T>
+void resume_with(const Executor& ex, const std::shared_ptr<Completion>& completion, T value) {
+  asio::post(ex, [completion, value = std::move(value)]() mutable {
+    std::move (*completion)(std::move(value));
+  });
+}
+
 // The answer of a handler run in place, on the connection's loop. Most answer before they return
 // and are taken at once, without a trip through the loop; one that answers later (a long poll, a
 // commit on the store's writer) is awaited, and its answer posted back to the loop.
@@ -55,11 +64,7 @@ class InPlaceAnswer : public std::enable_shared_from_this<InPlaceAnswer> {
       using Completion = decltype(completion);
       auto shared = std::make_shared<Completion>(std::move(completion));
       auto ex = asio::get_associated_executor(*shared);
-      auto resume = [shared, ex](ReplyMaker make) {
-        asio::post(ex, [shared, make = std::move(make)]() mutable {
-          std::move (*shared)(std::move(make));
-        });
-      };
+      auto resume = [shared, ex](ReplyMaker make) { resume_with(ex, shared, std::move(make)); };
       std::unique_lock lock(self->mutex_);
       if (!self->given_) {
         self->resume_ = std::move(resume);
@@ -156,10 +161,7 @@ asio::awaitable<T> HttpServer::Impl::offload(std::function<void(std::function<vo
     auto task = [start = std::move(start), shared, ex] {
       auto done = std::make_shared<std::atomic<bool>>(false);
       auto finish = [shared, ex, done](T value) {
-        if (done->exchange(true)) return;
-        asio::post(ex, [shared, value = std::move(value)]() mutable {
-          std::move (*shared)(std::move(value));
-        });
+        if (!done->exchange(true)) resume_with(ex, shared, std::move(value));
       };
       try {
         start(finish);
