@@ -133,11 +133,12 @@ int main(int argc, char** argv) {
     for (const auto& [kind, c] : stores)
       report.add(submits(binary, kind, c.batched_submits, kBatch, kBatchConns, mode.limit));
   if (want("lifecycles"))
-    for (const auto& [kind, c] : stores)
-      report.add(lifecycles(binary, kind, c.lifecycles_single, false, mode.limit));
+    for (Steps steps : {Steps::one_call_each, Steps::worker_loop})
+      for (const auto& [kind, c] : stores)
+        report.add(lifecycles(binary, kind, c.lifecycles_single, steps, mode.limit));
   if (want("batched"))
     for (const auto& [kind, c] : stores)
-      report.add(lifecycles(binary, kind, c.lifecycles_batched, true, mode.limit));
+      report.add(lifecycles(binary, kind, c.lifecycles_batched, Steps::batched, mode.limit));
   if (want("latency"))
     for (const auto& [kind, c] : stores)
       report.add(latency(binary, kind, c.latency_samples, mode.limit));
@@ -146,11 +147,12 @@ int main(int argc, char** argv) {
   // Several jobqd nodes on one redis-server: lifecycles on 1, 2 and 3 nodes, then submit to a
   // lease waiting on another node.
   if (want("nodes")) {
-    for (bool batched : {false, true})
+    for (Steps steps : {Steps::one_call_each, Steps::worker_loop, Steps::batched})
       for (int nodes = 1; nodes <= 3; ++nodes)
-        report.add(lifecycles(binary, kRedis,
-                              batched ? mode.redis.lifecycles_batched : mode.redis.lifecycles_single,
-                              batched, mode.limit, nodes));
+        report.add(lifecycles(
+            binary, kRedis,
+            steps == Steps::batched ? mode.redis.lifecycles_batched : mode.redis.lifecycles_single,
+            steps, mode.limit, nodes));
     report.add(latency(binary, kRedis, mode.redis.latency_samples, mode.limit, 2));
   }
   if (want("listing"))

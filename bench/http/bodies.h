@@ -77,6 +77,15 @@ inline std::string ack_body(const std::vector<Leased>& jobs) {
   return json::serialize(json::object{{"complete", std::move(complete)}});
 }
 
+// An /ack that completes `jobs` and leases the next ones in the same call (a worker's own loop).
+inline std::string ack_lease_body(const std::vector<Leased>& jobs, const std::string& lease) {
+  json::array complete;
+  for (const auto& j : jobs)
+    complete.push_back(json::object{{"id", j.id}, {"lease_token", j.token}});
+  return json::serialize(json::object{
+      {"complete", std::move(complete)}, {"lease", json::parse(lease)}, {"answer", "ids"}});
+}
+
 // How many entries of an /ack answer are ok, and the first error among the others.
 inline std::pair<int, std::string> ack_outcome(const std::string& body) {
   boost::system::error_code ec;

@@ -99,11 +99,19 @@ std::string ratio_note(double jobq, double bullmq, const char* what) {
 
 double rate_of(const Row& r) { return r.seconds > 0 ? double(r.n) / r.seconds : 0; }
 
+// Without batches jobq runs twice, one call per step and then in a worker's loop (each completion
+// leases the next job), the way BullMQ's Worker goes (moveToFinished fetches the next job): the
+// target is judged on the worker's loop, which runs on the redis-server BullMQ then runs on, and
+// the ratios of both are noted.
 std::vector<Row> lifecycles_pair(const std::string& binary, int n, bool batched,
                                  Steady::duration limit) {
+  std::vector<Row> rows;
+  // A row stops its jobqd as it ends: the first of two runs on servers of its own.
+  if (!batched) rows.push_back(lifecycles(binary, kRedis, n, Steps::one_call_each, limit));
   Servers servers(binary, kRedis);
-  Row jobq = lifecycles(servers, n, batched, limit);
+  rows.push_back(lifecycles(servers, n, batched ? Steps::batched : Steps::worker_loop, limit));
   servers.redis()->flush_all();
+  const Row& jobq = rows.back();
   auto secs = std::chrono::duration_cast<std::chrono::seconds>(limit).count();
   Script s = run_script(*servers.redis(), "lifecycles.mjs",
                         "--jobs " + std::to_string(n) + " --mode " +
@@ -123,12 +131,16 @@ std::vector<Row> lifecycles_pair(const std::string& binary, int n, bool batched,
     r.result = group(std::llround(rate_of(r))) + " /s";
     r.target = "jobq ≥ BullMQ";
     r.met = rate_of(jobq) >= rate_of(r);
-    r.notes = join(ratio_note(rate_of(jobq), rate_of(r), "lifecycles/s"),
-                   cpu_notes(s, double(std::max<i64>(r.n, 1))));
+    std::string ratios = ratio_note(rate_of(jobq), rate_of(r), "lifecycles/s");
+    if (!batched)
+      ratios = join(ratio_note(rate_of(rows[0]), rate_of(r), "lifecycles/s, one call per step"),
+                    ratio_note(rate_of(jobq), rate_of(r), "lifecycles/s, a worker's loop"));
+    r.notes = join(ratios, cpu_notes(s, double(std::max<i64>(r.n, 1))));
     if (s.out.if_contains("cut_short") && s.out.at("cut_short").as_bool())
       r.notes = join("cut short at the time limit", r.notes);
   }
-  return {jobq, r};
+  rows.push_back(r);
+  return rows;
 }
 
 std::vector<Row> latency_pair(const std::string& binary, int samples, Steady::duration limit) {

@@ -1,4 +1,5 @@
-// The rows "lifecycles" and "batched": submit, lease and complete, one call per step or batched.
+// The rows "lifecycles" and "batched": submit, lease and complete, one call per step, in a
+// worker's loop (the completion leases the next job) or batched.
 #include "http/bodies.h"
 #include "http/conn.h"
 #include "http/jobqd.h"
@@ -13,7 +14,8 @@ namespace {
 struct LifecycleState {
   Deadline deadline;
   const Servers& servers;  // producer and worker i talk to node i mod nodes
-  bool batched;
+  Steps steps;
+  bool batched() const { return steps == Steps::batched; }
   int producers;
   std::atomic<i64> submitted{0}, leased{0}, completed{0};
   std::atomic<int> producers_done{0};
@@ -32,12 +34,12 @@ struct LifecycleState {
 
 task<> lifecycle_producer(LifecycleState& s, int p, i64 share) {
   Conn conn(co_await asio::this_coro::executor, s.servers.port(p));
-  int batch = s.batched ? kBatch : 1;
+  int batch = s.batched() ? kBatch : 1;
   const std::string full_batch = batch_body(batch);
   for (i64 mine = 0; mine < share && !s.over();) {
     int k = int(std::min<i64>(batch, share - mine));
-    std::string body = !s.batched ? kJob : k == batch ? full_batch : batch_body(k);
-    std::string_view target = s.batched ? "/api/v1/jobs/batch" : "/api/v1/jobs";
+    std::string body = !s.batched() ? kJob : k == batch ? full_batch : batch_body(k);
+    std::string_view target = s.batched() ? "/api/v1/jobs/batch" : "/api/v1/jobs";
     Answer a = co_await conn.call(http::verb::post, target, std::move(body));
     if (a.ok(201))
       s.submitted += k;
@@ -48,27 +50,55 @@ task<> lifecycle_producer(LifecycleState& s, int p, i64 share) {
   ++s.producers_done;
 }
 
+bool all_leased(const LifecycleState& s) {
+  return s.producers_done.load() == s.producers && s.leased.load() >= s.submitted.load();
+}
+
 task<> lifecycle_worker(LifecycleState& s, int w) {
   Conn conn(co_await asio::this_coro::executor, s.servers.port(w));
   constexpr int kWaitMs = 1000;
   const std::string lease =
-      lease_body("bench-worker-" + std::to_string(w), s.batched ? kBatch : 1, kWaitMs);
+      lease_body("bench-worker-" + std::to_string(w), s.batched() ? kBatch : 1, kWaitMs);
+  const auto wait = std::chrono::milliseconds(kWaitMs) + kCallTimeout;
+  std::vector<Leased> held;  // worker_loop: leased by the last /ack, completed by the next
   while (!s.over()) {
-    if (s.producers_done.load() == s.producers && s.leased.load() >= s.submitted.load()) break;
-    Answer a = co_await conn.call(http::verb::post, "/api/v1/lease", lease,
-                                  std::chrono::milliseconds(kWaitMs) + kCallTimeout);
+    if (held.empty() && all_leased(s)) break;
+    Answer a;
+    std::string what;
+    bool leasing = true;
+    if (held.empty()) {
+      what = "POST /api/v1/lease";
+      a = co_await conn.call(http::verb::post, "/api/v1/lease", lease, wait);
+    } else {
+      what = "POST /api/v1/ack";
+      // Once every job is leased nothing more will come: the last completions lease nothing.
+      leasing = !all_leased(s);
+      std::string body = leasing ? ack_lease_body(held, lease) : ack_body(held);
+      a = co_await conn.call(http::verb::post, "/api/v1/ack", std::move(body), wait);
+      if (a.ok(200)) {
+        auto [ok, error] = ack_outcome(a.body);
+        if (ok != int(held.size()))
+          s.problems.add(what + ": " + std::to_string(ok) + " of " + std::to_string(held.size()) +
+                         " ok; " + error);
+        s.note_completion(ok);
+      }
+      held.clear();
+    }
     if (!a.ok(200)) {
-      s.problems.add(describe("POST /api/v1/lease", a));
+      s.problems.add(describe(what, a));
       continue;
     }
+    if (!leasing) continue;
     auto jobs = leased_jobs(a.body);
     if (!jobs) {
-      s.problems.add("POST /api/v1/lease: not a lease answer: " + clip(a.body));
+      s.problems.add(what + ": not a lease answer: " + clip(a.body));
       continue;
     }
     if (jobs->empty()) continue;
     s.leased += i64(jobs->size());
-    if (s.batched) {
+    if (s.steps == Steps::worker_loop) {
+      held = std::move(*jobs);
+    } else if (s.batched()) {
       Answer acked = co_await conn.call(http::verb::post, "/api/v1/ack", ack_body(*jobs));
       if (!acked.ok(200)) {
         s.problems.add(describe("POST /api/v1/ack", acked));
@@ -96,11 +126,12 @@ task<> lifecycle_worker(LifecycleState& s, int w) {
 
 }  // namespace
 
-Row lifecycles(Servers& servers, int n, bool batched, Steady::duration limit) {
+Row lifecycles(Servers& servers, int n, Steps steps, Steady::duration limit) {
   Meter meter{servers};
+  bool batched = steps == Steps::batched;
   int producers = batched ? kBatchedProducers : kSingleProducers;
   int workers = batched ? kBatchedWorkers : kSingleWorkers;
-  LifecycleState s{Deadline(limit), servers, batched, producers};
+  LifecycleState s{Deadline(limit), servers, steps, producers};
   Clients clients(kClientThreads);
   for (int p = 0; p < producers; ++p)
     clients.spawn(p, lifecycle_producer(s, p, n / producers + (p < n % producers)));
@@ -121,10 +152,16 @@ Row lifecycles(Servers& servers, int n, bool batched, Steady::duration limit) {
                     " producers POST /jobs/batch of " + std::to_string(kBatch) + ", " +
                     std::to_string(workers) + " workers POST /lease (max_jobs " +
                     std::to_string(kBatch) + ", wait_ms 1000) and one POST /ack per lease" + spread
-              : "lifecycles/s, one call per step: " + std::to_string(producers) +
-                    " producers POST /jobs, " + std::to_string(workers) +
-                    " workers POST /lease (max_jobs 1, wait_ms 1000) and POST /jobs/{id}/complete" +
-                    spread;
+      : steps == Steps::worker_loop
+          ? "lifecycles/s, a worker's loop: " + std::to_string(producers) +
+                " producers POST /jobs, " + std::to_string(workers) +
+                " workers each POST /ack completing its job and leasing the next (max_jobs 1, "
+                "wait_ms 1000)" +
+                spread
+          : "lifecycles/s, one call per step: " + std::to_string(producers) +
+                " producers POST /jobs, " + std::to_string(workers) +
+                " workers POST /lease (max_jobs 1, wait_ms 1000) and POST /jobs/{id}/complete" +
+                spread;
   r.store = servers.kind().label;
   r.result = group(std::llround(double(done) / secs)) + " /s";
   r.n = done;
@@ -136,10 +173,10 @@ Row lifecycles(Servers& servers, int n, bool batched, Steady::duration limit) {
   return r;
 }
 
-Row lifecycles(const std::string& binary, const StoreKind& kind, int n, bool batched,
+Row lifecycles(const std::string& binary, const StoreKind& kind, int n, Steps steps,
                Steady::duration limit, int nodes) {
   Servers servers(binary, kind, nodes);
-  return lifecycles(servers, n, batched, limit);
+  return lifecycles(servers, n, steps, limit);
 }
 
 }  // namespace bench

@@ -18,12 +18,19 @@ Row round_trips(const std::string& binary, int n, int conns, Steady::duration li
 Row submits(const std::string& binary, const StoreKind& kind, int n, int batch, int conns,
             Steady::duration limit);
 Row submits(Servers& servers, int n, int batch, int conns, Steady::duration limit);
+// How the clients of a lifecycle row take their steps.
+enum class Steps {
+  one_call_each,  // POST /jobs; POST /lease (max_jobs 1); POST /jobs/{id}/complete
+  worker_loop,    // POST /jobs; POST /ack completing the job and leasing the next (max_jobs 1),
+                  // as a worker does (and BullMQ's Worker: moveToFinished fetches the next job)
+  batched,        // POST /jobs/batch of 100; POST /lease of up to 100; one POST /ack per lease
+};
 // http/lifecycles.cpp, "lifecycles" and "batched": n jobs submitted, leased and completed, by
 // clients spread over `nodes` jobqd (several only on the redis store; the row "nodes").
-Row lifecycles(const std::string& binary, const StoreKind& kind, int n, bool batched,
+Row lifecycles(const std::string& binary, const StoreKind& kind, int n, Steps steps,
                Steady::duration limit, int nodes = 1);
 // The same on servers already running (the row "bullmq" runs BullMQ on the same redis-server).
-Row lifecycles(Servers& servers, int n, bool batched, Steady::duration limit);
+Row lifecycles(Servers& servers, int n, Steps steps, Steady::duration limit);
 // http/latency.cpp, "latency": submit to a waiting long-poll lease, `samples` times; with two
 // nodes, the lease waits on one and the submit goes to the other.
 Row latency(const std::string& binary, const StoreKind& kind, int samples, Steady::duration limit,
