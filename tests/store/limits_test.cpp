@@ -39,6 +39,30 @@ TEST_P(StoreConformance, AQueueAtItsCapIsPassedOverForTheNextQueue) {
   EXPECT_EQ(f.lease(5, {"api"}).size(), 1u);  // one place came free
 }
 
+// Jobs that started before a cap was set count against it, also when every limit was removed in
+// between (a store may count running jobs only while some limit is set).
+TEST_P(StoreConformance, ACapSetWhileJobsRunCountsThem) {
+  for (int i = 0; i < 4; ++i) f.submit("call", "api");
+  auto first = f.lease(2, {"api"});
+  ASSERT_EQ(first.size(), 2u);
+  ASSERT_TRUE(engine().set_limits(queue_limit("api", 2)).ok());
+  EXPECT_TRUE(f.lease(1, {"api"}).empty());
+  ASSERT_TRUE(engine().complete(first[0].id, first[0].lease_token, "").ok());
+  EXPECT_EQ(f.lease(2, {"api"}).size(), 1u);  // one place came free
+
+  // No limit for a while: a job ends and another starts.
+  ASSERT_TRUE(engine().set_limits(queue_limit("api", 0)).ok());
+  ASSERT_TRUE(engine().complete(first[1].id, first[1].lease_token, "").ok());
+  auto third = f.lease(1, {"api"});
+  ASSERT_EQ(third.size(), 1u);
+
+  ASSERT_TRUE(engine().set_limits(queue_limit("api", 2)).ok());
+  f.submit("call", "api");
+  EXPECT_TRUE(f.lease(1, {"api"}).empty());  // two run: at the cap
+  ASSERT_TRUE(engine().complete(third[0].id, third[0].lease_token, "").ok());
+  EXPECT_EQ(f.lease(1, {"api"}).size(), 1u);
+}
+
 TEST_P(StoreConformance, ATypeCapHoldsAcrossQueues) {
   f.submit("charge", "eu");
   f.submit("charge", "us");

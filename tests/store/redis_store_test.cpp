@@ -57,6 +57,36 @@ TEST_F(RedisStoreTest, KeysLiveUnderThePrefixAndSurviveAReopen) {
   EXPECT_EQ(leased.id, job.id);
 }
 
+// A queue's types (what a lease of any type looks at) keep a type whose ready jobs are gone
+// until a lease of any type finds its set empty.
+TEST_F(RedisStoreTest, ATypeWithoutReadyJobsIsUnlistedByTheNextLeaseOfAnyType) {
+  std::string types = prefix() + "types:default";
+  Job a = f.submit("a");
+  f.submit("b");
+  f.submit("b");
+  EXPECT_EQ(admin({"SCARD", types}), "2");
+  ASSERT_EQ(f.lease(1, {"default"}, {"a"}).size(), 1u);  // a's set is now empty, still listed
+  EXPECT_EQ(admin({"SISMEMBER", types, "a"}), "1");
+  std::vector<Job> leased = f.lease(1);  // any type: looks at a's empty set, and unlists it
+  ASSERT_EQ(leased.size(), 1u);
+  EXPECT_EQ(leased.front().type, "b");
+  EXPECT_EQ(admin({"SISMEMBER", types, "a"}), "0");
+  EXPECT_EQ(admin({"SISMEMBER", types, "b"}), "1");
+  // A job of the unlisted type is listed again, and leased by any type.
+  Job again = f.submit("a");
+  EXPECT_EQ(admin({"SISMEMBER", types, "a"}), "1");
+  std::vector<Job> both = f.lease(2);  // the second b, then the new a, in submit order
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(both[0].type, "b");
+  EXPECT_EQ(both[1].id, again.id);
+  // b's set was seen empty as the second job was leased, a's only after it: a stays listed.
+  EXPECT_EQ(admin({"SISMEMBER", types, "b"}), "0");
+  EXPECT_EQ(admin({"SISMEMBER", types, "a"}), "1");
+  EXPECT_TRUE(f.lease(1).empty());
+  EXPECT_EQ(admin({"SCARD", types}), "0");
+  EXPECT_NE(a.id, again.id);
+}
+
 TEST_F(RedisStoreTest, AnotherPrefixIsAnotherStore) {
   Job job = f.submit();
   StoreOptions other;
@@ -145,10 +175,12 @@ TEST_F(RedisStoreTest, KeysOfAnotherProgramUnderThePrefixAreRefusedAtOpen) {
   EXPECT_NE(from_newer.error().message().find("layout 99"), std::string::npos)
       << from_newer.error().message();
 
-  EXPECT_EQ(admin({"GET", prefix() + "schema"}), "4");  // the fixture's store marked its prefix
+  EXPECT_EQ(admin({"GET", prefix() + "schema"}), "5");  // the fixture's store marked its prefix
 }
 
 TEST_F(RedisStoreTest, LayoutOneIsUpgradedAtOpenWithEachQueuesDeadLettersAndRunningCounts) {
+  // Running jobs are counted while some limit is set (layout 5).
+  ASSERT_TRUE(f.engine->set_limits({LimitScope::queue, "other", {5, {}}}).ok());
   f.submit("t", "mail");
   f.submit("t", "mail");
   auto leased = f.lease(2, {"mail"});
@@ -164,7 +196,7 @@ TEST_F(RedisStoreTest, LayoutOneIsUpgradedAtOpenWithEachQueuesDeadLettersAndRunn
   EXPECT_EQ(admin({"SET", prefix() + "schema", "1"}), "OK");
 
   f.open();  // a new jobq on the old layout
-  EXPECT_EQ(admin({"GET", prefix() + "schema"}), "4");
+  EXPECT_EQ(admin({"GET", prefix() + "schema"}), "5");
   EXPECT_EQ(admin({"HGET", prefix() + "busy", "queue:mail"}), "1");
   EXPECT_EQ(admin({"HGET", prefix() + "busy", "type:t"}), "1");
   EXPECT_EQ(admin({"ZCARD", own}), "1");
@@ -431,7 +463,7 @@ TEST_F(RedisStoreTest, LayoutThreeIsUpgradedWithEachUsersReadyJobsAndRunningCoun
   EXPECT_EQ(admin({"SET", prefix() + "schema", "3"}), "OK");
 
   c.open();
-  EXPECT_EQ(admin({"GET", prefix() + "schema"}), "4");
+  EXPECT_EQ(admin({"GET", prefix() + "schema"}), "5");
   EXPECT_EQ(admin({"HGET", prefix() + "busy:users", "free/alice"}), "1");
   EXPECT_EQ(admin({"ZCARD", ready}), "3");
   EXPECT_EQ(admin({"ZCARD", alice}), "2");
@@ -445,6 +477,31 @@ TEST_F(RedisStoreTest, LayoutThreeIsUpgradedWithEachUsersReadyJobsAndRunningCoun
   got = c.lease(10);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].id, a1.id);
+}
+
+// Layout 5 counts running jobs per queue and per type only while some limit is set: a layout-4
+// store's counts are dropped at open when there is no limit, and counted anew when there is.
+TEST_F(RedisStoreTest, LayoutFourIsUpgradedWithRunningCountsOnlyUnderALimit) {
+  std::string busy = prefix() + "busy";
+  f.submit("t", "mail");
+  ASSERT_EQ(f.lease(1, {"mail"}).size(), 1u);
+  EXPECT_EQ(admin({"EXISTS", busy}), "0");  // no limit: nothing counted
+  // As layout 4 left it: every running job counted, here wrongly.
+  EXPECT_EQ(admin({"HSET", busy, "queue:mail", "3", "type:t", "3"}), "2");
+  EXPECT_EQ(admin({"SET", prefix() + "schema", "4"}), "OK");
+  f.open();
+  EXPECT_EQ(admin({"GET", prefix() + "schema"}), "5");
+  EXPECT_EQ(admin({"EXISTS", busy}), "0");
+
+  ASSERT_TRUE(f.engine->set_limits({LimitScope::queue, "mail", {2, {}}}).ok());
+  EXPECT_EQ(admin({"HGET", busy, "queue:mail"}), "1");  // the first limit counts what runs
+  EXPECT_EQ(admin({"HSET", busy, "queue:mail", "3"}), "0");
+  EXPECT_EQ(admin({"SET", prefix() + "schema", "4"}), "OK");
+  f.open();
+  EXPECT_EQ(admin({"HGET", busy, "queue:mail"}), "1");
+  EXPECT_EQ(admin({"HGET", busy, "type:t"}), "1");
+  ASSERT_TRUE(f.engine->set_limits({LimitScope::queue, "mail", {0, {}}}).ok());
+  EXPECT_EQ(admin({"EXISTS", busy}), "0");  // the last limit gone: nothing counted
 }
 
 }  // namespace

@@ -148,7 +148,7 @@ Result<std::unique_ptr<RedisStore>> RedisStore::open(const std::string& url, con
   if (!pong) return pong.error();
   if ((*pong)->type == REDIS_REPLY_ERROR) return redis::reply_error("PING", **pong);
   // The layout of the keys (lua/common.lua); a change that an older jobq cannot read bumps it.
-  constexpr const char* kLayout = "4";
+  constexpr const char* kLayout = "5";
   if (auto checked = store->read_script("open_check", {kLayout}); !checked) return checked.error();
   // Jobs would vanish under a policy that evicts keys without an expiry (jobq sets none).
   auto policy = store->read_call({"CONFIG", "GET", "maxmemory-policy"});
@@ -618,10 +618,10 @@ Result<StoreStats> RedisStore::stats(std::size_t recent_runs) {
       json::value key = json::parse(text(at(counts, i)));
       const auto& parts = key.as_array();
       auto status = parse_status(parts.at(2).as_string());
-      if (!status) continue;
-      out.counts.push_back({std::string(parts.at(0).as_string()),
-                            std::string(parts.at(1).as_string()), *status,
-                            std::stoll(std::string(text(at(counts, i + 1))))});
+      std::int64_t n = std::stoll(std::string(text(at(counts, i + 1))));
+      if (!status || n == 0) continue;  // a count at zero is kept (common.lua's unindex)
+      out.counts.push_back(
+          {std::string(parts.at(0).as_string()), std::string(parts.at(1).as_string()), *status, n});
     }
     const redisReply& runs = at(**r, 2);
     for (std::size_t i = 0; i < runs.elements; ++i) {

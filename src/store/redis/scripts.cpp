@@ -64,7 +64,7 @@ const Library& library() {
     auto mix = [&hash](std::string_view text) {
       for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
     };
-    constexpr std::string_view kOpen = "}, callback = function(keys, args)\nP, ARGV = keys[1], args\n";
+    constexpr std::string_view kOpen = "}, callback = function(keys, args)\nP, ARGV, LIMITED = keys[1], args, nil\n";
     constexpr std::string_view kClose = "\nend}\n";
     mix(head);
     mix(kOpen);

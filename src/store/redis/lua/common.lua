@@ -7,11 +7,11 @@
 -- A job is the hash P..'job:'..id, every value a string; booleans are '0'/'1', absent optional
 -- numbers ''. A script answers {'ok', ...} or {'err', code, message, field}.
 
--- Set by each function as it starts: the prefix (its one key) and its arguments. Redis runs one
--- function at a time, so the library's functions may share them. (This top level runs once, when
--- Redis loads the library, where only redis.register_function may be called: no ipairs, no
--- string library.)
-local P, ARGV
+-- Set by each function as it starts: the prefix (its one key) and its arguments, and LIMITED
+-- forgotten (limited() reads it again). Redis runs one function at a time, so the library's
+-- functions may share them. (This top level runs once, when Redis loads the library, where only
+-- redis.register_function may be called: no ipairs, no string library.)
+local P, ARGV, LIMITED
 
 local function job_key(id) return P .. 'job:' .. id end
 local function num(s) return tonumber(s) or 0 end
@@ -48,11 +48,38 @@ local function dead_key(queue) return P .. 'dead:' .. #queue .. ':' .. queue end
 local function ready_score(j) return (100 - num(j.priority)) * 70368744177664 + num(j.seq) end  -- 2^46
 local function priority_score(j) return num(j.priority) * 70368744177664 + num(j.seq) end
 
+-- Whether any queue or type has limits (the hash P..'limits', below), read once per function.
+local function limited()
+  if LIMITED == nil then LIMITED = redis.call('EXISTS', P .. 'limits') == 1 end
+  return LIMITED
+end
+
 -- Running jobs per queue and per type, for the limits: the hash P..'busy', fields
--- 'queue:'..name and 'type:'..name.
+-- 'queue:'..name and 'type:'..name. Kept only while there are limits, which is when it is read:
+-- two calls less for each job that starts and each that ends. The first limit counts the running
+-- jobs anew (count_running_busy); the last one's removal drops the hash.
 local function count_busy(j, delta)
+  if not limited() then return end
   for _, field in ipairs({'queue:' .. j.queue, 'type:' .. j.type}) do
     if redis.call('HINCRBY', P .. 'busy', field, delta) <= 0 then redis.call('HDEL', P .. 'busy', field) end
+  end
+end
+
+local function count_running_busy()
+  redis.call('DEL', P .. 'busy')
+  local from = 0
+  while true do
+    local members = redis.call('ZRANGE', P .. 'running', from, from + 999)
+    for _, member in ipairs(members) do
+      local j = redis.call('HMGET', job_key(id_of(member)), 'queue', 'type')
+      if j[1] then
+        for _, field in ipairs({'queue:' .. j[1], 'type:' .. j[2]}) do
+          redis.call('HINCRBY', P .. 'busy', field, 1)
+        end
+      end
+    end
+    if #members < 1000 then break end
+    from = from + 1000
   end
 end
 
@@ -154,17 +181,30 @@ local function gate_save(g)
   for field, l in pairs(g.moved) do redis.call('HSET', P .. 'limits', field, limit_text(l)) end
 end
 
--- The ready sets a lease for these queues and types would look at (no types: every type with
--- work); paused queues have none.
+-- The ready sets a lease for these queues and types would look at (no types: every type of the
+-- queue's types, those with work and those emptied since the last lease looked); paused queues
+-- have none. A set read from the queue's types is `listed`.
 local function ready_sets(queues, types)
   local sets = {}
   for _, q in ipairs(queues) do
     if redis.call('SISMEMBER', P .. 'paused', q) == 0 then
-      local ts = #types > 0 and types or redis.call('SMEMBERS', types_key(q))
-      for _, t in ipairs(ts) do sets[#sets + 1] = {key = ready_key(q, t), queue = q, type = t} end
+      local listed = #types == 0
+      local ts = listed and redis.call('SMEMBERS', types_key(q)) or types
+      for _, t in ipairs(ts) do
+        sets[#sets + 1] = {key = ready_key(q, t), queue = q, type = t, listed = listed}
+      end
     end
   end
   return sets
+end
+
+-- The listed sets that best_ready found empty leave their queues' types, so that "any type" looks
+-- only at types with work. (ready_remove leaves an emptied set listed: a lease looks anyway, and
+-- so the check costs a call per lease that meets an empty set, not one per job that leaves.)
+local function unlist_empty(sets)
+  for _, set in ipairs(sets) do
+    if set.listed and set.empty then redis.call('SREM', types_key(set.queue), set.type) end
+  end
 end
 
 -- The best job of a ready set past its top (which `caps` refuse) that `caps` let start and that
@@ -192,6 +232,7 @@ local function best_ready(sets, gate, caps)
   local tops, best, best_score, best_at = {}, nil, nil, nil
   for i, set in ipairs(sets) do
     local top = redis.call('ZRANGE', set.key, 0, 0, 'WITHSCORES')
+    set.empty = #top == 0
     if #top > 0 then
       local score = num(top[2])
       if caps then tops[i] = {top[1], score} end
@@ -282,13 +323,9 @@ local function ready_remove(j)
     redis.call('ZREM', mine, j.id)
     if not was_top then return end
     local after = redis.call('ZRANGE', mine, 0, 0, 'WITHSCORES')
-    if #after > 0 then
-      redis.call('ZADD', key, after[2], after[1])
-      return
-    end
+    if #after > 0 then redis.call('ZADD', key, after[2], after[1]) end
   end
-  -- An empty set leaves the queue's types, so that "any type" looks only at types with work.
-  if redis.call('EXISTS', key) == 0 then redis.call('SREM', types_key(j.queue), j.type) end
+  -- An emptied set stays in the queue's types until a lease finds it empty (unlist_empty).
 end
 
 -- The sets that depend on a job's status, as the memory store's index() and unindex().
@@ -355,9 +392,9 @@ local function unindex(j)
     redis.call('HDEL', P .. 'keys', j.idempotency_key)
   end
   redis.call('ZREM', P .. 'status:' .. s, j.id)
-  if redis.call('HINCRBY', P .. 'counts', count_field(j), -1) <= 0 then
-    redis.call('HDEL', P .. 'counts', count_field(j))
-  end
+  -- A count that falls to zero stays (Store::stats skips it): a call less each time a queue
+  -- drains, for a field per queue, type and status ever seen.
+  redis.call('HINCRBY', P .. 'counts', count_field(j), -1)
 end
 
 -- The sets a job is in for all its life, by seq: for listing with a filter.
@@ -614,7 +651,7 @@ local function settle(finished, now, retention)
     local completed = dep.status == 'completed'
     local key = P .. 'dependents:' .. dep.id
     local ids = redis.call('SMEMBERS', key)
-    redis.call('DEL', key)
+    if #ids > 0 then redis.call('DEL', key) end
     table.sort(ids)
     for _, id in ipairs(ids) do
       local job = load(id)

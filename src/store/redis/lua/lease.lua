@@ -25,4 +25,5 @@ while #out - 1 < max_jobs do
   out[#out + 1] = flat(j)
 end
 gate_save(gate)
+unlist_empty(sets)
 return out

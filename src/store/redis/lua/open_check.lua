@@ -37,11 +37,7 @@ if schema == '1' then
 end
 if schema == '2' then
   -- Layout 3 counts running jobs per queue and per type, for the limits (common.lua's count_busy).
-  local running = redis.call('ZRANGE', P .. 'running', 0, -1)
-  for _, member in ipairs(running) do
-    local j = redis.call('HMGET', job_key(id_of(member)), 'queue', 'type')
-    if j[1] then count_busy({queue = j[1], type = j[2]}, 1) end
-  end
+  if limited() then count_running_busy() end
   redis.call('SET', P .. 'schema', '3')
   schema = '3'
 end
@@ -83,6 +79,13 @@ if schema == '3' then
   end
   redis.call('SET', P .. 'schema', '4')
   schema = '4'
+end
+if schema == '4' then
+  -- Layout 5 counts running jobs per queue and per type only while some limit is set
+  -- (common.lua's count_busy): counted anew if there is one, dropped if not.
+  if limited() then count_running_busy() else redis.call('DEL', P .. 'busy') end
+  redis.call('SET', P .. 'schema', '5')
+  schema = '5'
 end
 if schema and schema ~= ARGV[1] then
   return err('invalid_argument', 'the jobs under the prefix "' .. P .. '" were written by another ' ..

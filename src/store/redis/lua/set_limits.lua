@@ -5,8 +5,11 @@ local field = ARGV[1] .. ':' .. ARGV[2]
 local l = {num(ARGV[3]), num(ARGV[4]), num(ARGV[5]), 0, 0}
 if l[1] == 0 and l[2] == 0 then
   redis.call('HDEL', P .. 'limits', field)
+  if redis.call('EXISTS', P .. 'limits') == 0 then redis.call('DEL', P .. 'busy') end
   return {'ok'}
 end
+-- The first limit: the running jobs were not counted without one (common.lua's count_busy).
+if redis.call('EXISTS', P .. 'limits') == 0 then count_running_busy() end
 local was = redis.call('HGET', P .. 'limits', field)
 if was then
   was = parse_limit(was)
