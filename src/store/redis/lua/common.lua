@@ -123,7 +123,8 @@ end
 -- "max_running,count,period_ms,at,rem": the cap, the rate, and where its bucket stands. A gate
 -- reads each limit once per script and writes back the buckets that moved (gate_save).
 local function gate_open(now)
-  if redis.call('HLEN', P .. 'limits') == 0 then return nil end
+  LIMITED = redis.call('EXISTS', P .. 'limits') == 1  -- so that limited() need not ask again
+  if not LIMITED then return nil end
   return {now = num(now), limits = {}, moved = {}}
 end
 
@@ -474,8 +475,17 @@ local function save(before, after)
       end
     end
   end
-  if #changed > 0 then redis.call('HSET', job_key(after.id), unpack(changed)) end
-  if #zeroed > 0 then redis.call('HDEL', job_key(after.id), unpack(zeroed)) end
+  if #changed == 0 then
+    if #zeroed > 0 then redis.call('HDEL', job_key(after.id), unpack(zeroed)) end
+    return
+  end
+  -- Beside other changes a field back at its zero is written as its zero, not deleted: one call,
+  -- not two, for a few bytes the job keeps.
+  for _, k in ipairs(zeroed) do
+    changed[#changed + 1] = k
+    changed[#changed + 1] = ZERO[k]
+  end
+  redis.call('HSET', job_key(after.id), unpack(changed))
 end
 
 local function erase(j)
