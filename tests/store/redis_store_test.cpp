@@ -46,6 +46,7 @@ class RedisStoreTest : public ::testing::Test {
 TEST_F(RedisStoreTest, KeysLiveUnderThePrefixAndSurviveAReopen) {
   Job job = f.submit("email");
   EXPECT_EQ(admin({"EXISTS", prefix() + "job:" + job.id}), "1");
+  EXPECT_EQ(admin({"HEXISTS", prefix() + "job:" + job.id, "id"}), "0");  // the key holds it
   auto keys = admin_.call({"KEYS", "*"});
   ASSERT_TRUE(keys.ok());
   for (std::size_t i = 0; i < (*keys)->elements; ++i)
@@ -483,11 +484,12 @@ TEST_F(RedisStoreTest, LayoutThreeIsUpgradedWithEachUsersReadyJobsAndRunningCoun
 // store's counts are dropped at open when there is no limit, and counted anew when there is.
 TEST_F(RedisStoreTest, LayoutFourIsUpgradedWithRunningCountsOnlyUnderALimit) {
   std::string busy = prefix() + "busy";
-  f.submit("t", "mail");
+  Job job = f.submit("t", "mail");
   ASSERT_EQ(f.lease(1, {"mail"}).size(), 1u);
   EXPECT_EQ(admin({"EXISTS", busy}), "0");  // no limit: nothing counted
-  // As layout 4 left it: every running job counted, here wrongly.
+  // As layout 4 left it: every running job counted, here wrongly, and the id a field too.
   EXPECT_EQ(admin({"HSET", busy, "queue:mail", "3", "type:t", "3"}), "2");
+  EXPECT_EQ(admin({"HSET", prefix() + "job:" + job.id, "id", job.id}), "1");
   EXPECT_EQ(admin({"SET", prefix() + "schema", "4"}), "OK");
   f.open();
   EXPECT_EQ(admin({"GET", prefix() + "schema"}), "5");
@@ -502,6 +504,12 @@ TEST_F(RedisStoreTest, LayoutFourIsUpgradedWithRunningCountsOnlyUnderALimit) {
   EXPECT_EQ(admin({"HGET", busy, "type:t"}), "1");
   ASSERT_TRUE(f.engine->set_limits({LimitScope::queue, "mail", {0, {}}}).ok());
   EXPECT_EQ(admin({"EXISTS", busy}), "0");  // the last limit gone: nothing counted
+
+  Job running = f.get(job.id);  // a job stored with its id as a field reads as any other
+  EXPECT_EQ(running.id, job.id);
+  EXPECT_EQ(running.status, JobStatus::running);
+  ASSERT_TRUE(f.engine->complete(job.id, running.lease_token, "").ok());
+  EXPECT_EQ(f.get(job.id).status, JobStatus::completed);
 }
 
 }  // namespace

@@ -553,7 +553,9 @@ Result<std::optional<Job>> RedisStore::get_on(redis::Connection& c, const std::s
   if (!r) return r.error();
   if ((*r)->type == REDIS_REPLY_ERROR) return redis::reply_error("reading job " + id, **r);
   if ((*r)->elements == 0) return std::optional<Job>();
-  return std::optional<Job>(redis::job_from_fields(**r));
+  Job job = redis::job_from_fields(**r);
+  job.id = id;  // the key's: the hash keeps no id field (common.lua's insert)
+  return std::optional<Job>(std::move(job));
 }
 
 Result<std::optional<Job>> RedisStore::get(const std::string& id) {

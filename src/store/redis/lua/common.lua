@@ -262,8 +262,9 @@ end
 
 -- A field at its zero ('' or '0', as below) is not kept in the job's hash: less memory, and
 -- fewer values to carry in and out of every script. A job table reads such a field through
--- ZERO; the C++ side reads a missing field as its zero (job_fields.cpp). id, type, queue,
--- status, seq, created_at and updated_at are always kept.
+-- ZERO; the C++ side reads a missing field as its zero (job_fields.cpp). type, queue, status,
+-- seq, created_at and updated_at are always kept; the id is the key's (load() puts it in the
+-- table; a job stored before 2026-12-08 also has it as a field).
 local ZERO = {
   priority = '0', progress = '0', attempt = '0', max_attempts = '0', backoff_initial_ms = '0',
   backoff_factor = '0', backoff_max_ms = '0', backoff_jitter = '0', timeout_ms = '0',
@@ -280,16 +281,17 @@ local function job_table(j) return setmetatable(j, JOB) end
 local function load(id)
   local flat = redis.call('HGETALL', job_key(id))
   if #flat == 0 then return nil end
-  local j = {}
+  local j = {id = id}
   for i = 1, #flat, 2 do j[flat[i]] = flat[i + 1] end
   return job_table(j)
 end
 
--- The job's fields as a flat list, those at their zero left out.
-local function flat(j)
+-- The job's fields as a flat list, those at their zero left out; `stored`: without the id, which
+-- the hash's key holds.
+local function flat(j, stored)
   local out = {}
   for k, v in pairs(j) do
-    if ZERO[k] ~= v then
+    if ZERO[k] ~= v and not (stored and k == 'id') then
       out[#out + 1] = k
       out[#out + 1] = v
     end
@@ -407,7 +409,7 @@ local function lifelong_keys(j)
 end
 
 local function insert(j)
-  redis.call('HSET', job_key(j.id), unpack(flat(j)))
+  redis.call('HSET', job_key(j.id), unpack(flat(j, true)))
   for _, key in ipairs(lifelong_keys(j)) do redis.call('ZADD', key, num(j.seq), j.id) end
   index(j)
 end
