@@ -50,6 +50,15 @@ task<> lifecycle_producer(LifecycleState& s, int p, i64 share) {
   ++s.producers_done;
 }
 
+// Counts the completions an /ack answer says are ok, and notes the others.
+void count_acked(LifecycleState& s, const Answer& acked, std::size_t sent) {
+  auto [ok, error] = ack_outcome(acked.body);
+  if (ok != int(sent))
+    s.problems.add("POST /api/v1/ack: " + std::to_string(ok) + " of " + std::to_string(sent) +
+                   " ok; " + error);
+  s.note_completion(ok);
+}
+
 bool all_leased(const LifecycleState& s) {
   return s.producers_done.load() == s.producers && s.leased.load() >= s.submitted.load();
 }
@@ -59,6 +68,9 @@ task<> lifecycle_worker(LifecycleState& s, int w) {
   constexpr int kWaitMs = 1000;
   const std::string lease =
       lease_body("bench-worker-" + std::to_string(w), s.batched() ? kBatch : 1, kWaitMs);
+  // The lease an /ack carries does not wait: its answer says when the completion is done, and
+  // a worker with nothing to do next waits on a plain lease instead.
+  const std::string lease_now = lease_body("bench-worker-" + std::to_string(w), 1, 0);
   const auto wait = std::chrono::milliseconds(kWaitMs) + kCallTimeout;
   std::vector<Leased> held;  // worker_loop: leased by the last /ack, completed by the next
   while (!s.over()) {
@@ -73,15 +85,9 @@ task<> lifecycle_worker(LifecycleState& s, int w) {
       what = "POST /api/v1/ack";
       // Once every job is leased nothing more will come: the last completions lease nothing.
       leasing = !all_leased(s);
-      std::string body = leasing ? ack_lease_body(held, lease) : ack_body(held);
+      std::string body = leasing ? ack_lease_body(held, lease_now) : ack_body(held);
       a = co_await conn.call(http::verb::post, "/api/v1/ack", std::move(body), wait);
-      if (a.ok(200)) {
-        auto [ok, error] = ack_outcome(a.body);
-        if (ok != int(held.size()))
-          s.problems.add(what + ": " + std::to_string(ok) + " of " + std::to_string(held.size()) +
-                         " ok; " + error);
-        s.note_completion(ok);
-      }
+      if (a.ok(200)) count_acked(s, a, held.size());
       held.clear();
     }
     if (!a.ok(200)) {
@@ -100,15 +106,10 @@ task<> lifecycle_worker(LifecycleState& s, int w) {
       held = std::move(*jobs);
     } else if (s.batched()) {
       Answer acked = co_await conn.call(http::verb::post, "/api/v1/ack", ack_body(*jobs));
-      if (!acked.ok(200)) {
+      if (acked.ok(200))
+        count_acked(s, acked, jobs->size());
+      else
         s.problems.add(describe("POST /api/v1/ack", acked));
-        continue;
-      }
-      auto [ok, error] = ack_outcome(acked.body);
-      if (ok != int(jobs->size()))
-        s.problems.add("POST /api/v1/ack: " + std::to_string(ok) + " of " +
-                       std::to_string(jobs->size()) + " ok; " + error);
-      s.note_completion(ok);
     } else {
       for (const Leased& job : *jobs) {
         // (Built apart: GCC 12 miscompiles "literal" + string inside a co_await expression.)
@@ -156,7 +157,7 @@ Row lifecycles(Servers& servers, int n, Steps steps, Steady::duration limit) {
           ? "lifecycles/s, a worker's loop: " + std::to_string(producers) +
                 " producers POST /jobs, " + std::to_string(workers) +
                 " workers each POST /ack completing its job and leasing the next (max_jobs 1, "
-                "wait_ms 1000)" +
+                "wait_ms 0; POST /lease with wait_ms 1000 when it got none)" +
                 spread
           : "lifecycles/s, one call per step: " + std::to_string(producers) +
                 " producers POST /jobs, " + std::to_string(workers) +
