@@ -70,20 +70,21 @@ inline std::string numbered_job(i64 n) {
   return R"({"type":"bench","payload":{"n":)" + std::to_string(n) + "}}";
 }
 
-inline std::string ack_body(const std::vector<Leased>& jobs) {
+inline json::array completions(const std::vector<Leased>& jobs) {
   json::array complete;
   for (const auto& j : jobs)
     complete.push_back(json::object{{"id", j.id}, {"lease_token", j.token}});
-  return json::serialize(json::object{{"complete", std::move(complete)}});
+  return complete;
+}
+
+inline std::string ack_body(const std::vector<Leased>& jobs) {
+  return json::serialize(json::object{{"complete", completions(jobs)}});
 }
 
 // An /ack that completes `jobs` and leases the next ones in the same call (a worker's own loop).
 inline std::string ack_lease_body(const std::vector<Leased>& jobs, const std::string& lease) {
-  json::array complete;
-  for (const auto& j : jobs)
-    complete.push_back(json::object{{"id", j.id}, {"lease_token", j.token}});
   return json::serialize(json::object{
-      {"complete", std::move(complete)}, {"lease", json::parse(lease)}, {"answer", "ids"}});
+      {"complete", completions(jobs)}, {"lease", json::parse(lease)}, {"answer", "ids"}});
 }
 
 // How many entries of an /ack answer are ok, and the first error among the others.

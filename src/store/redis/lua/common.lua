@@ -58,11 +58,14 @@ end
 -- 'queue:'..name and 'type:'..name. Kept only while there are limits, which is when it is read:
 -- two calls less for each job that starts and each that ends. The first limit counts the running
 -- jobs anew (count_running_busy); the last one's removal drops the hash.
-local function count_busy(j, delta)
-  if not limited() then return end
-  for _, field in ipairs({'queue:' .. j.queue, 'type:' .. j.type}) do
+local function add_busy(queue, type, delta)
+  for _, field in ipairs({'queue:' .. queue, 'type:' .. type}) do
     if redis.call('HINCRBY', P .. 'busy', field, delta) <= 0 then redis.call('HDEL', P .. 'busy', field) end
   end
+end
+
+local function count_busy(j, delta)
+  if limited() then add_busy(j.queue, j.type, delta) end
 end
 
 local function count_running_busy()
@@ -72,11 +75,7 @@ local function count_running_busy()
     local members = redis.call('ZRANGE', P .. 'running', from, from + 999)
     for _, member in ipairs(members) do
       local j = redis.call('HMGET', job_key(id_of(member)), 'queue', 'type')
-      if j[1] then
-        for _, field in ipairs({'queue:' .. j[1], 'type:' .. j[2]}) do
-          redis.call('HINCRBY', P .. 'busy', field, 1)
-        end
-      end
+      if j[1] then add_busy(j[1], j[2], 1) end
     end
     if #members < 1000 then break end
     from = from + 1000
@@ -123,8 +122,7 @@ end
 -- "max_running,count,period_ms,at,rem": the cap, the rate, and where its bucket stands. A gate
 -- reads each limit once per script and writes back the buckets that moved (gate_save).
 local function gate_open(now)
-  LIMITED = redis.call('EXISTS', P .. 'limits') == 1  -- so that limited() need not ask again
-  if not LIMITED then return nil end
+  if not limited() then return nil end
   return {now = num(now), limits = {}, moved = {}}
 end
 

@@ -36,8 +36,8 @@ if schema == '1' then
   schema = '2'
 end
 if schema == '2' then
-  -- Layout 3 counts running jobs per queue and per type, for the limits (common.lua's count_busy).
-  if limited() then count_running_busy() end
+  -- Layout 3 counts running jobs per queue and per type, for the limits: the step to layout 5
+  -- below counts them, as layout 5 keeps them.
   redis.call('SET', P .. 'schema', '3')
   schema = '3'
 end
